@@ -1,0 +1,142 @@
+/**
+ * collect: fetch a window of per-log usage, log names and organisation totals, and store them
+ * atomically. Normal runs make exactly 3 requests; the first run on an empty database tries a
+ * 30-day per-log window (7 on a 4xx) and 13 months of organisation totals.
+ */
+import { addDays, type Day, daysInRange, yesterdayUtc } from './days.js';
+import { AppError, describeError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Rapid7Client } from './rapid7/client.js';
+import type { Db } from './store/db.js';
+import { finishRun, startRun } from './store/runs.js';
+import { isEmpty, type ManagedLog, writeCollection } from './store/usage.js';
+
+export interface CollectDeps {
+  db: Db;
+  client: Rapid7Client;
+  logger: Logger;
+  /** The clock, passed in (tests, demo). */
+  now: () => Date;
+}
+
+export interface CollectOptions {
+  from?: Day;
+  to?: Day;
+  /** Test seam: runs inside the write transaction just before commit. */
+  beforeCommit?: () => void;
+}
+
+export interface CollectResult {
+  window: { from: Day; to: Day };
+  observedDays: Day[];
+  usageRows: number;
+  logs: number;
+  managedLogs: number | null;
+  orgDays: number;
+  firstRun: boolean;
+  requests: number;
+  warnings: string[];
+}
+
+const FIRST_RUN_DAYS = 30;
+const FALLBACK_DAYS = 7;
+
+function isClientError(err: unknown): boolean {
+  return err instanceof AppError && ['RAPID7_NOT_FOUND', 'RAPID7_HTTP'].includes(err.code);
+}
+
+export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): Promise<CollectResult> {
+  const { db, client, logger } = deps;
+  const startedAt = deps.now();
+  const yesterday = yesterdayUtc(startedAt);
+  const firstRun = isEmpty(db) && opts.from === undefined;
+  const to = opts.to ?? yesterday;
+  let from = opts.from ?? addDays(to, -(firstRun ? FIRST_RUN_DAYS - 1 : FALLBACK_DAYS - 1));
+  if (from > to) throw new AppError('USAGE', `--from ${from} is after --to ${to}.`, { exitCode: 2 });
+  if (to >= startedAt.toISOString().slice(0, 10)) {
+    throw new AppError('USAGE', `--to ${to} is today or later: today is partial and is never collected; use ${yesterday} or earlier.`, {
+      exitCode: 2,
+    });
+  }
+  const runId = startRun(db, 'collect', startedAt, { windowFrom: from, windowTo: to });
+  const before = client.requestCount();
+  const warnings: string[] = [];
+  try {
+    let usage: Awaited<ReturnType<Rapid7Client['getLogUsage']>>;
+    try {
+      usage = await client.getLogUsage(from, to);
+    } catch (err) {
+      if (!(firstRun && isClientError(err))) throw err;
+      from = addDays(to, -(FALLBACK_DAYS - 1));
+      warnings.push(`Rapid7 refused a ${FIRST_RUN_DAYS}-day window (${describeError(err)}); fetched ${FALLBACK_DAYS} days instead.`);
+      logger.warn({ from, to }, `first run: ${FIRST_RUN_DAYS}-day window refused, falling back to ${FALLBACK_DAYS} days`);
+      usage = await client.getLogUsage(from, to);
+    }
+
+    let managed: ManagedLog[] | undefined;
+    try {
+      const m = await client.getManagementLogs();
+      managed = m.logs;
+      if (m.hasNext) warnings.push('GET /management/logs announced more pages; names of logs on later pages are not refreshed.');
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN')) throw err;
+      warnings.push(`Log names were not refreshed: ${describeError(err)}`);
+    }
+
+    let orgDaily: Array<{ day: Day; bytes: number }> = [];
+    const orgFrom = firstRun ? addDays(to, -395) : from;
+    try {
+      orgDaily = await client.getOrgUsage(orgFrom, to);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN')) throw err;
+      warnings.push(`Organisation totals were not refreshed: ${describeError(err)}`);
+    }
+
+    const observedDays = daysInRange(usage.period.from, usage.period.to);
+    const written = writeCollection(
+      db,
+      {
+        observedDays,
+        source: 'api',
+        usage: usage.rows,
+        ...(managed ? { managedLogs: managed } : {}),
+        orgDaily,
+        now: deps.now().toISOString(),
+      },
+      opts.beforeCommit,
+    );
+    for (const w of warnings) logger.warn(w);
+    const result: CollectResult = {
+      window: { from, to },
+      observedDays,
+      usageRows: written.rows,
+      logs: written.logs,
+      managedLogs: managed ? managed.length : null,
+      orgDays: orgDaily.length,
+      firstRun,
+      requests: client.requestCount() - before,
+      warnings,
+    };
+    finishRun(db, runId, deps.now(), {
+      status: 'ok',
+      details: { observedDays: observedDays.length, usageRows: written.rows, logs: written.logs, requests: result.requests, warnings },
+    });
+    logger.info({ window: result.window, rows: result.usageRows, logs: result.logs, requests: result.requests }, 'collect done');
+    return result;
+  } catch (err) {
+    const e =
+      err instanceof AppError
+        ? err
+        : new AppError(
+            'DB_WRITE',
+            `Storing the collected usage failed: ${describeError(err)}. Nothing was stored; check disk space and DATABASE_PATH.`,
+            { cause: err },
+          );
+    try {
+      finishRun(db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+    } catch (recordErr) {
+      logger.error({ err: describeError(recordErr) }, 'could not record the failed run');
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,45 @@
+/** What a CLI command may touch of the outside world, passed in so tests run commands in-process. */
+import type { Env } from '../config.js';
+import { type Day, isDay } from '../days.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AppContext, ContextOptions } from '../main.js';
+
+export interface CliIo {
+  env: Env;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stderr is a terminal: progress is shown only then. */
+  isTTY: boolean;
+  now: () => Date;
+  /** Logger override (tests capture log lines). */
+  logger?: Logger;
+  /** Settings overrides (tests: fast retries). */
+  overrides?: ContextOptions['overrides'];
+}
+
+export type OpenContext = (opts?: { migrate?: boolean }) => AppContext;
+
+/** Validates a `--day`-style option. */
+export function parseDayOption(name: string, value: string | undefined): Day | undefined {
+  if (value === undefined) return undefined;
+  if (!isDay(value)) throw new AppError('USAGE', `${name} "${value}" is not a date: write YYYY-MM-DD, e.g. 2026-03-31.`, { exitCode: 2 });
+  return value;
+}
+
+/** A progress line on a terminal (carriage return, no newline until done). */
+export function createProgress(io: CliIo, label: string): { update(fraction: number, phase?: string): void; done(): void } {
+  let last = -1;
+  return {
+    update(fraction, phase) {
+      if (!io.isTTY) return;
+      const pct = Math.floor(Math.min(1, Math.max(0, fraction)) * 100);
+      if (pct === last) return;
+      last = pct;
+      io.err(`\r${label}${phase ? ` (${phase})` : ''}: ${pct}%`);
+    },
+    done() {
+      if (io.isTTY && last >= 0) io.err('\n');
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Composition root: settings → logger → database → clients. Everything is built here (or in a
+ * test) and passed down; nothing is created at import time.
+ */
+import { type Env, readSettings, type Settings } from './config.js';
+import { createLogger, type Logger, type LoggerOptions } from './logger.js';
+import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
+import { type Db, openDb } from './store/db.js';
+
+export interface AppContext {
+  settings: Settings;
+  logger: Logger;
+  db: Db;
+  now: () => Date;
+  close(): void;
+}
+
+export interface ContextOptions {
+  overrides?: Partial<Settings>;
+  logger?: Logger;
+  now?: () => Date;
+  /** Skip migrations (used by `migrate`, which reports what it applies). */
+  migrate?: boolean;
+}
+
+export function createLoggerFromSettings(settings: Settings, destination?: LoggerOptions['destination']): Logger {
+  return createLogger({
+    level: settings.logLevel,
+    secrets: [settings.rapid7.apiKey, settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret],
+    ...(destination ? { destination } : {}),
+  });
+}
+
+export function createContext(env: Env, opts: ContextOptions = {}): AppContext {
+  const settings = readSettings(env, opts.overrides);
+  const logger = opts.logger ?? createLoggerFromSettings(settings);
+  const db = openDb(settings.databasePath, { migrate: opts.migrate ?? true });
+  return {
+    settings,
+    logger,
+    db,
+    now: opts.now ?? (() => new Date()),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+export function createRapid7FromSettings(settings: Settings, logger: Logger): Rapid7Client {
+  return createRapid7Client({
+    baseUrl: settings.rapid7.baseUrl,
+    apiKey: settings.rapid7.apiKey ?? '',
+    region: settings.rapid7.region,
+    timeoutMs: settings.rapid7.timeoutMs,
+    maxRetries: settings.rapid7.maxRetries,
+    retryBaseMs: settings.rapid7.retryBaseMs,
+    retryMaxWaitMs: settings.rapid7.retryMaxWaitMs,
+    logger: logger.child({ component: 'rapid7' }),
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * Pure: Rapid7 JSON answers → records. A malformed answer (not JSON, wrong shape, negative or
+ * non-numeric usage, wrong units, days outside the requested window) is rejected whole.
+ */
+import { z } from 'zod';
+import { type Day, isDay } from '../days.js';
+import { AppError } from '../errors.js';
+import type { ManagedLog, UsageRow } from '../store/usage.js';
+
+/** Bytes: a non-negative whole number, given as a JSON number or a numeric string. */
+const bytesSchema = z.union([z.number(), z.string().regex(/^\s*\d+(\.0+)?\s*$/, 'a numeric string')]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : Number(v.trim());
+  if (!Number.isFinite(n) || n < 0 || !Number.isSafeInteger(Math.round(n)) || Math.round(n) !== n) {
+    ctx.addIssue({ code: 'custom', message: `usage must be a non-negative whole number of bytes, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const daySchema = z.string().refine(isDay, { message: 'expected a day YYYY-MM-DD' });
+const idSchema = z.string().min(1).max(200);
+
+const logUsageSchema = z.object({
+  per_day_usage: z.object({
+    usage: z.array(
+      z.object({
+        interval: daySchema,
+        log_usage: z.array(z.object({ usage: bytesSchema, id: idSchema })),
+      }),
+    ),
+    period: z.object({ from: daySchema, to: daySchema }).optional(),
+    usage_units: z.string().optional(),
+    report_interval: z.string().optional(),
+  }),
+});
+
+const orgUsageSchema = z.object({
+  daily_usage: z.array(z.object({ usage: bytesSchema, day: daySchema })),
+  period_usage: bytesSchema.optional(),
+  period: z.object({ from: daySchema, to: daySchema }).optional(),
+});
+
+const managementSchema = z.object({
+  logs: z.array(
+    z.object({
+      id: idSchema,
+      name: z.string().max(10_000).nullable().optional(),
+      logsets_info: z
+        .array(z.object({ id: z.string(), name: z.string().max(10_000).nullable().optional() }))
+        .nullable()
+        .optional(),
+    }),
+  ),
+  links: z
+    .array(z.object({ rel: z.string().optional(), href: z.string().optional() }))
+    .nullable()
+    .optional(),
+});
+
+function malformed(what: string, why: string): AppError {
+  return new AppError(
+    'RAPID7_MALFORMED',
+    `Rapid7 sent a malformed answer to ${what} (${why}); nothing of it was stored. If RAPID7_BASE_URL points at a proxy, check that it passes Rapid7's answers through unchanged.`,
+  );
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw malformed(what, text.trim() === '' ? 'empty body' : 'not JSON');
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'wrong shape';
+    throw malformed(what, where.length > 300 ? `${where.slice(0, 300)}…` : where);
+  }
+  return r.data;
+}
+
+export interface LogUsageAnswer {
+  /** Days the answer covers completely (from its period, clipped to the request). */
+  period: { from: Day; to: Day };
+  rows: UsageRow[];
+}
+
+/** Parses `GET /usage/organizations/logs`. Duplicate (day, log) entries must agree, else the answer is rejected. */
+export function parseLogUsage(text: string, requested: { from: Day; to: Day }): LogUsageAnswer {
+  const what = 'GET /usage/organizations/logs';
+  const data = check(logUsageSchema, parseJson(text, what), what);
+  const units = data.per_day_usage.usage_units;
+  if (units !== undefined && units.toLowerCase() !== 'bytes') throw malformed(what, `usage_units is "${units}", expected "bytes"`);
+  const seen = new Map<string, number>();
+  const rows: UsageRow[] = [];
+  for (const d of data.per_day_usage.usage) {
+    if (d.interval < requested.from || d.interval > requested.to) {
+      throw malformed(what, `day ${d.interval} is outside the requested window ${requested.from}…${requested.to}`);
+    }
+    for (const u of d.log_usage) {
+      const key = `${d.interval}\u0000${u.id}`;
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        if (prev !== u.usage) throw malformed(what, `log ${u.id} appears twice on ${d.interval} with different usage`);
+        continue;
+      }
+      seen.set(key, u.usage);
+      rows.push({ day: d.interval, logId: u.id, bytes: u.usage });
+    }
+  }
+  const p = data.per_day_usage.period;
+  let from = requested.from;
+  let to = requested.to;
+  if (p) {
+    if (p.from > p.to) throw malformed(what, `period ${p.from}…${p.to} is reversed`);
+    // The answer covers only its period: days of the request outside it are not observed.
+    if (p.from > from) from = p.from;
+    if (p.to < to) to = p.to;
+    if (from > to) throw malformed(what, `period ${p.from}…${p.to} does not overlap the requested window`);
+  }
+  return { period: { from, to }, rows: rows.filter((r) => r.day >= from && r.day <= to) };
+}
+
+/** Parses `GET /usage/organizations`: daily totals; duplicate days must agree. */
+export function parseOrgUsage(text: string, requested: { from: Day; to: Day }): Array<{ day: Day; bytes: number }> {
+  const what = 'GET /usage/organizations';
+  const data = check(orgUsageSchema, parseJson(text, what), what);
+  const byDay = new Map<string, number>();
+  for (const d of data.daily_usage) {
+    if (d.day < requested.from || d.day > requested.to) {
+      throw malformed(what, `day ${d.day} is outside the requested window ${requested.from}…${requested.to}`);
+    }
+    const prev = byDay.get(d.day);
+    if (prev !== undefined && prev !== d.usage) throw malformed(what, `day ${d.day} appears twice with different usage`);
+    byDay.set(d.day, d.usage);
+  }
+  return [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, bytes]) => ({ day, bytes }));
+}
+
+export interface ManagementAnswer {
+  logs: ManagedLog[];
+  /** True when the answer carried a `Next` link (paging we do not follow yet). */
+  hasNext: boolean;
+}
+
+/** Parses `GET /management/logs`. A log with an empty name keeps its id as the name source (null). */
+export function parseManagementLogs(text: string): ManagementAnswer {
+  const what = 'GET /management/logs';
+  const data = check(managementSchema, parseJson(text, what), what);
+  const ids = new Set<string>();
+  const logs: ManagedLog[] = [];
+  for (const l of data.logs) {
+    if (ids.has(l.id)) continue;
+    ids.add(l.id);
+    logs.push({
+      id: l.id,
+      name: (l.name ?? '').trim() || l.id,
+      logsets: (l.logsets_info ?? []).map((s) => ({ id: s.id, name: (s.name ?? '').trim() || s.id })),
+    });
+  }
+  const hasNext = (data.links ?? []).some((k) => (k.rel ?? '').toLowerCase() === 'next');
+  return { logs, hasNext };
+}

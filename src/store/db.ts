@@ -1,0 +1,167 @@
+/**
+ * Opens the SQLite database and applies migrations. The database handle is created by the caller
+ * (main/cli/tests) and passed down; nothing here is a module-level singleton.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { AppError, describeError } from '../errors.js';
+
+export type Db = Database.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** The migrations folder beside src/ and dist/ (one level above this file's folder's parent). */
+export function defaultMigrationsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', 'migrations');
+}
+
+export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_-]+\.sql$/i.test(f))
+    .sort();
+  const seen = new Set<number>();
+  return files.map((file) => {
+    const version = Number(file.slice(0, 4));
+    if (seen.has(version)) {
+      throw new AppError('DB_MIGRATION_FAILED', `Two migration files share version ${version} in ${dir}.`);
+    }
+    seen.add(version);
+    const sql = readFileSync(join(dir, file), 'utf8');
+    return { version, name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  });
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  migrationsDir?: string;
+  readonly?: boolean;
+  /** busy_timeout in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Opens (creating its folder when missing) and migrates the database at `path` (or ':memory:'). */
+export function openDb(path: string, opts: OpenOptions = {}): Db {
+  let db: Db;
+  try {
+    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(resolve(path)), { recursive: true });
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (err) {
+    throw new AppError(
+      'DB_OPEN',
+      `Cannot open the database at ${path}: ${describeError(err)}. Check DATABASE_PATH, that its folder is writable and the disk is not full.`,
+      { cause: err },
+    );
+  }
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    // Fails fast with a clear message on a corrupt or non-SQLite file.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (opts.migrate !== false) migrate(db, loadMigrations(opts.migrationsDir));
+    else checkNotNewer(db, loadMigrations(opts.migrationsDir));
+  } catch (err) {
+    db.close();
+    if (err instanceof AppError) throw err;
+    const msg = describeError(err);
+    const corrupt = /not a database|malformed|corrupt/i.test(msg);
+    const locked = /locked|busy/i.test(msg);
+    throw new AppError(
+      locked ? 'DB_LOCKED' : 'DB_OPEN',
+      corrupt
+        ? `The database at ${path} is not a valid SQLite database or is corrupt (${msg}). Restore it from a backup or move it aside to start fresh.`
+        : locked
+          ? `The database at ${path} is locked by another process (${msg}). Wait for it to finish or stop the other process.`
+          : `Cannot prepare the database at ${path}: ${msg}.`,
+      { cause: err },
+    );
+  }
+  return db;
+}
+
+function ensureTable(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+}
+
+interface Applied {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+function applied(db: Db): Applied[] {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").get();
+  if (!exists) return [];
+  return db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Applied[];
+}
+
+function checkNotNewer(db: Db, migrations: Migration[]): Applied[] {
+  const done = applied(db);
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  for (const a of done) {
+    const m = known.get(a.version);
+    if (!m) {
+      throw new AppError(
+        'DB_NEWER_SCHEMA',
+        `The database was written by a newer version of logusage (it has migration ${a.name}, which this version does not know). Upgrade logusage, or restore a backup made by this version.`,
+      );
+    }
+    if (m.checksum !== a.checksum) {
+      throw new AppError(
+        'DB_MIGRATION_CHANGED',
+        `Migration ${a.name} was changed after it was applied to this database (checksum differs). Applied migrations must never be edited: restore the original file and put the change in a new numbered migration.`,
+      );
+    }
+  }
+  return done;
+}
+
+/** Applies pending migrations in order, each in its own transaction. Returns the versions applied now. */
+export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
+  ensureTable(db);
+  const done = new Set(checkNotNewer(db, migrations).map((a) => a.version));
+  const now = new Date().toISOString();
+  const ran: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.version)) continue;
+    const apply = db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
+        m.version,
+        m.name,
+        m.checksum,
+        now,
+      );
+    });
+    try {
+      apply();
+    } catch (err) {
+      throw new AppError('DB_MIGRATION_FAILED', `Migration ${m.name} failed: ${describeError(err)}. Nothing of it was applied.`, {
+        cause: err,
+      });
+    }
+    ran.push(m.version);
+  }
+  return ran;
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
+  return row?.v ?? 0;
+}

@@ -1,0 +1,94 @@
+/** Job runs: one row per run with window, status, error and timings. */
+import type { Db } from './db.js';
+
+export interface RunRecord {
+  id: number;
+  job: string;
+  day: string | null;
+  windowFrom: string | null;
+  windowTo: string | null;
+  status: 'running' | 'ok' | 'failed';
+  errorCode: string | null;
+  error: string | null;
+  details: Record<string, unknown> | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+interface Row {
+  id: number;
+  job: string;
+  day: string | null;
+  window_from: string | null;
+  window_to: string | null;
+  status: 'running' | 'ok' | 'failed';
+  error_code: string | null;
+  error: string | null;
+  details: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+function toRecord(r: Row): RunRecord {
+  let details: Record<string, unknown> | null = null;
+  try {
+    details = r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null;
+  } catch {
+    details = null;
+  }
+  return {
+    id: r.id,
+    job: r.job,
+    day: r.day,
+    windowFrom: r.window_from,
+    windowTo: r.window_to,
+    status: r.status,
+    errorCode: r.error_code,
+    error: r.error,
+    details,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+  };
+}
+
+export function startRun(db: Db, job: string, at: Date, opts: { day?: string; windowFrom?: string; windowTo?: string } = {}): number {
+  const r = db
+    .prepare("INSERT INTO runs (job, day, window_from, window_to, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)")
+    .run(job, opts.day ?? null, opts.windowFrom ?? null, opts.windowTo ?? null, at.toISOString());
+  return Number(r.lastInsertRowid);
+}
+
+export function finishRun(
+  db: Db,
+  id: number,
+  at: Date,
+  outcome: { status: 'ok' | 'failed'; errorCode?: string; error?: string; details?: Record<string, unknown> },
+): void {
+  db.prepare(
+    `UPDATE runs SET status = ?, error_code = ?, error = ?, details = ?, finished_at = ?,
+       duration_ms = CAST((julianday(?) - julianday(started_at)) * 86400000 AS INTEGER) WHERE id = ?`,
+  ).run(
+    outcome.status,
+    outcome.errorCode ?? null,
+    outcome.error ?? null,
+    outcome.details ? JSON.stringify(outcome.details) : null,
+    at.toISOString(),
+    at.toISOString(),
+    id,
+  );
+}
+
+export function recentRuns(db: Db, limit = 10, job?: string): RunRecord[] {
+  const rows = job
+    ? db.prepare('SELECT * FROM runs WHERE job = ? ORDER BY id DESC LIMIT ?').all(job, limit)
+    : db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit);
+  return (rows as Row[]).map(toRecord);
+}
+
+export function lastSuccessfulRun(db: Db, job: string): RunRecord | undefined {
+  const r = db.prepare("SELECT * FROM runs WHERE job = ? AND status = 'ok' ORDER BY id DESC LIMIT 1").get(job) as Row | undefined;
+  return r ? toRecord(r) : undefined;
+}

@@ -1,0 +1,316 @@
+/**
+ * Usage history: per-log daily bytes, observed days, organisation totals, log names.
+ * All SQL for these tables lives here. Days are UTC 'YYYY-MM-DD'; bytes are whole bytes.
+ */
+import { addDays, type Day, daysInRange, toEpochDay } from '../days.js';
+import type { Db } from './db.js';
+
+export interface LogSetRef {
+  id: string;
+  name: string;
+}
+
+export interface LogInfo {
+  id: string;
+  /** Last known name, or null when the management API never named it. */
+  name: string | null;
+  logsets: LogSetRef[];
+  /** False when the last /management/logs answer did not list it (deleted or unknown). */
+  inManagement: boolean;
+  firstSeen: Day | null;
+  lastSeen: Day | null;
+}
+
+export interface UsageRow {
+  day: Day;
+  logId: string;
+  bytes: number;
+}
+
+export interface ManagedLog {
+  id: string;
+  name: string;
+  logsets: LogSetRef[];
+}
+
+/** Everything one collection (or import) writes. Applied atomically by `writeCollection`. */
+export interface CollectionWrite {
+  /** Days whose per-log usage this write knows completely; stored rows of these days are replaced. */
+  observedDays: Day[];
+  source: 'api' | 'import';
+  usage: UsageRow[];
+  /** When present, the full current list of the management API: names refreshed, `in_management` recomputed. */
+  managedLogs?: ManagedLog[];
+  /** Names from an import file (only fill a missing name; never overwrite a management name). */
+  importedNames?: Map<string, string>;
+  orgDaily?: Array<{ day: Day; bytes: number }>;
+  /** ISO timestamp of the write. */
+  now: string;
+}
+
+/** Display name: the last known name, or a marker with the id for deleted/unknown logs. */
+export function displayName(log: Pick<LogInfo, 'id' | 'name' | 'inManagement'>): string {
+  if (log.name) return log.inManagement ? log.name : `${log.name} (deleted)`;
+  return `unknown log ${log.id}`;
+}
+
+function parseLogsets(json: string): LogSetRef[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as LogSetRef[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+interface LogRow {
+  id: string;
+  name: string | null;
+  logsets: string;
+  in_management: number;
+  first_seen: string | null;
+  last_seen: string | null;
+}
+
+function toLogInfo(r: LogRow): LogInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    logsets: parseLogsets(r.logsets),
+    inManagement: r.in_management === 1,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+}
+
+export function listLogs(db: Db): LogInfo[] {
+  return (db.prepare('SELECT * FROM logs ORDER BY id').all() as LogRow[]).map(toLogInfo);
+}
+
+export function getLog(db: Db, id: string): LogInfo | undefined {
+  const r = db.prepare('SELECT * FROM logs WHERE id = ?').get(id) as LogRow | undefined;
+  return r ? toLogInfo(r) : undefined;
+}
+
+/**
+ * Writes a collection in one transaction: the caller's failure anywhere inside leaves the old state.
+ * `beforeCommit` is a test seam to inject a failure in the middle of the write.
+ */
+export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () => void): { rows: number; logs: number } {
+  const upsertLog = db.prepare(
+    `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (@id, @name, @logsets, @inm, @now)
+     ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, logs.name),
+       logsets = CASE WHEN @inm = 1 THEN excluded.logsets ELSE logs.logsets END,
+       in_management = CASE WHEN @inm = 1 THEN 1 ELSE logs.in_management END,
+       updated_at = excluded.updated_at`,
+  );
+  const ensureLog = db.prepare(
+    `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, '[]', 0, ?)
+     ON CONFLICT(id) DO UPDATE SET name = coalesce(logs.name, excluded.name)`,
+  );
+  const deleteDay = db.prepare('DELETE FROM usage WHERE day = ?');
+  const insertUsage = db.prepare(
+    'INSERT INTO usage (log_id, day, bytes) VALUES (?, ?, ?) ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes',
+  );
+  const observe = db.prepare(
+    `INSERT INTO observed_days (day, source, observed_at) VALUES (?, ?, ?)
+     ON CONFLICT(day) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at`,
+  );
+  const upsertOrg = db.prepare(
+    `INSERT INTO org_usage (day, bytes, fetched_at) VALUES (?, ?, ?)
+     ON CONFLICT(day) DO UPDATE SET bytes = excluded.bytes, fetched_at = excluded.fetched_at`,
+  );
+
+  const run = db.transaction(() => {
+    if (w.managedLogs) {
+      db.prepare('UPDATE logs SET in_management = 0').run();
+      for (const l of w.managedLogs) {
+        upsertLog.run({ id: l.id, name: l.name, logsets: JSON.stringify(l.logsets), inm: 1, now: w.now });
+      }
+    }
+    const observed = new Set(w.observedDays);
+    for (const day of observed) deleteDay.run(day);
+    const touched = new Set<string>();
+    let rows = 0;
+    for (const u of w.usage) {
+      if (!observed.has(u.day)) continue;
+      if (!touched.has(u.logId)) {
+        ensureLog.run(u.logId, w.importedNames?.get(u.logId) ?? null, w.now);
+        touched.add(u.logId);
+      }
+      if (u.bytes > 0) {
+        insertUsage.run(u.logId, u.day, u.bytes);
+        rows++;
+      }
+    }
+    for (const day of observed) observe.run(day, w.source, w.now);
+    for (const o of w.orgDaily ?? []) upsertOrg.run(o.day, o.bytes, w.now);
+    // first/last seen derive from stored rows, so an overwrite that removed a day is reflected too.
+    db.prepare(
+      `UPDATE logs SET first_seen = (SELECT min(day) FROM usage WHERE log_id = logs.id),
+                       last_seen  = (SELECT max(day) FROM usage WHERE log_id = logs.id)`,
+    ).run();
+    beforeCommit?.();
+    return { rows, logs: touched.size };
+  });
+  return run.immediate();
+}
+
+export function observedDays(db: Db, from?: Day, to?: Day): Day[] {
+  const rows = db
+    .prepare('SELECT day FROM observed_days WHERE day >= ? AND day <= ? ORDER BY day')
+    .all(from ?? '0000-00-00', to ?? '9999-99-99') as Array<{ day: string }>;
+  return rows.map((r) => r.day);
+}
+
+export function isEmpty(db: Db): boolean {
+  return !db.prepare('SELECT 1 FROM observed_days LIMIT 1').get();
+}
+
+export interface Coverage {
+  observedDays: number;
+  firstDay: Day | null;
+  lastDay: Day | null;
+  logs: number;
+  activeLogs: number;
+  orgDays: number;
+  orgFirstDay: Day | null;
+  orgLastDay: Day | null;
+}
+
+export function coverage(db: Db): Coverage {
+  const o = db.prepare('SELECT count(*) n, min(day) a, max(day) b FROM observed_days').get() as {
+    n: number;
+    a: string | null;
+    b: string | null;
+  };
+  const g = db.prepare('SELECT count(*) n, min(day) a, max(day) b FROM org_usage').get() as {
+    n: number;
+    a: string | null;
+    b: string | null;
+  };
+  const l = db.prepare('SELECT count(*) n, sum(in_management) m FROM logs').get() as { n: number; m: number | null };
+  return {
+    observedDays: o.n,
+    firstDay: o.a,
+    lastDay: o.b,
+    logs: l.n,
+    activeLogs: l.m ?? 0,
+    orgDays: g.n,
+    orgFirstDay: g.a,
+    orgLastDay: g.b,
+  };
+}
+
+/**
+ * A calendar-aligned view of the history from `from` to `to` (inclusive), for detection and charts.
+ * `values[log][i]` is the bytes of `days[i]`: 0 when the day is observed and the log had no row,
+ * NaN when the day was never observed (a gap, never a zero).
+ */
+export interface UsageMatrix {
+  days: Day[];
+  observed: Uint8Array;
+  logs: LogInfo[];
+  values: Map<string, Float64Array>;
+  /** Organisation totals per day from /usage/organizations; NaN where unknown. */
+  org: Float64Array;
+}
+
+export function readUsageMatrix(db: Db, from: Day, to: Day, opts: { logIds?: string[] } = {}): UsageMatrix {
+  const days = daysInRange(from, to);
+  const base = toEpochDay(from);
+  const observed = new Uint8Array(days.length);
+  for (const d of observedDays(db, from, to)) observed[toEpochDay(d) - base] = 1;
+  const allLogs = listLogs(db);
+  const wanted = opts.logIds ? new Set(opts.logIds) : undefined;
+  const logs = wanted ? allLogs.filter((l) => wanted.has(l.id)) : allLogs;
+  const values = new Map<string, Float64Array>();
+  for (const l of logs) {
+    const arr = new Float64Array(days.length);
+    for (let i = 0; i < days.length; i++) arr[i] = observed[i] ? 0 : Number.NaN;
+    values.set(l.id, arr);
+  }
+  const stmt = db.prepare('SELECT log_id, day, bytes FROM usage WHERE day >= ? AND day <= ?').raw(true);
+  for (const row of stmt.iterate(from, to) as IterableIterator<[string, string, number]>) {
+    const arr = values.get(row[0]);
+    if (!arr) continue;
+    const i = toEpochDay(row[1]) - base;
+    // A row on a day not marked observed cannot happen through writeCollection; keep the value anyway.
+    arr[i] = row[2];
+  }
+  const org = new Float64Array(days.length).fill(Number.NaN);
+  for (const r of db.prepare('SELECT day, bytes FROM org_usage WHERE day >= ? AND day <= ?').all(from, to) as Array<{
+    day: string;
+    bytes: number;
+  }>) {
+    org[toEpochDay(r.day) - base] = r.bytes;
+  }
+  return { days, observed, logs, values, org };
+}
+
+/** Bytes of every log on one day (only logs with bytes > 0). */
+export function usageOnDay(db: Db, day: Day): UsageRow[] {
+  return (
+    db.prepare('SELECT log_id, day, bytes FROM usage WHERE day = ?').all(day) as Array<{
+      log_id: string;
+      day: string;
+      bytes: number;
+    }>
+  ).map((r) => ({ logId: r.log_id, day: r.day, bytes: r.bytes }));
+}
+
+export function latestObservedDay(db: Db): Day | null {
+  const r = db.prepare('SELECT max(day) d FROM observed_days').get() as { d: string | null };
+  return r.d;
+}
+
+/** The day before `day`, convenience for windows. */
+export function dayBefore(day: Day): Day {
+  return addDays(day, -1);
+}
+
+/**
+ * Imports rows in one transaction. Rows are streamed through `each` (called inside the transaction)
+ * so a large file never sits in memory. Existing rows of other logs are kept; imported values
+ * overwrite stored ones for the same (log, day). `days` become observed (source 'import') unless
+ * they were already observed through the API.
+ */
+export function writeImport(
+  db: Db,
+  w: {
+    days: Day[];
+    names: Map<string, string>;
+    now: string;
+    each: (emit: (logId: string, day: Day, bytes: number) => void) => void;
+  },
+): { rows: number; logs: number } {
+  const ensureLog = db.prepare(
+    `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, '[]', 0, ?)
+     ON CONFLICT(id) DO UPDATE SET name = coalesce(logs.name, excluded.name)`,
+  );
+  const insertUsage = db.prepare(
+    'INSERT INTO usage (log_id, day, bytes) VALUES (?, ?, ?) ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes',
+  );
+  const deleteUsage = db.prepare('DELETE FROM usage WHERE log_id = ? AND day = ?');
+  const observe = db.prepare("INSERT INTO observed_days (day, source, observed_at) VALUES (?, 'import', ?) ON CONFLICT(day) DO NOTHING");
+  const run = db.transaction(() => {
+    const seen = new Set<string>();
+    let rows = 0;
+    w.each((logId, day, bytes) => {
+      if (!seen.has(logId)) {
+        seen.add(logId);
+        ensureLog.run(logId, w.names.get(logId) ?? null, w.now);
+      }
+      if (bytes > 0) insertUsage.run(logId, day, bytes);
+      else deleteUsage.run(logId, day);
+      rows++;
+    });
+    for (const d of w.days) observe.run(d, w.now);
+    db.prepare(
+      `UPDATE logs SET first_seen = (SELECT min(day) FROM usage WHERE log_id = logs.id),
+                       last_seen  = (SELECT max(day) FROM usage WHERE log_id = logs.id)`,
+    ).run();
+    return { rows, logs: seen.size };
+  });
+  return run.immediate();
+}
