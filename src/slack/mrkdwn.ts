@@ -1,0 +1,176 @@
+/**
+ * Pure helpers for Slack text: mrkdwn escaping, a text sparkline, and keeping messages inside Block
+ * Kit limits. Every dynamic string (log names, log-set names, user text) goes through `escapeMrkdwn`
+ * before it is put into mrkdwn; then `<!channel>` or `<@U…>` in a name is shown, never acted on.
+ */
+import type { types } from '@slack/bolt';
+
+export type Block = types.KnownBlock;
+
+/** Limits of one Block Kit message (see SLACK.md). `messageChars` is our margin under Slack's ~12k. */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  headerText: 150,
+  contextElements: 10,
+  buttonValue: 2000,
+  buttonText: 75,
+  /** Sum of all text in a message's blocks stays below this (and so does the `text` fallback). */
+  messageChars: 10_000,
+} as const;
+
+/** Escapes `&`, `<`, `>` (in that order) for mrkdwn and plain_text alike. */
+export function escapeMrkdwn(s: string): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Cuts `s` to at most `max` characters (ending in `…` when cut). Never splits an escape entity
+ * (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
+ */
+export function truncate(s: string, max: number): string {
+  const chars = Array.from(s);
+  if (chars.length <= max) return s;
+  if (max <= 1) return '…'.slice(0, Math.max(0, max));
+  let out = chars.slice(0, max - 1).join('');
+  const amp = out.lastIndexOf('&');
+  if (amp >= 0 && !out.slice(amp).includes(';') && out.length - amp < 6) out = out.slice(0, amp);
+  return `${out}…`;
+}
+
+/** An escaped name shortened for lists: at most `max` characters shown of the original name. */
+export function shownName(name: string, max = 80): string {
+  const chars = Array.from(name);
+  return escapeMrkdwn(chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`);
+}
+
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/** Shown for a day with no data (never observed): a gap, never drawn as zero. */
+export const SPARK_GAP = '·';
+
+/**
+ * A text sparkline, one character per value (e.g. 30 days → 30 characters), scaled from the smallest
+ * to the largest finite value; NaN (and other non-finite values) show as `·`. A flat series shows
+ * mid-height bars (or the lowest bar when it is all zeros).
+ */
+export function sparkline(values: ArrayLike<number>): string {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) out += SPARK_GAP;
+    else if (max === min) out += max === 0 ? BARS[0] : BARS[3];
+    else out += BARS[Math.min(BARS.length - 1, Math.floor(((v - min) / (max - min)) * BARS.length))];
+  }
+  return out;
+}
+
+/**
+ * Takes lines until `maxLines` or `maxChars` (joined with newlines, including the closing line) would be
+ * exceeded; when some are left out the last line is `_and N more_`. Lines must already be escaped.
+ */
+export function capLines(lines: string[], opts: { maxLines?: number; maxChars?: number; noun?: string } = {}): string {
+  const maxLines = opts.maxLines ?? Number.POSITIVE_INFINITY;
+  const maxChars = opts.maxChars ?? SLACK_LIMITS.sectionText;
+  const more = (n: number) => `_and ${n} more${opts.noun ? ` ${opts.noun}` : ''}_`;
+  const reserve = more(lines.length).length + 1;
+  const shown: string[] = [];
+  let used = 0;
+  for (const [i, raw] of lines.entries()) {
+    const line = truncate(raw, Math.max(20, maxChars - reserve));
+    const cost = line.length + (shown.length > 0 ? 1 : 0);
+    const left = lines.length - i - 1;
+    if (shown.length >= maxLines || used + cost + (left > 0 ? reserve : 0) > maxChars) {
+      shown.push(more(lines.length - i));
+      break;
+    }
+    shown.push(line);
+    used += cost;
+  }
+  return shown.join('\n');
+}
+
+/** A mrkdwn section with its text cut to the section limit. `text` must already be escaped. */
+export function section(text: string, opts: { blockId?: string } = {}): Block {
+  return {
+    type: 'section',
+    ...(opts.blockId ? { block_id: opts.blockId } : {}),
+    text: { type: 'mrkdwn', text: truncate(text === '' ? ' ' : text, SLACK_LIMITS.sectionText) },
+  };
+}
+
+/** A header block (plain text, escaped, cut to 150 characters). `text` is raw (unescaped). */
+export function header(text: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true } };
+}
+
+/** A context block of mrkdwn elements (at most 10, each cut to the section limit). Elements must be escaped. */
+export function context(...elements: string[]): Block {
+  return {
+    type: 'context',
+    elements: elements
+      .slice(0, SLACK_LIMITS.contextElements)
+      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t === '' ? ' ' : t, SLACK_LIMITS.sectionText) })),
+  };
+}
+
+export function divider(): Block {
+  return { type: 'divider' };
+}
+
+/** Characters of visible text in one block (text, fields, elements, header), for the message budget. */
+export function blockTextLength(block: Block): number {
+  let n = 0;
+  const b = block as unknown as Record<string, unknown>;
+  const add = (t: unknown) => {
+    if (t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string') n += (t as { text: string }).text.length;
+  };
+  add(b.text);
+  if (Array.isArray(b.fields)) for (const f of b.fields) add(f);
+  if (Array.isArray(b.elements)) for (const e of b.elements) add(e);
+  if (b.accessory) add((b.accessory as { text?: unknown }).text);
+  if (typeof b.alt_text === 'string') n += b.alt_text.length;
+  return n;
+}
+
+export interface SlackMessage {
+  /** Plain-text fallback (notifications, screen readers); shown where blocks cannot be. */
+  text: string;
+  blocks: Block[];
+}
+
+/**
+ * Keeps a message inside the limits whatever the builder produced: at most 50 blocks and under
+ * 10k characters of block text (blocks past the budget are replaced by one "and N more" context),
+ * and a fallback `text` under 10k characters. Builders cut their own lists first; this is the net.
+ */
+export function fitMessage(msg: SlackMessage): SlackMessage {
+  const budget = SLACK_LIMITS.messageChars - 200;
+  const out: Block[] = [];
+  let used = 0;
+  for (const [i, b] of msg.blocks.entries()) {
+    const len = blockTextLength(b);
+    const roomForBlocks = out.length < SLACK_LIMITS.blocks - (i < msg.blocks.length - 1 ? 1 : 0);
+    if (!roomForBlocks || used + len > budget) {
+      out.push(context(`_and ${msg.blocks.length - i} more blocks not shown (message limit)_`));
+      break;
+    }
+    out.push(b);
+    used += len;
+  }
+  return { text: truncate(msg.text, SLACK_LIMITS.messageChars - 1), blocks: out };
+}
+
+/** Sum of block text of a message (tests and assertions of the 10k budget). */
+export function messageTextLength(msg: SlackMessage): number {
+  return msg.blocks.reduce((n, b) => n + blockTextLength(b), 0);
+}
