@@ -26,6 +26,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     createContext(io.env, {
       ...(io.overrides ? { overrides: io.overrides } : {}),
       ...(io.logger ? { logger: io.logger } : {}),
+      ...(io.logDestination ? { logDestination: io.logDestination } : {}),
       now: io.now,
       ...(o.migrate === undefined ? {} : { migrate: o.migrate }),
     });

@@ -48,6 +48,12 @@ export interface Settings {
 
 export type Env = Record<string, string | undefined>;
 
+/** Settings that tests and the demo replace after the environment is read; nested groups merge key by key. */
+export type SettingsOverrides = Partial<Omit<Settings, 'rapid7' | 'slack'>> & {
+  rapid7?: Partial<Settings['rapid7']>;
+  slack?: Partial<Settings['slack']>;
+};
+
 export const ENV_HELP: Record<string, string> = {
   RAPID7_API_KEY: 'a Rapid7 API key with Read/Write (or organisation) rights',
   RAPID7_REGION: `one of ${REGIONS.join(', ')}`,
@@ -63,7 +69,7 @@ export const ENV_HELP: Record<string, string> = {
   SCHEDULE: 'a cron expression such as "30 6 * * *"',
   TIMEZONE: 'an IANA time zone such as Europe/Berlin',
   MONTHLY_BUDGET: `a size per month such as ${SIZE_EXAMPLE}`,
-  PORT: 'a port number from 1 to 65535',
+  PORT: 'a port number from 0 to 65535 (0 = any free port)',
   LOG_LEVEL: LOG_LEVELS.join(', '),
   WEEKLY_DIGEST: 'true or false',
   COLD_START_DAYS: 'a whole number of days from 1 to 365',
@@ -105,7 +111,7 @@ function intSetting(v: string | undefined, def: number, min: number, max: number
   return n >= min && n <= max ? n : undefined;
 }
 
-export function readSettings(env: Env, overrides: Partial<Settings> = {}): Settings {
+export function readSettings(env: Env, overrides: SettingsOverrides = {}): Settings {
   const problems: string[] = [];
   const get = (k: string): string | undefined => {
     const v = env[k];

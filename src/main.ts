@@ -2,7 +2,7 @@
  * Composition root: settings → logger → database → clients. Everything is built here (or in a
  * test) and passed down; nothing is created at import time.
  */
-import { type Env, readSettings, type Settings } from './config.js';
+import { type Env, readSettings, type Settings, type SettingsOverrides } from './config.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
 import { type Db, openDb } from './store/db.js';
@@ -16,8 +16,10 @@ export interface AppContext {
 }
 
 export interface ContextOptions {
-  overrides?: Partial<Settings>;
+  overrides?: SettingsOverrides;
   logger?: Logger;
+  /** Where the settings-built logger writes (tests capture lines); ignored when `logger` is given. */
+  logDestination?: LoggerOptions['destination'];
   now?: () => Date;
   /** Skip migrations (used by `migrate`, which reports what it applies). */
   migrate?: boolean;
@@ -27,13 +29,13 @@ export function createLoggerFromSettings(settings: Settings, destination?: Logge
   return createLogger({
     level: settings.logLevel,
     secrets: [settings.rapid7.apiKey, settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret],
-    ...(destination ? { destination } : {}),
+    ...(destination ? { destination } : { pretty: Boolean(process.stderr.isTTY) }),
   });
 }
 
 export function createContext(env: Env, opts: ContextOptions = {}): AppContext {
   const settings = readSettings(env, opts.overrides);
-  const logger = opts.logger ?? createLoggerFromSettings(settings);
+  const logger = opts.logger ?? createLoggerFromSettings(settings, opts.logDestination);
   const db = openDb(settings.databasePath, { migrate: opts.migrate ?? true });
   return {
     settings,

@@ -14,6 +14,8 @@ export interface CliIo {
   now: () => Date;
   /** Logger override (tests capture log lines). */
   logger?: Logger;
+  /** Where the logger built from settings writes (tests capture lines through the production logger). */
+  logDestination?: ContextOptions['logDestination'];
   /** Settings overrides (tests: fast retries). */
   overrides?: ContextOptions['overrides'];
 }

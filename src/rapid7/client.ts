@@ -62,17 +62,41 @@ export function serverWaitMs(retryAfter: string | undefined, rateLimitReset: str
   return undefined;
 }
 
+/**
+ * True when a 2xx answer's body was cut off (connection dropped mid-body): a network failure, not an HTTP
+ * status. axios reports it with the 2xx `response` attached.
+ */
+function isBodyLost(err: AxiosError): boolean {
+  return err.response !== undefined && err.response.status >= 200 && err.response.status < 300;
+}
+
 function isRetryable(err: AxiosError): boolean {
+  if (isBodyLost(err)) return true;
   if (err.response) return RETRY_STATUSES.has(err.response.status);
   if (err.code && NETWORK_CODES.has(err.code)) return true;
   return err.code === 'ERR_NETWORK' || /timeout|socket hang up|aborted/i.test(err.message);
 }
 
-function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions): AppError {
+/** The base URL as it may appear in messages: no user, password, query or fragment. */
+export function safeBaseUrl(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/**
+ * Maps a failed request to an AppError whose message names the likely cause. `hint` is added to the
+ * 400/404/other-4xx messages (e.g. a usage window longer than Rapid7 allows).
+ */
+function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions, hint = ''): AppError {
   if (err instanceof AppError) return err;
   const ax = err as AxiosError;
-  const where = `RAPID7_BASE_URL=${opts.baseUrl}`;
-  const status = ax.response?.status;
+  const base = safeBaseUrl(opts.baseUrl);
+  const where = `RAPID7_BASE_URL=${base}`;
+  const status = isBodyLost(ax) ? undefined : ax.response?.status;
   if (status === 401) {
     return new AppError(
       'RAPID7_UNAUTHORIZED',
@@ -88,7 +112,7 @@ function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions): AppE
   if (status === 404) {
     return new AppError(
       'RAPID7_NOT_FOUND',
-      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}) and ${where}; a platform key needs the …/log_search base URL.`,
+      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}) and ${where}; a platform key needs the …/log_search base URL.${hint}`,
     );
   }
   if (status === 429) {
@@ -104,16 +128,22 @@ function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions): AppE
     );
   }
   if (status !== undefined) {
-    return new AppError('RAPID7_HTTP', `Rapid7 answered HTTP ${status} for ${what}. Check ${where} and the API key's rights.`);
+    return new AppError('RAPID7_HTTP', `Rapid7 answered HTTP ${status} for ${what}. Check ${where} and the API key's rights.${hint}`);
   }
   if (ax.code === 'ECONNABORTED' || ax.code === 'ETIMEDOUT' || /timeout/i.test(ax.message ?? '')) {
     return new AppError(
       'RAPID7_TIMEOUT',
-      `Rapid7 did not answer ${what} within ${opts.timeoutMs} ms after ${opts.maxRetries} retries. Check the network path to ${opts.baseUrl}.`,
+      `Rapid7 did not answer ${what} within ${opts.timeoutMs} ms after ${opts.maxRetries} retries. Check the network path to ${base} (RAPID7_TIMEOUT_MS raises the limit).`,
     );
   }
   if (ax.code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' || /maxContentLength/i.test(ax.message ?? '')) {
     return new AppError('RAPID7_MALFORMED', `Rapid7's answer to ${what} was larger than the accepted maximum; nothing was stored.`);
+  }
+  if (isBodyLost(ax)) {
+    return new AppError(
+      'RAPID7_NETWORK',
+      `The connection to Rapid7 dropped while reading the answer to ${what} (after ${opts.maxRetries} retries); nothing of it was stored. Check the network path to ${base}.`,
+    );
   }
   return new AppError(
     'RAPID7_NETWORK',
@@ -134,10 +164,39 @@ export function createRapid7Client(opts: Rapid7ClientOptions): Rapid7Client {
     proxy: false,
     validateStatus: (s) => s >= 200 && s < 300,
   });
+  // Each attempt has a whole-answer deadline of `timeoutMs` (axios' own timeout only notices an idle socket,
+  // so a server trickling its body would never time out). Registered before axios-retry's interceptors.
+  const deadlines = new WeakMap<object, { timer: NodeJS.Timeout | undefined; fired: boolean }>();
   http.interceptors.request.use((config) => {
     requests++;
+    const ac = new AbortController();
+    const d: { timer: NodeJS.Timeout | undefined; fired: boolean } = { timer: undefined, fired: false };
+    d.timer = setTimeout(() => {
+      d.fired = true;
+      ac.abort();
+    }, opts.timeoutMs);
+    deadlines.set(config, d);
+    config.signal = ac.signal;
     return config;
   });
+  http.interceptors.response.use(
+    (res) => {
+      const d = deadlines.get(res.config);
+      if (d) clearTimeout(d.timer);
+      return res;
+    },
+    (err: AxiosError) => {
+      const d = err.config ? deadlines.get(err.config) : undefined;
+      if (d) clearTimeout(d.timer);
+      if (d?.fired && err.code === 'ERR_CANCELED') {
+        err.code = 'ECONNABORTED';
+        err.message = `timeout of ${opts.timeoutMs}ms exceeded`;
+      }
+      // A spent signal would make axios-retry skip its wait; the next attempt gets a fresh one.
+      if (err.config) delete err.config.signal;
+      return Promise.reject(err);
+    },
+  );
   axiosRetry(http, {
     retries: opts.maxRetries,
     shouldResetTimeout: true,
@@ -156,14 +215,14 @@ export function createRapid7Client(opts: Rapid7ClientOptions): Rapid7Client {
     },
   });
 
-  async function get(path: string, params: Record<string, string> | undefined, what: string): Promise<string> {
+  async function get(path: string, params: Record<string, string> | undefined, what: string, hint?: string): Promise<string> {
     const started = Date.now();
     try {
       const res = await http.get<string>(path, params ? { params } : {});
       opts.logger.debug({ path, ms: Date.now() - started, remaining: res.headers['x-ratelimit-remaining'] }, 'Rapid7 answered');
       return typeof res.data === 'string' ? res.data : String(res.data ?? '');
     } catch (err) {
-      const e = toAppError(err, what, opts);
+      const e = toAppError(err, what, opts, hint);
       opts.logger.error({ code: e.code, path, ms: Date.now() - started }, e.message);
       throw e;
     }
@@ -172,7 +231,8 @@ export function createRapid7Client(opts: Rapid7ClientOptions): Rapid7Client {
   return {
     async getLogUsage(from, to) {
       const what = `GET /usage/organizations/logs (${from}…${to})`;
-      const text = await get('/usage/organizations/logs', { from, to, interval: 'day' }, what);
+      const hint = ` Rapid7 keeps per-log usage for a limited window (7 days, on some accounts 30): if ${from}…${to} is longer or older, use a shorter, more recent window.`;
+      const text = await get('/usage/organizations/logs', { from, to, interval: 'day' }, what, hint);
       return parseLogUsage(text, { from, to });
     },
     async getOrgUsage(from, to) {
