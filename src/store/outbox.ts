@@ -1,0 +1,232 @@
+/**
+ * The Slack outbox (migrations/0003_alerts.sql): every message to Slack is a row written in the same
+ * transaction as the state change that caused it, and is marked sent only once Slack accepted it.
+ * All SQL of the outbox lives here; the sender is src/slack/outbox.ts.
+ *
+ * Invariants:
+ * - `idem_key` is unique: enqueueing the same intent twice keeps the first row (a replayed day adds nothing).
+ * - Rows of one channel are sent in id order; a row never overtakes an older pending row of its channel.
+ * - `inflight_at` is set (and committed) before a send starts and cleared when its outcome is recorded, so a
+ *   pending row with `inflight_at` set is one whose last attempt has an unknown outcome (the process died).
+ * Timestamps are ISO-8601 UTC strings passed in by the caller.
+ */
+import type { Db } from './db.js';
+
+export type OutboxMethod = 'post' | 'update' | 'reply' | 'upload';
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+
+/** What is sent. Messages: text (fallback) + blocks. Uploads: a file shared into the parent's thread. */
+export interface OutboxPayload {
+  text: string;
+  blocks?: unknown[];
+  /** upload: file name, title and the file bytes as base64. */
+  filename?: string;
+  title?: string;
+  fileBase64?: string;
+}
+
+export interface OutboxRecord {
+  id: number;
+  idemKey: string;
+  channel: string;
+  method: OutboxMethod;
+  payload: OutboxPayload;
+  alertId: number | null;
+  parentOutboxId: number | null;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  inflightAt: string | null;
+  lastError: string | null;
+  resultTs: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface Row {
+  id: number;
+  idem_key: string;
+  channel: string;
+  method: OutboxMethod;
+  payload: string;
+  alert_id: number | null;
+  parent_outbox_id: number | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string;
+  inflight_at: string | null;
+  last_error: string | null;
+  result_ts: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+function toRecord(r: Row): OutboxRecord {
+  return {
+    id: r.id,
+    idemKey: r.idem_key,
+    channel: r.channel,
+    method: r.method,
+    payload: JSON.parse(r.payload) as OutboxPayload,
+    alertId: r.alert_id,
+    parentOutboxId: r.parent_outbox_id,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    inflightAt: r.inflight_at,
+    lastError: r.last_error,
+    resultTs: r.result_ts,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
+
+export interface EnqueueInput {
+  idemKey: string;
+  channel: string;
+  method: OutboxMethod;
+  payload: OutboxPayload;
+  alertId?: number | null;
+  parentOutboxId?: number | null;
+  /** ISO timestamp; also the first `next_attempt_at`. */
+  now: string;
+}
+
+/**
+ * Queues one message (call it inside the caller's transaction). Returns the row id and whether it is
+ * new; an existing row with the same `idemKey` is kept unchanged.
+ */
+export function enqueueOutbox(db: Db, m: EnqueueInput): { id: number; created: boolean } {
+  const r = db
+    .prepare(
+      `INSERT INTO outbox (idem_key, channel, method, payload, alert_id, parent_outbox_id, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idem_key) DO NOTHING`,
+    )
+    .run(m.idemKey, m.channel, m.method, JSON.stringify(m.payload), m.alertId ?? null, m.parentOutboxId ?? null, m.now, m.now);
+  if (r.changes > 0) return { id: Number(r.lastInsertRowid), created: true };
+  const existing = db.prepare('SELECT id FROM outbox WHERE idem_key = ?').get(m.idemKey) as { id: number };
+  return { id: existing.id, created: false };
+}
+
+export function getOutbox(db: Db, id: number): OutboxRecord | undefined {
+  const r = db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+  return r ? toRecord(r) : undefined;
+}
+
+export function getOutboxByKey(db: Db, idemKey: string): OutboxRecord | undefined {
+  const r = db.prepare('SELECT * FROM outbox WHERE idem_key = ?').get(idemKey) as Row | undefined;
+  return r ? toRecord(r) : undefined;
+}
+
+/** The oldest pending row of every channel (the only rows that may be sent next). */
+export function pendingHeads(db: Db): OutboxRecord[] {
+  return (
+    db
+      .prepare(
+        `SELECT o.* FROM outbox o
+         JOIN (SELECT channel, min(id) AS id FROM outbox WHERE status = 'pending' GROUP BY channel) h ON h.id = o.id
+         ORDER BY o.id`,
+      )
+      .all() as Row[]
+  ).map(toRecord);
+}
+
+/** Rows with an id above `afterId` (dry runs read what a transaction queued before rolling it back). */
+export function outboxAfter(db: Db, afterId: number): OutboxRecord[] {
+  return (db.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id').all(afterId) as Row[]).map(toRecord);
+}
+
+export function maxOutboxId(db: Db): number {
+  return (db.prepare('SELECT coalesce(max(id), 0) AS n FROM outbox').get() as { n: number }).n;
+}
+
+export function countOutbox(db: Db): Record<OutboxStatus, number> {
+  const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0 };
+  for (const r of db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status').all() as Array<{
+    status: OutboxStatus;
+    n: number;
+  }>) {
+    out[r.status] = r.n;
+  }
+  return out;
+}
+
+export function listOutbox(db: Db, opts: { status?: OutboxStatus; limit?: number } = {}): OutboxRecord[] {
+  const limit = opts.limit ?? 1000;
+  const rows = opts.status
+    ? db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT ?').all(opts.status, limit)
+    : db.prepare('SELECT * FROM outbox ORDER BY id LIMIT ?').all(limit);
+  return (rows as Row[]).map(toRecord);
+}
+
+/** Records that an attempt starts (committed before the request leaves). */
+export function markAttempt(db: Db, id: number, at: string): void {
+  db.prepare("UPDATE outbox SET attempts = attempts + 1, inflight_at = ? WHERE id = ? AND status = 'pending'").run(at, id);
+}
+
+/**
+ * Records that Slack accepted the row (`resultTs`: message ts, or file id for uploads). A top-level
+ * post of an alert also stores its ts on the alert, in the same transaction.
+ */
+export function markSent(db: Db, id: number, resultTs: string | null, at: string): void {
+  db.transaction(() => {
+    db.prepare("UPDATE outbox SET status = 'sent', inflight_at = NULL, last_error = NULL, result_ts = ?, sent_at = ? WHERE id = ?").run(
+      resultTs,
+      at,
+      id,
+    );
+    const row = db.prepare('SELECT method, alert_id, channel FROM outbox WHERE id = ?').get(id) as
+      | { method: OutboxMethod; alert_id: number | null; channel: string }
+      | undefined;
+    if (row && row.method === 'post' && row.alert_id !== null && resultTs !== null) {
+      db.prepare('UPDATE alerts SET ts = ?, channel = ? WHERE id = ?').run(resultTs, row.channel, row.alert_id);
+    }
+  })();
+}
+
+/** Records a failed attempt that will be retried at `nextAttemptAt`. */
+export function markRetry(db: Db, id: number, error: string, nextAttemptAt: string): void {
+  db.prepare('UPDATE outbox SET inflight_at = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?').run(
+    error.slice(0, 500),
+    nextAttemptAt,
+    id,
+  );
+}
+
+/** Records an attempt that failed for good; pending rows that depend on it (updates, thread replies) die with it. */
+export function markDead(db: Db, id: number, error: string): number[] {
+  return db.transaction(() => {
+    const dead: number[] = [];
+    const queue = [id];
+    let reason = error.slice(0, 500);
+    while (queue.length > 0) {
+      const cur = queue.shift() as number;
+      db.prepare("UPDATE outbox SET status = 'dead', inflight_at = NULL, last_error = ? WHERE id = ? AND status != 'sent'").run(
+        reason,
+        cur,
+      );
+      dead.push(cur);
+      reason = `the message it depends on (outbox ${id}) could not be delivered`;
+      for (const r of db.prepare("SELECT id FROM outbox WHERE parent_outbox_id = ? AND status = 'pending'").all(cur) as Array<{
+        id: number;
+      }>) {
+        queue.push(r.id);
+      }
+    }
+    return dead;
+  })();
+}
+
+/**
+ * Deletes sent or dead rows created before `before` (ISO) that nothing still needs: rows referenced as a
+ * parent by a kept row, and posts of open alerts, stay. Returns the number deleted.
+ */
+export function pruneOutbox(db: Db, before: string): number {
+  return db
+    .prepare(
+      `DELETE FROM outbox WHERE status != 'pending' AND created_at < ?
+         AND id NOT IN (SELECT parent_outbox_id FROM outbox WHERE parent_outbox_id IS NOT NULL)
+         AND (alert_id IS NULL OR alert_id NOT IN (SELECT id FROM alerts WHERE status = 'open'))`,
+    )
+    .run(before).changes;
+}
