@@ -4,7 +4,7 @@
  * Durations: `12h`, `3d`, `2w` (also `30m`), returned in milliseconds.
  */
 
-const SI: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15 };
+const SI: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15 };
 const IEC: Record<string, number> = {
   kib: 2 ** 10,
   mib: 2 ** 20,
@@ -22,7 +22,10 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 
 const SIZE_RE = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-z]*)$/i;
 
-/** Parses a byte size; the result is a whole number of bytes (rounded) within Number.MAX_SAFE_INTEGER. */
+/**
+ * Parses a byte size written with a unit; the result is a whole number of bytes (rounded) within
+ * Number.MAX_SAFE_INTEGER. A number without a unit is refused: `30` for a budget is almost surely not 30 bytes.
+ */
 export function parseSize(input: string): ParseResult<number> {
   const raw = String(input ?? '').trim();
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
@@ -31,16 +34,17 @@ export function parseSize(input: string): ParseResult<number> {
     error: `"${shown}" is not a size${why ? ` (${why})` : ''}: write a number and a unit, e.g. ${SIZE_EXAMPLE}`,
   });
   if (raw === '') return { ok: false, error: `a size is missing: write e.g. ${SIZE_EXAMPLE}` };
+  if (/^-/.test(raw)) return fail('it cannot be negative');
   const m = SIZE_RE.exec(raw);
   if (!m) return fail('');
   const num = Number(m[1]);
   const unitRaw = m[2] ?? '';
-  if (unitRaw.length > 0 && unitRaw.endsWith('bit')) return fail('bits are not accepted; use bytes');
-  if (/^[kmgtp]i?b?ps$/i.test(unitRaw)) return fail('that is a rate; use bytes');
+  if (/bits?$/i.test(unitRaw)) return fail('bits are not accepted; use bytes');
+  if (/^[kmgtp]?i?b?ps$/i.test(unitRaw)) return fail('that is a rate; use bytes');
   const unit = unitRaw.toLowerCase();
+  if (unit === '') return fail('a unit is needed');
   const factor = SI[unit] ?? IEC[unit] ?? SHORT[unit];
   if (factor === undefined) return fail(`unknown unit "${unitRaw}"`);
-  if (unit === '' && raw !== '0' && /\./.test(m[1] ?? '')) return fail('a unit is needed');
   const bytes = Math.round(num * factor);
   if (!Number.isFinite(bytes) || bytes > Number.MAX_SAFE_INTEGER) return fail('too large');
   return { ok: true, value: bytes };
@@ -48,22 +52,21 @@ export function parseSize(input: string): ParseResult<number> {
 
 const UNITS_SI = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
-/** Formats bytes with SI units and 3 significant digits: 1_500_000_000 → "1.5 GB". */
+/** Formats bytes with SI units and at most 3 significant digits: 1_500_000_000 → "1.5 GB", 999_950 → "1 MB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '—';
-  const sign = bytes < 0 ? '-' : '';
   let v = Math.abs(bytes);
+  if (Math.round(v) === 0) return '0 B';
+  const sign = bytes < 0 ? '-' : '';
   let i = 0;
-  while (v >= 1000 && i < UNITS_SI.length - 1) {
+  if (Math.round(v) < 1000) return `${sign}${Math.round(v)} B`;
+  while (i < UNITS_SI.length - 1 && Number(v.toPrecision(3)) >= 1000) {
     v /= 1000;
     i++;
   }
-  if (i === 0) return `${sign}${Math.round(v)} B`;
   const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  const text = v
-    .toFixed(digits)
-    .replace(/\.0+$/, '')
-    .replace(/(\.\d*?)0+$/, '$1');
+  const fixed = v.toFixed(digits);
+  const text = digits === 0 ? fixed : fixed.replace(/0+$/, '').replace(/\.$/, '');
   return `${sign}${text} ${UNITS_SI[i]}`;
 }
 

@@ -146,7 +146,7 @@ export interface ManagementAnswer {
   hasNext: boolean;
 }
 
-/** Parses `GET /management/logs`. A log with an empty name keeps its id as the name source (null). */
+/** Parses `GET /management/logs`. A log (or log set) with an empty name is named by its id. */
 export function parseManagementLogs(text: string): ManagementAnswer {
   const what = 'GET /management/logs';
   const data = check(managementSchema, parseJson(text, what), what);
