@@ -1,9 +1,10 @@
 /**
  * collect: fetch a window of per-log usage, log names and organisation totals, and store them
  * atomically. Normal runs make exactly 3 requests; the first run on an empty database tries a
- * 30-day per-log window (7 on a 4xx) and 13 months of organisation totals.
+ * 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months before the
+ * window's month plus that month so far (so the same month last year is complete).
  */
-import { addDays, type Day, daysInRange, yesterdayUtc } from './days.js';
+import { addDays, type Day, daysInRange, firstOfMonthBefore, yesterdayUtc } from './days.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Rapid7Client } from './rapid7/client.js';
@@ -40,6 +41,7 @@ export interface CollectResult {
 
 const FIRST_RUN_DAYS = 30;
 const FALLBACK_DAYS = 7;
+const ORG_HISTORY_MONTHS = 13;
 
 function isClientError(err: unknown): boolean {
   return err instanceof AppError && ['RAPID7_NOT_FOUND', 'RAPID7_HTTP'].includes(err.code);
@@ -84,7 +86,7 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     }
 
     let orgDaily: Array<{ day: Day; bytes: number }> = [];
-    const orgFrom = firstRun ? addDays(to, -395) : from;
+    const orgFrom = firstRun ? firstOfMonthBefore(to, ORG_HISTORY_MONTHS) : from;
     try {
       orgDaily = await client.getOrgUsage(orgFrom, to);
     } catch (err) {
@@ -119,6 +121,8 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     };
     finishRun(db, runId, deps.now(), {
       status: 'ok',
+      windowFrom: from,
+      windowTo: to,
       details: { observedDays: observedDays.length, usageRows: written.rows, logs: written.logs, requests: result.requests, warnings },
     });
     logger.info({ window: result.window, rows: result.usageRows, logs: result.logs, requests: result.requests }, 'collect done');

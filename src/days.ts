@@ -60,6 +60,12 @@ export function firstOfMonth(day: Day): Day {
   return `${day.slice(0, 7)}-01`;
 }
 
+/** The first day of the month `months` calendar months before the month of `day`: (2026-03-14, 13) → 2025-02-01. */
+export function firstOfMonthBefore(day: Day, months: number): Day {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 - months, 1)).toISOString().slice(0, 10);
+}
+
 export function lastOfMonth(day: Day): Day {
   const [y, m] = day.split('-').map(Number) as [number, number];
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);

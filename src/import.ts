@@ -6,8 +6,9 @@
  * day used 0 bytes), matching how usage exports list only non-zero entries.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { type Day, daysInRange, isDay } from './days.js';
-import { AppError } from './errors.js';
+import { StringDecoder } from 'node:string_decoder';
+import { type Day, daysInRange, isDay, toEpochDay } from './days.js';
+import { AppError, describeError } from './errors.js';
 import type { Db } from './store/db.js';
 import { finishRun, startRun } from './store/runs.js';
 import { writeImport } from './store/usage.js';
@@ -20,11 +21,15 @@ export interface ImportResult {
   to: Day | null;
 }
 
-/** Calls `onLine(line, lineNo)` for every line of the file, reading in 1 MiB chunks. */
+/**
+ * Calls `onLine(line, lineNo)` for every line of the file (1-based numbers, `\n` or `\r\n` endings),
+ * reading UTF-8 in 1 MiB chunks; a character split across two chunks is decoded whole.
+ */
 export function forEachLine(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (bytesRead: number) => void): void {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
+    const decoder = new StringDecoder('utf8');
     let rest = '';
     let lineNo = 0;
     let total = 0;
@@ -32,17 +37,18 @@ export function forEachLine(path: string, onLine: (line: string, lineNo: number)
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;
-      const chunk = rest + buf.toString('utf8', 0, n);
+      const chunk = rest + decoder.write(buf.subarray(0, n));
       let start = 0;
       for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', start)) {
         lineNo++;
-        const line = chunk.charCodeAt(i - 1) === 13 ? chunk.slice(start, i - 1) : chunk.slice(start, i);
+        const line = i > start && chunk.charCodeAt(i - 1) === 13 ? chunk.slice(start, i - 1) : chunk.slice(start, i);
         onLine(line, lineNo);
         start = i + 1;
       }
       rest = chunk.slice(start);
       onProgress?.(total);
     }
+    rest += decoder.end();
     if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo + 1);
   } finally {
     closeSync(fd);
@@ -98,6 +104,39 @@ function readHeader(line: string): Columns {
 const MAX_REPORTED = 50;
 const BYTES_RE = /^\d+$/;
 
+/**
+ * The (log, day) pairs already seen, in about one bit per day of each log's span of days: 10,000 logs
+ * over a year take ~0.5 MB where a Set of strings would take hundreds.
+ */
+function createPairSet(): { add(log: string, epochDay: number): boolean } {
+  const byLog = new Map<string, { base: number; bits: Uint8Array }>();
+  return {
+    /** Adds the pair; false when it was there already. */
+    add(log, epochDay) {
+      let e = byLog.get(log);
+      if (!e) {
+        e = { base: epochDay - (((epochDay % 8) + 8) % 8), bits: new Uint8Array(64) };
+        byLog.set(log, e);
+      }
+      let i = epochDay - e.base;
+      if (i < 0 || i >= e.bits.length * 8) {
+        const lo = Math.min(e.base, epochDay - (((epochDay % 8) + 8) % 8));
+        const hi = Math.max(e.base + e.bits.length * 8, epochDay + 1);
+        const bits = new Uint8Array(Math.max(e.bits.length * 2, Math.ceil((hi - lo) / 8)));
+        bits.set(e.bits, (e.base - lo) / 8);
+        e = { base: lo, bits };
+        byLog.set(log, e);
+        i = epochDay - lo;
+      }
+      const byte = i >> 3;
+      const mask = 1 << (i & 7);
+      const seen = ((e.bits[byte] as number) & mask) !== 0;
+      e.bits[byte] = (e.bits[byte] as number) | mask;
+      return !seen;
+    },
+  };
+}
+
 export function runImport(
   db: Db,
   path: string,
@@ -117,7 +156,19 @@ export function runImport(
   let maxDay: Day | null = null;
   let count = 0;
   const names = new Map<string, string>();
-  const seenKeys = new Set<string>();
+  const pairs = createPairSet();
+  // Files repeat the same few hundred days: each distinct text is checked once.
+  const NOT_A_DAY = Number.NEGATIVE_INFINITY;
+  const NOT_PAST = Number.POSITIVE_INFINITY;
+  const dayCache = new Map<string, number>();
+  const epochOf = (day: string): number => {
+    let e = dayCache.get(day);
+    if (e === undefined) {
+      e = !isDay(day) ? NOT_A_DAY : day >= today ? NOT_PAST : toEpochDay(day);
+      if (dayCache.size < 100_000) dayCache.set(day, e);
+    }
+    return e;
+  };
   const report = (lineNo: number, msg: string) => {
     bad++;
     if (errors.length < MAX_REPORTED) errors.push(`line ${lineNo}: ${msg}`);
@@ -132,37 +183,32 @@ export function runImport(
       if (line.trim() === '') return;
       const c = cols as Columns;
       const f = splitCsvLine(line);
-      if (f.length < 3 || f.length > c.count) {
-        report(lineNo, `expected ${c.count} columns, found ${f.length}`);
+      if (f.length <= Math.max(c.day, c.logId, c.bytes) || f.length > c.count) {
+        report(lineNo, `expected ${c.count} columns like the header, found ${f.length}`);
         return;
       }
       const day = (f[c.day] ?? '').trim();
       const logId = (f[c.logId] ?? '').trim();
       const bytes = (f[c.bytes] ?? '').trim();
-      if (!isDay(day)) report(lineNo, `day "${day.slice(0, 40)}" is not a date YYYY-MM-DD`);
-      else if (day >= today) report(lineNo, `day ${day} is today or in the future; only complete past days can be imported`);
+      const epoch = epochOf(day);
+      if (epoch === NOT_A_DAY) report(lineNo, `day "${day.slice(0, 40)}" is not a date YYYY-MM-DD`);
+      else if (epoch === NOT_PAST) report(lineNo, `day ${day} is today or in the future; only complete past days can be imported`);
       else if (logId === '' || logId.length > 200) report(lineNo, 'log_id is empty or longer than 200 characters');
       else if (!BYTES_RE.test(bytes) || !Number.isSafeInteger(Number(bytes)))
         report(lineNo, `bytes "${bytes.slice(0, 40)}" is not a whole non-negative number`);
+      else if (!pairs.add(logId, epoch)) report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
       else {
-        const key = `${logId}\u0000${day}`;
-        if (seenKeys.has(key)) {
-          report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
-          return;
-        }
-        seenKeys.add(key);
         count++;
         if (minDay === null || day < minDay) minDay = day;
         if (maxDay === null || day > maxDay) maxDay = day;
-        if (c.name >= 0) {
+        if (c.name >= 0 && !names.has(logId)) {
           const n = (f[c.name] ?? '').trim();
-          if (n && !names.has(logId)) names.set(logId, n.slice(0, 1000));
+          if (n) names.set(logId, n.slice(0, 1000));
         }
       }
     },
     (read) => opts.progress?.(read / Math.max(1, size), 'checking'),
   );
-  seenKeys.clear();
   if (!cols) throw new AppError('IMPORT_INVALID', `${path} is empty: it needs a header line day,log_id,bytes and rows.`);
   if (bad > 0) {
     const more = bad > errors.length ? `\n  … and ${bad - errors.length} more bad rows` : '';
@@ -198,10 +244,17 @@ export function runImport(
     finishRun(db, runId, opts.now(), { status: 'ok', details: { rows: written.rows, logs: written.logs, days: days.length } });
     return { rows: written.rows, logs: written.logs, days: days.length, from: minDay, to: maxDay };
   } catch (err) {
-    finishRun(db, runId, opts.now(), { status: 'failed', errorCode: 'DB_WRITE', error: String((err as Error).message ?? err) });
-    if (err instanceof AppError) throw err;
-    throw new AppError('DB_WRITE', `Import failed while writing: ${(err as Error).message}. Nothing was imported; check disk space.`, {
-      cause: err,
-    });
+    const e =
+      err instanceof AppError
+        ? err
+        : new AppError('DB_WRITE', `Import failed while writing: ${describeError(err)}. Nothing was imported; check disk space.`, {
+            cause: err,
+          });
+    try {
+      finishRun(db, runId, opts.now(), { status: 'failed', errorCode: e.code, error: e.message });
+    } catch {
+      // The database refused even the run record; the error below says what failed first.
+    }
+    throw e;
   }
 }

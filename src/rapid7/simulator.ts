@@ -40,7 +40,7 @@ export interface SimulatorData {
 
 /** One injected behaviour for one request. Fields combine: delay, then drop / replace / truncate / trickle. */
 export interface SimBehaviour {
-  /** Only requests whose path starts with this take the behaviour (default: any request). */
+  /** Only requests to exactly this path (no query) take the behaviour (default: any request). */
   path?: string;
   /** Wait this long before answering, ms. */
   delayMs?: number;
@@ -326,7 +326,7 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
   }
 
   function takeBehaviour(path: string): SimBehaviour | undefined {
-    const i = queue.findIndex((b) => b.path === undefined || path.startsWith(b.path));
+    const i = queue.findIndex((b) => b.path === undefined || b.path === path);
     return i === -1 ? undefined : queue.splice(i, 1)[0];
   }
 

@@ -132,32 +132,37 @@ function checkNotNewer(db: Db, migrations: Migration[]): Applied[] {
   return done;
 }
 
-/** Applies pending migrations in order, each in its own transaction. Returns the versions applied now. */
+/**
+ * Applies pending migrations in order, each in its own IMMEDIATE transaction (so two processes starting
+ * together never apply the same file twice: the second sees it recorded and skips it). Returns the versions
+ * applied now.
+ */
 export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
   ensureTable(db);
   const done = new Set(checkNotNewer(db, migrations).map((a) => a.version));
-  const now = new Date().toISOString();
+  const isRecorded = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   const ran: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
-    const apply = db.transaction(() => {
+    const apply = db.transaction((): boolean => {
+      if (isRecorded.get(m.version)) return false;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
-        m.version,
-        m.name,
-        m.checksum,
-        now,
-      );
+      record.run(m.version, m.name, m.checksum, new Date().toISOString());
+      return true;
     });
+    let applied: boolean;
     try {
-      apply();
+      applied = apply.immediate();
     } catch (err) {
       throw new AppError('DB_MIGRATION_FAILED', `Migration ${m.name} failed: ${describeError(err)}. Nothing of it was applied.`, {
         cause: err,
       });
     }
-    ran.push(m.version);
+    if (applied) ran.push(m.version);
   }
+  // Another process may have recorded a file whose text differs from ours.
+  if (ran.length < migrations.length - done.size) checkNotNewer(db, migrations);
   return ran;
 }
 

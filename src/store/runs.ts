@@ -61,21 +61,32 @@ export function startRun(db: Db, job: string, at: Date, opts: { day?: string; wi
   return Number(r.lastInsertRowid);
 }
 
+/** Ends a run. `windowFrom`/`windowTo`, when given, replace the window recorded at the start (a narrowed fetch). */
 export function finishRun(
   db: Db,
   id: number,
   at: Date,
-  outcome: { status: 'ok' | 'failed'; errorCode?: string; error?: string; details?: Record<string, unknown> },
+  outcome: {
+    status: 'ok' | 'failed';
+    errorCode?: string;
+    error?: string;
+    details?: Record<string, unknown>;
+    windowFrom?: string;
+    windowTo?: string;
+  },
 ): void {
   db.prepare(
     `UPDATE runs SET status = ?, error_code = ?, error = ?, details = ?, finished_at = ?,
-       duration_ms = CAST((julianday(?) - julianday(started_at)) * 86400000 AS INTEGER) WHERE id = ?`,
+       window_from = coalesce(?, window_from), window_to = coalesce(?, window_to),
+       duration_ms = CAST(round((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER) WHERE id = ?`,
   ).run(
     outcome.status,
     outcome.errorCode ?? null,
     outcome.error ?? null,
     outcome.details ? JSON.stringify(outcome.details) : null,
     at.toISOString(),
+    outcome.windowFrom ?? null,
+    outcome.windowTo ?? null,
     at.toISOString(),
     id,
   );

@@ -1,0 +1,25 @@
+/** Reads the stored history back in plain shapes that tests compare. */
+import type { Db } from '../../src/store/db.js';
+
+/** Every row of the history tables (not `runs`), sorted: equal dumps mean an unchanged history. */
+export function dumpHistory(db: Db): Record<string, unknown[]> {
+  return {
+    logs: db.prepare('SELECT * FROM logs ORDER BY id').all(),
+    usage: db.prepare('SELECT * FROM usage ORDER BY log_id, day').all(),
+    observed_days: db.prepare('SELECT * FROM observed_days ORDER BY day').all(),
+    org_usage: db.prepare('SELECT * FROM org_usage ORDER BY day').all(),
+  };
+}
+
+/** Stored per-log bytes as `{ "day logId": bytes }` (rows only: zeros are absent rows). */
+export function storedUsage(db: Db): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of db.prepare('SELECT log_id, day, bytes FROM usage').all() as Array<{ log_id: string; day: string; bytes: number }>) {
+    out[`${r.day} ${r.log_id}`] = r.bytes;
+  }
+  return out;
+}
+
+export function observedDayList(db: Db): string[] {
+  return (db.prepare('SELECT day FROM observed_days ORDER BY day').all() as Array<{ day: string }>).map((r) => r.day);
+}
