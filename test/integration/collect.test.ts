@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCollect } from '../../src/collect.js';
-import { addDays, type Day, daysInRange } from '../../src/days.js';
+import { type Day, daysInRange } from '../../src/days.js';
 import { AppError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { Rapid7Client } from '../../src/rapid7/client.js';
