@@ -1,7 +1,7 @@
 /** CLI commands of the foundation: collect, import, migrate, status. */
 import type { Command } from 'commander';
 import { runCollect } from '../collect.js';
-import { requireSettings } from '../config.js';
+import { readSettings, requireSettings } from '../config.js';
 import { runImport } from '../import.js';
 import { createRapid7FromSettings } from '../main.js';
 import { loadMigrations, migrate, schemaVersion } from '../store/db.js';
@@ -20,9 +20,10 @@ export function registerFoundationCommands(program: Command, io: CliIo, open: Op
     .action(async (o: { from?: string; to?: string; json?: boolean }) => {
       const from = parseDayOption('--from', o.from);
       const to = parseDayOption('--to', o.to);
+      // Missing settings stop the command before the database is created or touched.
+      requireSettings(readSettings(io.env, io.overrides), ['rapid7']);
       const ctx = open();
       try {
-        requireSettings(ctx.settings, ['rapid7']);
         const client = createRapid7FromSettings(ctx.settings, ctx.logger);
         const r = await runCollect(
           { db: ctx.db, client, logger: ctx.logger, now: ctx.now },

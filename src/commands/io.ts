@@ -29,19 +29,21 @@ export function parseDayOption(name: string, value: string | undefined): Day | u
   return value;
 }
 
-/** A progress line on a terminal (carriage return, no newline until done). */
+/** A progress line on a terminal (carriage return, no newline until done); silent when stderr is not a terminal. */
 export function createProgress(io: CliIo, label: string): { update(fraction: number, phase?: string): void; done(): void } {
-  let last = -1;
+  let last = '';
   return {
     update(fraction, phase) {
       if (!io.isTTY) return;
       const pct = Math.floor(Math.min(1, Math.max(0, fraction)) * 100);
-      if (pct === last) return;
-      last = pct;
-      io.err(`\r${label}${phase ? ` (${phase})` : ''}: ${pct}%`);
+      const text = `${label}${phase ? ` (${phase})` : ''}: ${pct}%`;
+      if (text === last) return;
+      // Pads over the tail of a longer previous line.
+      io.err(`\r${text.padEnd(last.length)}`);
+      last = text;
     },
     done() {
-      if (io.isTTY && last >= 0) io.err('\n');
+      if (io.isTTY && last !== '') io.err('\n');
     },
   };
 }
