@@ -1,0 +1,157 @@
+/**
+ * The Bolt 5 app: HTTP mode (signing secret; Bolt's endpoint `/slack/events` serves commands, actions
+ * and events; `GET /healthz`) or Socket Mode when SLACK_APP_TOKEN is set (then `/healthz` is served on
+ * PORT by Bolt's socket-mode receiver). Built by `createSlackApp(deps)`; nothing starts until `start()`.
+ *
+ * No auth.test at start or per request: a fixed `authorize` hands Bolt the bot token (and the bot
+ * ids when known). The Web API base comes from SLACK_API_URL. Bolt logs through pino.
+ */
+import { App, type CustomRoute, LogLevel, type webApi } from '@slack/bolt';
+import type { Settings } from '../config.js';
+import { AppError, describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Db } from '../store/db.js';
+import { recentRuns } from '../store/runs.js';
+import { createBoltLogger } from './bolt-logger.js';
+import { registerListeners } from './listeners/index.js';
+import { createSlackService, type SlackHooks, type SlackService } from './service.js';
+
+/** What `GET /healthz` answers: HTTP status and a JSON body. */
+export interface HealthReport {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface SlackAppDeps {
+  settings: Settings;
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+  hooks?: SlackHooks;
+  /** Body of GET /healthz; default: the newest run of any job from the runs table. */
+  health?: () => HealthReport;
+  /** Extra Web API client options (tests: `retryConfig: { retries: 0 }`). */
+  clientOptions?: webApi.WebClientOptions;
+  /** Bot ids, when known, are put into every listener context. */
+  botId?: string;
+  botUserId?: string;
+  chartFontPath?: string;
+}
+
+export interface SlackApp {
+  app: App;
+  service: SlackService;
+  mode: 'http' | 'socket';
+  /** Starts listening; in HTTP mode on `port` (default PORT; 0 = a free port). Resolves with the bound port. */
+  start(port?: number): Promise<{ port: number | undefined }>;
+  stop(): Promise<void>;
+}
+
+function boltLevel(level: string): LogLevel {
+  if (level === 'trace' || level === 'debug') return LogLevel.DEBUG;
+  if (level === 'info') return LogLevel.INFO;
+  if (level === 'warn') return LogLevel.WARN;
+  return LogLevel.ERROR;
+}
+
+/** The default /healthz: 200 with the newest run, 503 when the newest daily run failed. */
+export function defaultHealth(db: Db, now: () => Date): () => HealthReport {
+  return () => {
+    const last = recentRuns(db, 1)[0];
+    const failed = last?.status === 'failed';
+    return {
+      status: failed ? 503 : 200,
+      body: {
+        status: failed ? 'failing' : 'ok',
+        time: now().toISOString(),
+        lastRun: last
+          ? { job: last.job, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt, error: last.errorCode }
+          : null,
+      },
+    };
+  };
+}
+
+export function createSlackApp(deps: SlackAppDeps): SlackApp {
+  const { settings, logger } = deps;
+  const token = settings.slack.botToken;
+  if (!token)
+    throw new AppError(
+      'CONFIG_INVALID',
+      'SLACK_BOT_TOKEN is missing: set the bot token (xoxb-…) from the app\'s "OAuth & Permissions" page.',
+      { exitCode: 2 },
+    );
+  const socket = Boolean(settings.slack.appToken);
+  if (!socket && !settings.slack.signingSecret) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'SLACK_SIGNING_SECRET is missing: set it (Basic Information page) for HTTP mode, or set SLACK_APP_TOKEN (xapp-…) for Socket Mode.',
+      { exitCode: 2 },
+    );
+  }
+  const health = deps.health ?? defaultHealth(deps.db, deps.now);
+  const healthRoute: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      let report: HealthReport;
+      try {
+        report = health();
+      } catch (err) {
+        logger.error({ err: describeError(err) }, 'health check failed');
+        report = { status: 500, body: { status: 'error' } };
+      }
+      const body = JSON.stringify(report.body);
+      res.writeHead(report.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body);
+    },
+  };
+  const boltLogger = createBoltLogger(logger, 'bolt');
+  const authorization = {
+    botToken: token,
+    ...(deps.botId ? { botId: deps.botId } : {}),
+    ...(deps.botUserId ? { botUserId: deps.botUserId } : {}),
+  };
+  const app = new App({
+    authorize: async () => authorization,
+    ...(socket
+      ? { socketMode: true, appToken: settings.slack.appToken, port: settings.port }
+      : { signingSecret: settings.slack.signingSecret }),
+    customRoutes: [healthRoute],
+    logger: boltLogger,
+    logLevel: boltLevel(logger.level),
+    convoStore: false,
+    clientOptions: { slackApiUrl: settings.slack.apiUrl, ...deps.clientOptions },
+  });
+  app.error(async (err) => {
+    logger.error({ err: describeError(err), code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
+  });
+  const service = createSlackService({
+    db: deps.db,
+    settings,
+    logger: logger.child({ component: 'slack' }),
+    now: deps.now,
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
+  });
+  registerListeners(app, service, logger.child({ component: 'slack' }));
+
+  let started = false;
+  return {
+    app,
+    service,
+    mode: socket ? 'socket' : 'http',
+    async start(port = settings.port) {
+      const server = (await app.start(port)) as unknown;
+      started = true;
+      const addr = (server as { address?: () => unknown } | undefined)?.address?.();
+      const bound = addr && typeof addr === 'object' && 'port' in addr ? (addr as { port: number }).port : socket ? undefined : port;
+      return { port: bound };
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await app.stop();
+    },
+  };
+}

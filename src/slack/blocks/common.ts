@@ -1,0 +1,70 @@
+/**
+ * Pure pieces shared by the `/logusage` message builders: number formatting, the reply and error
+ * messages. Every builder returns a `SlackMessage` (blocks + plain-text fallback) run through
+ * `fitMessage`, so no message exceeds 50 blocks or 10k characters whatever the data.
+ */
+import { formatBytes } from '../../units.js';
+import { context, escapeMrkdwn, fitMessage, type SlackMessage, section } from '../mrkdwn.js';
+
+/** "+12%" / "−35%" / "new" (expected 0) / "" (unknown). */
+export function formatChangePct(value: number, expected: number | undefined | null): string {
+  if (expected === undefined || expected === null || !Number.isFinite(expected) || !Number.isFinite(value)) return '';
+  if (expected === 0) return value > 0 ? 'new' : '±0%';
+  const pct = ((value - expected) / expected) * 100;
+  const abs = Math.abs(pct);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 0 : 1;
+  const text = abs.toFixed(digits).replace(/\.0$/, '');
+  if (text === '0') return '±0%';
+  return `${pct > 0 ? '+' : '−'}${text}%`;
+}
+
+/** "+3.1 GB" / "−200 MB". */
+export function formatChangeBytes(delta: number): string {
+  if (!Number.isFinite(delta)) return '';
+  return `${delta >= 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
+}
+
+/** `formatBytes`, with "no data" for NaN. */
+export function bytesOrGap(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? 'no data' : formatBytes(v);
+}
+
+/** A short ephemeral answer: one line (already escaped mrkdwn) and an optional context line. */
+export function buildReply(textMrkdwn: string, plain: string, note?: string): SlackMessage {
+  return fitMessage({
+    text: escapeMrkdwn(plain),
+    blocks: [section(textMrkdwn), ...(note ? [context(note)] : [])],
+  });
+}
+
+/** "What was wrong" + one valid example. `problem` is raw text (escaped here). */
+export function buildUsageError(problem: string, example: string): SlackMessage {
+  const p = escapeMrkdwn(problem);
+  const e = escapeMrkdwn(example);
+  return fitMessage({
+    text: escapeMrkdwn(`${problem}. Example: /logusage ${example}`),
+    blocks: [section(`:warning: ${p}.\nExample: \`/logusage ${e}\``), context('`/logusage help` lists every command.')],
+  });
+}
+
+/** "Only admins may …" with the way to fix it. `userId` is the Slack id of the person asking. */
+export function buildNotAllowed(what: string, userId: string, adminsConfigured: boolean): SlackMessage {
+  const uid = /^[UW][A-Z0-9]+$/.test(userId) ? userId : 'U…';
+  const w = escapeMrkdwn(what);
+  const fix = adminsConfigured
+    ? `Ask one of the admins listed in LOGUSAGE_ADMINS, or have your user id (${uid}) added to it.`
+    : `No one may change settings yet: LOGUSAGE_ADMINS is empty. Set LOGUSAGE_ADMINS=${uid} (comma-separate several ids) in the environment or .env and restart logusage.`;
+  return fitMessage({
+    text: escapeMrkdwn(`Only admins may ${what}. ${fix}`),
+    blocks: [section(`:no_entry: Only admins may ${w}.\n${fix}`)],
+  });
+}
+
+/** An unexpected failure: says it was logged, never holds internals or secrets. */
+export function buildFailure(what: string, code: string): SlackMessage {
+  const w = escapeMrkdwn(what);
+  return fitMessage({
+    text: escapeMrkdwn(`Sorry, ${what} failed (${code}). The details are in the logusage logs.`),
+    blocks: [section(`:x: Sorry, ${w} failed (\`${escapeMrkdwn(code)}\`). The details are in the logusage logs.`)],
+  });
+}

@@ -1,0 +1,113 @@
+/** Pure builder of `/logusage log <name|id>`: one log's history, baseline, thresholds, state, alerts and changes. */
+import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
+import { formatBytes } from '../../units.js';
+import { capLines, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
+
+export interface ChangeLine {
+  at: string;
+  actor: string;
+  /** Plain text (escaped by the builder), e.g. "set threshold #3 to 50 GB/day". */
+  what: string;
+}
+
+export interface LogDetailView {
+  log: { id: string; name: string; logsets: string[]; inManagement: boolean; firstSeen: Day | null; lastSeen: Day | null };
+  latestDay: Day | null;
+  latest: number | null;
+  typical: { expected: number; low: number; high: number } | null;
+  /** Last 30 days, oldest first. */
+  days: Day[];
+  values: number[];
+  spark: string;
+  thresholds: Array<{ id: number; scope: string; target: string; bytesPerDay: number }>;
+  muted: boolean;
+  snoozedUntil: string | null;
+  baselineFrom: Day | null;
+  alerts: Array<{ id: number; kind: string; status: string; firstDay: Day; lastDay: Day; reason: string }>;
+  changes: ChangeLine[];
+}
+
+/** A Slack user mention the bot writes itself (only for well-formed user ids; others shown escaped). */
+export function mentionUser(actor: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+export function formatChangeLines(changes: ChangeLine[]): string[] {
+  return changes.map((c) => `• ${escapeMrkdwn(c.at.slice(0, 16).replace('T', ' '))} UTC ${mentionUser(c.actor)} ${escapeMrkdwn(c.what)}`);
+}
+
+export function buildLogDetail(v: LogDetailView): SlackMessage {
+  const name = shownName(v.log.name, 200);
+  const sets = v.log.logsets.length > 0 ? v.log.logsets.map((s) => shownName(s, 60)).join(', ') : '_no log set_';
+  const status = v.log.inManagement ? '' : ' · _not listed by Rapid7 (deleted or unknown)_';
+  const latestLine =
+    v.latestDay === null
+      ? 'No data collected yet.'
+      : `${v.latestDay} (${WEEKDAY_NAMES[weekdayOf(v.latestDay)]}): *${bytesOrGap(v.latest)}*${
+          v.typical && v.latest !== null
+            ? ` — typical ${formatBytes(v.typical.expected)} (${formatBytes(v.typical.low)} – ${formatBytes(v.typical.high)}), ${formatChangePct(v.latest, v.typical.expected)} / ${formatChangeBytes(v.latest - v.typical.expected)}`
+            : ' — no typical value yet'
+        }`;
+  const finite = v.values.filter((x) => Number.isFinite(x));
+  const sum = finite.reduce((a, b) => a + b, 0);
+  const histLine = `Last ${v.days.length} days \`${v.spark}\` total ${formatBytes(sum)}, average ${finite.length ? formatBytes(sum / finite.length) : 'no data'}/day`;
+  const week = v.days
+    .slice(-7)
+    .map(
+      (d, i) => `${d.slice(5)} ${WEEKDAY_NAMES[weekdayOf(d)]?.slice(0, 3)} ${bytesOrGap(v.values[v.values.length - 7 + i] ?? Number.NaN)}`,
+    )
+    .join(' · ');
+  const stateBits = [
+    v.muted ? ':no_bell: muted' : '',
+    v.snoozedUntil ? `:zzz: snoozed until ${escapeMrkdwn(v.snoozedUntil.slice(0, 16).replace('T', ' '))} UTC` : '',
+    v.baselineFrom ? `normal level accepted from ${v.baselineFrom}` : '',
+  ].filter(Boolean);
+  const thresholdLines = v.thresholds.map(
+    (t) => `• #${t.id} ${t.scope === 'org' ? 'organisation' : `${t.scope} ${shownName(t.target, 60)}`}: ${formatBytes(t.bytesPerDay)}/day`,
+  );
+  const alertLines = v.alerts.map(
+    (a) =>
+      `• #${a.id} ${escapeMrkdwn(a.kind)} (${escapeMrkdwn(a.status)}) ${a.firstDay}${a.lastDay !== a.firstDay ? ` … ${a.lastDay}` : ''}: ${escapeMrkdwn(a.reason)}`,
+  );
+  const text = `${v.log.name} (${v.log.id}): ${v.latestDay ? `${bytesOrGap(v.latest)} on ${v.latestDay}` : 'no data yet'}${
+    v.typical ? `, typical ${formatBytes(v.typical.expected)}` : ''
+  }.`;
+  return fitMessage({
+    text: escapeMrkdwn(text),
+    blocks: [
+      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}`),
+      section(`${latestLine}\n${histLine}\n${week}`),
+      section(
+        `*Thresholds*\n${thresholdLines.length > 0 ? capLines(thresholdLines, { maxChars: 1400, noun: 'thresholds' }) : '_none_'}\n*State*: ${
+          stateBits.length > 0 ? stateBits.join(' · ') : 'alerting normally'
+        }`,
+      ),
+      section(`*Alerts*\n${alertLines.length > 0 ? capLines(alertLines, { maxChars: 2800, maxLines: 10, noun: 'alerts' }) : '_none_'}`),
+      section(
+        `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
+      ),
+      context(`First seen ${v.log.firstSeen ?? '—'}, last seen ${v.log.lastSeen ?? '—'} · \`/logusage chart ${escapeMrkdwn(v.log.id)}\``),
+    ],
+  });
+}
+
+/** Several logs matched: list them (with ids, so the next command can be exact). */
+export function buildCandidates(
+  query: string,
+  candidates: Array<{ id: string; name: string }>,
+  total: number,
+  example: string,
+): SlackMessage {
+  const lines = candidates.map((c) => `• *${shownName(c.name, 120)}* \`${escapeMrkdwn(c.id)}\``);
+  if (total > candidates.length) lines.push(`_and ${total - candidates.length} more_`);
+  return fitMessage({
+    text: escapeMrkdwn(`"${query}" matches ${total} names; use one of them exactly or its id.`),
+    blocks: [
+      section(
+        `:mag: "${shownName(query, 100)}" matches ${total} names; give one exactly, quoted, or by its id:\n${capLines(lines, { maxChars: 2500 })}`,
+      ),
+      context(`Example: \`/logusage ${escapeMrkdwn(example)}\``),
+    ],
+  });
+}

@@ -1,0 +1,61 @@
+/** Pure builder of `/logusage status`: last run, next run, coverage, budget, recent changes. */
+import type { Day } from '../../days.js';
+import { formatBytes } from '../../units.js';
+import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section } from '../mrkdwn.js';
+import { type ChangeLine, formatChangeLines } from './log-detail.js';
+
+export interface StatusView {
+  runs: Array<{ job: string; status: string; startedAt: string; durationMs: number | null; error: string | null; day: string | null }>;
+  /** ISO time of the next scheduled daily run, or null when no schedule runs in this process. */
+  nextRun: string | null;
+  coverage: { observedDays: number; firstDay: Day | null; lastDay: Day | null; logs: number; activeLogs: number; orgDays: number };
+  budget: { bytes: number | undefined; source: string };
+  openAlerts: number;
+  snoozed: number;
+  muted: number;
+  thresholds: number;
+  admins: number;
+  changes: ChangeLine[];
+}
+
+function when(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function buildStatus(v: StatusView): SlackMessage {
+  const runLines = v.runs.map((r) => {
+    const icon = r.status === 'ok' ? ':white_check_mark:' : r.status === 'failed' ? ':x:' : ':hourglass:';
+    const dur = r.durationMs === null ? '' : ` ${(r.durationMs / 1000).toFixed(1)} s`;
+    const err = r.error ? ` — ${escapeMrkdwn(r.error.split('\n')[0]?.slice(0, 200) ?? '')}` : '';
+    return `${icon} ${escapeMrkdwn(r.job)}${r.day ? ` ${escapeMrkdwn(r.day)}` : ''} ${escapeMrkdwn(when(r.startedAt))}${dur}${err}`;
+  });
+  const c = v.coverage;
+  const budget =
+    v.budget.bytes === undefined
+      ? v.budget.source === 'cleared'
+        ? 'cleared from Slack (no budget)'
+        : 'not set'
+      : `${formatBytes(v.budget.bytes)}/month (${v.budget.source === 'slack' ? 'set from Slack' : 'MONTHLY_BUDGET'})`;
+  const last = v.runs[0];
+  const text = `logusage status: last run ${last ? `${last.job} ${last.status} at ${when(last.startedAt)}` : 'none yet'}; next run ${
+    v.nextRun ? when(v.nextRun) : 'not scheduled here'
+  }; data ${c.firstDay ?? '—'} … ${c.lastDay ?? '—'} (${c.observedDays} days, ${c.logs} logs); ${v.openAlerts} open alerts.`;
+  return fitMessage({
+    text: escapeMrkdwn(text),
+    blocks: [
+      header('logusage status'),
+      section(
+        `*Next daily run*: ${v.nextRun ? escapeMrkdwn(when(v.nextRun)) : 'not scheduled in this process'}\n*Last runs*\n${
+          runLines.length > 0 ? capLines(runLines, { maxChars: 2000, maxLines: 8, noun: 'runs' }) : '_none yet_'
+        }`,
+      ),
+      section(
+        `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
+      ),
+      section(
+        `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
+      ),
+      context('`/logusage help` for commands'),
+    ],
+  });
+}

@@ -1,0 +1,55 @@
+/** Pure builder of `/logusage top [N]`: the largest logs of a day with share, change and sparkline. */
+import type { Day } from '../../days.js';
+import { formatBytes } from '../../units.js';
+import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import { formatChangePct } from './common.js';
+
+export interface TopView {
+  day: Day;
+  observed: boolean;
+  requested: number;
+  rows: Array<{ logId: string; name: string; logsets: string[]; bytes: number; expected: number | null; spark: string }>;
+  logsWithData: number;
+  totalBytes: number;
+}
+
+export function buildTop(v: TopView): SlackMessage {
+  if (!v.observed) {
+    return fitMessage({
+      text: `No data for ${v.day} yet.`,
+      blocks: [section(`:grey_question: No data for ${v.day} yet: run \`/logusage refresh\` or check \`/logusage status\`.`)],
+    });
+  }
+  const lines = v.rows.map((r, i) => {
+    const share = v.totalBytes > 0 ? ` · ${((r.bytes / v.totalBytes) * 100).toFixed(1)}%` : '';
+    const change = r.expected === null ? '' : ` · ${formatChangePct(r.bytes, r.expected)}`;
+    const sets =
+      r.logsets.length > 0
+        ? ` _${r.logsets
+            .slice(0, 3)
+            .map((s) => shownName(s, 40))
+            .join(', ')}_`
+        : '';
+    return `${i + 1}. *${shownName(r.name)}*${sets} — ${formatBytes(r.bytes)}${share}${change} \`${r.spark}\``;
+  });
+  // Two sections of ≤ 3,000 characters keep a top 100 readable; past that, "and N more".
+  const first = capLines(lines, { maxChars: 2900, noun: 'logs' });
+  const shownCount = first.split('\n').filter((l) => !l.startsWith('_and ')).length;
+  const rest = lines.slice(shownCount);
+  return fitMessage({
+    text: escapeMrkdwn(
+      `Top ${v.rows.length} logs on ${v.day}: ${v.rows
+        .slice(0, 10)
+        .map((r) => `${r.name} ${formatBytes(r.bytes)}`)
+        .join(', ')}${v.rows.length > 10 ? ', …' : ''}`,
+    ),
+    blocks: [
+      header(`Top ${v.rows.length} logs on ${v.day}`),
+      section(rest.length > 0 ? capLines(lines.slice(0, shownCount), { maxChars: 2900 }) : first),
+      ...(rest.length > 0 ? [section(capLines(rest, { maxChars: 2900, noun: 'logs' }))] : []),
+      context(
+        `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)} that day. Sparklines: last 30 days; change vs a typical day.`,
+      ),
+    ],
+  });
+}

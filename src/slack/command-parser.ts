@@ -1,0 +1,411 @@
+/**
+ * Pure parser of `/logusage` text (SPEC §9) → a command, or an error that says what was wrong and
+ * gives one valid example. No database, no clock: names are returned as typed (matched later).
+ *
+ * Slack sends the text with `&`, `<`, `>` escaped as entities and, with `should_escape` on, channels
+ * as `<#C123|name>` and users as `<@U123|name>`: channel links are read first, then the entities are
+ * decoded so names match what the store holds.
+ */
+import { isDay } from '../days.js';
+import { DURATION_EXAMPLE, parseDuration, parseSize, SIZE_EXAMPLE } from '../units.js';
+
+/** Longest text accepted; anything longer is refused before it is parsed. */
+export const MAX_COMMAND_TEXT = 2000;
+export const TOP_MAX = 100;
+export const TOP_DEFAULT = 10;
+
+export type ChartRange = 30 | 90;
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'summary'; day: string | undefined }
+  | { kind: 'top'; n: number }
+  | { kind: 'log'; name: string }
+  | { kind: 'alerts' }
+  | { kind: 'chart'; target: { type: 'org' } | { type: 'log'; name: string }; days: ChartRange }
+  | { kind: 'threshold-list' }
+  | { kind: 'threshold-set'; scope: 'log' | 'logset' | 'org'; name: string; bytesPerDay: number; sizeText: string }
+  | { kind: 'threshold-remove'; id: number }
+  | { kind: 'budget-show' }
+  | { kind: 'budget-set'; bytesPerMonth: number; sizeText: string }
+  | { kind: 'budget-clear' }
+  | { kind: 'snooze'; name: string; ms: number; durationText: string }
+  | { kind: 'unsnooze'; name: string }
+  | { kind: 'mute'; name: string }
+  | { kind: 'unmute'; name: string }
+  | { kind: 'route-set'; logset: string; channel: string }
+  | { kind: 'route-list' }
+  | { kind: 'route-remove'; logset: string }
+  | { kind: 'digest' }
+  | { kind: 'refresh' }
+  | { kind: 'status' };
+
+export interface ParseError {
+  kind: 'error';
+  /** What was wrong, plain text (not escaped). */
+  message: string;
+  /** One valid command, without the leading `/logusage`. */
+  example: string;
+}
+
+export type ParseResult = Command | ParseError;
+
+/** Commands that change something: only LOGUSAGE_ADMINS may run them. */
+export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
+  'threshold-set',
+  'threshold-remove',
+  'budget-set',
+  'budget-clear',
+  'snooze',
+  'unsnooze',
+  'mute',
+  'unmute',
+  'route-set',
+  'route-remove',
+  'refresh',
+]);
+
+export function isChanging(c: Command): boolean {
+  return CHANGING_KINDS.has(c.kind);
+}
+
+/** One example per subcommand; also the help text's examples. */
+export const EXAMPLES = {
+  help: 'help',
+  summary: 'summary 2026-03-01',
+  top: 'top 10',
+  log: 'log firewall-eu',
+  alerts: 'alerts',
+  chart: 'chart org 30d',
+  thresholdList: 'threshold list',
+  thresholdSet: 'threshold set log firewall-eu 50GB/day',
+  thresholdRemove: 'threshold remove 3',
+  budgetShow: 'budget show',
+  budgetSet: 'budget set 30TB/month',
+  budgetClear: 'budget clear',
+  snooze: 'snooze firewall-eu 3d',
+  unsnooze: 'unsnooze firewall-eu',
+  mute: 'mute firewall-eu',
+  unmute: 'unmute firewall-eu',
+  route: 'route Firewalls #security-alerts',
+  routeList: 'route list',
+  digest: 'digest',
+  refresh: 'refresh',
+  status: 'status',
+} as const;
+
+const SUBCOMMANDS = [
+  'help',
+  'summary',
+  'top',
+  'log',
+  'alerts',
+  'chart',
+  'threshold',
+  'budget',
+  'snooze',
+  'unsnooze',
+  'mute',
+  'unmute',
+  'route',
+  'digest',
+  'refresh',
+  'status',
+];
+
+const err = (message: string, example: string): ParseError => ({ kind: 'error', message, example });
+
+/** Decodes the three entities Slack escapes in command text. */
+export function decodeSlackText(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function shorten(s: string, max = 60): string {
+  const chars = Array.from(s);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
+}
+
+interface Token {
+  /** Decoded text of the token (quotes removed). */
+  text: string;
+  quoted: boolean;
+  /** A channel link `<#C…|name>`: its channel id. */
+  channel?: string;
+}
+
+const OPEN_QUOTES: Record<string, string> = { '"': '"', '“': '”', '”': '”', '„': '“', "'": "'", '‘': '’', '’': '’' };
+
+/** Splits on whitespace; quoted runs ("…", “…”, '…', ‘…’) are one token and may hold spaces. */
+export function tokenize(raw: string): Token[] | ParseError {
+  const tokens: Token[] = [];
+  let i = 0;
+  const s = raw;
+  while (i < s.length) {
+    const ch = s[i] as string;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '<') {
+      const end = s.indexOf('>', i);
+      if (end > i) {
+        const inner = s.slice(i + 1, end);
+        const m = /^#([CG][A-Z0-9]+)(?:\|[^>]*)?$/.exec(inner);
+        if (m) {
+          tokens.push({ text: s.slice(i, end + 1), quoted: false, channel: m[1] as string });
+          i = end + 1;
+          continue;
+        }
+      }
+    }
+    const close = OPEN_QUOTES[ch];
+    if (close !== undefined) {
+      // Smart quotes: accept either closing form.
+      const closers = close === '”' || close === '“' ? ['”', '“', '"'] : close === '’' ? ['’', "'"] : [close];
+      let end = -1;
+      for (let j = i + 1; j < s.length; j++) {
+        if (closers.includes(s[j] as string)) {
+          end = j;
+          break;
+        }
+      }
+      if (end < 0) {
+        // An apostrophe inside a word (o'brien) is not a quote.
+        if (ch === "'" || ch === '’') {
+          const m = /^\S+/.exec(s.slice(i));
+          tokens.push({ text: decodeSlackText(m?.[0] ?? ch), quoted: false });
+          i += m?.[0].length ?? 1;
+          continue;
+        }
+        return err('a quote is not closed', `log "web server logs"`);
+      }
+      tokens.push({ text: decodeSlackText(s.slice(i + 1, end)), quoted: true });
+      i = end + 1;
+      continue;
+    }
+    let j = i;
+    while (j < s.length && !/\s/.test(s[j] as string)) j++;
+    tokens.push({ text: decodeSlackText(s.slice(i, j)), quoted: false });
+    i = j;
+  }
+  return tokens;
+}
+
+function joinName(tokens: Token[]): string {
+  return tokens
+    .map((t) => t.text)
+    .join(' ')
+    .trim();
+}
+
+/** Reads a size from the last one or two tokens (`50GB`, `1.5 TB`), after removing a `/day`-style suffix. */
+function takeSize(tokens: Token[], suffixes: RegExp): { bytes: number; text: string; rest: Token[] } | { error: string } | undefined {
+  if (tokens.length === 0) return undefined;
+  const last = tokens[tokens.length - 1] as Token;
+  let lastText = last.text;
+  let suffixFound = false;
+  const sm = /\s*\/\s*([a-z]+)$/i.exec(lastText);
+  if (sm) {
+    if (!suffixes.test(sm[1] as string)) return { error: `"/${sm[1]}" is not the right period here` };
+    lastText = lastText.slice(0, sm.index);
+    suffixFound = true;
+  }
+  let rest = tokens.slice(0, -1);
+  if (lastText === '' && suffixFound) {
+    // "50 GB /day"
+    const prev = rest.at(-1);
+    if (!prev) return undefined;
+    lastText = prev.text;
+    rest = rest.slice(0, -1);
+  }
+  const one = parseSize(lastText);
+  if (one.ok) return { bytes: one.value, text: lastText, rest };
+  const prev = rest.at(-1);
+  if (prev && /^[a-z]+$/i.test(lastText)) {
+    const two = parseSize(`${prev.text} ${lastText}`);
+    if (two.ok) return { bytes: two.value, text: `${prev.text} ${lastText}`, rest: rest.slice(0, -1) };
+  }
+  return { error: one.error };
+}
+
+export function parseCommand(input: string): ParseResult {
+  const raw = String(input ?? '');
+  if (raw.length > MAX_COMMAND_TEXT) {
+    return err(`that is ${raw.length.toLocaleString('en-US')} characters; commands are short`, EXAMPLES.log);
+  }
+  const tk = tokenize(raw.trim());
+  if (!Array.isArray(tk)) return tk;
+  const tokens = tk;
+  if (tokens.length === 0) return { kind: 'help' };
+  const head = tokens[0] as Token;
+  const sub = head.quoted ? '' : head.text.toLowerCase();
+  const args = tokens.slice(1);
+
+  switch (sub) {
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+
+    case 'summary': {
+      if (args.length === 0) return { kind: 'summary', day: undefined };
+      const d = (args[0] as Token).text;
+      if (args.length > 1 || !isDay(d)) return err(`"${shorten(joinName(args))}" is not a date: write YYYY-MM-DD`, EXAMPLES.summary);
+      return { kind: 'summary', day: d };
+    }
+
+    case 'top': {
+      if (args.length === 0) return { kind: 'top', n: TOP_DEFAULT };
+      const t = (args[0] as Token).text;
+      if (args.length > 1 || !/^\d{1,6}$/.test(t) || Number(t) < 1 || Number(t) > TOP_MAX) {
+        return err(`"${shorten(joinName(args))}" is not a number of logs from 1 to ${TOP_MAX}`, EXAMPLES.top);
+      }
+      return { kind: 'top', n: Number(t) };
+    }
+
+    case 'log': {
+      const name = joinName(args);
+      if (!name) return err('which log? Give its name or id', EXAMPLES.log);
+      return { kind: 'log', name };
+    }
+
+    case 'alerts':
+      if (args.length > 0) return err('`alerts` takes no arguments', EXAMPLES.alerts);
+      return { kind: 'alerts' };
+
+    case 'chart': {
+      let rest = args;
+      let days: ChartRange = 30;
+      const last = rest.at(-1);
+      if (last && !last.quoted && /^\d+\s*d(ays?)?$/i.test(last.text)) {
+        const n = Number.parseInt(last.text, 10);
+        if (n !== 30 && n !== 90) return err(`charts cover 30d or 90d, not "${shorten(last.text)}"`, 'chart firewall-eu 90d');
+        days = n;
+        rest = rest.slice(0, -1);
+      }
+      const name = joinName(rest);
+      if (!name) return err('chart what? Give a log name or id, or `org`', EXAMPLES.chart);
+      if (rest.length === 1 && !(rest[0] as Token).quoted && /^(org|organi[sz]ation|total)$/i.test(name)) {
+        return { kind: 'chart', target: { type: 'org' }, days };
+      }
+      return { kind: 'chart', target: { type: 'log', name }, days };
+    }
+
+    case 'threshold':
+    case 'thresholds': {
+      const action = args[0]?.text.toLowerCase();
+      if (action === undefined || action === 'list' || action === 'show') {
+        if (args.length > 1) return err('`threshold list` takes no more arguments', EXAMPLES.thresholdList);
+        return { kind: 'threshold-list' };
+      }
+      if (action === 'remove' || action === 'delete' || action === 'rm') {
+        const id = args[1]?.text.replace(/^#/, '');
+        if (args.length !== 2 || id === undefined || !/^\d{1,15}$/.test(id)) {
+          return err('give the id of the threshold to remove (see `threshold list`)', EXAMPLES.thresholdRemove);
+        }
+        return { kind: 'threshold-remove', id: Number(id) };
+      }
+      if (action === 'set' || action === 'add') {
+        const scopeWord = args[1]?.text.toLowerCase();
+        const scope =
+          scopeWord === 'log'
+            ? 'log'
+            : scopeWord === 'logset' || scopeWord === 'log-set'
+              ? 'logset'
+              : scopeWord === 'org'
+                ? 'org'
+                : undefined;
+        if (!scope) return err('say what the threshold is for: `log <name>`, `logset <name>` or `org`', EXAMPLES.thresholdSet);
+        const size = takeSize(args.slice(2), /^(day|d)$/i);
+        if (!size) return err('a size per day is missing', EXAMPLES.thresholdSet);
+        if ('error' in size) return err(`${size.error}; a threshold is a size per day`, EXAMPLES.thresholdSet);
+        if (size.bytes <= 0) return err('a threshold must be larger than zero', EXAMPLES.thresholdSet);
+        const name = joinName(size.rest);
+        if (scope === 'org') {
+          if (name) return err('`org` takes no name', 'threshold set org 2TB/day');
+          return { kind: 'threshold-set', scope, name: '', bytesPerDay: size.bytes, sizeText: size.text };
+        }
+        if (!name) return err(`which ${scope === 'log' ? 'log' : 'log set'}? Give its name before the size`, EXAMPLES.thresholdSet);
+        return { kind: 'threshold-set', scope, name, bytesPerDay: size.bytes, sizeText: size.text };
+      }
+      return err(`"${shorten(args[0]?.text ?? '')}" is not a threshold action: use list, set or remove`, EXAMPLES.thresholdSet);
+    }
+
+    case 'budget': {
+      const action = args[0]?.text.toLowerCase();
+      if (action === undefined || action === 'show') {
+        if (args.length > 1) return err('`budget show` takes no more arguments', EXAMPLES.budgetShow);
+        return { kind: 'budget-show' };
+      }
+      if (action === 'clear' || action === 'remove' || action === 'off') {
+        if (args.length > 1) return err('`budget clear` takes no more arguments', EXAMPLES.budgetClear);
+        return { kind: 'budget-clear' };
+      }
+      if (action === 'set') {
+        const size = takeSize(args.slice(1), /^(month|mo|m)$/i);
+        if (!size) return err('a size per month is missing', EXAMPLES.budgetSet);
+        if ('error' in size) return err(`${size.error}; a budget is a size per month`, EXAMPLES.budgetSet);
+        if (size.rest.length > 0) return err('write only the size after `budget set`', EXAMPLES.budgetSet);
+        if (size.bytes <= 0) return err('a budget must be larger than zero', EXAMPLES.budgetSet);
+        return { kind: 'budget-set', bytesPerMonth: size.bytes, sizeText: size.text };
+      }
+      return err(`"${shorten(args[0]?.text ?? '')}" is not a budget action: use show, set or clear`, EXAMPLES.budgetSet);
+    }
+
+    case 'snooze': {
+      if (args.length < 2) return err('give a log and how long, e.g. 12h, 3d or 2w', EXAMPLES.snooze);
+      const last = args.at(-1) as Token;
+      const d = parseDuration(last.text);
+      if (!d.ok) return err(`${d.error}`, EXAMPLES.snooze);
+      const name = joinName(args.slice(0, -1));
+      return { kind: 'snooze', name, ms: d.value, durationText: last.text };
+    }
+
+    case 'unsnooze':
+    case 'mute':
+    case 'unmute': {
+      const name = joinName(args);
+      if (!name) return err('which log? Give its name or id', EXAMPLES[sub]);
+      return { kind: sub, name };
+    }
+
+    case 'route':
+    case 'routes': {
+      const first = args[0];
+      if (args.length === 0 || (args.length === 1 && first?.text.toLowerCase() === 'list')) return { kind: 'route-list' };
+      if (first && !first.quoted && ['remove', 'delete', 'rm'].includes(first.text.toLowerCase()) && args.length >= 2) {
+        return { kind: 'route-remove', logset: joinName(args.slice(1)) };
+      }
+      const last = args.at(-1) as Token;
+      let channel = last.channel;
+      if (!channel && /^[CG][A-Z0-9]{6,}$/.test(last.text)) channel = last.text;
+      if (!channel) {
+        return err(
+          last.text.startsWith('#')
+            ? `pick the channel from Slack's suggestions (so it arrives as a link), or give its id such as C0123456789`
+            : 'the last word must be a channel such as #security-alerts',
+          EXAMPLES.route,
+        );
+      }
+      const logset = joinName(args.slice(0, -1));
+      if (!logset) return err('which log set? Give its name before the channel', EXAMPLES.route);
+      return { kind: 'route-set', logset, channel };
+    }
+
+    case 'digest':
+    case 'refresh':
+    case 'status':
+      if (args.length > 0) return err(`\`${sub}\` takes no arguments`, EXAMPLES[sub]);
+      return { kind: sub };
+
+    default: {
+      const shown = head.quoted ? `"${shorten(head.text, 30)}"` : `"${shorten(head.text, 30)}"`;
+      const close = SUBCOMMANDS.find((c) => sub.length >= 3 && (c.startsWith(sub) || sub.startsWith(c)));
+      return err(
+        `${shown} is not a command${close ? ` (did you mean \`${close}\`?)` : ''}. Commands: ${SUBCOMMANDS.join(', ')}`,
+        close && close in EXAMPLES ? ((EXAMPLES as Record<string, string>)[close] as string) : EXAMPLES.summary,
+      );
+    }
+  }
+}
+
+export { DURATION_EXAMPLE, SIZE_EXAMPLE };

@@ -1,0 +1,65 @@
+/**
+ * Alert buttons (Snooze 1 day / 1 week, Mark as expected, Mute log): acked at once, permission
+ * checked like the slash command, and on success the clicked message is updated (chat.update) with
+ * a line saying who did what. Refusals and errors go only to the person who clicked.
+ */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { describeError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { ACTION_IDS } from '../action-ids.js';
+import { type Block, context, fitMessage } from '../mrkdwn.js';
+import type { SlackService } from '../service.js';
+
+/** block_id of the context line(s) the buttons add to an alert message. */
+export const ACTION_LOG_BLOCK_ID = 'logusage_action_log';
+/** Lines of who-did-what kept on a message (oldest dropped). */
+const MAX_LOG_LINES = 5;
+
+/** The message's blocks with `line` added to its action log (pure). */
+export function withActionLine(blocks: Block[], line: string): Block[] {
+  const existing = blocks.find((b) => b.block_id === ACTION_LOG_BLOCK_ID);
+  const previous =
+    existing && existing.type === 'context'
+      ? existing.elements.map((e) => ('text' in e && typeof e.text === 'string' ? e.text : '')).filter(Boolean)
+      : [];
+  const lines = [...previous, line].slice(-MAX_LOG_LINES);
+  const rest = blocks.filter((b) => b.block_id !== ACTION_LOG_BLOCK_ID);
+  return [...rest, { ...context(...lines), block_id: ACTION_LOG_BLOCK_ID } as Block];
+}
+
+export function registerAlertActions(app: App, service: SlackService, logger: Logger): void {
+  for (const actionId of Object.values(ACTION_IDS)) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const channelId = body.container?.channel_id ?? body.channel?.id ?? '';
+      const ts = body.container?.message_ts ?? body.message?.ts;
+      const outcome = await service.button(action.action_id, action.value ?? '', { userId: body.user.id, channelId });
+      if (outcome.ephemeral) {
+        try {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: outcome.ephemeral.text,
+            blocks: outcome.ephemeral.blocks,
+          });
+        } catch (err) {
+          logger.warn({ err: describeError(err) }, 'could not answer a button click');
+        }
+        return;
+      }
+      if (!outcome.statusLine || !ts || !channelId) return;
+      const original = (body.message?.blocks ?? []) as Block[];
+      const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLine(original, outcome.statusLine) });
+      try {
+        await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks: fitted.blocks });
+      } catch (err) {
+        logger.warn({ err: describeError(err), channel: channelId, ts }, 'could not update the alert message after a button click');
+        try {
+          await respond({ response_type: 'ephemeral', replace_original: false, text: 'Done, but the alert message could not be updated.' });
+        } catch (err2) {
+          logger.warn({ err: describeError(err2) }, 'could not answer a button click');
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Read queries behind `/logusage` answers and charts, shaped to stay fast on 10,000 logs × 90 days:
+ * per-log series by primary key, one day's ranking through the day index, organisation totals from
+ * org_usage. Series are aligned with `daysInRange(from, to)`: bytes on observed days (0 when the log
+ * had no row), NaN on days never observed (gaps, never zeros).
+ */
+import { type Day, daysInRange, toEpochDay } from '../days.js';
+import type { Db } from './db.js';
+import { observedDays } from './usage.js';
+
+function observedMask(db: Db, from: Day, to: Day): Uint8Array {
+  const base = toEpochDay(from);
+  const mask = new Uint8Array(toEpochDay(to) - base + 1);
+  for (const d of observedDays(db, from, to)) mask[toEpochDay(d) - base] = 1;
+  return mask;
+}
+
+/** Daily bytes of one log from `from` to `to`. */
+export function logSeries(db: Db, logId: string, from: Day, to: Day): Float64Array {
+  const mask = observedMask(db, from, to);
+  const base = toEpochDay(from);
+  const out = new Float64Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ? 0 : Number.NaN;
+  const rows = db
+    .prepare('SELECT day, bytes FROM usage WHERE log_id = ? AND day >= ? AND day <= ?')
+    .raw(true)
+    .all(logId, from, to) as Array<[string, number]>;
+  for (const [day, bytes] of rows) out[toEpochDay(day) - base] = bytes;
+  return out;
+}
+
+/**
+ * Organisation daily totals: org_usage where known (it includes deleted logs), else the sum of the
+ * per-log values on observed days, else NaN.
+ */
+export function orgSeries(db: Db, from: Day, to: Day): Float64Array {
+  const mask = observedMask(db, from, to);
+  const base = toEpochDay(from);
+  const out = new Float64Array(mask.length).fill(Number.NaN);
+  const org = db.prepare('SELECT day, bytes FROM org_usage WHERE day >= ? AND day <= ?').raw(true).all(from, to) as Array<[string, number]>;
+  for (const [day, bytes] of org) out[toEpochDay(day) - base] = bytes;
+  const missing: Day[] = [];
+  const days = daysInRange(from, to);
+  for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i]) && mask[i]) missing.push(days[i] as Day);
+  if (missing.length > 0) {
+    const sum = db.prepare('SELECT coalesce(sum(bytes), 0) FROM usage WHERE day = ?').pluck();
+    for (const d of missing) out[toEpochDay(d) - base] = sum.get(d) as number;
+  }
+  return out;
+}
+
+export interface DayRanking {
+  /** Largest first. */
+  rows: Array<{ logId: string; bytes: number }>;
+  /** Logs with bytes > 0 that day. */
+  logsWithData: number;
+  /** Sum of all logs' bytes that day. */
+  totalBytes: number;
+}
+
+/** The `limit` largest logs of a day. */
+export function rankDay(db: Db, day: Day, limit: number): DayRanking {
+  const rows = (
+    db.prepare('SELECT log_id, bytes FROM usage WHERE day = ? ORDER BY bytes DESC, log_id LIMIT ?').raw(true).all(day, limit) as Array<
+      [string, number]
+    >
+  ).map(([logId, bytes]) => ({ logId, bytes }));
+  const agg = db.prepare('SELECT count(*) n, coalesce(sum(bytes), 0) s FROM usage WHERE day = ?').get(day) as { n: number; s: number };
+  return { rows, logsWithData: agg.n, totalBytes: agg.s };
+}
+
+/** Bytes of the given logs on one day (missing = no row). */
+export function bytesOnDay(db: Db, day: Day, logIds: string[]): Map<string, number> {
+  const stmt = db.prepare('SELECT bytes FROM usage WHERE log_id = ? AND day = ?').pluck();
+  const out = new Map<string, number>();
+  for (const id of logIds) {
+    const b = stmt.get(id, day) as number | undefined;
+    if (b !== undefined) out.set(id, b);
+  }
+  return out;
+}
+
+export function isObserved(db: Db, day: Day): boolean {
+  return db.prepare('SELECT 1 FROM observed_days WHERE day = ?').get(day) !== undefined;
+}
+
+/**
+ * A cheap fingerprint of everything a cached answer depends on (usage, observed days, organisation
+ * totals, alerts, changes made from Slack). Changes whenever any of them is written — by this
+ * connection or another process (`data_version`).
+ */
+export function dataVersion(db: Db): string {
+  const r = db
+    .prepare(
+      `SELECT (SELECT count(*) FROM observed_days) || '|' || coalesce((SELECT max(observed_at) FROM observed_days), '') || '|' ||
+              coalesce((SELECT max(fetched_at) FROM org_usage), '') || '|' || coalesce((SELECT max(id) FROM runs), 0) || '|' ||
+              coalesce((SELECT max(updated_at) FROM alerts), '') || '|' || coalesce((SELECT max(id) FROM audit), 0) AS v`,
+    )
+    .pluck()
+    .get() as string;
+  return `${db.pragma('data_version', { simple: true }) as number}|${r}`;
+}
