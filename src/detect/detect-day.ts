@@ -1,0 +1,187 @@
+/**
+ * Every rule for one day over every log: the pure heart of `detect`, the daily run and `backtest`.
+ * No clock, no I/O: history, settings and organisation context come in as arguments, and findings for
+ * day `t` read only array indices ≤ t.
+ */
+import type { Day } from '../days.js';
+import { monthOf, weekdayOf } from '../days.js';
+import { createLogDetector, type LogDetector, type LogSeries, type SilenceState } from './log-rules.js';
+import { evaluateBudget, type ThresholdRule } from './org-rules.js';
+import type { DetectParams } from './params.js';
+import { buildBudgetReason, buildLogReason, buildThresholdReason } from './reason.js';
+import type { Finding } from './types.js';
+
+export interface DetectLog extends LogSeries {
+  id: string;
+  /** Display name (last known name, or "unknown log <id>"). */
+  name: string;
+  logsets: string[];
+  /** Muted logs are judged but their findings are returned apart (`muted`), not as findings. */
+  muted: boolean;
+}
+
+export interface DayContext {
+  /** Calendar days of every array below (consecutive UTC days). */
+  days: Day[];
+  /** Index of the judged day in `days`. */
+  t: number;
+  /** 1 where the day was observed (a fetch or import covering it succeeded). */
+  observed: Uint8Array;
+  /** Index of the first observed day of the whole history (may be < 0 when it is before `days[0]`). */
+  firstObserved: number;
+  /** Organisation total per day, bytes; NaN unknown. */
+  org: Float64Array;
+  logs: DetectLog[];
+  thresholds: ThresholdRule[];
+  /** Bytes per month, or undefined when no budget is set. */
+  monthlyBudget: number | undefined;
+  params: DetectParams;
+}
+
+export interface DayResult {
+  day: Day;
+  /** False when the day was never observed: nothing is judged (a gap is not a zero). */
+  observed: boolean;
+  findings: Finding[];
+  /** Findings of muted logs (for the record; not to be posted). */
+  muted: Finding[];
+  /** Logs in a silence episode that is alerting and not yet accepted, also on their quiet weekdays. */
+  silences: Array<{ logId: string; since: Day; silentDays: number }>;
+}
+
+function change(value: number, expected: number): { changeBytes: number; changePct: number | null } {
+  return { changeBytes: value - expected, changePct: expected > 0 ? ((value - expected) / expected) * 100 : null };
+}
+
+/** A detector reused across days (it owns scratch buffers); create one per params. */
+export function createDayDetector(params: DetectParams): { detect(ctx: DayContext): DayResult; log: LogDetector } {
+  const log = createLogDetector(params);
+  return { log, detect: (ctx) => detectDay(ctx, log) };
+}
+
+export function detectDay(ctx: DayContext, detector: LogDetector = createLogDetector(ctx.params)): DayResult {
+  const { days, t, params } = ctx;
+  const day = days[t]!;
+  const result: DayResult = { day, observed: ctx.observed[t] === 1, findings: [], muted: [], silences: [] };
+  if (!result.observed) return result;
+  const dow0 = weekdayOf(days[0]!);
+  const logsetTotals = new Map<string, number>();
+  for (const lg of ctx.logs) {
+    const v = lg.values[t]!;
+    if (v > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
+    const r = detector.evaluate(lg, t, dow0, ctx.firstObserved);
+    if (r.silence) result.silences.push({ logId: lg.id, since: days[r.silence.since] ?? day, silentDays: r.silence.silentDays });
+    const v0 = r.verdict;
+    if (!v0) continue;
+    const details: Record<string, unknown> = {};
+    if (v0.levelShift) details.levelShift = true;
+    if (v0.silentDays !== undefined) {
+      details.silentDays = v0.silentDays;
+      details.silentSince = days[v0.silentSince ?? t] ?? day;
+      details.silentBasis = v0.silentBasis;
+    }
+    if (v0.z !== undefined) details.z = Math.round(v0.z * 100) / 100;
+    if (v0.runDays) details.runDays = v0.runDays;
+    if (v0.weekdayProfile) details.weekdayProfile = true;
+    const f: Finding = {
+      day,
+      kind: v0.kind,
+      scope: 'log',
+      logId: lg.id,
+      logName: lg.name,
+      logsets: lg.logsets,
+      value: Math.round(v0.value),
+      expected: Math.round(v0.expected),
+      low: Math.round(v0.low),
+      high: Math.round(v0.high),
+      score: Math.round(v0.score * 100) / 100,
+      reason: buildLogReason({
+        kind: v0.kind,
+        name: lg.name,
+        day,
+        value: v0.value,
+        expected: v0.expected,
+        weekdayProfile: v0.weekdayProfile,
+        levelShift: v0.levelShift,
+        ...(v0.silentDays !== undefined ? { silentDays: v0.silentDays } : {}),
+        ...(v0.silentBasis ? { silentBasis: v0.silentBasis } : {}),
+        persistDays: params.persistDays,
+      }),
+      ...change(Math.round(v0.value), Math.round(v0.expected)),
+      ...(Object.keys(details).length ? { details } : {}),
+    };
+    (lg.muted ? result.muted : result.findings).push(f);
+  }
+
+  const byId = new Map(ctx.logs.map((l) => [l.id, l]));
+  for (const th of ctx.thresholds) {
+    let value: number;
+    let name: string;
+    let logId: string | null = null;
+    let logsets: string[] = [];
+    let muted = false;
+    if (th.scope === 'log') {
+      const lg = byId.get(th.target);
+      if (!lg) continue;
+      value = lg.values[t]!;
+      name = lg.name;
+      logId = lg.id;
+      logsets = lg.logsets;
+      muted = lg.muted;
+    } else if (th.scope === 'logset') {
+      value = logsetTotals.get(th.target) ?? 0;
+      name = th.target;
+    } else {
+      value = ctx.org[t]!;
+      name = 'organisation';
+    }
+    if (!(value > th.bytesPerDay)) continue;
+    const f: Finding = {
+      day,
+      kind: 'threshold',
+      scope: th.scope,
+      logId,
+      logName: name,
+      logsets,
+      value: Math.round(value),
+      expected: th.bytesPerDay,
+      low: 0,
+      high: th.bytesPerDay,
+      score: Math.round((value / th.bytesPerDay) * 100) / 100,
+      reason: buildThresholdReason(th.scope, name, value, th.bytesPerDay),
+      ...change(Math.round(value), th.bytesPerDay),
+      details: { thresholdId: th.id, target: th.target },
+    };
+    (muted ? result.muted : result.findings).push(f);
+  }
+
+  const budget = evaluateBudget(days, ctx.org, t, ctx.monthlyBudget);
+  if (budget) {
+    const value = budget.level === 'actual-100' ? budget.monthToDate : budget.projected;
+    result.findings.push({
+      day,
+      kind: 'budget',
+      scope: 'org',
+      logId: null,
+      logName: 'organisation',
+      logsets: [],
+      value: Math.round(value),
+      expected: budget.budget,
+      low: 0,
+      high: budget.budget,
+      score: Math.round((value / budget.budget) * 100) / 100,
+      reason: buildBudgetReason(budget.level, budget.monthToDate, budget.projected, budget.budget, monthOf(day)),
+      ...change(Math.round(value), budget.budget),
+      details: {
+        level: budget.level,
+        levels: budget.levels,
+        month: monthOf(day),
+        monthToDate: Math.round(budget.monthToDate),
+        projected: Math.round(budget.projected),
+        budget: budget.budget,
+        estimatedDays: budget.estimatedDays,
+      },
+    });
+  }
+  return result;
+}

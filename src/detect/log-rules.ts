@@ -1,0 +1,513 @@
+/**
+ * Per-log statistical rules for one day: spike, drop, silent, new. Pure: no clock, no I/O.
+ *
+ * Input is one log's calendar-aligned history (bytes per UTC day; NaN = day never observed, a gap;
+ * 0 = observed without data). The verdict for index `t` reads only indices ≤ t, so a longer array
+ * can never change it (no look-ahead by construction; test/unit/detect/no-look-ahead.test.ts).
+ *
+ * Method (docs/detection.md has the reasons):
+ * - Values are judged in log scale against the log's own history of non-zero days over `windowDays`.
+ * - Weekly profile: each day's residual from the median of its 7-day block; the weekday factor is the
+ *   median residual of that weekday. Logs that only report on some weekdays get factors only for those.
+ * - Noise: robust standard deviation of day-to-day differences of the weekday-adjusted series (immune
+ *   to one level step, to trends and to isolated outliers).
+ * - Level: median of the adjusted values over `levelDays`, excluding a trailing run of days that
+ *   deviate in one direction (so a spike does not raise the baseline of the days after it).
+ * - A run that lasts `persistDays` observations is a level shift: its last day is reported once with
+ *   `levelShift`, later days are judged against the new level.
+ * - A finding needs all three: |z| ≥ zAlert·s, ratio beyond spikeRatio / dropRatio (scaled by s in log terms),
+ *   absolute change ≥ minBytes.
+ * - Silence: a "reliable" log (silences begin on ≤ reliableHazard of its usual reporting days) is
+ *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
+ *   probability of the zero run under their own per-weekday zero rate drops below intermittentP.
+ */
+import type { DetectParams } from './params.js';
+
+/** Index marker: the log never sent data (firstSeen) / no baseline reset (baselineFrom). */
+export const NEVER = Number.POSITIVE_INFINITY;
+export const NO_RESET = Number.NEGATIVE_INFINITY;
+
+export interface LogSeries {
+  /** Bytes per day, calendar aligned with the day array of the caller; NaN = not observed. */
+  values: Float64Array;
+  /** Index of the log's first day with bytes > 0 (may be < 0: before the array); NEVER when none. */
+  firstSeen: number;
+  /** Index of the "Mark as expected" day (log_settings.baseline_from); NO_RESET when none. */
+  baselineFrom: number;
+  /** Band multiplier for this log (global sensitivity unless overridden). */
+  sensitivity: number;
+  /** Absolute floor for this log, bytes/day. */
+  minBytes: number;
+}
+
+export type LogKind = 'spike' | 'drop' | 'silent' | 'new';
+
+export interface LogVerdict {
+  kind: LogKind;
+  /** Bytes of the day. */
+  value: number;
+  /** Expected bytes for this weekday (0 for `new`). */
+  expected: number;
+  /** Band of normal values, bytes. */
+  low: number;
+  high: number;
+  /** ≥ 1: past the alerting line. */
+  score: number;
+  /** True when the log's weekdays differ (the expectation is "for a Tuesday"). */
+  weekdayProfile: boolean;
+  /** The change persisted `persistDays` observations: from tomorrow it is the new normal. */
+  levelShift: boolean;
+  /** For `silent`: observed zero days in a row, today included. */
+  silentDays?: number;
+  /** For `silent`: index of the first day of the zero run. */
+  silentSince?: number;
+  /** For `silent`: the log usually reports every such weekday ('reliable') or only sometimes ('intermittent'). */
+  silentBasis?: 'reliable' | 'intermittent';
+  /** Observations in the deviating run before today (spike/drop). */
+  runDays?: number;
+  /** Robust z of today against the baseline (log scale). */
+  z?: number;
+}
+
+/** State of a silence episode in progress (also on quiet weekdays that produce no finding). */
+export interface SilenceState {
+  since: number;
+  silentDays: number;
+}
+
+export interface LogDayResult {
+  verdict: LogVerdict | null;
+  /** Set while the log is in an alerting silence that is not yet accepted as the new normal. */
+  silence: SilenceState | null;
+}
+
+const NONE: LogDayResult = { verdict: null, silence: null };
+const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
+const MIN_SIGMA = 0.01;
+/** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
+const PROFILE_SPREAD = Math.log(1.25);
+/** Opportunities (usual reporting days) needed before a log can be called reliable. */
+const MIN_OPPORTUNITIES = 4;
+/** Prior weight pulling a weekday's zero rate towards the log's overall zero rate. */
+/** Share of the days since a change that must deviate in its direction for the change to persist. */
+const SHIFT_SHARE = 0.7;
+/**
+ * Calendar days a silence is traced back. A longer silence has long been accepted as the new normal
+ * (persistDays usual reporting days); bounding the scan keeps a windowed read (detectForDay) equal to
+ * a replay over the full history.
+ */
+export const MAX_SILENCE_SCAN = 70;
+
+export interface LogDetector {
+  /**
+   * Judges day `t` of one log. `dow0` is the weekday (0 = Sunday) of index 0; `firstObserved` the index
+   * of the first observed day of the whole history (a log first seen after it is `new`).
+   */
+  evaluate(s: LogSeries, t: number, dow0: number, firstObserved: number): LogDayResult;
+}
+
+function weekday(dow0: number, i: number): number {
+  return (((dow0 + i) % 7) + 7) % 7;
+}
+
+/** Median of buf[0..n) (sorts that part in place). n ≥ 1. */
+function medianOf(buf: Float64Array, n: number): number {
+  if (n <= 16) {
+    for (let i = 1; i < n; i++) {
+      const v = buf[i]!;
+      let j = i - 1;
+      while (j >= 0 && buf[j]! > v) {
+        buf[j + 1] = buf[j]!;
+        j--;
+      }
+      buf[j + 1] = v;
+    }
+  } else {
+    buf.subarray(0, n).sort();
+  }
+  const h = n >> 1;
+  return n & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
+}
+
+/** How reliably a log reports, from the observed days of [from, to). */
+interface Activity {
+  /** Usual reporting weekdays (1 = reports on at least half of the observed such weekdays). */
+  active: Uint8Array;
+  /** Zero rate per weekday: that of the usual reporting days for them, 1 for the others. */
+  zeroRate: Float64Array;
+  /** Silences begin on at most `reliableHazard` of the usual reporting days. */
+  reliable: boolean;
+  /** At least one non-zero observed day in the range. */
+  any: boolean;
+}
+
+export function createLogDetector(p: DetectParams): LogDetector {
+  const W = p.windowDays;
+  const idx = new Int32Array(W);
+  const y = new Float64Array(W);
+  const adj = new Float64Array(W);
+  const wd = new Uint8Array(W);
+  const raw = new Float64Array(W);
+  const tmp = new Float64Array(W);
+  const factor = new Float64Array(7);
+  const known = new Uint8Array(7);
+  const nW = new Int32Array(7);
+  const kW = new Int32Array(7);
+  const act: Activity = { active: new Uint8Array(7), zeroRate: new Float64Array(7), reliable: false, any: false };
+
+  // Per-evaluation state shared by the helpers below (set at the start of `evaluate`).
+  let n = 0;
+  let first = 0;
+  let sigma = Number.NaN;
+  let zThr = 0;
+  let upThr = 0;
+  let downThr = 0;
+  let minBytes = 0;
+  let segStart = 0;
+  let segDev = 0;
+  let segSign = 0;
+
+  /** Weekday factors from the window entries [0, n); returns true when the profile is worth naming. */
+  function weekdayFactors(t: number): boolean {
+    // Residual of every entry from the median of its 7-day block (blocks aligned to end at t − 1).
+    const res = adj; // scratch here; refilled with adjusted values by the caller
+    let j = 0;
+    while (j < n) {
+      const b = Math.floor((t - 1 - idx[j]!) / 7);
+      let e = j;
+      let m = 0;
+      while (e < n && Math.floor((t - 1 - idx[e]!) / 7) === b) tmp[m++] = y[e++]!;
+      const med = medianOf(tmp, m);
+      for (let q = j; q < e; q++) res[q] = y[q]! - med;
+      j = e;
+    }
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let present = 0;
+    for (let w = 0; w < 7; w++) {
+      let m = 0;
+      for (let q = 0; q < n; q++) if (wd[q] === w) tmp[m++] = res[q]!;
+      if (m > 0) present++;
+      if (m >= 2) {
+        const f = medianOf(tmp, m);
+        factor[w] = f;
+        known[w] = 1;
+        if (f < lo) lo = f;
+        if (f > hi) hi = f;
+      } else {
+        factor[w] = 0;
+        known[w] = 0;
+      }
+    }
+    return hi - lo >= PROFILE_SPREAD || (present > 0 && present < 7 && n >= 14);
+  }
+
+  /** Median of adjusted entries in [from, to) whose day index is ≥ minDay (all of them when fewer than 3); NaN below 3. */
+  function levelOf(from: number, to: number, minDay: number): number {
+    let m = 0;
+    for (let q = from; q < to; q++) if (idx[q]! >= minDay) tmp[m++] = adj[q]!;
+    if (m < 3) {
+      m = 0;
+      for (let q = from; q < to; q++) tmp[m++] = adj[q]!;
+      if (m < 3) return Number.NaN;
+    }
+    return medianOf(tmp, m);
+  }
+
+  /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
+  function deviates(q: number, L: number): number {
+    const e = adj[q]! - L;
+    const exp = Math.exp(L + factor[wd[q]!]!);
+    if (e > 0) return e >= 0.5 * zThr * sigma && e >= 0.5 * upThr && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
+    return -e >= 0.5 * zThr * sigma && -e >= 0.5 * downThr && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
+  }
+
+  /**
+   * The trailing segment [segStart, n) of a level shift against level L: it starts with a deviating
+   * entry, and at least SHIFT_SHARE of its entries deviate in one direction (so a shift interrupted by a
+   * short event still counts). Sets segStart, segDev (deviating entries; 0 when none) and segSign.
+   */
+  function trailingShift(L: number): void {
+    segDev = 0;
+    segSign = 0;
+    segStart = n;
+    for (let sign = -1; sign <= 1; sign += 2) {
+      let total = 0;
+      let count = 0;
+      let best = -1;
+      let bestCount = 0;
+      for (let q = n - 1; q >= first; q--) {
+        total++;
+        if (deviates(q, L) === sign) {
+          count++;
+          if (count >= SHIFT_SHARE * total) {
+            best = q;
+            bestCount = count;
+          }
+        } else if (count < SHIFT_SHARE * total - 2) break;
+      }
+      if (best >= 0 && bestCount > segDev) {
+        segDev = bestCount;
+        segSign = sign;
+        segStart = best;
+      }
+    }
+  }
+
+  /** Activity statistics over the observed days of [from, to). */
+  function activity(values: Float64Array, dow0: number, from: number, to: number): Activity {
+    nW.fill(0);
+    kW.fill(0);
+    let N = 0;
+    let K = 0;
+    for (let i = from; i < to; i++) {
+      const v = values[i]!;
+      if (Number.isNaN(v)) continue;
+      const w = weekday(dow0, i);
+      nW[w]!++;
+      N++;
+      if (v > 0) {
+        kW[w]!++;
+        K++;
+      }
+    }
+    act.any = K > 0;
+    const overallActive = N > 0 && K * 2 >= N;
+    for (let w = 0; w < 7; w++) act.active[w] = nW[w]! > 0 ? (kW[w]! * 2 >= nW[w]! ? 1 : 0) : overallActive ? 1 : 0;
+    // Silences (zero runs) among the usual reporting days, and how many such days there were.
+    let episodes = 0;
+    let opportunities = 0;
+    let zeros = 0;
+    let prevZero = false;
+    for (let i = from; i < to; i++) {
+      const v = values[i]!;
+      if (Number.isNaN(v) || !act.active[weekday(dow0, i)]) continue;
+      opportunities++;
+      const zero = v === 0;
+      if (zero) zeros++;
+      if (zero && !prevZero) episodes++;
+      prevZero = zero;
+    }
+    act.reliable = (episodes + 0.5) / (opportunities + 1) <= p.reliableHazard;
+    // Zero rate of the usual reporting days as a whole: per-weekday rates from 13 samples are mostly noise.
+    const q0 = (zeros + 0.5) / (opportunities + 1);
+    for (let w = 0; w < 7; w++) act.zeroRate[w] = act.active[w] ? q0 : 1;
+    return act;
+  }
+
+  return {
+    evaluate(s, t, dow0, firstObserved) {
+      const values = s.values;
+      const x = values[t]!;
+      if (Number.isNaN(x)) return NONE;
+      if (s.firstSeen > t) return NONE;
+      if (s.firstSeen === t) {
+        if (t <= firstObserved || !(x > 0)) return NONE;
+        return {
+          verdict: { kind: 'new', value: x, expected: 0, low: 0, high: 0, score: 1, weekdayProfile: false, levelShift: false },
+          silence: null,
+        };
+      }
+      const shapeStart = Math.max(s.firstSeen, 0);
+      // A reset dated after t does not exist yet for day t.
+      const resetAt = s.baselineFrom <= t ? s.baselineFrom : NO_RESET;
+      const levelStart = Math.max(shapeStart, resetAt);
+
+      // Window of non-zero observed values, chronological.
+      n = 0;
+      for (let i = Math.max(shapeStart, t - W); i < t; i++) {
+        const v = values[i]!;
+        if (v > 0) {
+          idx[n] = i;
+          raw[n] = v;
+          y[n] = Math.log(v);
+          wd[n] = weekday(dow0, i);
+          n++;
+        }
+      }
+      const wt = weekday(dow0, t);
+      const sens = s.sensitivity;
+      zThr = p.zAlert * sens;
+      upThr = Math.log(p.spikeRatio) * sens;
+      downThr = -Math.log(p.dropRatio) * sens;
+      minBytes = s.minBytes;
+
+      // Value model: weekday factors, noise, level.
+      let profile = false;
+      if (n >= 2) profile = weekdayFactors(t);
+      else {
+        factor.fill(0);
+        known.fill(0);
+      }
+      for (let q = 0; q < n; q++) adj[q] = y[q]! - factor[wd[q]!]!;
+      sigma = Number.NaN;
+      if (n >= 5) {
+        for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
+        sigma = Math.max(MIN_SIGMA, SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1));
+      }
+      first = 0;
+      while (first < n && idx[first]! < levelStart) first++;
+
+      const relearning = resetAt > shapeStart && n - first < p.relearnValues;
+      let level = Number.NaN;
+      segDev = 0;
+      segSign = 0;
+      segStart = n;
+      if (!Number.isNaN(sigma) && n - first >= 3 && !relearning) {
+        level = levelOf(first, n, t - p.levelDays);
+        trailingShift(level);
+        // The level is the one before a trailing shift: re-estimate without it until stable.
+        for (let iter = 0; iter < 3 && segDev > 0; iter++) {
+          const start = segStart;
+          const before = levelOf(first, start, idx[start]! - p.levelDays);
+          if (Number.isNaN(before)) break;
+          const prev = segStart;
+          const prevSign = segSign;
+          level = before;
+          trailingShift(before);
+          if (segStart === prev && segSign === prevSign) break;
+        }
+      }
+
+      // Cold start: observed days of history before today.
+      let seen = 0;
+      for (let i = t - 1; i >= shapeStart && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
+      const warm = seen >= p.coldStartDays;
+
+      if (x > 0) {
+        if (!warm || Number.isNaN(level)) return NONE;
+        let L = level;
+        let levelShift = false;
+        const f = factor[wt]!;
+        const dirOld = Math.log(x) - f - level > 0 ? 1 : -1;
+        if (segDev >= p.persistDays) {
+          // Accepted new normal: the shifted segment itself is the baseline.
+          let m = 0;
+          for (let q = segStart; q < n; q++) tmp[m++] = adj[q]!;
+          L = medianOf(tmp, m);
+        } else if (segDev === p.persistDays - 1 && segSign === dirOld) {
+          // Today makes it persistDays: judged once more against the old level, flagged as the new normal.
+          levelShift = true;
+        }
+        const expected = Math.exp(L + f);
+        const e = Math.log(x) - L - f;
+        const high = Math.max(expected * Math.exp(Math.max(zThr * sigma, upThr)), expected + minBytes);
+        const low = Math.max(0, Math.min(expected * Math.exp(-Math.max(zThr * sigma, downThr)), expected - minBytes));
+        let score: number;
+        let kind: LogKind;
+        if (e > 0) {
+          kind = 'spike';
+          score = Math.min(e / (zThr * sigma), e / upThr, (x - expected) / minBytes);
+        } else {
+          kind = 'drop';
+          score = Math.min(-e / (zThr * sigma), -e / downThr, (expected - x) / minBytes);
+        }
+        if (!(score >= 1)) return NONE;
+        // Intermittent logs are bursty: the day must also leave the range of their own recent values.
+        const a = activity(values, dow0, Math.max(shapeStart, t - p.activityDays), t);
+        if (!a.reliable) {
+          let mn = Number.POSITIVE_INFINITY;
+          let mx = 0;
+          for (let i = Math.max(levelStart, t - p.activityDays); i < t; i++) {
+            const v = values[i]!;
+            if (!(v > 0)) continue;
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+          }
+          if (kind === 'spike' ? x <= mx : x >= mn) return NONE;
+        }
+        return {
+          verdict: {
+            kind,
+            value: x,
+            expected,
+            low,
+            high,
+            score,
+            weekdayProfile: profile,
+            levelShift,
+            runDays: segDev,
+            z: e / sigma,
+          },
+          silence: null,
+        };
+      }
+
+      // x === 0: silence. The current zero run (observed days; gaps neither break nor extend it).
+      let lastActive = t;
+      let runDays = 0;
+      let runStart = t;
+      const scanTo = Math.max(shapeStart, t - MAX_SILENCE_SCAN);
+      for (; lastActive >= scanTo; lastActive--) {
+        const v = values[lastActive]!;
+        if (Number.isNaN(v)) continue;
+        if (v > 0) break;
+        runDays++;
+        runStart = lastActive;
+      }
+      // No data since the log began, or a silence older than the scan: long accepted (or never judged).
+      if (lastActive < scanTo) return NONE;
+      // "Mark as expected" on a day inside this silence accepts it.
+      if (resetAt > lastActive) return NONE;
+      // Statistics from before the run; the log must have been established before it.
+      let before = 0;
+      for (let i = runStart - 1; i >= shapeStart && before < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) before++;
+      if (before < p.coldStartDays) return NONE;
+      const a = activity(values, dow0, Math.max(shapeStart, runStart - p.activityDays), runStart);
+      if (!a.any) return NONE;
+      const logP = Math.log(p.intermittentP);
+      // Walk the run: the first alerting day, then the usual reporting days since it.
+      let alertAt = -1;
+      let activeSince = 0;
+      let cum = 0;
+      for (let i = runStart; i <= t; i++) {
+        if (Number.isNaN(values[i]!)) continue;
+        const w = weekday(dow0, i);
+        if (alertAt < 0) {
+          if (a.reliable) {
+            if (a.active[w]) alertAt = i;
+          } else {
+            cum += Math.log(a.zeroRate[w]!);
+            if (cum <= logP && a.active[w]) alertAt = i;
+          }
+        }
+        if (alertAt >= 0 && a.active[w]) activeSince++;
+      }
+      if (alertAt < 0 || activeSince > p.persistDays) return NONE;
+      // What the silence takes away: the usual bytes of this weekday (the absolute floor applies).
+      const expected = Number.isNaN(level)
+        ? Math.exp(medianOfWindow(y, n, tmp) + (known[wt] ? factor[wt]! : 0))
+        : Math.exp(level + factor[wt]!);
+      if (!(expected >= minBytes)) return NONE;
+      const silence: SilenceState = { since: runStart, silentDays: runDays };
+      if (!a.active[wt]) return { verdict: null, silence: activeSince < p.persistDays ? silence : null };
+      const downLine = Number.isNaN(sigma) ? downThr : Math.max(zThr * sigma, downThr);
+      const upLine = Number.isNaN(sigma) ? upThr : Math.max(zThr * sigma, upThr);
+      const low = Math.max(0, Math.min(expected * Math.exp(-downLine), expected - minBytes));
+      const high = Math.max(expected * Math.exp(upLine), expected + minBytes);
+      const levelShift = activeSince === p.persistDays;
+      return {
+        verdict: {
+          kind: 'silent',
+          value: 0,
+          expected,
+          low,
+          high,
+          score: a.reliable ? activeSince : Math.max(1, cum / logP),
+          weekdayProfile: profile,
+          levelShift,
+          silentDays: runDays,
+          silentSince: runStart,
+          silentBasis: a.reliable ? 'reliable' : 'intermittent',
+        },
+        silence: levelShift ? null : silence,
+      };
+    },
+  };
+}
+
+function medianOfWindow(y: Float64Array, n: number, tmp: Float64Array): number {
+  if (n === 0) return Number.NaN;
+  for (let q = 0; q < n; q++) tmp[q] = y[q]!;
+  return medianOf(tmp, n);
+}

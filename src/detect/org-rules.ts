@@ -1,0 +1,93 @@
+/**
+ * Threshold and budget rules. Pure. They work from the first day (no cold start).
+ * Bytes are whole bytes per UTC day; arrays are calendar aligned with `days` (NaN = unknown).
+ */
+import { type Day, firstOfMonth, lastOfMonth, toEpochDay, weekdayOf } from '../days.js';
+import type { BudgetLevel } from './reason.js';
+
+export interface ThresholdRule {
+  id: number;
+  scope: 'log' | 'logset' | 'org';
+  /** Log id, log set name, or '' for the organisation. */
+  target: string;
+  bytesPerDay: number;
+}
+
+export interface BudgetVerdict {
+  level: BudgetLevel;
+  /** Every level that holds today, highest last. */
+  levels: BudgetLevel[];
+  monthToDate: number;
+  projected: number;
+  budget: number;
+  /** Days of the month up to today with a known total. */
+  knownDays: number;
+  /** Days of the month whose total is estimated (after today, or unknown before it). */
+  estimatedDays: number;
+}
+
+/** Days of organisation history used for the per-weekday expectation of the rest of the month. */
+const PROJECTION_LOOKBACK = 28;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/**
+ * Expected organisation total per weekday (0 = Sunday) from the PROJECTION_LOOKBACK days up to and
+ * including index t: the median of that weekday's known totals, or of all known totals when a weekday
+ * has none. NaN when nothing is known.
+ */
+export function expectedOrgByWeekday(days: Day[], org: Float64Array, t: number): number[] {
+  const byW: number[][] = [[], [], [], [], [], [], []];
+  const all: number[] = [];
+  for (let i = Math.max(0, t - PROJECTION_LOOKBACK + 1); i <= t; i++) {
+    const v = org[i]!;
+    if (Number.isNaN(v)) continue;
+    byW[weekdayOf(days[i]!)]!.push(v);
+    all.push(v);
+  }
+  const fallback = all.length ? median(all) : Number.NaN;
+  return byW.map((v) => (v.length ? median(v) : fallback));
+}
+
+/**
+ * Month-to-date and weekday-aware month-end projection of day t against the budget. Returns the
+ * highest level that holds, or null. `org[i]` is the organisation total of `days[i]`.
+ */
+export function evaluateBudget(days: Day[], org: Float64Array, t: number, budget: number | undefined): BudgetVerdict | null {
+  if (!budget || budget <= 0) return null;
+  const day = days[t]!;
+  const monthStart = firstOfMonth(day);
+  const monthEnd = lastOfMonth(day);
+  const expected = expectedOrgByWeekday(days, org, t);
+  const base = toEpochDay(days[0]!);
+  let mtd = 0;
+  let estimate = 0;
+  let knownDays = 0;
+  let estimatedDays = 0;
+  for (let e = toEpochDay(monthStart), end = toEpochDay(monthEnd); e <= end; e++) {
+    const i = e - base;
+    const w = (e + 4) % 7;
+    const v = i >= 0 && i <= t ? org[i]! : Number.NaN;
+    if (i <= t && !Number.isNaN(v)) {
+      mtd += v;
+      knownDays++;
+    } else {
+      const ex = expected[w]!;
+      if (!Number.isNaN(ex)) estimate += ex;
+      estimatedDays++;
+    }
+  }
+  if (knownDays === 0) return null;
+  const projected = mtd + estimate;
+  const levels: BudgetLevel[] = [];
+  if (projected >= 0.8 * budget) levels.push('projected-80');
+  if (projected >= budget) levels.push('projected-100');
+  if (mtd >= budget) levels.push('actual-100');
+  const level = levels[levels.length - 1];
+  if (!level) return null;
+  return { level, levels, monthToDate: mtd, projected, budget, knownDays, estimatedDays };
+}

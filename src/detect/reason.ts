@@ -1,0 +1,76 @@
+/**
+ * One-sentence explanations of findings, for people. Pure. Names are inserted as given: escaping for
+ * Slack mrkdwn is the message builder's job (it must escape &, <, > of the whole reason).
+ */
+import { type Day, WEEKDAY_NAMES, weekdayOf } from '../days.js';
+import { formatBytes } from '../units.js';
+
+function ratioText(r: number): string {
+  if (r >= 100) return `${Math.round(r)}×`;
+  if (r >= 10) return `${r.toFixed(0)}×`;
+  return `${r.toFixed(1)}×`;
+}
+
+function usual(expected: number, day: Day, weekdayProfile: boolean): string {
+  return `its usual ${formatBytes(expected)} ${weekdayProfile ? `for a ${WEEKDAY_NAMES[weekdayOf(day)]}` : 'a day'}`;
+}
+
+export interface LogReasonInput {
+  kind: 'spike' | 'drop' | 'silent' | 'new';
+  name: string;
+  day: Day;
+  value: number;
+  expected: number;
+  weekdayProfile: boolean;
+  levelShift: boolean;
+  silentDays?: number;
+  silentBasis?: 'reliable' | 'intermittent';
+  persistDays: number;
+}
+
+export function buildLogReason(f: LogReasonInput): string {
+  const { name, day, value, expected } = f;
+  switch (f.kind) {
+    case 'new':
+      return `${name} sent data for the first time: ${formatBytes(value)} on ${day}.`;
+    case 'spike': {
+      const s = `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}.`;
+      return f.levelShift ? `${s} It has stayed this high for ${f.persistDays} days, so this is now its new normal.` : s;
+    }
+    case 'drop': {
+      const pct = Math.min(100, Math.round((1 - value / expected) * 100));
+      const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}.`;
+      return f.levelShift ? `${s} It has stayed this low for ${f.persistDays} days, so this is now its new normal.` : s;
+    }
+    case 'silent': {
+      const n = f.silentDays ?? 1;
+      const base = `${name} sent no data on ${WEEKDAY_NAMES[weekdayOf(day)]} ${day}; it usually sends ${formatBytes(expected)} ${
+        f.weekdayProfile ? `on a ${WEEKDAY_NAMES[weekdayOf(day)]}` : 'a day'
+      }`;
+      const streak =
+        n > 1 ? ` (no data for ${n} days in a row${f.silentBasis === 'intermittent' ? ', longer than its usual gaps' : ''})` : '';
+      if (f.levelShift) {
+        return `${base}${streak}. It has now missed ${f.persistDays} of its usual reporting days, so it is treated as stopped and will not be reported as silent again until it sends data.`;
+      }
+      return `${base}${streak}.`;
+    }
+  }
+}
+
+export function buildThresholdReason(scope: 'log' | 'logset' | 'org', name: string, value: number, limit: number): string {
+  const lim = `${formatBytes(limit)}/day`;
+  if (scope === 'org') return `The organisation ingested ${formatBytes(value)}, above its threshold of ${lim}.`;
+  if (scope === 'logset') return `Log set ${name} ingested ${formatBytes(value)} in total, above its threshold of ${lim}.`;
+  return `${name} sent ${formatBytes(value)}, above its threshold of ${lim}.`;
+}
+
+export type BudgetLevel = 'projected-80' | 'projected-100' | 'actual-100';
+
+export function buildBudgetReason(level: BudgetLevel, monthToDate: number, projected: number, budget: number, month: string): string {
+  const pct = (v: number) => `${Math.round((v / budget) * 100)}%`;
+  const b = formatBytes(budget);
+  if (level === 'actual-100') {
+    return `Usage in ${month} has reached ${formatBytes(monthToDate)}, over the monthly budget of ${b} (${pct(monthToDate)}); the month is projected to end at ${formatBytes(projected)}.`;
+  }
+  return `Usage in ${month} is ${formatBytes(monthToDate)} so far (${pct(monthToDate)} of the ${b} budget); at this pace the month ends at ${formatBytes(projected)} (${pct(projected)}).`;
+}
