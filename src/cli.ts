@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerFoundationCommands, type StatusExtension } from './commands/foundation.js';
 import type { CliIo, OpenContext } from './commands/io.js';
+import { registerServeCommands } from './commands/serve.js';
 import { AppError, describeError } from './errors.js';
 import { createContext } from './main.js';
 
@@ -33,6 +34,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const statusExtensions: StatusExtension[] = [];
 
   registerFoundationCommands(program, io, open, statusExtensions);
+  registerServeCommands(program, io, open);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
