@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerDetectCommands } from './commands/detect.js';
 import { registerFoundationCommands, type StatusExtension } from './commands/foundation.js';
 import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -34,6 +35,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const statusExtensions: StatusExtension[] = [];
 
   registerFoundationCommands(program, io, open, statusExtensions);
+  registerDetectCommands(program, io, open);
   registerServeCommands(program, io, open);
 
   try {

@@ -5,7 +5,7 @@
  */
 import type { Day } from '../days.js';
 import { monthOf, weekdayOf } from '../days.js';
-import { createLogDetector, type LogDetector, type LogSeries, type SilenceState } from './log-rules.js';
+import { createLogDetector, type LogDetector, type LogSeries } from './log-rules.js';
 import { evaluateBudget, type ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
 import { buildBudgetReason, buildLogReason, buildThresholdReason } from './reason.js';

@@ -86,9 +86,6 @@ const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
 const MIN_SIGMA = 0.01;
 /** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
 const PROFILE_SPREAD = Math.log(1.25);
-/** Opportunities (usual reporting days) needed before a log can be called reliable. */
-const MIN_OPPORTUNITIES = 4;
-/** Prior weight pulling a weekday's zero rate towards the log's overall zero rate. */
 /** Share of the days since a change that must deviate in its direction for the change to persist. */
 const SHIFT_SHARE = 0.7;
 /**
@@ -96,7 +93,7 @@ const SHIFT_SHARE = 0.7;
  * (persistDays usual reporting days); bounding the scan keeps a windowed read (detectForDay) equal to
  * a replay over the full history.
  */
-export const MAX_SILENCE_SCAN = 70;
+export const MAX_SILENCE_SCAN = 56;
 
 export interface LogDetector {
   /**
@@ -143,6 +140,8 @@ interface Activity {
 
 export function createLogDetector(p: DetectParams): LogDetector {
   const W = p.windowDays;
+  /** Calendar days a cold-start count looks back: every read of the rules stays within a fixed reach. */
+  const horizon = Math.max(p.activityDays, p.coldStartDays);
   const idx = new Int32Array(W);
   const y = new Float64Array(W);
   const adj = new Float64Array(W);
@@ -369,9 +368,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
         }
       }
 
-      // Cold start: observed days of history before today.
+      // Cold start: observed days of history before today (counted within a bounded horizon).
       let seen = 0;
-      for (let i = t - 1; i >= shapeStart && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
+      for (let i = t - 1; i >= Math.max(shapeStart, t - horizon) && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
       const warm = seen >= p.coldStartDays;
 
       if (x > 0) {
@@ -451,7 +450,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
       if (resetAt > lastActive) return NONE;
       // Statistics from before the run; the log must have been established before it.
       let before = 0;
-      for (let i = runStart - 1; i >= shapeStart && before < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) before++;
+      for (let i = runStart - 1; i >= Math.max(shapeStart, runStart - horizon) && before < p.coldStartDays; i--) {
+        if (!Number.isNaN(values[i]!)) before++;
+      }
       if (before < p.coldStartDays) return NONE;
       const a = activity(values, dow0, Math.max(shapeStart, runStart - p.activityDays), runStart);
       if (!a.any) return NONE;
