@@ -72,7 +72,7 @@ export type Effect =
   | { type: 'normal'; episode: OpenEpisode; normalDays: number }
   /** Back to normal for long enough: message marked resolved + a reply in its thread. */
   | { type: 'resolve'; episode: OpenEpisode; normalDays: number }
-  /** Ended as accepted. level-shift: update + new-normal reply; marked-expected: update; muted: quiet. */
+  /** Ended as accepted. level-shift: update + new-normal reply; marked-expected and muted: quiet (the button said it). */
   | { type: 'accept'; episode: OpenEpisode; reason: AcceptReason; finding: Finding | null }
   /** Judged, nothing said, nothing counted. */
   | { type: 'hold'; episode: OpenEpisode; reason: HoldReason; finding: Finding | null }

@@ -231,3 +231,16 @@ export function listNotices(db: Db, prefix: string): NoticeRecord[] {
 export function clearNotices(db: Db, prefix: string): number {
   return db.prepare('DELETE FROM notices WHERE substr(key, 1, length(?)) = ?').run(prefix, prefix).changes;
 }
+
+/** Episodes that began between `from` and `to` (inclusive days). */
+export function countAlertsOpened(db: Db, from: string, to: string): number {
+  return db.prepare('SELECT count(*) FROM alerts WHERE first_day >= ? AND first_day <= ?').pluck().get(from, to) as number;
+}
+
+/** Episodes that ended (resolved or accepted) between `from` and `to`. */
+export function countAlertsEnded(db: Db, from: string, to: string): number {
+  return db
+    .prepare("SELECT count(*) FROM alerts WHERE status != 'open' AND resolved_day >= ? AND resolved_day <= ?")
+    .pluck()
+    .get(from, to) as number;
+}

@@ -230,3 +230,24 @@ export function pruneOutbox(db: Db, before: string): number {
     )
     .run(before).changes;
 }
+
+class PreviewRollback extends Error {}
+
+/**
+ * Runs `work` in one IMMEDIATE transaction and returns its result. With `preview`, the transaction is
+ * rolled back after `work` returns: callers see exactly what would have been written (e.g. the outbox
+ * rows a dry run would queue) and nothing stays.
+ */
+export function writeOrPreview<T>(db: Db, work: () => T, preview: boolean): T {
+  if (!preview) return db.transaction(work).immediate();
+  let result: { value: T } | undefined;
+  try {
+    db.transaction(() => {
+      result = { value: work() };
+      throw new PreviewRollback('preview');
+    }).immediate();
+  } catch (err) {
+    if (!(err instanceof PreviewRollback)) throw err;
+  }
+  return (result as { value: T }).value;
+}

@@ -1,0 +1,347 @@
+/**
+ * The daily run (`run-daily`, and what the schedule runs): collect the window ending at day D →
+ * detect D → alert lifecycle → digest → deliver. Idempotent per day: the alert day and the digest are
+ * queued once (src/alerts/runner.ts, src/digest.ts), so a second run for the same day changes nothing
+ * and posts nothing new; it only delivers what is still pending.
+ *
+ * A lease in `locks` keeps a second process on the same database from running it at the same time.
+ * A failed run posts ONE message to the alert channel (notice `run-failed:run-daily`) until a run
+ * succeeds again, which replies "working again" in that message's thread.
+ */
+import { hostname } from 'node:os';
+import { type AlertDayResult, applyAlertDay } from './alerts/runner.js';
+import type { UsageChartInput } from './charts.js';
+import { type CollectResult, runCollect } from './collect.js';
+import type { Settings } from './config.js';
+import { type Day, yesterdayUtc } from './days.js';
+import type { Finding } from './detect/types.js';
+import { type DigestResult, queueDigest } from './digest.js';
+import { AppError, describeError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Rapid7Client } from './rapid7/client.js';
+import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
+import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
+import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
+import type { Db } from './store/db.js';
+import { acquireLock, readLock, releaseLock, renewLock } from './store/locks.js';
+import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { finishRun, startRun } from './store/runs.js';
+
+export const DAILY_JOB = 'run-daily';
+export const DAILY_LOCK = 'run-daily';
+export const OUTBOX_LOCK = 'outbox';
+export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
+
+/** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
+export type DetectFn = (db: Db, day: Day, settings: Settings) => { findings: Finding[] } | Promise<{ findings: Finding[] }>;
+
+export interface DailyDeps {
+  db: Db;
+  settings: Settings;
+  logger: Logger;
+  now: () => Date;
+  /** null: no collection (work on stored data). */
+  rapid7: Rapid7Client | null;
+  detect: DetectFn;
+  /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
+  sender: SlackSender | null;
+  renderChart?: (input: UsageChartInput) => Buffer;
+  /** Outbox tuning (pace, retries, sleep); tests and the demo make it fast. */
+  outbox?: Omit<OutboxOptions, 'db' | 'sender' | 'logger' | 'now'>;
+  /** Consecutive normal days that resolve an alert (default 2). */
+  resolveAfterDays?: number;
+  /** Lease length, ms (default 5 min; renewed every third of it while the holder runs). A holder that died on this host is taken over at once. */
+  lockTtlMs?: number;
+  /** Longest time spent delivering at the end of a run, ms (default 10 min); the rest stays queued. */
+  deliverTimeoutMs?: number;
+  /** Lease owner (default host:pid:random). */
+  owner?: string;
+  /** Test and demo seam: called as each stage begins. */
+  onStage?: (stage: DailyStage, day: Day) => void;
+}
+
+export type DailyStage = 'collect' | 'detect' | 'alerts' | 'digest' | 'deliver';
+
+export interface DailyOptions {
+  /** Default: yesterday (UTC). */
+  day?: Day;
+  /** Nothing is written about alerts or the digest and nothing is sent: the messages come back. */
+  dryRun?: boolean;
+  /** Shutdown: stop at the next safe point (between stages; between two sends). */
+  signal?: AbortSignal;
+}
+
+export interface DailyResult {
+  day: Day;
+  runId: number | null;
+  collect: CollectResult | null;
+  findings: Finding[];
+  alerts: AlertDayResult;
+  digest: DigestResult;
+  /** Messages queued by this run (dry run: what would have been queued). */
+  messages: OutboxRecord[];
+  delivery: DrainReport | null;
+}
+
+export class RunInterruptedError extends AppError {
+  constructor(stage: string) {
+    super('INTERNAL', `The daily run was stopped by a shutdown before the ${stage} stage; the next start catches it up.`);
+    this.name = 'RunInterruptedError';
+  }
+}
+
+export function alertChannelOf(settings: Settings, dryRun: boolean): string {
+  const c = settings.slack.alertChannel;
+  if (c) return c;
+  if (dryRun) return 'alert-channel';
+  throw new AppError('CONFIG_INVALID', 'SLACK_ALERT_CHANNEL is not set: expected a channel id such as C0123456789.', { exitCode: 2 });
+}
+
+/** Lease owner: `host:pid:random`. */
+function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** True when `owner` names a process of this host that is gone. */
+export function isDeadLocalOwner(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Runs `fn` while holding lease `name`; throws LOCKED when another owner holds it. */
+export async function withLease<T>(
+  db: Db,
+  name: string,
+  o: { owner: string; now: () => Date; ttlMs: number },
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!acquireLock(db, name, o.owner, o.now(), o.ttlMs)) {
+    const held = readLock(db, name);
+    if (held && isDeadLocalOwner(held.owner)) {
+      // The holder was a process on this host that no longer exists (killed or crashed): take over.
+      releaseLock(db, name, held.owner);
+      if (acquireLock(db, name, o.owner, o.now(), o.ttlMs)) return runLeased(db, name, o, fn);
+    }
+    throw new AppError(
+      'LOCKED',
+      `Another logusage process (${held?.owner ?? 'unknown'}) is running ${name} on this database until ${held?.expiresAt ?? 'soon'}; this one did not run it again.`,
+    );
+  }
+  return runLeased(db, name, o, fn);
+}
+
+async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () => Date; ttlMs: number }, fn: () => Promise<T>): Promise<T> {
+  const beat = setInterval(
+    () => {
+      try {
+        renewLock(db, name, o.owner, o.now(), o.ttlMs);
+      } catch {
+        // A busy database delays one renewal; the lease is long enough to survive it.
+      }
+    },
+    Math.max(1000, Math.floor(o.ttlMs / 3)),
+  );
+  beat.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(beat);
+    releaseLock(db, name, o.owner);
+  }
+}
+
+/**
+ * Delivers what is pending (bounded by `timeoutMs`) under the `outbox` lease, so two processes never
+ * send the same row at once. null without a sender, or when another process is delivering right now.
+ */
+export async function deliverPending(
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<DrainReport | null> {
+  const sender = deps.sender;
+  if (!sender) return null;
+  const timeoutMs = opts.timeoutMs ?? deps.deliverTimeoutMs ?? 10 * 60_000;
+  const owner = deps.owner ?? defaultOwner();
+  try {
+    return await withLease(deps.db, OUTBOX_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+      const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, now: deps.now, ...deps.outbox });
+      const deadline = new Date(deps.now().getTime() + timeoutMs);
+      const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
+      return report;
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'LOCKED') {
+      deps.logger.info('another process is delivering the outbox; it sends what this run queued');
+      return null;
+    }
+    throw err;
+  }
+}
+
+export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promise<DailyResult> {
+  const day = opts.day ?? yesterdayUtc(deps.now());
+  const dryRun = opts.dryRun ?? false;
+  const alertChannel = alertChannelOf(deps.settings, dryRun);
+  const owner = deps.owner ?? defaultOwner();
+  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+    const runId = dryRun ? null : startRun(deps.db, DAILY_JOB, deps.now(), { day });
+    const stage = (s: DailyStage) => {
+      if (opts.signal?.aborted) throw new RunInterruptedError(s);
+      deps.onStage?.(s, day);
+    };
+    try {
+      stage('collect');
+      const collect = deps.rapid7
+        ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
+        : null;
+      stage('detect');
+      const { findings } = await deps.detect(deps.db, day, deps.settings);
+      stage('alerts');
+      const alerts = applyAlertDay(
+        { db: deps.db, logger: deps.logger, now: deps.now(), alertChannel, resolveAfterDays: deps.resolveAfterDays ?? 2 },
+        day,
+        findings,
+        { dryRun },
+      );
+      if (alerts.status === 'stale') {
+        deps.logger.warn({ day }, 'alerts were already judged for a later day; no alerts are sent for this older day');
+      }
+      stage('digest');
+      const digest = queueDigest(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          channel: deps.settings.slack.digestChannel ?? alertChannel,
+          envBudget: deps.settings.monthlyBudget,
+          weeklyDigest: deps.settings.weeklyDigest,
+          ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
+        },
+        day,
+        { dryRun },
+      );
+      const messages = [...alerts.queued, ...digest.queued];
+      let delivery: DrainReport | null = null;
+      if (!dryRun) {
+        const recovered = markRecovered(deps, day, runId as number);
+        if (recovered) messages.push(recovered);
+        finishRun(deps.db, runId as number, deps.now(), {
+          status: 'ok',
+          details: {
+            findings: findings.length,
+            alerts: alerts.status,
+            effects: alerts.effects.length,
+            queued: messages.length,
+            ...(collect ? { collected: collect.observedDays.length } : {}),
+          },
+        });
+        stage('deliver');
+        delivery = await deliverPending({ ...deps, owner }, opts.signal ? { signal: opts.signal } : {});
+        pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
+      }
+      return { day, runId, collect, findings, alerts, digest, messages, delivery };
+    } catch (err) {
+      if (runId !== null) {
+        const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err), { cause: err });
+        try {
+          finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+        } catch (recordErr) {
+          deps.logger.error({ err: describeError(recordErr) }, 'could not record the failed run');
+        }
+        if (!(err instanceof RunInterruptedError)) await reportFailure(deps, day, e, alertChannel);
+      }
+      throw err;
+    }
+  });
+}
+
+/**
+ * Tells the alert channel once that daily runs fail (until one succeeds). Queued through the outbox
+ * when the database can be written; sent directly otherwise (e.g. the disk is full), at most once
+ * per process.
+ */
+export async function reportFailure(deps: DailyDeps, day: Day, err: AppError, channel: string): Promise<void> {
+  const at = deps.now().toISOString();
+  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeMrkdwn(err.message)}`;
+  const note = `Error code \`${err.code}\` · later runs retry · this message is not repeated until a run succeeds again`;
+  const plain = `The daily logusage run for ${day} failed: ${err.message}`;
+  const payload = { text: escapeMrkdwn(plain), blocks: [section(text), context(note)] };
+  let queued = false;
+  try {
+    queued = deps.db
+      .transaction(() => {
+        const key = `run-failed:${at}`;
+        if (!claimNotice(deps.db, RUN_FAILED_NOTICE, at, { day, code: err.code, message: err.message, outboxKey: key })) return false;
+        enqueueOutbox(deps.db, { idemKey: key, channel, method: 'post', payload, now: at });
+        return true;
+      })
+      .immediate();
+  } catch (dbErr) {
+    deps.logger.error({ err: describeError(dbErr) }, 'could not record the failure notice; sending it directly');
+    if (deps.sender && !directlyReported.has(deps.db)) {
+      directlyReported.add(deps.db);
+      try {
+        await deps.sender.postMessage({
+          channel,
+          ...payload,
+          metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: `run-failed:direct:${at}` } },
+        });
+      } catch (sendErr) {
+        deps.logger.error({ err: describeError(sendErr) }, 'could not tell Slack about the failed run');
+      }
+    }
+    return;
+  }
+  if (queued) deps.logger.warn({ day, code: err.code }, 'daily run failed; the alert channel is told once');
+  try {
+    await deliverPending(deps, { timeoutMs: 60_000 });
+  } catch (sendErr) {
+    deps.logger.error({ err: describeError(sendErr) }, 'could not deliver the failure notice');
+  }
+}
+
+/** Databases whose failure was already sent directly in this process (the outbox could not be written). */
+const directlyReported = new WeakSet<Db>();
+
+/** After a success: clears the failure notice and replies "working again" in its thread. */
+function markRecovered(deps: DailyDeps, day: Day, runId: number): OutboxRecord | null {
+  const [notice] = listNotices(deps.db, RUN_FAILED_NOTICE);
+  if (!notice) return null;
+  return deps.db
+    .transaction(() => {
+      clearNotices(deps.db, RUN_FAILED_NOTICE);
+      const parent = typeof notice.details?.outboxKey === 'string' ? getOutboxByKey(deps.db, notice.details.outboxKey) : undefined;
+      if (!parent) return null;
+      const text = `:white_check_mark: Working again: the daily run for ${day} succeeded.`;
+      enqueueOutbox(deps.db, {
+        idemKey: `run-recovered:${runId}`,
+        channel: parent.channel,
+        method: 'reply',
+        payload: { text: `Working again: the daily run for ${day} succeeded.`, blocks: [section(text)] },
+        parentOutboxId: parent.id,
+        now: deps.now().toISOString(),
+      });
+      return getOutboxByKey(deps.db, `run-recovered:${runId}`) ?? null;
+    })
+    .immediate();
+}
+
+/** The failure notice in force, if any (for `status` and /healthz). */
+export function currentFailure(db: Db): { day: string; code: string; message: string; since: string } | null {
+  const [n] = listNotices(db, RUN_FAILED_NOTICE);
+  if (!n) return null;
+  return {
+    day: String(n.details?.day ?? ''),
+    code: String(n.details?.code ?? ''),
+    message: String(n.details?.message ?? ''),
+    since: n.createdAt,
+  };
+}

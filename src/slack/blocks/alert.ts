@@ -1,0 +1,227 @@
+/**
+ * Pure builders of alert messages: the episode message (open / resolved / new normal), the replies in its thread, and one-off notices (new log, budget level, new normal).
+ * Everything dynamic is escaped; every message has a plain-text fallback and fits Block Kit limits.
+ * Bytes are whole bytes; days are UTC 'YYYY-MM-DD'.
+ */
+import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
+import type { Finding } from '../../detect/types.js';
+import { formatBytes } from '../../units.js';
+import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
+import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
+import { formatChangeBytes, formatChangePct } from './common.js';
+
+export type AlertState = 'open' | 'resolved' | 'level-shift';
+
+export interface AlertView {
+  /** Alert id (button values, context line); null for notices. */
+  alertId: number | null;
+  finding: Finding;
+  state: AlertState;
+  /** First day of the episode. */
+  firstDay: Day;
+  /** Day N of the episode (first day = 1). */
+  dayNumber: number;
+  /** Days with a finding so far. */
+  findingDays: number;
+  /** Resolved / accepted day, when ended. */
+  endDay?: Day;
+  /** Bytes per day of the 30 days ending at the finding's day (NaN = never observed). */
+  spark: ArrayLike<number>;
+}
+
+const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
+  spike: { emoji: ':chart_with_upwards_trend:', label: 'Spike' },
+  drop: { emoji: ':chart_with_downwards_trend:', label: 'Drop' },
+  silent: { emoji: ':mute:', label: 'Silent' },
+  new: { emoji: ':new:', label: 'New log' },
+  threshold: { emoji: ':rotating_light:', label: 'Over threshold' },
+  budget: { emoji: ':moneybag:', label: 'Budget' },
+};
+
+export function kindLabel(kind: string): { emoji: string; label: string } {
+  return KIND_LABEL[kind] ?? { emoji: ':warning:', label: kind };
+}
+
+/** "Tue 2026-11-03". */
+export function showDay(day: Day): string {
+  return `${(WEEKDAY_NAMES[weekdayOf(day)] ?? '').slice(0, 3)} ${day}`;
+}
+
+function subjectLabel(f: Finding): string {
+  if (f.scope === 'org') return 'Organisation';
+  if (f.scope === 'logset') return 'Log set';
+  return 'Log';
+}
+
+function logsetsText(f: Finding): string {
+  return f.logsets.length === 0 ? '_none_' : f.logsets.map((s) => shownName(s, 60)).join(', ');
+}
+
+function bandText(f: Finding): string {
+  if (f.kind === 'threshold') return `limit ${formatBytes(f.expected)}/day`;
+  return `${formatBytes(f.expected)} (normal ${formatBytes(f.low)} – ${formatBytes(f.high)})`;
+}
+
+function changeText(f: Finding): string {
+  const pct =
+    f.changePct === null ? formatChangePct(f.value, f.expected) : `${f.changePct >= 0 ? '+' : '−'}${Math.abs(Math.round(f.changePct))}%`;
+  return `${pct || 'n/a'} (${formatChangeBytes(f.changeBytes)})`;
+}
+
+function budgetLevelText(f: Finding): string {
+  const level = String(f.details?.level ?? '');
+  if (level === 'actual-100') return 'Month to date is over the budget';
+  if (level === 'projected-100') return 'The month is projected to go over the budget';
+  if (level === 'projected-80') return 'The month is projected to reach 80% of the budget';
+  return 'Budget notice';
+}
+
+function fields(f: Finding, dayLine: string): Block {
+  const items =
+    f.kind === 'budget'
+      ? [
+          `*Month to date*\n${formatBytes(Number(f.details?.monthToDate ?? f.value))}`,
+          `*Projected month end*\n${formatBytes(Number(f.details?.projected ?? f.value))}`,
+          `*Budget*\n${formatBytes(f.expected)}/month`,
+          `*Share of budget*\n${f.expected > 0 ? `${Math.round((f.value / f.expected) * 100)}%` : 'n/a'}`,
+          `*Day*\n${dayLine}`,
+        ]
+      : [
+          `*${subjectLabel(f)}*\n${f.scope === 'org' ? 'the whole organisation' : shownName(f.logName, 120)}`,
+          ...(f.scope === 'log' ? [`*Log sets*\n${logsetsText(f)}`] : []),
+          `*Actual*\n${formatBytes(f.value)}`,
+          `*${f.kind === 'threshold' ? 'Threshold' : 'Expected'}*\n${bandText(f)}`,
+          `*Change*\n${changeText(f)}`,
+          `*Day*\n${dayLine}`,
+        ];
+  return { type: 'section', fields: items.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, 1900) })) };
+}
+
+function sparkBlock(v: ArrayLike<number>): Block {
+  return context(`Last ${v.length} days \`${sparkline(v)}\``);
+}
+
+function buttons(v: AlertView): Block | null {
+  const f = v.finding;
+  if (v.state !== 'open' || f.scope !== 'log' || f.logId === null) return null;
+  const value: AlertButtonValue = { alertId: v.alertId, logId: f.logId, kind: f.kind };
+  const json = JSON.stringify(value);
+  const button = (text: string, actionId: string, style?: 'primary' | 'danger') => ({
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text, emoji: true },
+    action_id: actionId,
+    value: json,
+    ...(style ? { style } : {}),
+  });
+  return {
+    type: 'actions',
+    block_id: 'alert_actions',
+    elements: [
+      button('Snooze 1 day', ACTION_IDS.snoozeDay),
+      button('Snooze 1 week', ACTION_IDS.snoozeWeek),
+      button('Mark as expected', ACTION_IDS.acceptNormal, 'primary'),
+      button('Mute log', ACTION_IDS.muteLog, 'danger'),
+    ],
+  };
+}
+
+function headline(v: AlertView): { mrkdwn: string; plain: string } {
+  const f = v.finding;
+  const { emoji, label } = kindLabel(f.kind);
+  const name = shownName(f.logName, 120);
+  switch (v.state) {
+    case 'resolved':
+      return {
+        mrkdwn: `:white_check_mark: *Resolved — ${name}* (was: ${label.toLowerCase()})\nBack to normal since ${showDay(v.endDay ?? f.day)}.`,
+        plain: `Resolved: ${f.logName} is back to normal (was: ${label.toLowerCase()}).`,
+      };
+    case 'level-shift':
+      return {
+        mrkdwn: `:arrows_counterclockwise: *New normal — ${name}*\nThe change persisted: about ${formatBytes(f.value)}/day is now its normal level.`,
+        plain: `New normal: ${f.logName} now sends about ${formatBytes(f.value)}/day.`,
+      };
+    default: {
+      const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
+      return {
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}`,
+        plain: `${label}: ${f.logName}: ${what}`,
+      };
+    }
+  }
+}
+
+/** The episode's message: posted when it opens, updated on later days and when it ends. */
+export function buildAlertMessage(v: AlertView): SlackMessage {
+  const f = v.finding;
+  const h = headline(v);
+  const dayLine = v.dayNumber > 1 ? `${showDay(f.day)} (day ${v.dayNumber})` : showDay(f.day);
+  const act = buttons(v);
+  const ctx = [
+    v.dayNumber > 1
+      ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
+      : `First seen ${showDay(v.firstDay)}`,
+    ...(v.alertId !== null ? [`alert #${v.alertId}`] : []),
+  ].join(' · ');
+  const blocks: Block[] = [
+    section(h.mrkdwn),
+    fields(f, dayLine),
+    ...(v.state === 'open' ? [] : [context(`Last unusual day: ${escapeMrkdwn(f.reason)}`)]),
+    sparkBlock(v.spark),
+    context(ctx),
+    ...(act ? [act] : []),
+  ];
+  const changeTail = f.kind === 'silent' ? '' : `: ${changeText(f)}`;
+  const plain =
+    v.state === 'open'
+      ? `${h.plain} Actual ${formatBytes(f.value)}, expected ${formatBytes(f.expected)}${changeTail}.${v.dayNumber > 1 ? ` Day ${v.dayNumber}.` : ''}`
+      : h.plain;
+  return fitMessage({ text: escapeMrkdwn(plain), blocks });
+}
+
+/** The short reply in the thread when an episode is resolved. `latest`: bytes of the resolving day. */
+export function buildResolvedReply(f: Finding, day: Day, normalDays: number, latest: number | null): SlackMessage {
+  const n = `${normalDays} day${normalDays === 1 ? '' : 's'}`;
+  const tail = latest === null ? '' : ` Latest: ${formatBytes(latest)} on ${showDay(day)}.`;
+  const text = `:white_check_mark: Back to normal: ${shownName(f.logName)} has been within its usual range for ${n}.${tail}`;
+  return fitMessage({
+    text: escapeMrkdwn(`Back to normal: ${f.logName} has been within its usual range for ${n}.${tail}`),
+    blocks: [section(text)],
+  });
+}
+
+/** The one new-normal notice (a reply in the episode's thread, or a message of its own). */
+export function buildNewNormalNotice(f: Finding, spark: ArrayLike<number>, opts: { inThread: boolean }): SlackMessage {
+  const name = shownName(f.logName);
+  const text = `:arrows_counterclockwise: *New normal — ${name}*: the change since ${showDay(f.day)} persisted, so about ${formatBytes(f.value)}/day (was ${formatBytes(f.expected)}) is now its normal level. No more alerts about this level.`;
+  const blocks: Block[] = [section(text)];
+  if (!opts.inThread) blocks.push(fields(f, showDay(f.day)), sparkBlock(spark));
+  return fitMessage({
+    text: escapeMrkdwn(`New normal: ${f.logName} now sends about ${formatBytes(f.value)}/day (was ${formatBytes(f.expected)}).`),
+    blocks,
+  });
+}
+
+/** A one-off notice: a new log or a budget level. */
+export function buildNoticeMessage(f: Finding, spark: ArrayLike<number>): SlackMessage {
+  const { emoji, label } = kindLabel(f.kind);
+  const name = shownName(f.logName, 120);
+  if (f.kind === 'new') {
+    const sets = f.logsets.length > 0 ? ` in ${logsetsText(f)}` : '';
+    return fitMessage({
+      text: escapeMrkdwn(`New log: ${f.logName} sent ${formatBytes(f.value)} on ${f.day}.`),
+      blocks: [
+        section(`${emoji} *${label} — ${name}*${sets}\n${escapeMrkdwn(f.reason)}`),
+        context(`First data ${showDay(f.day)}: ${formatBytes(f.value)} · \`${sparkline(spark)}\``),
+      ],
+    });
+  }
+  const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
+  return fitMessage({
+    text: escapeMrkdwn(`${label}: ${what}. ${f.reason}`),
+    blocks: [
+      section(`${emoji} *${label}* — ${escapeMrkdwn(what)}\n${escapeMrkdwn(f.reason)}`),
+      fields(f, showDay(f.day)),
+      sparkBlock(spark),
+    ],
+  });
+}

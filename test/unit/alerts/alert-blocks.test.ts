@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/detect/types.js';
+import { ACTION_IDS } from '../../../src/slack/action-ids.js';
+import { buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../../../src/slack/blocks/alert.js';
+import { messageTextLength } from '../../../src/slack/mrkdwn.js';
+
+function finding(o: Partial<Finding> = {}): Finding {
+  return {
+    day: '2026-11-03',
+    kind: 'spike',
+    scope: 'log',
+    logId: 'L1',
+    logName: 'firewall-eu',
+    logsets: ['Security', 'EU'],
+    value: 48_200_000_000,
+    expected: 15_600_000_000,
+    low: 12_000_000_000,
+    high: 19_000_000_000,
+    score: 3,
+    reason: 'firewall-eu sent 48.2 GB, 3.1× its usual 15.6 GB for a Tuesday.',
+    changeBytes: 32_600_000_000,
+    changePct: 209,
+    ...o,
+  };
+}
+
+const spark = Array.from({ length: 30 }, (_, i) => (i === 3 ? Number.NaN : 1e9 * (1 + (i % 7))));
+const all = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;
+
+describe('alert message', () => {
+  it('says what happened, about which log, actual vs expected with the band, the change, a sparkline and four buttons', () => {
+    const m = buildAlertMessage({
+      alertId: 12,
+      finding: finding(),
+      state: 'open',
+      firstDay: '2026-11-03',
+      dayNumber: 1,
+      findingDays: 1,
+      spark,
+    });
+    const s = all(m);
+    expect(m.text).toContain('Spike: firewall-eu');
+    expect(m.text).toContain('Actual 48.2 GB, expected 15.6 GB: +209% (+32.6 GB).');
+    expect(s).toContain('firewall-eu sent 48.2 GB, 3.1× its usual 15.6 GB for a Tuesday.');
+    expect(s).toContain('Security, EU');
+    expect(s).toContain('15.6 GB (normal 12 GB – 19 GB)');
+    expect(s).toContain('Tue 2026-11-03');
+    expect(s).toMatch(/Last 30 days `[▁▂▃▄▅▆▇█·]{30}`/);
+    const actions = m.blocks.find((b) => b.type === 'actions') as {
+      elements: Array<{ action_id: string; value: string; text: { text: string } }>;
+    };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([
+      ACTION_IDS.snoozeDay,
+      ACTION_IDS.snoozeWeek,
+      ACTION_IDS.acceptNormal,
+      ACTION_IDS.muteLog,
+    ]);
+    expect(actions.elements.map((e) => e.text.text)).toEqual(['Snooze 1 day', 'Snooze 1 week', 'Mark as expected', 'Mute log']);
+    expect(JSON.parse(actions.elements[0]?.value ?? '{}')).toEqual({ alertId: 12, logId: 'L1', kind: 'spike' });
+  });
+
+  it('shows the day of the episode on later days', () => {
+    const m = buildAlertMessage({
+      alertId: 12,
+      finding: finding({ day: '2026-11-05' }),
+      state: 'open',
+      firstDay: '2026-11-03',
+      dayNumber: 3,
+      findingDays: 3,
+      spark,
+    });
+    expect(m.text).toContain('Day 3.');
+    expect(all(m)).toContain('Thu 2026-11-05 (day 3)');
+    expect(all(m)).toContain('Since Tue 2026-11-03 · 3 unusual days');
+  });
+
+  it('escapes every name so a log called <!channel> pings nobody', () => {
+    const evil = finding({ logName: '<!channel> & <@U123>', logsets: ['<!here>'], reason: '<!channel> sent a lot & more' });
+    const m = buildAlertMessage({ alertId: 1, finding: evil, state: 'open', firstDay: '2026-11-03', dayNumber: 1, findingDays: 1, spark });
+    const s = all(m);
+    expect(s).not.toContain('<!channel>');
+    expect(s).not.toContain('<!here>');
+    expect(s).not.toContain('<@U123>');
+    expect(s).toContain('&lt;!channel&gt; &amp; &lt;@U123&gt;');
+    for (const msg of [
+      buildResolvedReply(evil, '2026-11-05', 2, 1e9),
+      buildNewNormalNotice(evil, spark, { inThread: false }),
+      buildNoticeMessage({ ...evil, kind: 'new' }, spark),
+    ]) {
+      expect(all(msg)).not.toContain('<!');
+    }
+  });
+
+  it('drops the buttons once resolved and says so', () => {
+    const m = buildAlertMessage({
+      alertId: 12,
+      finding: finding(),
+      state: 'resolved',
+      firstDay: '2026-11-03',
+      dayNumber: 4,
+      findingDays: 2,
+      endDay: '2026-11-05',
+      spark,
+    });
+    expect(m.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(m.text).toContain('Resolved: firewall-eu is back to normal');
+    expect(all(m)).toContain('Back to normal since Thu 2026-11-05');
+  });
+
+  it('describes new normals, new logs and budget levels', () => {
+    expect(buildNewNormalNotice(finding(), spark, { inThread: true }).text).toBe(
+      'New normal: firewall-eu now sends about 48.2 GB/day (was 15.6 GB).',
+    );
+    const fresh = buildNoticeMessage(finding({ kind: 'new', reason: 'firewall-eu appeared with 48.2 GB.' }), spark);
+    expect(fresh.text).toBe('New log: firewall-eu sent 48.2 GB on 2026-11-03.');
+    const budget = buildNoticeMessage(
+      finding({
+        kind: 'budget',
+        scope: 'org',
+        logId: null,
+        logName: 'organisation',
+        logsets: [],
+        value: 31e12,
+        expected: 30e12,
+        details: { level: 'projected-100', monthToDate: 12e12, projected: 31e12 },
+        reason: 'Projected 31 TB of 30 TB.',
+      }),
+      spark,
+    );
+    expect(budget.text).toContain('The month is projected to go over the budget');
+    expect(all(budget)).toContain('*Month to date*\\n12 TB');
+    expect(all(budget)).toContain('*Projected month end*\\n31 TB');
+    expect(all(budget)).toContain('*Share of budget*\\n103%');
+  });
+
+  it('stays inside Block Kit limits with absurdly long names', () => {
+    const long = finding({
+      logName: 'x'.repeat(5000),
+      reason: 'y'.repeat(5000),
+      logsets: Array.from({ length: 200 }, (_, i) => `set-${i}`),
+    });
+    const m = buildAlertMessage({ alertId: 1, finding: long, state: 'open', firstDay: '2026-11-03', dayNumber: 1, findingDays: 1, spark });
+    expect(m.blocks.length).toBeLessThanOrEqual(50);
+    expect(messageTextLength(m)).toBeLessThan(10_000);
+    for (const b of m.blocks) {
+      const t = (b as { text?: { text: string } }).text?.text;
+      if (t) expect(t.length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
