@@ -399,13 +399,29 @@ export function parseCommand(input: string): ParseResult {
 
     default: {
       const shown = head.quoted ? `"${shorten(head.text, 30)}"` : `"${shorten(head.text, 30)}"`;
-      const close = SUBCOMMANDS.find((c) => sub.length >= 3 && (c.startsWith(sub) || sub.startsWith(c)));
+      const close =
+        sub.length >= 3 && sub.length <= 20
+          ? (SUBCOMMANDS.find((c) => c.startsWith(sub) || sub.startsWith(c)) ?? SUBCOMMANDS.find((c) => editDistance(c, sub) <= 2))
+          : undefined;
       return err(
         `${shown} is not a command${close ? ` (did you mean \`${close}\`?)` : ''}. Commands: ${SUBCOMMANDS.join(', ')}`,
         close && close in EXAMPLES ? ((EXAMPLES as Record<string, string>)[close] as string) : EXAMPLES.summary,
       );
     }
   }
+}
+
+/** Levenshtein distance (short words only: the subcommand names). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
 }
 
 export { DURATION_EXAMPLE, SIZE_EXAMPLE };

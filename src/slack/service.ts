@@ -835,7 +835,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       value = JSON.parse(rawValue) as AlertButtonValue;
       if (typeof value !== 'object' || value === null) throw new Error('not an object');
     } catch {
-      return { ephemeral: buildReply('That button carries no alert; nothing changed.', 'Bad button value.') };
+      return { ephemeral: buildReply('That button carries no alert; nothing changed.', 'That button carries no alert; nothing changed.') };
     }
     const alert: AlertRecord | undefined = typeof value.alertId === 'number' ? getAlert(db, value.alertId) : undefined;
     const logId = typeof value.logId === 'string' ? value.logId : (alert?.logId ?? null);

@@ -1,0 +1,140 @@
+/** `logusage serve`: background services around the real app, /healthz, and a clean stop on SIGTERM. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runServe, type ServeExtension } from '../../src/commands/serve.js';
+import { readSettings } from '../../src/config.js';
+import { createSilentLogger } from '../../src/logger.js';
+import type { AppContext } from '../../src/main.js';
+import { openDb } from '../../src/store/db.js';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { NOW, SECRET } from './slack-harness.js';
+
+let fake: FakeSlack | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function context(apiUrl: string): AppContext {
+  const db = openDb(':memory:');
+  return {
+    settings: readSettings({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: apiUrl,
+      SLACK_ALERT_CHANNEL: 'C0ALERTS1',
+      PORT: '0',
+    }),
+    logger: createSilentLogger(),
+    db,
+    now: () => NOW,
+    close: () => db.close(),
+  };
+}
+
+describe('runServe', () => {
+  it('starts services after the app listens, serves their health and hooks, and stops them in reverse order', async () => {
+    fake = await startFakeSlack();
+    const ctx = context(fake.apiUrl);
+    const events: string[] = [];
+    let stop: (s: string) => void = () => {};
+    const until = new Promise<string>((r) => {
+      stop = r;
+    });
+    const ext =
+      (name: string): ServeExtension =>
+      () => ({
+        services: [{ name, start: () => void events.push(`start ${name}`), stop: async () => void events.push(`stop ${name}`) }],
+        hooks: { nextRun: () => new Date('2026-03-12T06:30:00.000Z') },
+        health: () => ({ status: 200, body: { from: name } }),
+      });
+    let port: number | undefined;
+    const running = runServe(ctx, {
+      extensions: [ext('schedule'), ext('outbox')],
+      until,
+      port: 0,
+      onListening: (i) => {
+        port = i.port;
+        events.push('listening');
+      },
+    });
+    await fake.waitFor(() => port !== undefined);
+    expect(events).toEqual(['start schedule', 'start outbox', 'listening']);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ from: 'outbox' });
+    stop('SIGTERM');
+    await running;
+    expect(events).toEqual(['start schedule', 'start outbox', 'listening', 'stop outbox', 'stop schedule']);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    ctx.close();
+  });
+
+  it('a service that fails to start stops the ones already started and the app', async () => {
+    fake = await startFakeSlack();
+    const ctx = context(fake.apiUrl);
+    const events: string[] = [];
+    const ext: ServeExtension = () => ({
+      services: [
+        { name: 'a', start: () => void events.push('start a'), stop: () => void events.push('stop a') },
+        {
+          name: 'b',
+          start: () => {
+            throw new Error('cannot start b');
+          },
+          stop: () => void events.push('stop b'),
+        },
+      ],
+    });
+    await expect(runServe(ctx, { extensions: [ext], until: new Promise(() => {}), port: 0 })).rejects.toThrow('cannot start b');
+    expect(events).toEqual(['start a', 'stop a']);
+    ctx.close();
+  });
+});
+
+describe('logusage serve (the CLI, in its own process)', () => {
+  it('serves /healthz and slash commands, then stops cleanly on SIGTERM with exit code 0', async () => {
+    fake = await startFakeSlack();
+    const dir = mkdtempSync(join(tmpdir(), 'logusage-serve-'));
+    dirs.push(dir);
+    const root = resolve(import.meta.dirname, '..', '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'serve', '--port', '0'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_ALERT_CHANNEL: 'C0ALERTS1',
+        DATABASE_PATH: join(dir, 'db.sqlite'),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await fake.waitFor(() => /listening on port \d+/.test(err), 20_000);
+    const port = Number(/listening on port (\d+)/.exec(err)?.[1]);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const { sendSlashCommand } = await import('../helpers/fake-slack.js');
+    const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
+      text: 'help',
+      response_url: fake.responseUrl('cli'),
+    });
+    expect(res.status).toBe(200);
+    expect(String(res.json?.text)).toContain('/logusage summary');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err).toMatch(/stopping/);
+    expect(err).toMatch(/stopped/);
+  }, 30_000);
+});
