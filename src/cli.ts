@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerDailyCommands } from './commands/daily.js';
 import { registerDetectCommands } from './commands/detect.js';
 import { registerFoundationCommands, type StatusExtension } from './commands/foundation.js';
 import type { CliIo, OpenContext } from './commands/io.js';
@@ -35,8 +36,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const statusExtensions: StatusExtension[] = [];
 
   registerFoundationCommands(program, io, open, statusExtensions);
-  registerDetectCommands(program, io, open);
-  registerServeCommands(program, io, open);
+  const daily = registerDailyCommands(program, io, open, statusExtensions);
+  registerDetectCommands(program, io, open, daily.detectHooks);
+  registerServeCommands(program, io, open, daily.serveExtensions);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

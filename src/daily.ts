@@ -30,6 +30,8 @@ import { finishRun, startRun } from './store/runs.js';
 export const DAILY_JOB = 'run-daily';
 export const DAILY_LOCK = 'run-daily';
 export const OUTBOX_LOCK = 'outbox';
+/** Consecutive normal days after which an alert is resolved, unless DailyDeps says otherwise. */
+export const DEFAULT_RESOLVE_AFTER_DAYS = 2;
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
@@ -206,7 +208,13 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
       const { findings } = await deps.detect(deps.db, day, deps.settings);
       stage('alerts');
       const alerts = applyAlertDay(
-        { db: deps.db, logger: deps.logger, now: deps.now(), alertChannel, resolveAfterDays: deps.resolveAfterDays ?? 2 },
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          alertChannel,
+          resolveAfterDays: deps.resolveAfterDays ?? DEFAULT_RESOLVE_AFTER_DAYS,
+        },
         day,
         findings,
         { dryRun },

@@ -57,6 +57,27 @@ export function previousFire(task: Pick<ScheduledTask, 'match'>, now: Date, maxD
   return null;
 }
 
+/** The first time ≥ `now` matching the task, looked for minute by minute over the next `maxDays`. */
+export function nextFire(task: Pick<ScheduledTask, 'match'>, now: Date, maxDays = 8): Date | null {
+  const t = new Date(now.getTime());
+  if (t.getUTCSeconds() !== 0 || t.getUTCMilliseconds() !== 0) t.setUTCSeconds(60, 0);
+  for (let i = 0; i <= maxDays * 1440; i++) {
+    if (task.match(t)) return new Date(t.getTime());
+    t.setTime(t.getTime() + 60_000);
+  }
+  return null;
+}
+
+/** When the schedule fires next after `now` (for `status`, without a running scheduler). */
+export function nextFireOf(schedule: string, timezone: string, now: Date): Date | null {
+  const task = createTask(schedule, () => undefined, { timezone, name: 'logusage-next-run' });
+  try {
+    return nextFire(task, now);
+  } finally {
+    void task.destroy();
+  }
+}
+
 /** The day a run fired at `fire` processes: yesterday (UTC) relative to it. */
 export function dayForFire(fire: Date): Day {
   return yesterdayUtc(fire);

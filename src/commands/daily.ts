@@ -1,0 +1,275 @@
+/**
+ * CLI of the daily run: `run-daily`, `digest`, `demo`; the schedule for `serve` (a ServeExtension),
+ * the posting path of `detect`, and the daily lines of `status`. src/cli.ts wires them in.
+ */
+import type { Command } from 'commander';
+import { applyAlertDay } from '../alerts/runner.js';
+import { renderUsageChartPng } from '../charts.js';
+import { requireSettings } from '../config.js';
+import { alertChannelOf, currentFailure, type DailyDeps, DEFAULT_RESOLVE_AFTER_DAYS, deliverPending, runDaily } from '../daily.js';
+import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
+import { runDemo } from '../demo/run.js';
+import { renderOutboxRecord } from '../demo/terminal.js';
+import { detectForDay } from '../detect/run.js';
+import { loadDigestView, queueDigest } from '../digest.js';
+import { AppError } from '../errors.js';
+import type { AppContext } from '../main.js';
+import { createRapid7FromSettings } from '../main.js';
+import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
+import { buildDigest } from '../slack/blocks/digest.js';
+import type { SlackMessage } from '../slack/mrkdwn.js';
+import { createWebApiSender, type DrainReport, slackAuthError } from '../slack/outbox.js';
+import { listOpenAlerts } from '../store/alerts.js';
+import { countOutbox, type OutboxRecord } from '../store/outbox.js';
+import { latestObservedDay } from '../store/usage.js';
+import type { DetectCommandHooks } from './detect.js';
+import type { StatusExtension } from './foundation.js';
+import { type CliIo, type OpenContext, parseDayOption } from './io.js';
+import type { ServeExtension } from './serve.js';
+
+/** The daily-run dependencies of a context: Rapid7 when a key is set, Slack unless a dry run. */
+export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps {
+  const s = ctx.settings;
+  return {
+    db: ctx.db,
+    settings: s,
+    logger: ctx.logger,
+    now: ctx.now,
+    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger) : null,
+    detect: detectForDay,
+    sender:
+      !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
+    renderChart: (input) => renderUsageChartPng(input),
+  };
+}
+
+function completeDay(io: CliIo, value: string | undefined): Day {
+  const today = utcDayOf(io.now());
+  const day = parseDayOption('--day', value) ?? yesterdayUtc(io.now());
+  if (day >= today) {
+    throw new AppError('USAGE', `--day ${day} is not over yet: only complete UTC days (before ${today}) can be used.`, { exitCode: 2 });
+  }
+  return day;
+}
+
+function printMessages(io: CliIo, rows: OutboxRecord[], json: boolean): void {
+  for (const r of rows) {
+    if (json)
+      io.out(
+        `${JSON.stringify({ channel: r.channel, method: r.method, key: r.idemKey, text: r.payload.text, blocks: r.payload.blocks ?? null, ...(r.method === 'upload' ? { filename: r.payload.filename } : {}) })}\n`,
+      );
+    else io.out(`${renderOutboxRecord(r)}\n`);
+  }
+  if (!json && rows.length === 0) io.out('(no messages)\n');
+}
+
+/** Exit with code 1 when Slack refused the token or messages are still waiting. */
+function checkDelivery(io: CliIo, d: DrainReport | null): void {
+  if (!d) return;
+  if (d.authError) throw slackAuthError(d.authError);
+  if (d.pending > 0) {
+    throw new AppError(
+      'SLACK',
+      `${d.pending} message(s) could not be delivered to Slack yet (see the log for the last error); they stay queued and are sent by the next run or by \`logusage serve\`.`,
+    );
+  }
+  if (d.dead > 0) io.err(`warning: Slack refused ${d.dead} message(s) for good; the log says why.\n`);
+}
+
+/** What a day's alert lifecycle did, in a few words. */
+function effectsLine(effects: Array<{ type: string }>): string {
+  const n = (t: string) => effects.filter((e) => e.type === t).length;
+  const parts = [
+    [n('open'), 'opened'],
+    [n('continue'), 'updated'],
+    [n('resolve'), 'resolved'],
+    [n('accept'), 'ended as accepted'],
+    [n('notice'), 'notices'],
+  ]
+    .filter(([c]) => (c as number) > 0)
+    .map(([c, w]) => `${c} ${w}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}
+
+function deliveryLine(d: DrainReport | null): string {
+  if (!d) return 'not delivered now (no Slack token, or another process is delivering)';
+  return `${d.sent + d.confirmed} delivered${d.pending > 0 ? `, ${d.pending} waiting` : ''}${d.dead > 0 ? `, ${d.dead} refused` : ''}`;
+}
+
+/** `/logusage digest` and `digest --dry-run`: the digest of the newest complete observed day. */
+export function previewDigest(ctx: AppContext): SlackMessage {
+  const yesterday = yesterdayUtc(ctx.now());
+  const latest = latestObservedDay(ctx.db);
+  const day = latest !== null && latest < yesterday ? latest : yesterday;
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
+}
+
+/** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
+export const createDailyServeExtension: ServeExtension = (ctx) => {
+  const service = createDailyService(dailyDepsFor(ctx, { dryRun: false }));
+  return {
+    services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
+    hooks: {
+      previewDigest: () => previewDigest(ctx),
+      nextRun: () => {
+        const n = service.health().nextRun;
+        return n ? new Date(n) : null;
+      },
+    },
+    health: () => {
+      const h = service.health();
+      return { status: h.status === 'failing' ? 503 : 200, body: { ...h, time: ctx.now().toISOString() } };
+    },
+  };
+};
+
+/** `detect` without --dry-run: the day's findings go through the alert lifecycle and are delivered. */
+export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ctx, result) => {
+  requireSettings(ctx.settings, ['slack']);
+  const deps = dailyDepsFor(ctx, { dryRun: false });
+  const r = applyAlertDay(
+    {
+      db: ctx.db,
+      logger: ctx.logger,
+      now: ctx.now(),
+      alertChannel: alertChannelOf(ctx.settings, false),
+      resolveAfterDays: DEFAULT_RESOLVE_AFTER_DAYS,
+    },
+    result.day,
+    result.findings,
+  );
+  const d = await deliverPending(deps);
+  if (r.status !== 'applied')
+    return `Alerts for ${result.day} were ${r.status === 'stale' ? 'already judged for a later day' : 'already processed'}; nothing new was posted (${deliveryLine(d)}).`;
+  return `${result.findings.length} finding(s) for ${result.day}: ${effectsLine(r.effects)}; Slack: ${deliveryLine(d)}.`;
+};
+
+export const dailyStatus: StatusExtension = (ctx) => {
+  const h = readDailyHealth(ctx.db);
+  const next = nextFireOf(ctx.settings.schedule, ctx.settings.timezone, ctx.now());
+  const open = listOpenAlerts(ctx.db, 100_000);
+  const out = countOutbox(ctx.db);
+  const failure = currentFailure(ctx.db);
+  const lines = [
+    `Daily run: ${h.lastSuccess ? `last success for ${h.lastSuccess.day} at ${h.lastSuccess.finishedAt}` : 'never succeeded yet'}; next at ${next ? next.toISOString() : 'unknown'} (SCHEDULE "${ctx.settings.schedule}" in ${ctx.settings.timezone})`,
+    ...(failure ? [`FAILING since ${failure.since}: ${failure.message} (${failure.code}); the alert channel was told once`] : []),
+    `Open alerts: ${open.length}${
+      open.length > 0
+        ? ` (${open
+            .slice(0, 5)
+            .map((a) => `${a.kind} ${a.lastFinding.logName}`)
+            .join(', ')}${open.length > 5 ? ', …' : ''})`
+        : ''
+    }`,
+    `Slack messages: ${out.pending} waiting, ${out.sent} delivered, ${out.dead} refused`,
+  ];
+  return {
+    lines,
+    json: { daily: { ...h, nextRun: next ? next.toISOString() : null }, openAlerts: open.length, outbox: out },
+  };
+};
+
+export interface DailyCommandsWiring {
+  /** For `registerServeCommands(…, extensions)`. */
+  serveExtensions: ServeExtension[];
+  /** For `registerDetectCommands(…, hooks)`. */
+  detectHooks: DetectCommandHooks;
+}
+
+export function registerDailyCommands(
+  program: Command,
+  io: CliIo,
+  open: OpenContext,
+  statusExtensions: StatusExtension[] = [],
+): DailyCommandsWiring {
+  statusExtensions.push(dailyStatus);
+
+  program
+    .command('run-daily')
+    .description('what the schedule runs: collect → detect → alerts → digest for one day (default: yesterday, UTC), then deliver')
+    .option('--day <day>', 'day to judge (YYYY-MM-DD), before today')
+    .option('--dry-run', 'print the Slack messages instead of posting them (nothing about alerts is stored)')
+    .option('--json', 'with --dry-run: one message per line as Block Kit JSON')
+    .action(async (o: { day?: string; dryRun?: boolean; json?: boolean }) => {
+      const day = completeDay(io, o.day);
+      const ctx = open();
+      try {
+        const dryRun = o.dryRun ?? false;
+        if (!dryRun) requireSettings(ctx.settings, ['rapid7', 'slack']);
+        else if (!ctx.settings.rapid7.apiKey) io.err('note: RAPID7_API_KEY is not set; judging the stored history without collecting.\n');
+        const r = await runDaily(dailyDepsFor(ctx, { dryRun }), { day, dryRun });
+        if (dryRun) {
+          printMessages(io, r.messages, o.json ?? false);
+          return;
+        }
+        const collected = r.collect ? `collected ${r.collect.window.from} … ${r.collect.window.to}; ` : '';
+        io.out(
+          `Daily run for ${day}: ${collected}${r.findings.length} finding(s); alerts: ${r.alerts.status === 'applied' ? effectsLine(r.alerts.effects) : `already ${r.alerts.status === 'stale' ? 'judged for a later day' : 'done'}`}; digest: ${r.digest.alreadyQueued ? 'already posted' : 'queued'}; Slack: ${deliveryLine(r.delivery)}.\n`,
+        );
+        checkDelivery(io, r.delivery);
+      } finally {
+        ctx.close();
+      }
+    });
+
+  program
+    .command('digest')
+    .description('post (or print) the daily digest of one day (default: yesterday, UTC) with its 30-day chart')
+    .option('--day <day>', 'day of the digest (YYYY-MM-DD), before today')
+    .option('--dry-run', 'print the digest instead of posting it')
+    .option('--json', 'with --dry-run: the Block Kit JSON')
+    .option('--force', 'post again even when the digest of that day was already posted')
+    .action(async (o: { day?: string; dryRun?: boolean; json?: boolean; force?: boolean }) => {
+      const day = completeDay(io, o.day);
+      const ctx = open();
+      try {
+        const dryRun = o.dryRun ?? false;
+        if (!dryRun) requireSettings(ctx.settings, ['slack']);
+        const deps = dailyDepsFor(ctx, { dryRun });
+        const r = queueDigest(
+          {
+            db: ctx.db,
+            logger: ctx.logger,
+            now: ctx.now(),
+            channel: ctx.settings.slack.digestChannel ?? alertChannelOf(ctx.settings, dryRun),
+            envBudget: ctx.settings.monthlyBudget,
+            weeklyDigest: ctx.settings.weeklyDigest,
+            ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
+          },
+          day,
+          { dryRun, force: o.force ?? false },
+        );
+        if (r.chartError) io.err(`warning: the chart was left out: ${r.chartError}\n`);
+        if (dryRun) {
+          printMessages(io, r.queued, o.json ?? false);
+          return;
+        }
+        if (r.alreadyQueued && r.queued.length === 0) io.out(`The digest of ${day} was already posted (use --force to post it again).\n`);
+        const d = await deliverPending(deps);
+        if (r.queued.length > 0) io.out(`Digest of ${day}: ${deliveryLine(d)}.\n`);
+        checkDelivery(io, d);
+      } finally {
+        ctx.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('the whole product with no credentials: a simulated Rapid7 API with 60 days of usage, Slack messages printed here')
+    .option('--db <path>', 'keep the demo database at this path (default: a temporary folder)')
+    .option('--days <n>', 'days replayed one daily run at a time (default 14)', (v: string) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 40)
+        throw new AppError('USAGE', `--days "${v}": write a number from 1 to 40, e.g. 14.`, { exitCode: 2 });
+      return Number(v);
+    })
+    .action(async (o: { db?: string; days?: number }) => {
+      await runDemo({
+        write: io.out,
+        now: io.now(),
+        ...(o.db ? { dbPath: o.db } : {}),
+        ...(o.days ? { replayDays: o.days } : {}),
+      });
+    });
+
+  return { serveExtensions: [createDailyServeExtension], detectHooks: { post: detectPostHook } };
+}
