@@ -143,7 +143,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async start() {
       stopped = false;
       abort = new AbortController();
-      task = createTask(deps.schedule, () => fire('scheduled'), { timezone: deps.timezone, noOverlap: true, name: 'logusage-daily' });
+      task = createTask(deps.schedule, () => fire('scheduled'), {
+        timezone: deps.timezone,
+        noOverlap: true,
+        name: 'logusage-daily',
+        logger: {
+          info: (m) => log.debug(String(m)),
+          warn: (m) => log.warn(String(m)),
+          error: (m) => log.error(String(m)),
+          debug: (m) => log.debug(String(m)),
+        },
+      });
       await task.start();
       const prev = previousFire(task, new Date());
       let catchUp = false;
