@@ -53,7 +53,14 @@ export async function startDailyHarness(o: { data: SimulatorData; budget?: numbe
     },
   );
   const db = openDb(dbPath);
-  open.push({ close: () => slack.close() }, { close: () => db.close() });
+  open.push(
+    { close: () => slack.close() },
+    {
+      close: () => {
+        if (db.open) db.close();
+      },
+    },
+  );
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const logger = createSilentLogger();
   const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
