@@ -86,6 +86,22 @@ const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
 const MIN_SIGMA = 0.01;
 /** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
 const PROFILE_SPREAD = Math.log(1.25);
+/** A weekday profile is used when the spread of its factors exceeds this many standard errors. */
+const PROFILE_SE = 4;
+/** Observations of a weekday needed before it can count as a quiet (non-reporting) weekday. */
+const QUIET_WEEKDAY_MIN = 4;
+/** A trend is used when it exceeds this many standard errors. */
+const TREND_SE = 3;
+/** Steepest trend followed (log scale per day): ×4 in 60 days; faster changes are shifts. */
+const MAX_TREND = Math.log(4) / 60;
+/** Fewest non-zero observations the value window is widened to hold. */
+const MIN_WINDOW_VALUES = 8;
+/** Largest share of its usual reporting days on which a reliable log may begin a silence. */
+const RELIABLE_CAP = 0.15;
+/** Fewest observations the level is the median of (when the level window holds fewer). */
+const MIN_LEVEL_VALUES = 8;
+/** A weekday is not a usual reporting day when the log reports on at most this share of them (smoothed). */
+const QUIET_WEEKDAY_SHARE = 0.2;
 /** Share of the days since a change that must deviate in its direction for the change to persist. */
 const SHIFT_SHARE = 0.7;
 /**
@@ -128,7 +144,7 @@ function medianOf(buf: Float64Array, n: number): number {
 
 /** How reliably a log reports, from the observed days of [from, to). */
 interface Activity {
-  /** Usual reporting weekdays (1 = reports on at least half of the observed such weekdays). */
+  /** Usual reporting weekdays (0 = the log (almost) never reports on that weekday). */
   active: Uint8Array;
   /** Zero rate per weekday: that of the usual reporting days for them, 1 for the others. */
   zeroRate: Float64Array;
@@ -139,7 +155,8 @@ interface Activity {
 }
 
 export function createLogDetector(p: DetectParams): LogDetector {
-  const W = p.windowDays;
+  /** Largest value window: windowDays, widened up to activityDays for sparse logs. */
+  const W = Math.max(p.windowDays, p.activityDays);
   /** Calendar days a cold-start count looks back: every read of the rules stays within a fixed reach. */
   const horizon = Math.max(p.activityDays, p.coldStartDays);
   const idx = new Int32Array(W);
@@ -164,9 +181,16 @@ export function createLogDetector(p: DetectParams): LogDetector {
   let minBytes = 0;
   let segStart = 0;
   let segDev = 0;
+  let slope = 0;
+  let tNow = 0;
+  const posOf = new Int32Array(W + 1);
   let segSign = 0;
 
-  /** Weekday factors from the window entries [0, n); returns true when the profile is worth naming. */
+  /**
+   * Weekday factors from the window entries [0, n); returns true when the profile is worth naming.
+   * Factors are kept only when their spread is clearly larger than their own estimation error (a log
+   * without a weekly pattern must not fit seven factors to its noise).
+   */
   function weekdayFactors(t: number): boolean {
     // Residual of every entry from the median of its 7-day block (blocks aligned to end at t − 1).
     const res = adj; // scratch here; refilled with adjusted values by the caller
@@ -183,6 +207,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     let present = 0;
+    let fewest = Number.POSITIVE_INFINITY;
     for (let w = 0; w < 7; w++) {
       let m = 0;
       for (let q = 0; q < n; q++) if (wd[q] === w) tmp[m++] = res[q]!;
@@ -193,30 +218,68 @@ export function createLogDetector(p: DetectParams): LogDetector {
         known[w] = 1;
         if (f < lo) lo = f;
         if (f > hi) hi = f;
+        if (m < fewest) fewest = m;
       } else {
         factor[w] = 0;
         known[w] = 0;
       }
     }
-    return hi - lo >= PROFILE_SPREAD || (present > 0 && present < 7 && n >= 14);
+    const periodic = present > 0 && present < 7 && n >= 14;
+    if (hi > lo && n >= 5) {
+      // Noise of the raw series (day-to-day differences) and the standard error of a median of `fewest` values.
+      for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(y[q]! - y[q - 1]!);
+      const noise = SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1);
+      const se = (1.2533 * noise) / Math.sqrt(fewest);
+      if (hi - lo < PROFILE_SE * se) {
+        factor.fill(0);
+        return periodic;
+      }
+    }
+    return hi - lo >= PROFILE_SPREAD || periodic;
   }
 
-  /** Median of adjusted entries in [from, to) whose day index is ≥ minDay (all of them when fewer than 3); NaN below 3. */
-  function levelOf(from: number, to: number, minDay: number): number {
+  /**
+   * Robust trend (log bytes per day) of the window: the median of week-over-week differences of the
+   * same weekday (the weekly profile cancels; a shift or an event touches few pairs). 0 unless it is
+   * clearly non-zero (TREND_SE standard errors); capped at ±MAX_TREND.
+   */
+  function trendOf(t: number): number {
+    posOf.fill(-1);
+    for (let q = 0; q < n; q++) posOf[t - idx[q]!] = q;
     let m = 0;
-    for (let q = from; q < to; q++) if (idx[q]! >= minDay) tmp[m++] = adj[q]!;
-    if (m < 3) {
-      m = 0;
-      for (let q = from; q < to; q++) tmp[m++] = adj[q]!;
-      if (m < 3) return Number.NaN;
+    for (let q = 0; q < n; q++) {
+      const off = t - idx[q]! + 7;
+      if (off > W) continue;
+      const prev = posOf[off]!;
+      if (prev >= 0) tmp[m++] = (y[q]! - y[prev]!) / 7;
     }
+    if (m < 8) return 0;
+    const med = medianOf(tmp, m);
+    for (let q = 0; q < m; q++) tmp[q] = Math.abs(tmp[q]! - med);
+    const se = (1.2533 * 1.4826 * medianOf(tmp, m)) / Math.sqrt(m);
+    if (Math.abs(med) < TREND_SE * se) return 0;
+    return Math.max(-MAX_TREND, Math.min(MAX_TREND, med));
+  }
+
+  /**
+   * Median of the adjusted entries in [from, to) whose day index is ≥ minDay, widened to the last
+   * MIN_LEVEL_VALUES entries when fewer (a weekly log has 4 values in 28 days); NaN below 3 entries.
+   */
+  function levelOf(from: number, to: number, minDay: number): number {
+    if (to - from < 3) return Number.NaN;
+    let lo = to;
+    while (lo > from && idx[lo - 1]! >= minDay) lo--;
+    lo = Math.min(lo, Math.max(from, to - MIN_LEVEL_VALUES));
+    let m = 0;
+    for (let q = lo; q < to; q++) tmp[m++] = adj[q]!;
     return medianOf(tmp, m);
   }
 
   /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
   function deviates(q: number, L: number): number {
+    // adj[q] is projected to the judged day along the trend; its own day's expectation is not.
     const e = adj[q]! - L;
-    const exp = Math.exp(L + factor[wd[q]!]!);
+    const exp = Math.exp(L + factor[wd[q]!]! - slope * (tNow - idx[q]!));
     if (e > 0) return e >= 0.5 * zThr * sigma && e >= 0.5 * upThr && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
     return -e >= 0.5 * zThr * sigma && -e >= 0.5 * downThr && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
   }
@@ -271,8 +334,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
       }
     }
     act.any = K > 0;
-    const overallActive = N > 0 && K * 2 >= N;
-    for (let w = 0; w < 7; w++) act.active[w] = nW[w]! > 0 ? (kW[w]! * 2 >= nW[w]! ? 1 : 0) : overallActive ? 1 : 0;
+    // Quiet weekdays need clear evidence: a weekly job's other six days, a weekday log's weekend. Random
+    // zeros of an intermittent log clustering on one weekday must not make that weekday "quiet".
+    for (let w = 0; w < 7; w++) act.active[w] = nW[w]! < QUIET_WEEKDAY_MIN || (kW[w]! + 0.5) / (nW[w]! + 1) > QUIET_WEEKDAY_SHARE ? 1 : 0;
     // Silences (zero runs) among the usual reporting days, and how many such days there were.
     let episodes = 0;
     let opportunities = 0;
@@ -287,9 +351,15 @@ export function createLogDetector(p: DetectParams): LogDetector {
       if (zero && !prevZero) episodes++;
       prevZero = zero;
     }
-    act.reliable = (episodes + 0.5) / (opportunities + 1) <= p.reliableHazard;
-    // Zero rate of the usual reporting days as a whole: per-weekday rates from 13 samples are mostly noise.
-    const q0 = (zeros + 0.5) / (opportunities + 1);
+    // Alerts cost per calendar day: a weekly job may miss a larger share of its (seven times rarer)
+    // reporting days for the same expected number of needless alerts, up to RELIABLE_CAP.
+    const allowed = opportunities > 0 ? Math.min(RELIABLE_CAP, (p.reliableHazard * N) / opportunities) : 0;
+    act.reliable = (episodes + 0.5) / (opportunities + 1) <= allowed;
+    // Zero rate of the usual reporting days as a whole (per-weekday rates from 13 samples are mostly
+    // noise), taken at its upper 90 % bound: a rate from two weeks of history must not make a short
+    // gap look improbable.
+    const qHat = (zeros + 0.5) / (opportunities + 1);
+    const q0 = Math.min(0.99, qHat + 1.2816 * Math.sqrt((qHat * (1 - qHat)) / (opportunities + 1)));
     for (let w = 0; w < 7; w++) act.zeroRate[w] = act.active[w] ? q0 : 1;
     return act;
   }
@@ -312,9 +382,14 @@ export function createLogDetector(p: DetectParams): LogDetector {
       const resetAt = s.baselineFrom <= t ? s.baselineFrom : NO_RESET;
       const levelStart = Math.max(shapeStart, resetAt);
 
-      // Window of non-zero observed values, chronological.
+      // Window of non-zero observed values, chronological: windowDays, widened (up to activityDays) until
+      // it holds MIN_WINDOW_VALUES of them, so that weekly jobs and logs back from a silence can be judged.
+      let lo = Math.max(shapeStart, t - p.windowDays);
+      let have = 0;
+      for (let i = lo; i < t; i++) if (values[i]! > 0) have++;
+      for (const floor = Math.max(shapeStart, t - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[--lo]! > 0) have++;
       n = 0;
-      for (let i = Math.max(shapeStart, t - W); i < t; i++) {
+      for (let i = lo; i < t; i++) {
         const v = values[i]!;
         if (v > 0) {
           idx[n] = i;
@@ -344,6 +419,10 @@ export function createLogDetector(p: DetectParams): LogDetector {
         for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
         sigma = Math.max(MIN_SIGMA, SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1));
       }
+      // Trend, then every value projected to day t along it (a growing log's median must not lag).
+      tNow = t;
+      slope = trendOf(t);
+      if (slope !== 0) for (let q = 0; q < n; q++) adj[q] = adj[q]! + slope * (t - idx[q]!);
       first = 0;
       while (first < n && idx[first]! < levelStart) first++;
 

@@ -31,7 +31,10 @@ export interface DetectParams {
   persistDays: number;
   /** Non-zero observations needed after "Mark as expected" (baseline_from) before spikes and drops are judged again. */
   relearnValues: number;
-  /** A log is "reliable" when silences start on at most this share of its usual reporting days. */
+  /**
+   * A log is "reliable" when its silences begin on at most this many days per calendar day observed
+   * (per reporting day for a daily log; a weekly job may miss up to 15 % of its runs).
+   */
   reliableHazard: number;
   /** For intermittent logs: a silence is unusual when its probability under the log's own zero rate is below this. */
   intermittentP: number;
