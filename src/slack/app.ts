@@ -144,6 +144,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async start(port = settings.port) {
       const server = (await app.start(port)) as unknown;
       started = true;
+      // The first summary is computed off the request path, so even the first one answers in the ack.
+      setTimeout(() => void service.warm(), 0).unref();
       const addr = (server as { address?: () => unknown } | undefined)?.address?.();
       const bound = addr && typeof addr === 'object' && 'port' in addr ? (addr as { port: number }).port : socket ? undefined : port;
       return { port: bound };

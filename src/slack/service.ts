@@ -114,8 +114,13 @@ const CACHE_SIZE = 32;
 export interface SlackService {
   /** Parses and runs `/logusage <text>`; never throws (errors become messages). */
   run(text: string, caller: Caller, upload: UploadPng): Promise<CommandResult>;
-  /** Answers that need no store access (help, parse errors), or undefined. Lets the listener answer in the ack. */
+  /**
+   * An answer available at once — help, usage errors, refusals, or a summary / top list already computed
+   * for the current data — or undefined. The listener sends it as the ack body (no response_url call).
+   */
   quickAnswer(text: string, caller: Caller): SlackMessage | undefined;
+  /** Computes the latest summary ahead of the first request (call off the request path). */
+  warm(): Promise<void>;
   /** Handles an alert button; never throws. */
   button(actionId: string, rawValue: string, caller: Caller): Promise<ButtonOutcome>;
   isAdmin(userId: string): boolean;
@@ -804,7 +809,30 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       if (cmd.kind === 'error') return buildUsageError(cmd.message, cmd.example);
       if (cmd.kind === 'help') return buildHelp({ isAdmin: isAdmin(caller.userId), adminsConfigured: admins.size > 0 });
       if (isChanging(cmd) && !isAdmin(caller.userId)) return buildNotAllowed(describeKind(cmd), caller.userId, admins.size > 0);
+      if (cmd.kind === 'summary' || cmd.kind === 'top') {
+        // A summary or top list already computed for the current data answers in the ack itself.
+        try {
+          const d = cmd.kind === 'summary' ? (cmd.day ?? latestObservedDay(db)) : latestObservedDay(db);
+          if (d === null) return undefined;
+          const version = dataVersion(db);
+          const key =
+            cmd.kind === 'top'
+              ? `top|${cmd.n}|${d}|${version}`
+              : `${hooks.findingsForDay ? 'summary-findings' : 'summary'}|${d}|${version}`;
+          return cache.get(key);
+        } catch (err) {
+          logger.warn({ err: describeError(err) }, 'cache lookup failed');
+          return undefined;
+        }
+      }
       return undefined;
+    },
+    async warm() {
+      try {
+        await summaryWithHookFindings(undefined);
+      } catch (err) {
+        logger.warn({ err: describeError(err) }, 'could not precompute the summary');
+      }
     },
     async run(text, caller, upload) {
       const cmd = parseCommand(text);

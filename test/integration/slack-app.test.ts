@@ -472,3 +472,28 @@ describe('resilience', () => {
     expect(body).toHaveProperty('lastRun');
   });
 });
+
+describe('summary cache', () => {
+  it('answers a computed summary in the ack, and recomputes when the data changes', async () => {
+    const h2 = await startHarness();
+    try {
+      seedHistory(h2.db, [{ id: 'L1', name: 'fw', base: 1e9 }], 40);
+      const first = await h2.ask('summary', { user: USER });
+      expect(blockText(first.blocks)).toContain('Summary for 2026-03-10');
+      const again = await h2.command('summary', { user: USER, rid: 'cached' });
+      expect(again.status).toBe(200);
+      expect(String(again.json?.text)).toContain('summary for 2026-03-10');
+      expect(h2.fake.responses('cached')).toHaveLength(0);
+      // A new day arrives (as a collection would write it): the next summary is about it.
+      seedHistory(h2.db, [{ id: 'L1', name: 'fw', base: 2e9 }], 1, '2026-03-11');
+      const fresh = await h2.ask('summary', { user: USER });
+      expect(blockText(fresh.blocks)).toContain('Summary for 2026-03-11');
+      // A change from Slack shows at once too (budget line).
+      await h2.ask('budget set 40TB/month');
+      const withBudget = await h2.ask('summary', { user: USER });
+      expect(blockText(withBudget.blocks)).toContain('Budget 40 TB/month');
+    } finally {
+      await h2.close();
+    }
+  });
+});
