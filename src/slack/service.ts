@@ -566,7 +566,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         filename,
         title: `${shortTitle}: last ${cmd.days} days`,
         png,
-        comment: `Usage of ${shortTitle}, last ${cmd.days} days (${anomalies.length} unusual day${anomalies.length === 1 ? '' : 's'} marked).`,
+        // initial_comment is a message: mrkdwn, so the name is escaped.
+        comment: `Usage of ${escapeMrkdwn(shortTitle)}, last ${cmd.days} days (${anomalies.length} unusual day${anomalies.length === 1 ? '' : 's'} marked).`,
       });
     } catch (err) {
       const code = slackErrorCode(err);

@@ -159,6 +159,15 @@ describe('/logusage read commands (any user)', () => {
     expect(h.fake.callsTo('files.completeUploadExternal')[0]?.body.channel_id).toBe('C0CHARTS1');
   });
 
+  it('a chart of a hostile log name pings nobody (the upload comment is a message)', async () => {
+    const r = await h.ask('chart dddd-4444', { user: USER });
+    expect(r.text).toMatch(/Chart of .* posted/);
+    expectInert(JSON.stringify(r.raw));
+    const complete = h.fake.callsTo('files.completeUploadExternal')[0];
+    expect(String(complete?.body.initial_comment)).toContain('&lt;!channel&gt;');
+    expectInert(String(complete?.body.initial_comment));
+  });
+
   it('chart into a channel the app is not in explains how to fix it', async () => {
     h.fake.fail('files.completeUploadExternal', { kind: 'error', error: 'not_in_channel' });
     const r = await h.ask('chart org', { user: USER });
