@@ -308,14 +308,10 @@ export interface LogSettingsRecord {
   sensitivity: number | null;
   minBytes: number | null;
   muted: boolean;
-  /** First day of an accepted new normal (column from migration 0002 when present), else null. */
+  /** First day of an accepted new normal (log_settings.baseline_from), else null. */
   baselineFrom: Day | null;
   updatedAt: string;
   updatedBy: string | null;
-}
-
-function hasColumn(db: Db, table: string, column: string): boolean {
-  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).some((c) => c.name === column);
 }
 
 export function getLogSettings(db: Db, logId: string): LogSettingsRecord | undefined {
@@ -326,7 +322,7 @@ export function getLogSettings(db: Db, logId: string): LogSettingsRecord | undef
     sensitivity: (r.sensitivity as number | null) ?? null,
     minBytes: (r.min_bytes as number | null) ?? null,
     muted: r.muted === 1,
-    baselineFrom: (r.baseline_from as string | null | undefined) ?? getAcceptedNormalFallback(db, logId),
+    baselineFrom: (r.baseline_from as string | null | undefined) ?? null,
     updatedAt: r.updated_at as string,
     updatedBy: (r.updated_by as string | null) ?? null,
   };
@@ -361,41 +357,27 @@ export function listMutedLogIds(db: Db): string[] {
 
 /**
  * "Mark as expected": the log's level from `fromDay` on is its new normal. Stored in
- * log_settings.baseline_from (detection reads it) when migration 0002 added that column; otherwise
- * in the settings table under `baseline_from:<logId>` (read back by `getLogSettings`).
+ * log_settings.baseline_from (migration 0002): detection ignores the log's history before that day,
+ * and the alert lifecycle ends an open episode that began on or before it.
  */
 export function acceptNewNormal(db: Db, logId: string, fromDay: Day, who: Who, details: Record<string, unknown> = {}): void {
   db.transaction(() => {
-    if (hasColumn(db, 'log_settings', 'baseline_from')) {
-      db.prepare(
-        `INSERT INTO log_settings (log_id, baseline_from, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT(log_id) DO UPDATE SET baseline_from = excluded.baseline_from, updated_at = excluded.updated_at,
-           updated_by = excluded.updated_by`,
-      ).run(logId, fromDay, who.at, who.actor);
-    } else {
-      db.prepare(
-        `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      ).run(`baseline_from:${logId}`, JSON.stringify(fromDay), who.at, who.actor);
-    }
-    recordAudit(db, who, 'accept-normal', logId, { baselineFrom: fromDay, ...details });
+    const before = getBaselineFrom(db, logId);
+    db.prepare(
+      `INSERT INTO log_settings (log_id, baseline_from, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT(log_id) DO UPDATE SET baseline_from = excluded.baseline_from, updated_at = excluded.updated_at,
+         updated_by = excluded.updated_by`,
+    ).run(logId, fromDay, who.at, who.actor);
+    recordAudit(db, who, 'accept-normal', logId, { baselineFrom: fromDay, previousBaselineFrom: before, ...details });
   }).immediate();
 }
 
-function getAcceptedNormalFallback(db: Db, logId: string): Day | null {
-  const s = getSetting<string>(db, `baseline_from:${logId}`);
-  return typeof s?.value === 'string' ? s.value : null;
-}
-
-/** The accepted-new-normal day of a log, wherever it is stored, or null. */
+/** The accepted-new-normal day of a log, or null. */
 export function getBaselineFrom(db: Db, logId: string): Day | null {
-  if (hasColumn(db, 'log_settings', 'baseline_from')) {
-    const r = db.prepare('SELECT baseline_from FROM log_settings WHERE log_id = ?').get(logId) as
-      | { baseline_from: string | null }
-      | undefined;
-    if (r?.baseline_from) return r.baseline_from;
-  }
-  return getAcceptedNormalFallback(db, logId);
+  const r = db.prepare('SELECT baseline_from FROM log_settings WHERE log_id = ?').get(logId) as
+    | { baseline_from: string | null }
+    | undefined;
+  return r?.baseline_from ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------

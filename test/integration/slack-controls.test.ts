@@ -96,6 +96,8 @@ describe('controls store', () => {
     expect(getBaselineFrom(db, 'L9')).toBeNull();
     acceptNewNormal(db, 'L9', '2026-03-01', who());
     expect(getBaselineFrom(db, 'L9')).toBe('2026-03-01');
+    expect(getLogSettings(db, 'L9')).toMatchObject({ baselineFrom: '2026-03-01', muted: false, updatedBy: 'UADMIN1' });
+    expect(db.prepare('SELECT baseline_from FROM log_settings WHERE log_id = ?').pluck().get('L9')).toBe('2026-03-01');
     expect(listAudit(db)[0]).toMatchObject({ action: 'accept-normal', target: 'L9', details: { baselineFrom: '2026-03-01' } });
   });
 
