@@ -1,6 +1,6 @@
 /**
- * collect: fetch a window of per-log usage, log names and organisation totals, and store them
- * atomically. Normal runs make exactly 3 requests; the first run on an empty database tries a
+ * collect: fetch a window of per-log usage, log names and organisation totals (three requests side
+ * by side), and store them atomically. Normal runs make exactly 3 requests; the first run on an empty database tries a
  * 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months before the
  * window's month plus that month so far (so the same month last year is complete).
  */
@@ -64,35 +64,38 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
   const before = client.requestCount();
   const warnings: string[] = [];
   try {
-    let usage: Awaited<ReturnType<Rapid7Client['getLogUsage']>>;
-    try {
-      usage = await client.getLogUsage(from, to);
-    } catch (err) {
-      if (!(firstRun && isClientError(err))) throw err;
-      from = addDays(to, -(FALLBACK_DAYS - 1));
-      warnings.push(`Rapid7 refused a ${FIRST_RUN_DAYS}-day window (${describeError(err)}); fetched ${FALLBACK_DAYS} days instead.`);
-      logger.warn({ from, to }, `first run: ${FIRST_RUN_DAYS}-day window refused, falling back to ${FALLBACK_DAYS} days`);
-      usage = await client.getLogUsage(from, to);
-    }
+    const fetchUsage = async () => {
+      try {
+        return await client.getLogUsage(from, to);
+      } catch (err) {
+        if (!(firstRun && isClientError(err))) throw err;
+        from = addDays(to, -(FALLBACK_DAYS - 1));
+        warnings.push(`Rapid7 refused a ${FIRST_RUN_DAYS}-day window (${describeError(err)}); fetched ${FALLBACK_DAYS} days instead.`);
+        logger.warn({ from, to }, `first run: ${FIRST_RUN_DAYS}-day window refused, falling back to ${FALLBACK_DAYS} days`);
+        return await client.getLogUsage(from, to);
+      }
+    };
+    const orgFrom = firstRun ? firstOfMonthBefore(to, ORG_HISTORY_MONTHS) : from;
+    // The three calls run side by side; every outcome is awaited before any is judged, so no request
+    // outlives the run. Usage failures end the run; names and totals only warn, unless the key is refused.
+    const [usageR, managedR, orgR] = await Promise.allSettled([fetchUsage(), client.getManagementLogs(), client.getOrgUsage(orgFrom, to)]);
+    if (usageR.status === 'rejected') throw usageR.reason;
+    const usage = usageR.value;
+    const isKeyRefused = (err: unknown) =>
+      err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN');
 
     let managed: ManagedLog[] | undefined;
-    try {
-      const m = await client.getManagementLogs();
-      managed = m.logs;
-      if (m.hasNext) warnings.push('GET /management/logs announced more pages; names of logs on later pages are not refreshed.');
-    } catch (err) {
-      if (err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN')) throw err;
-      warnings.push(`Log names were not refreshed: ${describeError(err)}`);
-    }
+    if (managedR.status === 'fulfilled') {
+      managed = managedR.value.logs;
+      if (managedR.value.hasNext)
+        warnings.push('GET /management/logs announced more pages; names of logs on later pages are not refreshed.');
+    } else if (isKeyRefused(managedR.reason)) throw managedR.reason;
+    else warnings.push(`Log names were not refreshed: ${describeError(managedR.reason)}`);
 
     let orgDaily: Array<{ day: Day; bytes: number }> = [];
-    const orgFrom = firstRun ? firstOfMonthBefore(to, ORG_HISTORY_MONTHS) : from;
-    try {
-      orgDaily = await client.getOrgUsage(orgFrom, to);
-    } catch (err) {
-      if (err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN')) throw err;
-      warnings.push(`Organisation totals were not refreshed: ${describeError(err)}`);
-    }
+    if (orgR.status === 'fulfilled') orgDaily = orgR.value;
+    else if (isKeyRefused(orgR.reason)) throw orgR.reason;
+    else warnings.push(`Organisation totals were not refreshed: ${describeError(orgR.reason)}`);
 
     const observedDays = daysInRange(usage.period.from, usage.period.to);
     const written = writeCollection(

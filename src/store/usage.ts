@@ -94,24 +94,21 @@ export function getLog(db: Db, id: string): LogInfo | undefined {
 
 /**
  * Writes a collection in one transaction: the caller's failure anywhere inside leaves the old state.
- * `beforeCommit` is a test seam to inject a failure in the middle of the write.
+ * Only what differs from the stored state is written (a normal run re-sends six known days), so a
+ * rerun with the same answers changes nothing. `beforeCommit` is a test seam to inject a failure in
+ * the middle of the write.
  */
 export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () => void): { rows: number; logs: number } {
-  const upsertLog = db.prepare(
-    `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (@id, @name, @logsets, @inm, @now)
-     ON CONFLICT(id) DO UPDATE SET name = coalesce(excluded.name, logs.name),
-       logsets = CASE WHEN @inm = 1 THEN excluded.logsets ELSE logs.logsets END,
-       in_management = CASE WHEN @inm = 1 THEN 1 ELSE logs.in_management END,
-       updated_at = excluded.updated_at`,
-  );
-  const ensureLog = db.prepare(
-    `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, '[]', 0, ?)
-     ON CONFLICT(id) DO UPDATE SET name = coalesce(logs.name, excluded.name)`,
-  );
-  const deleteDay = db.prepare('DELETE FROM usage WHERE day = ?');
-  const insertUsage = db.prepare(
+  const selectLogs = db.prepare('SELECT id, name, logsets, in_management FROM logs').raw(true);
+  const insertLog = db.prepare('INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, ?, ?, ?)');
+  const updateListed = db.prepare('UPDATE logs SET name = ?, logsets = ?, in_management = 1, updated_at = ? WHERE id = ?');
+  const updateUnlisted = db.prepare('UPDATE logs SET in_management = 0, updated_at = ? WHERE id = ?');
+  const fillName = db.prepare('UPDATE logs SET name = ?, updated_at = ? WHERE id = ? AND name IS NULL');
+  const selectDay = db.prepare('SELECT log_id, bytes FROM usage WHERE day = ?').raw(true);
+  const upsertUsage = db.prepare(
     'INSERT INTO usage (log_id, day, bytes) VALUES (?, ?, ?) ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes',
   );
+  const deleteUsage = db.prepare('DELETE FROM usage WHERE log_id = ? AND day = ?');
   const observe = db.prepare(
     `INSERT INTO observed_days (day, source, observed_at) VALUES (?, ?, ?)
      ON CONFLICT(day) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at`,
@@ -120,38 +117,76 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
     `INSERT INTO org_usage (day, bytes, fetched_at) VALUES (?, ?, ?)
      ON CONFLICT(day) DO UPDATE SET bytes = excluded.bytes, fetched_at = excluded.fetched_at`,
   );
+  // first/last seen derive from stored rows, so an overwrite that removed a day is reflected too.
+  const updateSeen = db.prepare(
+    `UPDATE logs SET first_seen = (SELECT min(day) FROM usage WHERE log_id = @id),
+                     last_seen  = (SELECT max(day) FROM usage WHERE log_id = @id) WHERE id = @id`,
+  );
 
   const run = db.transaction(() => {
-    if (w.managedLogs) {
-      db.prepare('UPDATE logs SET in_management = 0').run();
-      for (const l of w.managedLogs) {
-        upsertLog.run({ id: l.id, name: l.name, logsets: JSON.stringify(l.logsets), inm: 1, now: w.now });
-      }
+    /** id → [name, logsets JSON, in_management] as stored. */
+    const known = new Map<string, [string | null, string, number]>();
+    for (const [id, name, logsets, inm] of selectLogs.iterate() as IterableIterator<[string, string | null, string, number]>) {
+      known.set(id, [name, logsets, inm]);
     }
+    if (w.managedLogs) {
+      const listed = new Set<string>();
+      for (const l of w.managedLogs) {
+        listed.add(l.id);
+        const logsets = JSON.stringify(l.logsets);
+        const k = known.get(l.id);
+        if (!k) insertLog.run(l.id, l.name, logsets, 1, w.now);
+        else if (k[0] !== l.name || k[1] !== logsets || k[2] !== 1) updateListed.run(l.name, logsets, w.now, l.id);
+        known.set(l.id, [l.name, logsets, 1]);
+      }
+      for (const [id, k] of known) if (k[2] === 1 && !listed.has(id)) updateUnlisted.run(w.now, id);
+    }
+
     const observed = new Set(w.observedDays);
-    for (const day of observed) deleteDay.run(day);
-    const touched = new Set<string>();
-    let rows = 0;
+    const byDay = new Map<Day, UsageRow[]>();
     for (const u of w.usage) {
       if (!observed.has(u.day)) continue;
-      if (!touched.has(u.logId)) {
-        ensureLog.run(u.logId, w.importedNames?.get(u.logId) ?? null, w.now);
-        touched.add(u.logId);
-      }
-      if (u.bytes > 0) {
-        insertUsage.run(u.logId, u.day, u.bytes);
-        rows++;
-      }
+      let list = byDay.get(u.day);
+      if (!list) byDay.set(u.day, (list = []));
+      list.push(u);
     }
-    for (const day of observed) observe.run(day, w.source, w.now);
+    const inAnswer = new Set<string>();
+    const changed = new Set<string>();
+    let rows = 0;
+    for (const day of observed) {
+      const stored = new Map(selectDay.all(day) as Array<[string, number]>);
+      /** [log, bytes] to write on this day; 0 = delete the row. */
+      const writes: Array<[string, number]> = [];
+      for (const u of byDay.get(day) ?? []) {
+        if (!inAnswer.has(u.logId)) {
+          inAnswer.add(u.logId);
+          const name = w.importedNames?.get(u.logId) ?? null;
+          const k = known.get(u.logId);
+          if (!k) {
+            insertLog.run(u.logId, name, '[]', 0, w.now);
+            known.set(u.logId, [name, '[]', 0]);
+          } else if (k[0] === null && name !== null) fillName.run(name, w.now, u.logId);
+        }
+        const old = stored.get(u.logId);
+        stored.delete(u.logId);
+        if (u.bytes > 0) rows++;
+        if (u.bytes > 0 ? old !== u.bytes : old !== undefined) writes.push([u.logId, u.bytes]);
+      }
+      // Stored but absent from the answer of an observed day: the log used 0 bytes that day.
+      for (const id of stored.keys()) writes.push([id, 0]);
+      // In key order: random order into a large b-tree costs several times more.
+      writes.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [id, bytes] of writes) {
+        if (bytes > 0) upsertUsage.run(id, day, bytes);
+        else deleteUsage.run(id, day);
+        changed.add(id);
+      }
+      observe.run(day, w.source, w.now);
+    }
     for (const o of w.orgDaily ?? []) upsertOrg.run(o.day, o.bytes, w.now);
-    // first/last seen derive from stored rows, so an overwrite that removed a day is reflected too.
-    db.prepare(
-      `UPDATE logs SET first_seen = (SELECT min(day) FROM usage WHERE log_id = logs.id),
-                       last_seen  = (SELECT max(day) FROM usage WHERE log_id = logs.id)`,
-    ).run();
+    for (const id of changed) updateSeen.run({ id });
     beforeCommit?.();
-    return { rows, logs: touched.size };
+    return { rows, logs: inAnswer.size };
   });
   return run.immediate();
 }

@@ -77,7 +77,8 @@ describe('logusage collect', () => {
     sim.setApiKey('rotated-key-at-rapid7');
     for (const day of MONTH) sim.setUsage(day, logId(0), 5);
     expect(await cli.run('collect')).toBe(1);
-    expect(sim.requests).toHaveLength(1);
+    // The three calls go out together, each once: a 401 is never retried.
+    expect(sim.requests.map((q) => q.path).sort()).toEqual(['/management/logs', '/usage/organizations', '/usage/organizations/logs']);
     expect(cli.err()).toMatch(/^error: Rapid7 refused the API key \(401 Unauthorized\).*Check RAPID7_API_KEY/);
     expect(cli.out()).toBe('');
     expect(history(dbPath)).toEqual(before);

@@ -67,10 +67,10 @@ describe('collect: first run on an empty database', () => {
     const r = await s.collect();
     expect(r.firstRun).toBe(true);
     expect(r.requests).toBe(3);
-    expect(s.sim.requests.map((q) => [q.path, q.query])).toEqual([
-      ['/usage/organizations/logs', { from: '2026-02-13', to: '2026-03-14', interval: 'day' }],
+    expect(s.sim.requests.map((q) => [q.path, q.query]).sort()).toEqual([
       ['/management/logs', {}],
       ['/usage/organizations', { from: '2025-02-01', to: '2026-03-14' }],
+      ['/usage/organizations/logs', { from: '2026-02-13', to: '2026-03-14', interval: 'day' }],
     ]);
     expect(r.window).toEqual({ from: '2026-02-13', to: '2026-03-14' });
     expect(observedDayList(s.db)).toEqual(MONTH);
@@ -108,7 +108,8 @@ describe('collect: first run on an empty database', () => {
     const s = await setup(buildData({ logs: 2, days: MONTH }), { apiKey: 'another-key-000000' });
     const err = await failure(s.collect());
     expect(err.code).toBe('RAPID7_UNAUTHORIZED');
-    expect(s.sim.requests).toHaveLength(1);
+    // One request to each endpoint, none repeated: no retry and no 7-day fallback.
+    expect(s.sim.requests.map((q) => q.path).sort()).toEqual(['/management/logs', '/usage/organizations', '/usage/organizations/logs']);
   });
 });
 
@@ -306,9 +307,9 @@ describe('collect: failures leave the history as it was', () => {
   }
 
   it('401: no retry, a message naming the key, nothing stored', async () => {
-    const { err, s } = await unchangedAfter([{ status: 401 }], 'RAPID7_UNAUTHORIZED');
+    const { err, s } = await unchangedAfter([{ path: '/usage/organizations/logs', status: 401 }], 'RAPID7_UNAUTHORIZED');
     expect(err.message).toMatch(/RAPID7_API_KEY/);
-    expect(s.sim.requests).toHaveLength(1);
+    expect(s.sim.requests.filter((q) => q.path === '/usage/organizations/logs')).toHaveLength(1);
   });
 
   it('401 on the names after the usage came: nothing stored', async () => {
