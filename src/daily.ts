@@ -48,8 +48,11 @@ export interface DailyDeps {
   /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
   sender: SlackSender | null;
   renderChart?: (input: UsageChartInput) => Buffer;
-  /** Outbox tuning (pace, retries, sleep); tests and the demo make it fast. */
-  outbox?: Omit<OutboxOptions, 'db' | 'sender' | 'logger' | 'now'>;
+  /**
+   * Outbox tuning (pace, retries, sleep); tests and the demo make it fast. Delivery paces and retries
+   * by the wall clock (`outbox.now`, default real time), not by `now`, which may be a simulated day.
+   */
+  outbox?: Partial<Omit<OutboxOptions, 'db' | 'sender' | 'logger'>>;
   /** Consecutive normal days that resolve an alert (default 2). */
   resolveAfterDays?: number;
   /** Lease length, ms (default 5 min; renewed every third of it while the holder runs). A holder that died on this host is taken over at once. */
@@ -173,8 +176,9 @@ export async function deliverPending(
   const owner = deps.owner ?? defaultOwner();
   try {
     return await withLease(deps.db, OUTBOX_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
-      const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, now: deps.now, ...deps.outbox });
-      const deadline = new Date(deps.now().getTime() + timeoutMs);
+      const clock = deps.outbox?.now ?? (() => new Date());
+      const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
+      const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
@@ -193,82 +197,109 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
   const dryRun = opts.dryRun ?? false;
   const alertChannel = alertChannelOf(deps.settings, dryRun);
   const owner = deps.owner ?? defaultOwner();
-  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
-    const runId = dryRun ? null : startRun(deps.db, DAILY_JOB, deps.now(), { day });
-    const stage = (s: DailyStage) => {
-      if (opts.signal?.aborted) throw new RunInterruptedError(s);
-      deps.onStage?.(s, day);
-    };
-    try {
-      stage('collect');
-      const collect = deps.rapid7
-        ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
-        : null;
-      stage('detect');
-      const { findings } = await deps.detect(deps.db, day, deps.settings);
-      stage('alerts');
-      const alerts = applyAlertDay(
-        {
-          db: deps.db,
-          logger: deps.logger,
-          now: deps.now(),
-          alertChannel,
-          resolveAfterDays: deps.resolveAfterDays ?? DEFAULT_RESOLVE_AFTER_DAYS,
-        },
-        day,
-        findings,
-        { dryRun },
-      );
-      if (alerts.status === 'stale') {
-        deps.logger.warn({ day }, 'alerts were already judged for a later day; no alerts are sent for this older day');
-      }
-      stage('digest');
-      const digest = queueDigest(
-        {
-          db: deps.db,
-          logger: deps.logger,
-          now: deps.now(),
-          channel: deps.settings.slack.digestChannel ?? alertChannel,
-          envBudget: deps.settings.monthlyBudget,
-          weeklyDigest: deps.settings.weeklyDigest,
-          ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
-        },
-        day,
-        { dryRun },
-      );
-      const messages = [...alerts.queued, ...digest.queued];
-      let delivery: DrainReport | null = null;
-      if (!dryRun) {
-        const recovered = markRecovered(deps, day, runId as number);
-        if (recovered) messages.push(recovered);
-        finishRun(deps.db, runId as number, deps.now(), {
-          status: 'ok',
-          details: {
-            findings: findings.length,
-            alerts: alerts.status,
-            effects: alerts.effects.length,
-            queued: messages.length,
-            ...(collect ? { collected: collect.observedDays.length } : {}),
-          },
-        });
-        stage('deliver');
-        delivery = await deliverPending({ ...deps, owner }, opts.signal ? { signal: opts.signal } : {});
-        pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
-      }
-      return { day, runId, collect, findings, alerts, digest, messages, delivery };
-    } catch (err) {
-      if (runId !== null) {
-        const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err), { cause: err });
-        try {
-          finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
-        } catch (recordErr) {
-          deps.logger.error({ err: describeError(recordErr) }, 'could not record the failed run');
-        }
-        if (!(err instanceof RunInterruptedError)) await reportFailure(deps, day, e, alertChannel);
-      }
-      throw err;
+  try {
+    return await withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, () =>
+      runLeasedDay(deps, { ...opts, day, dryRun, owner, alertChannel }),
+    );
+  } catch (err) {
+    const quiet = dryRun || err instanceof RunInterruptedError || (err instanceof AppError && err.code === 'LOCKED');
+    if (quiet) throw err;
+    const e = asAppError(err);
+    await reportFailure(deps, day, e, alertChannel);
+    throw e;
+  }
+}
+
+/** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
+function asAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const msg = describeError(err);
+  if (/SQLITE_|database|disk/i.test(`${(err as { code?: string }).code ?? ''} ${msg}`)) {
+    return new AppError('DB_WRITE', `The database could not be written (${msg}). Check the free disk space and DATABASE_PATH.`, {
+      cause: err,
+    });
+  }
+  return new AppError('INTERNAL', msg, { cause: err });
+}
+
+async function runLeasedDay(
+  deps: DailyDeps,
+  o: DailyOptions & { day: Day; dryRun: boolean; owner: string; alertChannel: string },
+): Promise<DailyResult> {
+  const { day, dryRun, alertChannel } = o;
+  const runId = dryRun ? null : startRun(deps.db, DAILY_JOB, deps.now(), { day });
+  const stage = (s: DailyStage) => {
+    if (o.signal?.aborted) throw new RunInterruptedError(s);
+    deps.onStage?.(s, day);
+  };
+  try {
+    stage('collect');
+    const collect = deps.rapid7
+      ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
+      : null;
+    stage('detect');
+    const { findings } = await deps.detect(deps.db, day, deps.settings);
+    stage('alerts');
+    const alerts = applyAlertDay(
+      {
+        db: deps.db,
+        logger: deps.logger,
+        now: deps.now(),
+        alertChannel,
+        resolveAfterDays: deps.resolveAfterDays ?? DEFAULT_RESOLVE_AFTER_DAYS,
+      },
+      day,
+      findings,
+      { dryRun },
+    );
+    if (alerts.status === 'stale') {
+      deps.logger.warn({ day }, 'alerts were already judged for a later day; no alerts are sent for this older day');
     }
-  });
+    stage('digest');
+    const digest = queueDigest(
+      {
+        db: deps.db,
+        logger: deps.logger,
+        now: deps.now(),
+        channel: deps.settings.slack.digestChannel ?? alertChannel,
+        envBudget: deps.settings.monthlyBudget,
+        weeklyDigest: deps.settings.weeklyDigest,
+        ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
+      },
+      day,
+      { dryRun },
+    );
+    const messages = [...alerts.queued, ...digest.queued];
+    let delivery: DrainReport | null = null;
+    if (runId !== null) {
+      const recovered = markRecovered(deps, day, runId);
+      if (recovered) messages.push(recovered);
+      finishRun(deps.db, runId, deps.now(), {
+        status: 'ok',
+        details: {
+          findings: findings.length,
+          alerts: alerts.status,
+          effects: alerts.effects.length,
+          queued: messages.length,
+          ...(collect ? { collected: collect.observedDays.length } : {}),
+        },
+      });
+      stage('deliver');
+      delivery = await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
+      pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
+    }
+    return { day, runId, collect, findings, alerts, digest, messages, delivery };
+  } catch (err) {
+    if (runId !== null) {
+      const e = asAppError(err);
+      try {
+        finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+      } catch (recordErr) {
+        deps.logger.error({ err: describeError(recordErr) }, 'could not record the failed run');
+      }
+    }
+    throw err;
+  }
 }
 
 /**

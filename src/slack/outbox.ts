@@ -257,8 +257,11 @@ export interface OutboxOptions {
   retryMaxMs?: number;
   /** Longest Retry-After honoured, ms. */
   retryAfterMaxMs?: number;
-  /** A row still failing this long after it was queued is given up (marked dead), ms. Default 3 days. */
-  giveUpAfterMs?: number;
+  /**
+   * Attempts after which a row that keeps failing is given up (marked dead). Default 500: with the
+   * default backoff (doubling to 10 min) that is about three and a half days of outage.
+   */
+  maxAttempts?: number;
 }
 
 export interface DrainOptions {
@@ -305,7 +308,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const retryBaseMs = o.retryBaseMs ?? 2000;
   const retryMaxMs = o.retryMaxMs ?? 10 * 60_000;
   const retryAfterMaxMs = o.retryAfterMaxMs ?? 15 * 60_000;
-  const giveUpAfterMs = o.giveUpAfterMs ?? 3 * 86_400_000;
+  const maxAttempts = o.maxAttempts ?? 500;
   const sleep = o.sleep ?? defaultSleep;
   const log = o.logger.child({ component: 'outbox' });
   /** Earliest time (ms) the next send to a channel may start. Per process: a restart waits at most one pace. */
@@ -376,6 +379,10 @@ export function createOutbox(o: OutboxOptions): Outbox {
       const heads = pendingHeads(o.db);
       if (heads.length === 0) break;
       const nowMs = o.now().getTime();
+      if (deadlineMs !== undefined && nowMs >= deadlineMs) {
+        report.stoppedBy = 'deadline';
+        break;
+      }
       const readyAt = (r: OutboxRecord) => Math.max(Date.parse(r.nextAttemptAt), channelReadyAt.get(r.channel) ?? 0);
       const ready = heads.filter((r) => readyAt(r) <= nowMs);
       if (ready.length === 0) {
@@ -425,7 +432,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
           }
           const fresh = getOutbox(o.db, row.id);
           const attempts = fresh?.attempts ?? row.attempts + 1;
-          if (f.kind !== 'auth' && at.getTime() - Date.parse(row.createdAt) > giveUpAfterMs) {
+          if (f.kind !== 'auth' && attempts >= maxAttempts) {
             report.dead += markDead(o.db, row.id, `gave up after ${attempts} attempts: ${f.message}`).length;
             log.error({ outbox: row.id, key: row.idemKey, error: f.message }, 'a message could not be delivered for days; it is dropped');
             continue;

@@ -181,6 +181,21 @@ describe('outbox', () => {
     expect(slack.messages.map((m) => m.text)).toEqual(['fine']);
   });
 
+  it('gives a message up after the configured number of failed attempts', async () => {
+    const sender = await setup();
+    queue('g1', 'CGIVE', 'post', 'never accepted');
+    queue('g2', 'CGIVE', 'post', 'after it');
+    slack.fail('chat.postMessage', { kind: 'http', status: 502 }, 3);
+    const report = await outbox(sender, { maxAttempts: 3 }).drain({ deadline: new Date(Date.now() + 5000) });
+    expect(report).toMatchObject({ sent: 1, dead: 1, retries: 2, pending: 0 });
+    expect(getOutboxByKey(db, 'g1')).toMatchObject({
+      status: 'dead',
+      attempts: 3,
+      lastError: 'gave up after 3 attempts: Slack answered HTTP 502',
+    });
+    expect(slack.messages.map((m) => m.text)).toEqual(['after it']);
+  });
+
   it('stops and keeps everything when Slack refuses the token', async () => {
     await setup();
     const badSender = createWebApiSender({ token: 'xoxb-wrong', apiUrl: slack.apiUrl, logger: createSilentLogger() });
