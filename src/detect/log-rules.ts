@@ -492,7 +492,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
             if (v < mn) mn = v;
             if (v > mx) mx = v;
           }
-          if (kind === 'spike' ? x <= mx : x >= mn) return NONE;
+          // Beyond the range by half the alerting distance: a new maximum by noise alone is common.
+          if (kind === 'spike' ? x < mx * Math.exp(0.5 * upThr) : x > mn * Math.exp(-0.5 * downThr)) return NONE;
         }
         return {
           verdict: {
