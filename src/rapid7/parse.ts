@@ -117,7 +117,10 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
       throw malformed(what, `day ${d.interval} is outside the requested window ${requested.from}…${requested.to}`);
     }
     let ofDay = seen.get(d.interval);
-    if (!ofDay) seen.set(d.interval, (ofDay = new Map()));
+    if (!ofDay) {
+      ofDay = new Map();
+      seen.set(d.interval, ofDay);
+    }
     for (const [j, u] of d.log_usage.entries()) {
       const where = `per_day_usage.usage.${i}.log_usage.${j}`;
       if (typeof u !== 'object' || u === null) throw malformed(what, `${where}: expected an object with usage and id`);

@@ -146,9 +146,9 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
     const byDay = new Map<Day, UsageRow[]>();
     for (const u of w.usage) {
       if (!observed.has(u.day)) continue;
-      let list = byDay.get(u.day);
-      if (!list) byDay.set(u.day, (list = []));
-      list.push(u);
+      const list = byDay.get(u.day);
+      if (list) list.push(u);
+      else byDay.set(u.day, [u]);
     }
     const inAnswer = new Set<string>();
     const changed = new Set<string>();
