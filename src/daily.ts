@@ -23,7 +23,7 @@ import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import type { Db } from './store/db.js';
-import { acquireLock, readLock, releaseLock, renewLock } from './store/locks.js';
+import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
 import { finishRun, startRun } from './store/runs.js';
 
@@ -227,6 +227,10 @@ async function runLeasedDay(
   o: DailyOptions & { day: Day; dryRun: boolean; owner: string; alertChannel: string },
 ): Promise<DailyResult> {
   const { day, dryRun, alertChannel } = o;
+  if (!dryRun) {
+    const abandoned = closeAbandonedRuns(deps.db, DAILY_JOB, deps.now());
+    if (abandoned > 0) deps.logger.warn({ abandoned }, 'an earlier daily run was interrupted; this run redoes what it left');
+  }
   const runId = dryRun ? null : startRun(deps.db, DAILY_JOB, deps.now(), { day });
   const stage = (s: DailyStage) => {
     if (o.signal?.aborted) throw new RunInterruptedError(s);

@@ -45,3 +45,17 @@ export function readLock(db: Db, name: string): LockRecord | undefined {
     | undefined;
   return r ? { name: r.name, owner: r.owner, acquiredAt: r.acquired_at, expiresAt: r.expires_at } : undefined;
 }
+
+/**
+ * Marks runs of `job` still 'running' as failed: called by the holder of the job's lease, so any such
+ * row was left by a process that died (killed, crashed) before it could finish. Returns how many.
+ */
+export function closeAbandonedRuns(db: Db, job: string, at: Date): number {
+  return db
+    .prepare(
+      `UPDATE runs SET status = 'failed', error_code = 'INTERRUPTED', finished_at = ?,
+         error = 'The process stopped before the run finished (killed or crashed); a later run redid its work.'
+       WHERE job = ? AND status = 'running'`,
+    )
+    .run(at.toISOString(), job).changes;
+}
