@@ -101,9 +101,10 @@ export async function runServe(ctx: AppContext, opts: ServeOptions): Promise<voi
     now: ctx.now,
     hooks,
     ...(health ? { health } : {}),
+    port: opts.port ?? ctx.settings.port,
     ...opts.appDeps,
   });
-  const info = await slack.start(opts.port ?? ctx.settings.port);
+  const info = await slack.start();
   const started: BackgroundService[] = [];
   try {
     for (const s of services) {

@@ -36,6 +36,8 @@ export interface SlackAppDeps {
   botId?: string;
   botUserId?: string;
   chartFontPath?: string;
+  /** Port of /healthz in Socket Mode (fixed when the app is built); default PORT. HTTP mode takes it in start(). */
+  port?: number;
 }
 
 export interface SlackApp {
@@ -115,7 +117,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const app = new App({
     authorize: async () => authorization,
     ...(socket
-      ? { socketMode: true, appToken: settings.slack.appToken, port: settings.port }
+      ? { socketMode: true, appToken: settings.slack.appToken, port: deps.port ?? settings.port }
       : { signingSecret: settings.slack.signingSecret }),
     customRoutes: [healthRoute],
     logger: boltLogger,
@@ -141,7 +143,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     app,
     service,
     mode: socket ? 'socket' : 'http',
-    async start(port = settings.port) {
+    async start(port = deps.port ?? settings.port) {
       const server = (await app.start(port)) as unknown;
       started = true;
       // The first summary is computed off the request path, so even the first one answers in the ack.

@@ -16,15 +16,19 @@
  * Tokens: a missing Authorization answers `not_authed`; when `token` is given, another one answers
  * `invalid_auth`. Unknown methods answer `unknown_method`.
  *
+ * Socket Mode: `apps.connections.open` returns a ws:// URL on this server (a minimal WebSocket endpoint:
+ * `hello`, pings answered, envelopes sent with `sendSocketEnvelope`, the app's acks recorded as
+ * `method: 'socket'`).
+ *
  * Fault injection (`fail`): the next N calls of a method (or 'upload' / 'response_url') answer 429 with
  * Retry-After, an HTTP error status, or `{ok:false, error}`. Faulty calls are recorded too (`fault` set).
  *
  * Also: helpers that send SIGNED slash commands and block_actions to a Bolt app as Slack does
  * (form-encoded string body with exactly `application/x-www-form-urlencoded`, v0 HMAC signature).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface FakeSlackCall {
   /** Web API method name, e.g. 'chat.postMessage'; 'upload' for the upload POST; 'response_url' for respond(). */
@@ -94,6 +98,17 @@ export interface FakeSlack {
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves once `method` has been called at least `n` times. */
   waitForCalls(method: string, n?: number, timeoutMs?: number): Promise<FakeSlackCall[]>;
+  /**
+   * Socket Mode: `apps.connections.open` (with an `xapp-` token) hands out a ws:// URL on this server;
+   * the app connects, gets `hello`, and this sends it an envelope (e.g. a slash command) and resolves
+   * with the app's ack `{ envelope_id, payload }`.
+   */
+  sendSocketEnvelope(
+    envelope: { type: string; payload: Record<string, unknown>; accepts_response_payload?: boolean },
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Open Socket Mode connections. */
+  socketConnections(): number;
   /** Forgets calls, messages, files and pending faults. */
   reset(): void;
   close(): Promise<void>;
@@ -189,6 +204,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   const api = (method: string, b: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: `${origin.replace('http:', 'ws:')}/socket?ticket=${++tsCounter}` };
       case 'auth.test':
         return {
           ok: true,
@@ -365,6 +382,53 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (!res.headersSent) send(res, 500, `fake slack crashed: ${String(err)}`);
     });
   });
+  const sockets = new Set<Socket>();
+  const acks = new Map<string, (m: Record<string, unknown>) => void>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+    const key = String(req.headers['sec-websocket-key'] ?? '');
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    sockets.add(socket);
+    let buf = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const frame = readFrame(buf);
+        if (!frame) break;
+        buf = buf.subarray(frame.size);
+        if (frame.opcode === 0x8) {
+          socket.end(wsFrame(0x8, Buffer.alloc(0)));
+          sockets.delete(socket);
+        } else if (frame.opcode === 0x9) socket.write(wsFrame(0xa, frame.payload));
+        else if (frame.opcode === 0x1) {
+          try {
+            const msg = JSON.parse(frame.payload.toString('utf8')) as Record<string, unknown>;
+            calls.push({ method: 'socket', body: msg, headers: {}, at: Date.now() - started });
+            const id = String(msg.envelope_id ?? '');
+            acks.get(id)?.(msg);
+            acks.delete(id);
+          } catch {
+            // not JSON: ignored, as Slack would
+          }
+          notify();
+        }
+      }
+    });
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => sockets.delete(socket));
+    socket.write(
+      wsFrame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A0FAKEAPP' } }),
+        ),
+      ),
+    );
+  });
+  let envelopeCounter = 0;
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
@@ -421,6 +485,24 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       await waitFor(() => calls.filter((c) => c.method === method).length >= n, timeoutMs);
       return calls.filter((c) => c.method === method);
     },
+    socketConnections: () => sockets.size,
+    async sendSocketEnvelope(envelope, timeoutMs = 5000) {
+      await waitFor(() => sockets.size > 0, timeoutMs);
+      const id = `env-${++envelopeCounter}`;
+      const acked = new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          acks.delete(id);
+          reject(new Error(`fake slack: no ack for socket envelope ${id} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        acks.set(id, (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+      const frame = wsFrame(0x1, Buffer.from(JSON.stringify({ envelope_id: id, accepts_response_payload: true, ...envelope })));
+      for (const sock of sockets) sock.write(frame);
+      return acked;
+    },
     reset() {
       calls = [];
       messages = [];
@@ -429,10 +511,51 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const sock of sockets) sock.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** One WebSocket frame from the server (never masked). */
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (len >= 126 && len < 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 126;
+    head.writeUInt16BE(len, 2);
+  } else if (len >= 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+/** One complete (client, masked) frame at the start of `buf`, or undefined when more bytes are needed. */
+function readFrame(buf: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
+  if (buf.length < 2) return undefined;
+  const opcode = (buf[0] as number) & 0x0f;
+  const masked = ((buf[1] as number) & 0x80) !== 0;
+  let len = (buf[1] as number) & 0x7f;
+  let off = 2;
+  if (len === 126) {
+    if (buf.length < 4) return undefined;
+    len = buf.readUInt16BE(2);
+    off = 4;
+  } else if (len === 127) {
+    if (buf.length < 10) return undefined;
+    len = Number(buf.readBigUInt64BE(2));
+    off = 10;
+  }
+  const maskLen = masked ? 4 : 0;
+  if (buf.length < off + maskLen + len) return undefined;
+  const mask = buf.subarray(off, off + maskLen);
+  const payload = Buffer.from(buf.subarray(off + maskLen, off + maskLen + len));
+  if (masked) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
+  return { opcode, payload, size: off + maskLen + len };
 }
 
 function toSlackMessage(m: StoredMessage, withMetadata: boolean, bot: { userId: string; botId: string }): Record<string, unknown> {
