@@ -71,7 +71,6 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
         if (!(firstRun && isClientError(err))) throw err;
         from = addDays(to, -(FALLBACK_DAYS - 1));
         warnings.push(`Rapid7 refused a ${FIRST_RUN_DAYS}-day window (${describeError(err)}); fetched ${FALLBACK_DAYS} days instead.`);
-        logger.warn({ from, to }, `first run: ${FIRST_RUN_DAYS}-day window refused, falling back to ${FALLBACK_DAYS} days`);
         return await client.getLogUsage(from, to);
       }
     };
