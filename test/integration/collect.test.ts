@@ -131,6 +131,24 @@ describe('collect: a normal run', () => {
     }
   });
 
+  it('rides out a 429 with Retry-After, 503 twice and a timeout, and stores exactly the final answers', async () => {
+    const data = buildData({ logs: 5, days: WEEK });
+    const s = await afterOneRun(data);
+    for (const day of WEEK) s.sim.setUsage(day, logId(4), 4_444);
+    s.sim.inject(
+      { path: '/usage/organizations/logs', status: 429, headers: { 'Retry-After': '0' } },
+      { path: '/usage/organizations/logs', status: 503 },
+      { path: '/usage/organizations/logs', status: 503 },
+      { path: '/management/logs', delayMs: 2_000 },
+      { path: '/usage/organizations', destroy: true },
+    );
+    const r = await s.collect();
+    expect(storedUsage(s.db)).toEqual(expectedUsage(data, WEEK));
+    expect(r.warnings).toEqual([]);
+    expect(r.requests).toBe(3 + 3 + 1 + 1);
+    expect(s.sim.pendingBehaviours()).toBe(0);
+  });
+
   it('takes usage given as numeric strings', async () => {
     const data = buildData({ logs: 5, days: WEEK });
     const a = await afterOneRun(data, { usageAs: 'string' });
