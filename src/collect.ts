@@ -1,8 +1,8 @@
 /**
- * collect: fetch a window of per-log usage, log names and organisation totals (three requests side
- * by side), and store them atomically. Normal runs make exactly 3 requests; the first run on an empty database tries a
- * 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months before the
- * window's month plus that month so far (so the same month last year is complete).
+ * collect: fetch a window of per-log usage, log names and organisation totals (three requests side by
+ * side) and store them atomically. Normal runs make exactly 3 requests; the first run on an empty
+ * database tries a 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months
+ * before the window's month plus that month so far (so the same month last year is complete).
  */
 import { addDays, type Day, daysInRange, firstOfMonthBefore, yesterdayUtc } from './days.js';
 import { AppError, describeError } from './errors.js';
@@ -76,7 +76,7 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     };
     const orgFrom = firstRun ? firstOfMonthBefore(to, ORG_HISTORY_MONTHS) : from;
     // The three calls run side by side; every outcome is awaited before any is judged, so no request
-    // outlives the run. Usage failures end the run; names and totals only warn, unless the key is refused.
+    // outlives the run. A usage failure ends the run; names and totals only warn, unless the key is refused.
     const [usageR, managedR, orgR] = await Promise.allSettled([fetchUsage(), client.getManagementLogs(), client.getOrgUsage(orgFrom, to)]);
     if (usageR.status === 'rejected') throw usageR.reason;
     const usage = usageR.value;
