@@ -383,7 +383,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
         report.stoppedBy = 'deadline';
         break;
       }
-      const readyAt = (r: OutboxRecord) => Math.max(Date.parse(r.nextAttemptAt), channelReadyAt.get(r.channel) ?? 0);
+      // A first attempt is due at once: `next_attempt_at` of a new row is the queueing time, which may
+      // come from a simulated day clock; later attempts are due by this outbox's clock.
+      const readyAt = (r: OutboxRecord) => Math.max(r.attempts === 0 ? 0 : Date.parse(r.nextAttemptAt), channelReadyAt.get(r.channel) ?? 0);
       const ready = heads.filter((r) => readyAt(r) <= nowMs);
       if (ready.length === 0) {
         const wake = Math.min(...heads.map(readyAt));

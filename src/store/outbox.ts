@@ -159,9 +159,16 @@ export function listOutbox(db: Db, opts: { status?: OutboxStatus; limit?: number
   return (rows as Row[]).map(toRecord);
 }
 
-/** Records that an attempt starts (committed before the request leaves). */
+/**
+ * Records that an attempt starts (committed before the request leaves). `next_attempt_at` becomes the
+ * attempt time, so a row whose outcome is lost with the process is due again at once.
+ */
 export function markAttempt(db: Db, id: number, at: string): void {
-  db.prepare("UPDATE outbox SET attempts = attempts + 1, inflight_at = ? WHERE id = ? AND status = 'pending'").run(at, id);
+  db.prepare("UPDATE outbox SET attempts = attempts + 1, inflight_at = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(
+    at,
+    at,
+    id,
+  );
 }
 
 /**

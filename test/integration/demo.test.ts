@@ -1,0 +1,59 @@
+/** `logusage demo` runs the real path with no credentials and prints every kind of message. */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createTestCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('logusage demo', () => {
+  it('exits 0 and prints alerts, updates, a resolution, a new normal, a silent and a new log, budget, a failure and the digest', async () => {
+    const dir = tempDir();
+    const cli = createTestCli({ env: {}, now: new Date('2026-11-26T09:00:00Z') });
+    const code = await cli.run('demo', '--db', `${dir}/demo.db`);
+    const out = cli.out();
+    expect(cli.err()).toBe('');
+    expect(code).toBe(0);
+
+    expect(out).toContain('A simulated Rapid7 Log Search account on http://127.0.0.1:');
+    expect(out).toContain('39 logs in 5 log sets, 60 days of usage (2026-09-27 … 2026-11-25)');
+    expect(out).toMatch(/History: collected 46 days for 38 logs/);
+    expect(out.match(/━━ daily run of /g)).toHaveLength(14);
+    // An episode: posted once, updated on later days, resolved with a reply in its thread.
+    expect(out).toMatch(/┌ new message\n│ 📈 Spike — nginx-access-eu/);
+    expect(out).toMatch(/┌ ✎ message updated\n│ 📈 Spike — nginx-access-eu\n.*\n.*\n.*\n│ {3}Change: .*Day: .*\(day 2\)/);
+    expect(out).toMatch(/┌ ✎ message updated\n│ ✅ Resolved — nginx-access-eu \(was: spike\)/);
+    expect(out).toMatch(/ {2}↳ reply in the thread\n {4}✅ Back to normal: nginx-access-eu has been within its usual range for 2 days/);
+    // A lasting change becomes the new normal, once.
+    expect(out.match(/↳ reply in the thread\n {4}🔄 New normal — k8s-audit/g)).toHaveLength(1);
+    // A log going silent alerts once, then its message is updated.
+    expect(out.match(/┌ new message\n│ 🔇 Silent — ad-dc-03/g)).toHaveLength(1);
+    expect(out).toMatch(/│ 🔇 Silent — ad-dc-03\n│ ad-dc-03 sent no data on .* \(no data for 2 days in a row\)/);
+    expect(out).toMatch(/┌ new message\n│ 🆕 New log — payments-api in Web/);
+    expect(out.match(/💰 Budget — The month is projected to reach 80% of the budget/g)).toHaveLength(1);
+    expect(out.match(/❌ The daily logusage run for .* failed\.\n│ Rapid7 refused the API key \(401 Unauthorized\)/g)).toHaveLength(1);
+    expect(out).toContain('✅ Working again: the daily run for');
+    expect(out).toMatch(/┌ new message\n│ 📈 Spike — aws-vpc-flow/);
+    // Earlier digests as one line each, the last in full with its chart.
+    expect(out.match(/^• Log usage digest for /gm)).toHaveLength(12);
+    expect(out).toContain('▌LOG USAGE DIGEST — WED 2026-11-25');
+    for (const part of [
+      "Yesterday's total",
+      'Month to date (2026-11',
+      'Budget ',
+      'Top 10 logs',
+      'Biggest movers up',
+      'Silent logs',
+      'Open alerts (2)',
+    ]) {
+      expect(out).toContain(part);
+    }
+    expect(out).toContain('[ Snooze 1 day ] [ Snooze 1 week ] [ Mark as expected ] [ Mute log ]');
+    const chart = /chart in the thread: .* → saved to (\S+\.png)/.exec(out)?.[1] ?? '';
+    expect(readFileSync(chart).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(out).toMatch(/\d+ Slack messages, posts and updates, delivered through the durable outbox \(0 waiting, 0 dropped\)/);
+    expect(out).toMatch(/Took \d+\.\d s\./);
+    expect(existsSync(`${dir}/demo.db`)).toBe(true);
+    const tmp = /Charts saved in (\S+)\/charts/.exec(out)?.[1] ?? '';
+    expect(readdirSync(`${tmp}/charts`).length).toBe(13);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 60_000);
+});
