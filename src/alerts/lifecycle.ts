@@ -79,7 +79,7 @@ export type Effect =
   /** A one-off message (new log, budget level, new normal with no episode open). */
   | { type: 'notice'; key: string; finding: Finding }
   /** A finding that says nothing in Slack, and why. */
-  | { type: 'suppressed'; finding: Finding; reason: 'muted' | 'snoozed' | 'already-noticed' | 'accepted-today' };
+  | { type: 'suppressed'; finding: Finding; reason: 'muted' | 'snoozed' | 'already-noticed' };
 
 /** The episode (or notice) key of a finding. */
 export function keyOf(f: Finding): { key: string; oneOff: boolean } {
@@ -123,7 +123,7 @@ export function decideDay(input: LifecycleInput): Effect[] {
     m.set(k.key, [...(m.get(k.key) ?? []), f]);
   }
 
-  const acceptedToday = new Set<string>();
+  // A finding whose key has an open episode is that episode's (continued, or consumed by its end).
   const openKeys = new Set<string>();
   for (const ep of input.open) {
     openKeys.add(ep.episodeKey);
@@ -133,12 +133,10 @@ export function decideDay(input: LifecycleInput): Effect[] {
     const c = controlsOf(ep.logId);
     if (c.muted) {
       effects.push({ type: 'accept', episode: ep, reason: 'muted', finding });
-      acceptedToday.add(ep.episodeKey);
       continue;
     }
     if (c.baselineFrom !== null && c.baselineFrom >= ep.firstDay) {
       effects.push({ type: 'accept', episode: ep, reason: 'marked-expected', finding });
-      acceptedToday.add(ep.episodeKey);
       continue;
     }
     if (snoozed(c)) {
@@ -148,7 +146,6 @@ export function decideDay(input: LifecycleInput): Effect[] {
     if (finding) {
       if (isLevelShift(finding)) {
         effects.push({ type: 'accept', episode: ep, reason: 'level-shift', finding });
-        acceptedToday.add(ep.episodeKey);
       } else {
         effects.push({ type: 'continue', episode: ep, finding, dayNumber: episodeDayNumber(ep.firstDay, day) });
       }
@@ -173,10 +170,6 @@ export function decideDay(input: LifecycleInput): Effect[] {
   for (const [key, fs] of byKey) {
     if (openKeys.has(key)) continue;
     const finding = strongest(fs);
-    if (acceptedToday.has(key)) {
-      effects.push({ type: 'suppressed', finding, reason: 'accepted-today' });
-      continue;
-    }
     const c = controlsOf(finding.logId);
     if (c.muted) {
       effects.push({ type: 'suppressed', finding, reason: 'muted' });
