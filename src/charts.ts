@@ -6,7 +6,7 @@
  * Inputs are bytes per UTC day; NaN marks a day with no data (drawn as a gap). Axis labels are
  * formatted with our own `formatBytes` (SI units). Pure apart from reading the font file.
  */
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { Day } from './days.js';
@@ -41,17 +41,15 @@ const num = (v: number | undefined): number | '-' => (v === undefined || !Number
 
 /** Checks the font file can be read (resvg would silently draw no text), or explains how to install it. */
 export function checkChartFont(fontPath: string = DEFAULT_FONT_PATH): string {
-  if (!existsSync(fontPath)) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      `The chart font ${fontPath} is missing, so charts cannot show text. Install it (Debian/Ubuntu: apt-get install fonts-dejavu-core) or pass another TrueType font file.`,
-    );
-  }
   try {
     closeSync(openSync(fontPath, 'r'));
     return fontPath;
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `The chart font ${fontPath} cannot be read: ${(err as Error).message}.`, { cause: err });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `The chart font ${fontPath} is missing or unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'}), so charts cannot show text. Install it (Debian/Ubuntu: apt-get install fonts-dejavu-core) or pass another TrueType font file.`,
+      { cause: err },
+    );
   }
 }
 

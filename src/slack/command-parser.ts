@@ -8,6 +8,7 @@
  */
 import { isDay } from '../days.js';
 import { DURATION_EXAMPLE, parseDuration, parseSize, SIZE_EXAMPLE } from '../units.js';
+import { ellipsize } from './mrkdwn.js';
 
 /** Longest text accepted; anything longer is refused before it is parsed. */
 export const MAX_COMMAND_TEXT = 2000;
@@ -118,11 +119,6 @@ const err = (message: string, example: string): ParseError => ({ kind: 'error', 
 /** Decodes the three entities Slack escapes in command text. */
 export function decodeSlackText(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function shorten(s: string, max = 60): string {
-  const chars = Array.from(s);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
 }
 
 interface Token {
@@ -249,7 +245,7 @@ export function parseCommand(input: string): ParseResult {
     case 'summary': {
       if (args.length === 0) return { kind: 'summary', day: undefined };
       const d = (args[0] as Token).text;
-      if (args.length > 1 || !isDay(d)) return err(`"${shorten(joinName(args))}" is not a date: write YYYY-MM-DD`, EXAMPLES.summary);
+      if (args.length > 1 || !isDay(d)) return err(`"${ellipsize(joinName(args), 60)}" is not a date: write YYYY-MM-DD`, EXAMPLES.summary);
       return { kind: 'summary', day: d };
     }
 
@@ -257,7 +253,7 @@ export function parseCommand(input: string): ParseResult {
       if (args.length === 0) return { kind: 'top', n: TOP_DEFAULT };
       const t = (args[0] as Token).text;
       if (args.length > 1 || !/^\d{1,6}$/.test(t) || Number(t) < 1 || Number(t) > TOP_MAX) {
-        return err(`"${shorten(joinName(args))}" is not a number of logs from 1 to ${TOP_MAX}`, EXAMPLES.top);
+        return err(`"${ellipsize(joinName(args), 60)}" is not a number of logs from 1 to ${TOP_MAX}`, EXAMPLES.top);
       }
       return { kind: 'top', n: Number(t) };
     }
@@ -278,7 +274,7 @@ export function parseCommand(input: string): ParseResult {
       const last = rest.at(-1);
       if (last && !last.quoted && /^\d+\s*d(ays?)?$/i.test(last.text)) {
         const n = Number.parseInt(last.text, 10);
-        if (n !== 30 && n !== 90) return err(`charts cover 30d or 90d, not "${shorten(last.text)}"`, 'chart firewall-eu 90d');
+        if (n !== 30 && n !== 90) return err(`charts cover 30d or 90d, not "${ellipsize(last.text, 60)}"`, 'chart firewall-eu 90d');
         days = n;
         rest = rest.slice(0, -1);
       }
@@ -327,7 +323,7 @@ export function parseCommand(input: string): ParseResult {
         if (!name) return err(`which ${scope === 'log' ? 'log' : 'log set'}? Give its name before the size`, EXAMPLES.thresholdSet);
         return { kind: 'threshold-set', scope, name, bytesPerDay: size.bytes, sizeText: size.text };
       }
-      return err(`"${shorten(args[0]?.text ?? '')}" is not a threshold action: use list, set or remove`, EXAMPLES.thresholdSet);
+      return err(`"${ellipsize(args[0]?.text ?? '', 60)}" is not a threshold action: use list, set or remove`, EXAMPLES.thresholdSet);
     }
 
     case 'budget': {
@@ -348,7 +344,7 @@ export function parseCommand(input: string): ParseResult {
         if (size.bytes <= 0) return err('a budget must be larger than zero', EXAMPLES.budgetSet);
         return { kind: 'budget-set', bytesPerMonth: size.bytes, sizeText: size.text };
       }
-      return err(`"${shorten(args[0]?.text ?? '')}" is not a budget action: use show, set or clear`, EXAMPLES.budgetSet);
+      return err(`"${ellipsize(args[0]?.text ?? '', 60)}" is not a budget action: use show, set or clear`, EXAMPLES.budgetSet);
     }
 
     case 'snooze': {
@@ -398,7 +394,7 @@ export function parseCommand(input: string): ParseResult {
       return { kind: sub };
 
     default: {
-      const shown = head.quoted ? `"${shorten(head.text, 30)}"` : `"${shorten(head.text, 30)}"`;
+      const shown = `"${ellipsize(head.text, 30)}"`;
       const close =
         sub.length >= 3 && sub.length <= 20
           ? (SUBCOMMANDS.find((c) => c.startsWith(sub) || sub.startsWith(c)) ?? SUBCOMMANDS.find((c) => editDistance(c, sub) <= 2))

@@ -26,24 +26,28 @@ export function escapeMrkdwn(s: string): string {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/**
- * Cuts `s` to at most `max` characters (ending in `…` when cut). Never splits an escape entity
- * (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
- */
-export function truncate(s: string, max: number): string {
+/** Cuts raw text to at most `max` characters (code points), ending in `…` when cut. */
+export function ellipsize(s: string, max: number): string {
   const chars = Array.from(s);
   if (chars.length <= max) return s;
-  if (max <= 1) return '…'.slice(0, Math.max(0, max));
-  let out = chars.slice(0, max - 1).join('');
-  const amp = out.lastIndexOf('&');
-  if (amp >= 0 && !out.slice(amp).includes(';') && out.length - amp < 6) out = out.slice(0, amp);
-  return `${out}…`;
+  return max <= 1 ? '…'.slice(0, Math.max(0, max)) : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Cuts escaped text to at most `max` characters (ending in `…` when cut) without splitting an
+ * entity (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
+ */
+export function truncate(s: string, max: number): string {
+  const cut = ellipsize(s, max);
+  if (cut === s || max <= 1) return cut;
+  const body = cut.slice(0, -1);
+  const amp = body.lastIndexOf('&');
+  return amp >= 0 && !body.slice(amp).includes(';') && body.length - amp < 6 ? `${body.slice(0, amp)}…` : cut;
 }
 
 /** An escaped name shortened for lists: at most `max` characters shown of the original name. */
 export function shownName(name: string, max = 80): string {
-  const chars = Array.from(name);
-  return escapeMrkdwn(chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`);
+  return escapeMrkdwn(ellipsize(name, max));
 }
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -97,6 +101,39 @@ export function capLines(lines: string[], opts: { maxLines?: number; maxChars?: 
     used += cost;
   }
   return shown.join('\n');
+}
+
+/**
+ * A list as up to `maxSections` sections of at most 2,900 characters. When not all of the `total`
+ * items are shown (`lines` may be a prefix of a longer list), the last section ends with
+ * `_and N more <noun>_`. Lines must already be escaped.
+ */
+export function listSections(lines: string[], opts: { noun?: string; maxSections?: number; total?: number } = {}): Block[] {
+  const max = 2900;
+  const maxSections = opts.maxSections ?? 2;
+  const total = Math.max(opts.total ?? lines.length, lines.length);
+  const more = (n: number) => `_and ${n} more${opts.noun ? ` ${opts.noun}` : ''}_`;
+  const reserve = more(total).length + 1;
+  const out: Block[] = [];
+  let i = 0;
+  while (i < lines.length && out.length < maxSections) {
+    const lastSection = out.length === maxSections - 1;
+    const chunk: string[] = [];
+    let used = 0;
+    while (i < lines.length) {
+      const line = truncate(lines[i] as string, max - reserve);
+      const cost = line.length + (chunk.length > 0 ? 1 : 0);
+      // Room for the closing "and N more" line when this section may be the last one.
+      const needsMore = total - (i + 1) > 0 && (lastSection || i + 1 === lines.length);
+      if (used + cost + (needsMore ? reserve : 0) > max) break;
+      chunk.push(line);
+      used += cost;
+      i++;
+    }
+    if (total - i > 0 && (lastSection || i === lines.length)) chunk.push(more(total - i));
+    out.push(section(chunk.join('\n')));
+  }
+  return out;
 }
 
 /** A mrkdwn section with its text cut to the section limit. `text` must already be escaped. */

@@ -38,7 +38,7 @@ import {
 } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
-import { dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
+import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
 import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
@@ -52,7 +52,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
-import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, shownName, sparkline } from './mrkdwn.js';
+import { context, ellipsize, escapeMrkdwn, fitMessage, listSections, type SlackMessage, shownName, sparkline } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
 
 /**
@@ -176,7 +176,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const sample = logs.slice(0, 1)[0];
     return {
       reply: buildUsageError(
-        `no log matches "${shortText(query)}"${logs.length === 0 ? ' (no logs are stored yet: run a collection first)' : ''}`,
+        `no log matches "${ellipsize(query, 60)}"${logs.length === 0 ? ' (no logs are stored yet: run a collection first)' : ''}`,
         example(sample ? sample.id : 'firewall-eu'),
       ),
     };
@@ -198,7 +198,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     }
     return {
       reply: buildUsageError(
-        `no log set matches "${shortText(query)}"${names.length > 0 ? `; known log sets include ${names.slice(0, 5).join(', ')}` : ''}`,
+        `no log set matches "${ellipsize(query, 60)}"${names.length > 0 ? `; known log sets include ${names.slice(0, 5).join(', ')}` : ''}`,
         example(names[0] ? (names[0].includes(' ') ? `"${names[0]}"` : names[0]) : 'Firewalls'),
       ),
     };
@@ -207,7 +207,18 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // ---------------------------------------------------------------------------------------------
   // Read commands
 
-  function summary(day: Day | undefined): SlackMessage {
+  /** Cache key of the summary of day `d` for the current data. */
+  const summaryKey = (d: Day) => `summary|${d}|${dataVersion(db)}`;
+
+  /** Findings listed in the summary: detection's (hook) when supplied, else the open alerts of the day. */
+  async function findingsOf(d: Day): Promise<Array<{ kind: string; logName: string; reason: string }>> {
+    if (hooks.findingsForDay) return (await hooks.findingsForDay(d)).map((f) => ({ kind: f.kind, logName: f.logName, reason: f.reason }));
+    return listOpenAlerts(db)
+      .filter((a) => a.lastDay === d)
+      .map((a) => ({ kind: a.kind, logName: a.lastFinding.logName, reason: a.lastFinding.reason }));
+  }
+
+  async function summary(day: Day | undefined): Promise<SlackMessage> {
     const latest = latestObservedDay(db);
     if (latest === null) {
       return buildReply(
@@ -216,7 +227,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       );
     }
     const d = day ?? latest;
-    const key = `summary|${d}|${dataVersion(db)}`;
+    const key = summaryKey(d);
     const hit = cache.get(key);
     if (hit) return hit;
     const observed = isObserved(db, d);
@@ -251,10 +262,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(s.subarray(s.length - HISTORY)),
       };
     });
-    const open = listOpenAlerts(db);
-    const findings = open
-      .filter((a) => a.lastDay === d)
-      .map((a) => ({ kind: a.kind, logName: a.lastFinding.logName, reason: a.lastFinding.reason }));
+    const findings = await findingsOf(d);
     return remember(
       key,
       buildSummary({
@@ -273,37 +281,18 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         budget: budget.bytes === undefined ? null : { bytes: budget.bytes, source: budget.source === 'slack' ? 'slack' : 'env' },
         top,
         logsWithData: ranking.logsWithData,
-        openAlerts: open.length,
+        openAlerts: countOpenAlerts(db),
         findings: findings.length > 0 ? findings : null,
       }),
     );
   }
 
-  async function summaryWithHookFindings(day: Day | undefined): Promise<SlackMessage> {
-    if (!hooks.findingsForDay) return summary(day);
-    // With detection available, its findings of the day replace the alert-based list.
-    const latest = latestObservedDay(db);
-    const d = day ?? latest;
-    if (d === null) return summary(day);
-    const key = `summary-findings|${d}|${dataVersion(db)}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    const base = summary(d);
-    const findings = await hooks.findingsForDay(d);
-    if (findings.length === 0) return remember(key, base);
-    const lines = findings.map((f) => `• *${escapeMrkdwn(f.kind)}* ${shownName(f.logName)}: ${escapeMrkdwn(f.reason)}`);
-    const blocks = base.blocks.filter((b) => !(b.type === 'section' && JSON.stringify(b).includes('*Findings*')));
-    blocks.splice(Math.max(0, blocks.length - 1), 0, {
-      type: 'section',
-      text: { type: 'mrkdwn', text: `*Findings*\n${lines.join('\n')}` },
-    } as Block);
-    return remember(key, fitMessage({ text: `${base.text} Findings: ${findings.length}.`, blocks }));
-  }
+  const topKey = (n: number, d: Day) => `top|${n}|${d}|${dataVersion(db)}`;
 
   function top(n: number): SlackMessage {
     const d = latestObservedDay(db);
     if (d === null) return buildReply(':grey_question: No usage has been collected yet.', 'No usage has been collected yet.');
-    const key = `top|${n}|${d}|${dataVersion(db)}`;
+    const key = topKey(n, d);
     const hit = cache.get(key);
     if (hit) return hit;
     const from = addDays(d, -(HISTORY - 1 + LOOKBACK));
@@ -388,7 +377,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   function alertsList(): SlackMessage {
     const open = listOpenAlerts(db, 200);
-    const total = open.length < 200 ? open.length : listOpenAlerts(db, 100_000).length;
+    const total = countOpenAlerts(db);
     const muted = new Set(listMutedLogIds(db));
     const snoozes = new Map(activeSnoozes(db, deps.now().toISOString()).map((s) => [s.logId, s.until]));
     return buildAlertsList(
@@ -434,7 +423,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       ),
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: `*Thresholds* (bytes per day)` } },
-        ...chunkSections(lines),
+        ...listSections(lines, { noun: 'thresholds' }),
         context('Remove one with `/logusage threshold remove &lt;ID&gt;`.'),
       ],
     });
@@ -475,7 +464,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const lines = routes.map((r) => `• *${shownName(r.logset)}* → <#${r.channel}>`);
     return fitMessage({
       text: escapeMrkdwn(`Routes: ${routes.map((r) => `${r.logset} → ${r.channel}`).join(', ')}`),
-      blocks: [...chunkSections(lines), context(defLine)],
+      blocks: [...listSections(lines, { noun: 'routes' }), context(defLine)],
     });
   }
 
@@ -500,7 +489,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       nextRun: next ? next.toISOString() : null,
       coverage: cov,
       budget: effectiveBudget(db, settings.monthlyBudget),
-      openAlerts: listOpenAlerts(db, 100_000).length,
+      openAlerts: countOpenAlerts(db),
       snoozed: activeSnoozes(db, deps.now().toISOString()).length,
       muted: listMutedLogIds(db).length,
       thresholds: listThresholds(db).length,
@@ -720,7 +709,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return {
           message: did
             ? buildReply(`Removed the route of *${shownName(name)}*; its alerts go to the alert channel.`, `Removed the route of ${name}.`)
-            : buildUsageError(`log set "${shortText(cmd.logset)}" has no route`, EXAMPLES.routeList),
+            : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
       case 'refresh': {
@@ -768,7 +757,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       case 'help':
         return { message: buildHelp({ isAdmin: isAdmin(caller.userId), adminsConfigured: admins.size > 0 }) };
       case 'summary':
-        return { message: await summaryWithHookFindings(cmd.day) };
+        return { message: await summary(cmd.day) };
       case 'top':
         return { message: top(cmd.n) };
       case 'log':
@@ -815,12 +804,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         try {
           const d = cmd.kind === 'summary' ? (cmd.day ?? latestObservedDay(db)) : latestObservedDay(db);
           if (d === null) return undefined;
-          const version = dataVersion(db);
-          const key =
-            cmd.kind === 'top'
-              ? `top|${cmd.n}|${d}|${version}`
-              : `${hooks.findingsForDay ? 'summary-findings' : 'summary'}|${d}|${version}`;
-          return cache.get(key);
+          return cache.get(cmd.kind === 'top' ? topKey(cmd.n, d) : summaryKey(d));
         } catch (err) {
           logger.warn({ err: describeError(err) }, 'cache lookup failed');
           return undefined;
@@ -830,7 +814,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     },
     async warm() {
       try {
-        await summaryWithHookFindings(undefined);
+        await summary(undefined);
       } catch (err) {
         logger.warn({ err: describeError(err) }, 'could not precompute the summary');
       }
@@ -951,26 +935,6 @@ function describeKind(cmd: Command): string {
     default:
       return 'change settings';
   }
-}
-
-function shortText(s: string, max = 60): string {
-  const chars = Array.from(s);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
-}
-
-/** Sections of ≤ 2,900 characters from lines (long lists end with "and N more" via fitMessage). */
-function chunkSections(lines: string[]): Block[] {
-  const out: Block[] = [];
-  let cur = '';
-  for (const l of lines) {
-    if (cur.length + l.length + 1 > 2900) {
-      out.push({ type: 'section', text: { type: 'mrkdwn', text: cur } });
-      cur = '';
-    }
-    cur = cur ? `${cur}\n${l.slice(0, 2900)}` : l.slice(0, 2900);
-  }
-  if (cur) out.push({ type: 'section', text: { type: 'mrkdwn', text: cur } });
-  return out;
 }
 
 /** The Slack error code of a Web API failure (`not_in_channel` …), or a generic code. */

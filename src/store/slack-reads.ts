@@ -100,3 +100,7 @@ export function dataVersion(db: Db): string {
     .get() as string;
   return `${db.pragma('data_version', { simple: true }) as number}|${r}`;
 }
+
+export function countOpenAlerts(db: Db): number {
+  return db.prepare("SELECT count(*) FROM alerts WHERE status = 'open'").pluck().get() as number;
+}

@@ -1,7 +1,7 @@
 /** Pure builder of `/logusage alerts`: open alerts, newest first, with a link to each alert's channel. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import { context, ellipsize, escapeMrkdwn, fitMessage, header, listSections, type SlackMessage, section, shownName } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
 
 export interface AlertLine {
@@ -39,12 +39,8 @@ export function buildAlertsList(alerts: AlertLine[], total: number): SlackMessag
       .join(', ');
     return `${ICON[a.kind] ?? ':warning:'} *#${a.id} ${escapeMrkdwn(a.kind)}* ${shownName(a.name)} — ${formatBytes(a.value)} vs ${formatBytes(a.expected)} (${formatChangePct(a.value, a.expected)}) since ${a.firstDay}${
       a.findingDays > 1 ? `, ${a.findingDays} days` : ''
-    }${where}${state ? ` _(${state})_` : ''}\n    ${escapeMrkdwn(a.reason.length > 300 ? `${a.reason.slice(0, 299)}…` : a.reason)}`;
+    }${where}${state ? ` _(${state})_` : ''}\n    ${escapeMrkdwn(ellipsize(a.reason, 300))}`;
   });
-  const shown = capLines(lines, { maxChars: 2900, noun: 'alerts' });
-  const count = shown.split('\n').filter((l) => /^:[a-z_]+: \*#/.test(l)).length;
-  const rest = lines.slice(count);
-  const hidden = total - alerts.length;
   return fitMessage({
     text: escapeMrkdwn(
       `${total} open alert${total === 1 ? '' : 's'}: ${alerts
@@ -54,9 +50,7 @@ export function buildAlertsList(alerts: AlertLine[], total: number): SlackMessag
     ),
     blocks: [
       header(`${total} open alert${total === 1 ? '' : 's'}`),
-      section(rest.length > 0 ? capLines(lines.slice(0, count), { maxChars: 2900 }) : shown),
-      ...(rest.length > 0 ? [section(capLines(rest, { maxChars: 2900, noun: 'alerts' }))] : []),
-      ...(hidden > 0 ? [context(`_and ${hidden} more not listed_`)] : []),
+      ...listSections(lines, { noun: 'alerts', total }),
       context('Buttons on each alert message snooze, mute or mark it as expected.'),
     ],
   });

@@ -1,7 +1,7 @@
 /** Pure builder of `/logusage top [N]`: the largest logs of a day with share, change and sparkline. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import { context, escapeMrkdwn, fitMessage, header, listSections, type SlackMessage, section, shownName } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
 
 export interface TopView {
@@ -32,10 +32,6 @@ export function buildTop(v: TopView): SlackMessage {
         : '';
     return `${i + 1}. *${shownName(r.name)}*${sets} — ${formatBytes(r.bytes)}${share}${change} \`${r.spark}\``;
   });
-  // Two sections of ≤ 3,000 characters keep a top 100 readable; past that, "and N more".
-  const first = capLines(lines, { maxChars: 2900, noun: 'logs' });
-  const shownCount = first.split('\n').filter((l) => !l.startsWith('_and ')).length;
-  const rest = lines.slice(shownCount);
   return fitMessage({
     text: escapeMrkdwn(
       `Top ${v.rows.length} logs on ${v.day}: ${v.rows
@@ -45,8 +41,7 @@ export function buildTop(v: TopView): SlackMessage {
     ),
     blocks: [
       header(`Top ${v.rows.length} logs on ${v.day}`),
-      section(rest.length > 0 ? capLines(lines.slice(0, shownCount), { maxChars: 2900 }) : first),
-      ...(rest.length > 0 ? [section(capLines(rest, { maxChars: 2900, noun: 'logs' }))] : []),
+      ...listSections(lines, { noun: 'logs' }),
       context(
         `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)} that day. Sparklines: last 30 days; change vs a typical day.`,
       ),

@@ -5,6 +5,7 @@ import {
   context,
   escapeMrkdwn,
   fitMessage,
+  listSections,
   messageTextLength,
   SLACK_LIMITS,
   section,
@@ -74,6 +75,36 @@ describe('capLines', () => {
       fc.property(fc.array(fc.string({ maxLength: 5000 }), { maxLength: 200 }), fc.integer({ min: 100, max: 3000 }), (lines, max) => {
         const t = capLines(lines, { maxChars: max });
         return t.length <= max;
+      }),
+    );
+  });
+});
+
+describe('listSections', () => {
+  const textOf = (b: unknown) => (b as { text: { text: string } }).text.text;
+  it('spreads a long list over sections of ≤ 2,900 characters and counts what is left out', () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `• item ${i} ${'z'.repeat(60)}`);
+    const blocks = listSections(lines, { noun: 'logs', maxSections: 2 });
+    expect(blocks).toHaveLength(2);
+    for (const b of blocks) expect(textOf(b).length).toBeLessThanOrEqual(2900);
+    const shown = blocks
+      .map(textOf)
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('•')).length;
+    expect(textOf(blocks[1])).toMatch(new RegExp(`_and ${300 - shown} more logs_$`));
+  });
+  it('says how many of a longer total are not listed, even when the given lines fit', () => {
+    const blocks = listSections(['a', 'b'], { noun: 'alerts', total: 10 });
+    expect(blocks.map(textOf)).toEqual(['a\nb\n_and 8 more alerts_']);
+    expect(listSections(['a', 'b']).map(textOf)).toEqual(['a\nb']);
+    expect(listSections([])).toEqual([]);
+  });
+  it('never exceeds its limits for any list', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 4000 }), { maxLength: 60 }), fc.integer({ min: 0, max: 500 }), (lines, extra) => {
+        const blocks = listSections(lines, { total: lines.length + extra, maxSections: 2 });
+        return blocks.length <= 2 && blocks.every((b) => textOf(b).length <= 2900);
       }),
     );
   });
