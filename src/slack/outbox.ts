@@ -44,7 +44,8 @@ export interface SlackSender {
 /** How a failed call is handled: wait and retry, retry with backoff, give the row up, or stop draining. */
 export type SendFailure =
   | { kind: 'ratelimited'; retryAfterMs: number; message: string }
-  | { kind: 'transient'; message: string }
+  /** `unanswered`: no answer came back (network error, timeout, 5xx), so Slack may have acted on it. */
+  | { kind: 'transient'; message: string; unanswered?: boolean }
   | { kind: 'permanent'; message: string }
   | { kind: 'auth'; message: string };
 
@@ -115,12 +116,12 @@ export function classifySlackError(err: unknown): SendFailure {
     if (status === 429) return { kind: 'ratelimited', retryAfterMs: 1000, message: 'Slack answered HTTP 429' };
     if (status === 401 || status === 403) return { kind: 'auth', message: `Slack answered HTTP ${status}` };
     if (status >= 400 && status < 500 && status !== 408) return { kind: 'permanent', message: `Slack answered HTTP ${status}` };
-    return { kind: 'transient', message: `Slack answered HTTP ${status}` };
+    return { kind: 'transient', message: `Slack answered HTTP ${status}`, unanswered: status >= 500 || status === 408 };
   }
   if (e?.code === ErrorCode.FileUploadInvalidArgumentsError || e?.code === ErrorCode.FileUploadReadFileDataError) {
     return { kind: 'permanent', message: `file upload refused: ${e.message ?? 'invalid arguments'}` };
   }
-  return { kind: 'transient', message: `could not reach Slack (${describeError(err)})` };
+  return { kind: 'transient', message: `could not reach Slack (${describeError(err)})`, unanswered: true };
 }
 
 export interface WebApiSenderOptions {
@@ -324,18 +325,44 @@ export function createOutbox(o: OutboxOptions): Outbox {
     return { wait: true };
   }
 
-  async function sendOne(row: OutboxRecord, threadTs: string | undefined): Promise<{ ts: string | null; confirmed: boolean }> {
-    const { sender } = o;
-    const unknownOutcome = row.inflightAt !== null;
-    if (unknownOutcome && (row.method === 'post' || row.method === 'reply')) {
-      const found = await sender.findMessageByKey({ channel: row.channel, key: row.idemKey, ...(threadTs ? { threadTs } : {}) });
-      if (found) return { ts: found, confirmed: true };
+  /**
+   * Whether an attempt with an unknown outcome reached Slack: the ts (or file id) it got, or null. A
+   * passing failure (rate limit, Slack error) is thrown, so the row is retried later; when the history
+   * cannot be read at all (missing scope, app not in the channel) the row is sent: a rare duplicate is
+   * better than a lost alert.
+   */
+  async function lookUp(row: OutboxRecord, threadTs: string | undefined): Promise<string | null> {
+    const where = { channel: row.channel, ...(threadTs ? { threadTs } : {}) };
+    try {
+      return row.method === 'upload'
+        ? row.payload.filename
+          ? await o.sender.findFile({ ...where, filename: row.payload.filename })
+          : null
+        : await o.sender.findMessageByKey({ ...where, key: row.idemKey });
+    } catch (err) {
+      const f = classifySlackError(err);
+      if (f.kind === 'transient' || f.kind === 'ratelimited') throw err;
+      log.warn(
+        { outbox: row.id, key: row.idemKey, error: f.message },
+        'cannot read the channel to check an earlier attempt; sending it again',
+      );
+      return null;
     }
-    if (unknownOutcome && row.method === 'upload' && row.payload.filename) {
-      const found = await sender.findFile({ channel: row.channel, filename: row.payload.filename, ...(threadTs ? { threadTs } : {}) });
+  }
+
+  /** Sends a row; `step.attempted` tells a failure of the send from a failure of the check before it. */
+  async function sendOne(
+    row: OutboxRecord,
+    threadTs: string | undefined,
+    step: { attempted: boolean },
+  ): Promise<{ ts: string | null; confirmed: boolean }> {
+    const { sender } = o;
+    if (row.inflightAt !== null && row.method !== 'update') {
+      const found = await lookUp(row, threadTs);
       if (found) return { ts: found, confirmed: true };
     }
     markAttempt(o.db, row.id, o.now().toISOString());
+    step.attempted = true;
     const p = row.payload;
     switch (row.method) {
       case 'post':
@@ -410,8 +437,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
           continue;
         }
         const threadTs = 'ts' in parent ? parent.ts : undefined;
+        const step = { attempted: false };
         try {
-          const r = await sendOne(row, threadTs);
+          const r = await sendOne(row, threadTs, step);
           markSent(o.db, row.id, r.ts, o.now().toISOString());
           if (r.confirmed) {
             report.confirmed++;
@@ -444,7 +472,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
               ? Math.min(Math.max(f.retryAfterMs, paceMs), retryAfterMaxMs)
               : Math.min(retryBaseMs * 2 ** Math.max(0, attempts - 1), retryMaxMs);
           const next = new Date(at.getTime() + delay);
-          markRetry(o.db, row.id, f.message, next.toISOString());
+          // Still unknown: the check of an earlier attempt failed, or this attempt got no answer.
+          const unknown = step.attempted ? f.kind === 'transient' && f.unanswered === true : row.inflightAt !== null;
+          markRetry(o.db, row.id, f.message, next.toISOString(), unknown);
           if (f.kind === 'ratelimited') channelReadyAt.set(row.channel, next.getTime());
           report.retries++;
           log.warn(

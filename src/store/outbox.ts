@@ -191,13 +191,15 @@ export function markSent(db: Db, id: number, resultTs: string | null, at: string
   })();
 }
 
-/** Records a failed attempt that will be retried at `nextAttemptAt`. */
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: string): void {
-  db.prepare('UPDATE outbox SET inflight_at = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?').run(
-    error.slice(0, 500),
-    nextAttemptAt,
-    id,
-  );
+/**
+ * Records a failed attempt that will be retried at `nextAttemptAt`. `outcomeUnknown`: the request may
+ * have reached Slack (no answer: timeout, dropped connection, 5xx) or an earlier unknown outcome is
+ * still unresolved, so `inflight_at` stays set and the next attempt checks Slack first.
+ */
+export function markRetry(db: Db, id: number, error: string, nextAttemptAt: string, outcomeUnknown = false): void {
+  db.prepare(
+    'UPDATE outbox SET inflight_at = CASE WHEN ? THEN coalesce(inflight_at, ?) ELSE NULL END, last_error = ?, next_attempt_at = ? WHERE id = ?',
+  ).run(outcomeUnknown ? 1 : 0, nextAttemptAt, error.slice(0, 500), nextAttemptAt, id);
 }
 
 /** Records an attempt that failed for good; pending rows that depend on it (updates, thread replies) die with it. */

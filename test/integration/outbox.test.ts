@@ -87,6 +87,8 @@ describe('outbox', () => {
     const reply = slack.messages.find((m) => m.threadTs !== undefined);
     expect(reply).toMatchObject({ channel: 'CALPHA', threadTs: first?.ts, text: 'alpha 0 reply' });
     expect(countOutbox(db)).toEqual({ pending: 0, sent: 10, dead: 0 });
+    // A 500 may come after Slack acted: each of those three retries first looked for the message.
+    expect(slack.callsTo('conversations.history')).toHaveLength(3);
     // Every accepted post carries its outbox key as metadata.
     for (const m of slack.messages) expect(m.metadata?.event_type).toBe(METADATA_EVENT_TYPE);
     expect(new Set(slack.messages.map((m) => m.metadata?.event_payload.key)).size).toBe(slack.messages.length);
@@ -153,6 +155,31 @@ describe('outbox', () => {
     expect(report).toMatchObject({ sent: 1, confirmed: 0 });
     expect(slack.messages.map((m) => m.text)).toEqual(['lost in flight']);
     expect(getOutboxByKey(db, 'lost-1')?.attempts).toBe(2);
+  });
+
+  it('retries the check later when reading the history fails for a while', async () => {
+    const sender = await setup();
+    const { id } = queue('hist-1', 'CHIST', 'post', 'already there');
+    markAttempt(db, id, new Date().toISOString());
+    await sender.postMessage({
+      channel: 'CHIST',
+      text: 'already there',
+      metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: 'hist-1' } },
+    });
+    slack.fail('conversations.history', { kind: 'http', status: 503 }, 2);
+    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    expect(report).toMatchObject({ confirmed: 1, sent: 0, retries: 2, pending: 0 });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('sends again when the history cannot be read at all (a duplicate rather than a loss)', async () => {
+    const sender = await setup();
+    const { id } = queue('blind-1', 'CBLIND', 'post', 'maybe posted');
+    markAttempt(db, id, new Date().toISOString());
+    slack.fail('conversations.history', { kind: 'error', error: 'not_in_channel' }, 1);
+    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    expect(report).toMatchObject({ sent: 1, confirmed: 0, dead: 0, pending: 0 });
+    expect(slack.messages.map((m) => m.text)).toEqual(['maybe posted']);
   });
 
   it('uploads a file into the thread of its parent message', async () => {
