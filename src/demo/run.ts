@@ -6,7 +6,7 @@
  * text and saving the charts. One day the Rapid7 key is revoked, to show how a failed run is reported.
  * Everything lives in a temporary folder (or the database given with --db).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { renderUsageChartPng } from '../charts.js';
@@ -15,7 +15,7 @@ import { readSettings } from '../config.js';
 import { runDaily } from '../daily.js';
 import { addDays, type Day, yesterdayUtc } from '../days.js';
 import { detectForDay } from '../detect/run.js';
-import { describeError } from '../errors.js';
+import { AppError, describeError } from '../errors.js';
 import { createSilentLogger, type Logger } from '../logger.js';
 import { createRapid7FromSettings } from '../main.js';
 import { createRapid7Simulator } from '../rapid7/simulator.js';
@@ -58,6 +58,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const chartDir = join(dir, 'charts');
   mkdirSync(chartDir, { recursive: true });
   const dbPath = o.dbPath ? resolve(o.dbPath) : join(dir, 'logusage.db');
+  if (o.dbPath && existsSync(dbPath)) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new AppError('USAGE', `${dbPath} already exists: the demo builds a new database; give a new path or delete that file.`, {
+      exitCode: 2,
+    });
+  }
   if (o.dbPath) mkdirSync(dirname(dbPath), { recursive: true });
   const logger = o.logger ?? createSilentLogger();
   const lastDay = yesterdayUtc(o.now);

@@ -55,5 +55,9 @@ describe('logusage demo', () => {
     const tmp = /Charts saved in (\S+)\/charts/.exec(out)?.[1] ?? '';
     expect(readdirSync(`${tmp}/charts`).length).toBe(13);
     rmSync(tmp, { recursive: true, force: true });
+
+    cli.reset();
+    expect(await cli.run('demo', '--db', `${dir}/demo.db`)).toBe(2);
+    expect(cli.err()).toContain('demo.db already exists: the demo builds a new database');
   }, 60_000);
 });
