@@ -353,6 +353,7 @@ export function parseCommand(input: string): ParseResult {
       const d = parseDuration(last.text);
       if (!d.ok) return err(`${d.error}`, EXAMPLES.snooze);
       const name = joinName(args.slice(0, -1));
+      if (!name) return err('which log? Give its name before how long', EXAMPLES.snooze);
       return { kind: 'snooze', name, ms: d.value, durationText: last.text };
     }
 
@@ -369,7 +370,9 @@ export function parseCommand(input: string): ParseResult {
       const first = args[0];
       if (args.length === 0 || (args.length === 1 && first?.text.toLowerCase() === 'list')) return { kind: 'route-list' };
       if (first && !first.quoted && ['remove', 'delete', 'rm'].includes(first.text.toLowerCase()) && args.length >= 2) {
-        return { kind: 'route-remove', logset: joinName(args.slice(1)) };
+        const logset = joinName(args.slice(1));
+        if (!logset) return err('which log set? Give its name after `route remove`', 'route remove Firewalls');
+        return { kind: 'route-remove', logset };
       }
       const last = args.at(-1) as Token;
       let channel = last.channel;
