@@ -104,7 +104,10 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
   const updateListed = db.prepare('UPDATE logs SET name = ?, logsets = ?, in_management = 1, updated_at = ? WHERE id = ?');
   const updateUnlisted = db.prepare('UPDATE logs SET in_management = 0, updated_at = ? WHERE id = ?');
   const fillName = db.prepare('UPDATE logs SET name = ?, updated_at = ? WHERE id = ? AND name IS NULL');
-  const selectDay = db.prepare('SELECT log_id, bytes FROM usage WHERE day = ?').raw(true);
+  // Stored rows are read log by log through the primary key (log_id, day): by day, every row would cost a
+  // lookup from the day index into the table, scattered over the whole history.
+  const selectWindowLogs = db.prepare('SELECT log_id FROM usage WHERE day >= ? AND day <= ?').pluck();
+  const selectLogWindow = db.prepare('SELECT day, bytes FROM usage WHERE log_id = ? AND day >= ? AND day <= ?').raw(true);
   const upsertUsage = db.prepare(
     'INSERT INTO usage (log_id, day, bytes) VALUES (?, ?, ?) ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes',
   );
@@ -143,50 +146,56 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
     }
 
     const observed = new Set(w.observedDays);
-    const byDay = new Map<Day, UsageRow[]>();
+    /** Fresh bytes of the observed days, by log then day. */
+    const fresh = new Map<string, Map<Day, number>>();
+    let rows = 0;
     for (const u of w.usage) {
       if (!observed.has(u.day)) continue;
-      const list = byDay.get(u.day);
-      if (list) list.push(u);
-      else byDay.set(u.day, [u]);
+      const days = fresh.get(u.logId);
+      if (days) days.set(u.day, u.bytes);
+      else fresh.set(u.logId, new Map([[u.day, u.bytes]]));
+      if (u.bytes > 0) rows++;
     }
-    const inAnswer = new Set<string>();
+    const sortedDays = [...observed].sort();
+    const first = sortedDays[0];
+    const last = sortedDays.at(-1);
+    const withRows = new Set<string>();
+    if (first !== undefined && last !== undefined) {
+      for (const id of selectWindowLogs.iterate(first, last) as IterableIterator<string>) withRows.add(id);
+    }
     const changed = new Set<string>();
-    let rows = 0;
-    for (const day of observed) {
-      const stored = new Map(selectDay.all(day) as Array<[string, number]>);
-      /** [log, bytes] to write on this day; 0 = delete the row. */
-      const writes: Array<[string, number]> = [];
-      for (const u of byDay.get(day) ?? []) {
-        if (!inAnswer.has(u.logId)) {
-          inAnswer.add(u.logId);
-          const name = w.importedNames?.get(u.logId) ?? null;
-          const k = known.get(u.logId);
-          if (!k) {
-            insertLog.run(u.logId, name, '[]', 0, w.now);
-            known.set(u.logId, [name, '[]', 0]);
-          } else if (k[0] === null && name !== null) fillName.run(name, w.now, u.logId);
-        }
-        const old = stored.get(u.logId);
-        stored.delete(u.logId);
-        if (u.bytes > 0) rows++;
-        if (u.bytes > 0 ? old !== u.bytes : old !== undefined) writes.push([u.logId, u.bytes]);
+    // Logs in key order, so the writes below go into the b-trees in order.
+    for (const id of [...new Set([...fresh.keys(), ...withRows])].sort()) {
+      const days = fresh.get(id);
+      if (days) {
+        const name = w.importedNames?.get(id) ?? null;
+        const k = known.get(id);
+        if (!k) {
+          insertLog.run(id, name, '[]', 0, w.now);
+          known.set(id, [name, '[]', 0]);
+        } else if (k[0] === null && name !== null) fillName.run(name, w.now, id);
       }
-      // Stored but absent from the answer of an observed day: the log used 0 bytes that day.
-      for (const id of stored.keys()) writes.push([id, 0]);
-      // In key order: random order into a large b-tree costs several times more.
-      writes.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (const [id, bytes] of writes) {
-        if (bytes > 0) upsertUsage.run(id, day, bytes);
-        else deleteUsage.run(id, day);
+      const stored = new Map<Day, number>();
+      if (withRows.has(id)) {
+        for (const [day, bytes] of selectLogWindow.iterate(id, first, last) as IterableIterator<[Day, number]>) {
+          if (observed.has(day)) stored.set(day, bytes);
+        }
+      }
+      for (const day of sortedDays) {
+        // Absent from the answer of an observed day: the log used 0 bytes that day.
+        const bytes = days?.get(day) ?? 0;
+        const old = stored.get(day);
+        if (bytes > 0 && old !== bytes) upsertUsage.run(id, day, bytes);
+        else if (bytes === 0 && old !== undefined) deleteUsage.run(id, day);
+        else continue;
         changed.add(id);
       }
-      observe.run(day, w.source, w.now);
     }
+    for (const day of sortedDays) observe.run(day, w.source, w.now);
     for (const o of w.orgDaily ?? []) upsertOrg.run(o.day, o.bytes, w.now);
     for (const id of changed) updateSeen.run({ id });
     beforeCommit?.();
-    return { rows, logs: inAnswer.size };
+    return { rows, logs: fresh.size };
   });
   return run.immediate();
 }
