@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/detect/types.js';
 import { ACTION_IDS } from '../../../src/slack/action-ids.js';
 import { buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../../../src/slack/blocks/alert.js';
 import { messageTextLength } from '../../../src/slack/mrkdwn.js';
-
-function finding(o: Partial<Finding> = {}): Finding {
-  return {
-    day: '2026-11-03',
-    kind: 'spike',
-    scope: 'log',
-    logId: 'L1',
-    logName: 'firewall-eu',
-    logsets: ['Security', 'EU'],
-    value: 48_200_000_000,
-    expected: 15_600_000_000,
-    low: 12_000_000_000,
-    high: 19_000_000_000,
-    score: 3,
-    reason: 'firewall-eu sent 48.2 GB, 3.1× its usual 15.6 GB for a Tuesday.',
-    changeBytes: 32_600_000_000,
-    changePct: 209,
-    ...o,
-  };
-}
+import { finding } from './finding.js';
 
 const spark = Array.from({ length: 30 }, (_, i) => (i === 3 ? Number.NaN : 1e9 * (1 + (i % 7))));
 const all = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideDay, type Effect, episodeDayNumber, keyOf, type LifecycleInput, type OpenEpisode } from '../../../src/alerts/lifecycle.js';
-import type { Finding } from '../../../src/detect/types.js';
-
-function finding(o: Partial<Finding> = {}): Finding {
-  return {
-    day: '2026-11-03',
-    kind: 'spike',
-    scope: 'log',
-    logId: 'L1',
-    logName: 'firewall-eu',
-    logsets: ['Security'],
-    value: 48e9,
-    expected: 15e9,
-    low: 12e9,
-    high: 19e9,
-    score: 3,
-    reason: 'firewall-eu sent 48 GB, 3.2× its usual 15 GB for a Tuesday.',
-    changeBytes: 33e9,
-    changePct: 220,
-    ...o,
-  };
-}
+import { finding } from './finding.js';
 
 function episode(o: Partial<OpenEpisode> = {}): OpenEpisode {
   return {
