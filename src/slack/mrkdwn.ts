@@ -34,15 +34,19 @@ export function ellipsize(s: string, max: number): string {
 }
 
 /**
- * Cuts escaped text to at most `max` characters (ending in `…` when cut) without splitting an
- * entity (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
+ * Cuts escaped text to at most `max` UTF-16 code units (what `.length` and the message budget count,
+ * the stricter way of counting Slack's limits: an emoji is 2), ending in `…` when cut, without
+ * splitting an entity (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
  */
 export function truncate(s: string, max: number): string {
-  const cut = ellipsize(s, max);
-  if (cut === s || max <= 1) return cut;
-  const body = cut.slice(0, -1);
+  if (s.length <= max) return s;
+  if (max <= 1) return '…'.slice(0, Math.max(0, max));
+  let end = max - 1;
+  const code = s.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  const body = s.slice(0, end);
   const amp = body.lastIndexOf('&');
-  return amp >= 0 && !body.slice(amp).includes(';') && body.length - amp < 6 ? `${body.slice(0, amp)}…` : cut;
+  return amp >= 0 && !body.slice(amp).includes(';') && body.length - amp < 6 ? `${body.slice(0, amp)}…` : `${body}…`;
 }
 
 /** An escaped name shortened for lists: at most `max` characters shown of the original name. */
