@@ -146,8 +146,9 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
             if (last === undefined || diffDays(f.day, last) > 1) alerts++;
             episodes.set(key, f.day);
           }
-          progress.update(0.2 + 0.8 * (done / total), 'replaying');
+          progress.update(0.9 + 0.1 * (done / total), 'reporting');
         },
+        onProgress: (f) => progress.update(0.2 + 0.7 * f, 'replaying'),
       });
       progress.done();
       if (o.json) return;

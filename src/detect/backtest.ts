@@ -5,15 +5,16 @@
  * observed, like `import`) or from the database.
  */
 import { statSync } from 'node:fs';
-import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay } from '../days.js';
+import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay, weekdayOf } from '../days.js';
 import { AppError } from '../errors.js';
 import { forEachLine, splitCsvLine } from '../import.js';
 import type { Db } from '../store/db.js';
-import { displayName, readUsageMatrix } from '../store/usage.js';
-import { createDayDetector, type DayResult, type DetectLog } from './detect-day.js';
-import { NEVER, NO_RESET } from './log-rules.js';
+import { displayName } from '../store/usage.js';
+import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
+import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
+import { readUsageWindow } from './store.js';
 import type { Finding, FindingKind } from './types.js';
 
 export interface HistoryLog {
@@ -164,7 +165,7 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
 
 /** The stored history from the first observed day (or `from`) to `to`. */
 export function readDbHistory(db: Db, from: Day, to: Day): History {
-  const m = readUsageMatrix(db, from, to);
+  const m = readUsageWindow(db, from, to);
   const base = toEpochDay(from);
   const firstObservedRow = db.prepare('SELECT min(day) d FROM observed_days').get() as { d: string | null };
   const firstObserved = firstObservedRow.d ? toEpochDay(firstObservedRow.d) - base : 0;
@@ -187,7 +188,10 @@ export interface ReplayOptions {
   thresholds?: ThresholdRule[];
   monthlyBudget?: number | undefined;
   overrides?: Map<string, LogOverrides>;
+  /** Each day's result, in day order (after every log was judged). */
   onDay?: (result: DayResult, done: number, total: number) => void;
+  /** Share of the logs judged so far (0–1), during the first pass. */
+  onProgress?: (fraction: number) => void;
 }
 
 /** Builds the per-log inputs of the detector from a history and the stored overrides. */
@@ -195,11 +199,18 @@ export function toDetectLogs(h: History, params: DetectParams, overrides?: Map<s
   const base = toEpochDay(h.days[0]!);
   return h.logs.map((l) => {
     const o = overrides?.get(l.id);
+    const ln = new Float64Array(l.values.length);
+    for (let i = 0; i < ln.length; i++) {
+      const v = l.values[i]!;
+      ln[i] = v > 0 ? Math.log(v) : Number.NaN;
+    }
     return {
       id: l.id,
       name: l.name,
       logsets: l.logsets,
       values: l.values,
+      lnValues: ln,
+      memo: { model: null },
       firstSeen: l.firstSeen,
       baselineFrom: o?.baselineFrom ? toEpochDay(o.baselineFrom) - base : NO_RESET,
       sensitivity: o?.sensitivity ?? params.sensitivity,
@@ -231,8 +242,24 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
   const t0 = toEpochDay(from) - base;
   const t1 = toEpochDay(to) - base;
   const logs = toDetectLogs(h, opts.params, opts.overrides);
-  const detector = createDayDetector(opts.params);
+  const detector = createLogDetector(opts.params);
   const summary: ReplaySummary = { days: 0, logs: logs.length, findings: 0, byKind: {}, byLog: new Map(), from, to };
+  const total = Math.max(0, t1 - t0 + 1);
+  // Pass 1, log by log (each log's history stays in cache): the per-log results of every day.
+  const judged: JudgedLog[][] = Array.from({ length: total }, () => []);
+  const dow0 = weekdayOf(first);
+  for (let i = 0; i < logs.length; i++) {
+    const lg = logs[i]!;
+    for (let t = t0; t <= t1; t++) {
+      if (h.observed[t] !== 1) continue;
+      const r = detector.evaluate(lg, t, dow0, h.firstObserved);
+      if (r.verdict || r.silence) judged[t - t0]!.push({ log: i, result: r });
+    }
+    opts.onProgress?.((i + 1) / logs.length);
+    // The week's model is only needed while this log is replayed.
+    if (lg.memo) lg.memo.model = null;
+  }
+  // Pass 2, day by day in order: findings, thresholds and budget, as the daily run composes them.
   const ctx = {
     days: h.days,
     t: t0,
@@ -244,10 +271,10 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
     monthlyBudget: opts.monthlyBudget,
     params: opts.params,
   };
-  const total = Math.max(0, t1 - t0 + 1);
   for (let t = t0; t <= t1; t++) {
     ctx.t = t;
-    const r = detector.detect(ctx);
+    const r = composeDay(ctx, judged[t - t0]!);
+    judged[t - t0] = [];
     summary.days++;
     for (const f of r.findings) count(summary, f);
     opts.onDay?.(r, t - t0 + 1, total);

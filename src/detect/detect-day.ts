@@ -5,7 +5,7 @@
  */
 import type { Day } from '../days.js';
 import { monthOf, weekdayOf } from '../days.js';
-import { createLogDetector, type LogDetector, type LogSeries } from './log-rules.js';
+import { createLogDetector, type LogDayResult, type LogDetector, type LogSeries } from './log-rules.js';
 import { evaluateBudget, type ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
 import { buildBudgetReason, buildLogReason, buildThresholdReason } from './reason.js';
@@ -60,16 +60,40 @@ export function createDayDetector(params: DetectParams): { detect(ctx: DayContex
 }
 
 export function detectDay(ctx: DayContext, detector: LogDetector = createLogDetector(ctx.params)): DayResult {
+  if (ctx.observed[ctx.t] !== 1) return composeDay(ctx, []);
+  const dow0 = weekdayOf(ctx.days[0]!);
+  const judged: JudgedLog[] = [];
+  for (let i = 0; i < ctx.logs.length; i++) {
+    const r = detector.evaluate(ctx.logs[i]!, ctx.t, dow0, ctx.firstObserved);
+    if (r.verdict || r.silence) judged.push({ log: i, result: r });
+  }
+  return composeDay(ctx, judged);
+}
+
+/** A log's result for the day (only logs with a verdict or a silence in progress). */
+export interface JudgedLog {
+  /** Index in ctx.logs. */
+  log: number;
+  result: LogDayResult;
+}
+
+/**
+ * Turns the per-log results of day ctx.t (in ctx.logs order) into findings and adds the threshold and
+ * budget rules. `detectDay` = evaluate every log + composeDay; a replay evaluates log by log first.
+ */
+export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
   const { days, t, params } = ctx;
   const day = days[t]!;
   const result: DayResult = { day, observed: ctx.observed[t] === 1, findings: [], muted: [], silences: [] };
   if (!result.observed) return result;
-  const dow0 = weekdayOf(days[0]!);
   const logsetTotals = new Map<string, number>();
   for (const lg of ctx.logs) {
     const v = lg.values[t]!;
-    if (v > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
-    const r = detector.evaluate(lg, t, dow0, ctx.firstObserved);
+    if (v > 0 && lg.logsets.length > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
+  }
+  for (const j of judged) {
+    const lg = ctx.logs[j.log]!;
+    const r = j.result;
     if (r.silence) result.silences.push({ logId: lg.id, since: days[r.silence.since] ?? day, silentDays: r.silence.silentDays });
     const v0 = r.verdict;
     if (!v0) continue;
@@ -113,7 +137,7 @@ export function detectDay(ctx: DayContext, detector: LogDetector = createLogDete
     (lg.muted ? result.muted : result.findings).push(f);
   }
 
-  const byId = new Map(ctx.logs.map((l) => [l.id, l]));
+  const byId = ctx.thresholds.length > 0 ? new Map(ctx.logs.map((l) => [l.id, l])) : new Map<string, DetectLog>();
   for (const th of ctx.thresholds) {
     let value: number;
     let name: string;

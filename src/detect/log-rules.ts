@@ -38,6 +38,28 @@ export interface LogSeries {
   sensitivity: number;
   /** Absolute floor for this log, bytes/day. */
   minBytes: number;
+  /** Optional ln(values) (same length; any value where values ≤ 0): saves the logarithms when a log is judged on many days. */
+  lnValues?: Float64Array;
+  /** Optional memo of the week's model (a replay passes one per log); absent = estimated every day. */
+  memo?: LogMemo;
+}
+
+/** Shape of a log estimated from its data before day `at`: weekday factors, noise and trend. */
+export interface LogModel {
+  at: number;
+  /** Log-scale factor per weekday (0 = Sunday); 0 where unknown or when the log has no weekly pattern. */
+  factor: Float64Array;
+  known: Uint8Array;
+  profile: boolean;
+  /** Robust day-to-day noise, log scale; NaN with too few values. */
+  sigma: number;
+  /** Trend, log scale per day. */
+  slope: number;
+}
+
+/** Per-log memo owned by the detector (the week's model); results never depend on it. */
+export interface LogMemo {
+  model: LogModel | null;
 }
 
 export type LogKind = 'spike' | 'drop' | 'silent' | 'new';
@@ -94,6 +116,8 @@ const QUIET_WEEKDAY_MIN = 4;
 const TREND_SE = 3;
 /** Steepest trend followed (log scale per day): ×4 in 60 days; faster changes are shifts. */
 const MAX_TREND = Math.log(4) / 60;
+/** Calendar days of a log's life during which its shape is re-estimated every day. */
+const YOUNG_DAYS = 28;
 /** Fewest non-zero observations the value window is widened to hold. */
 const MIN_WINDOW_VALUES = 8;
 /** Largest share of its usual reporting days on which a reliable log may begin a silence. */
@@ -123,23 +147,51 @@ function weekday(dow0: number, i: number): number {
   return (((dow0 + i) % 7) + 7) % 7;
 }
 
-/** Median of buf[0..n) (sorts that part in place). n ≥ 1. */
-function medianOf(buf: Float64Array, n: number): number {
-  if (n <= 16) {
-    for (let i = 1; i < n; i++) {
+/** k-th smallest of buf[lo..hi] (inclusive), rearranging that part in place (Hoare quickselect). */
+function selectKth(buf: Float64Array, lo: number, hi: number, k: number): number {
+  while (hi > lo) {
+    const pivot = buf[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i]! < pivot) i++;
+      while (buf[j]! > pivot) j--;
+      if (i <= j) {
+        const x = buf[i]!;
+        buf[i] = buf[j]!;
+        buf[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return buf[k]!;
+  }
+  return buf[k]!;
+}
+
+/** Median of buf[from..from+n) (rearranges that part in place). n ≥ 1. */
+function medianOf(buf: Float64Array, n: number, from = 0): number {
+  const h = from + (n >> 1);
+  if (n <= 12) {
+    for (let i = from + 1; i < from + n; i++) {
       const v = buf[i]!;
       let j = i - 1;
-      while (j >= 0 && buf[j]! > v) {
+      while (j >= from && buf[j]! > v) {
         buf[j + 1] = buf[j]!;
         j--;
       }
       buf[j + 1] = v;
     }
-  } else {
-    buf.subarray(0, n).sort();
+    return n & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
   }
-  const h = n >> 1;
-  return n & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
+  const upper = selectKth(buf, from, from + n - 1, h);
+  if (n & 1) return upper;
+  // Lower middle: the largest of the part left of h.
+  let lower = buf[from]!;
+  for (let i = from + 1; i < h; i++) if (buf[i]! > lower) lower = buf[i]!;
+  return (lower + upper) / 2;
 }
 
 /** How reliably a log reports, from the observed days of [from, to). */
@@ -165,8 +217,10 @@ export function createLogDetector(p: DetectParams): LogDetector {
   const wd = new Uint8Array(W);
   const raw = new Float64Array(W);
   const tmp = new Float64Array(W);
-  const factor = new Float64Array(7);
-  const known = new Uint8Array(7);
+  /** The daily (unmemoized) model's storage; `factor` / `known` point at the model in use. */
+  const daily: LogModel = { at: -1, factor: new Float64Array(7), known: new Uint8Array(7), profile: false, sigma: 0, slope: 0 };
+  let factor = daily.factor;
+  let known = daily.known;
   const nW = new Int32Array(7);
   const kW = new Int32Array(7);
   const act: Activity = { active: new Uint8Array(7), zeroRate: new Float64Array(7), reliable: false, any: false };
@@ -183,7 +237,12 @@ export function createLogDetector(p: DetectParams): LogDetector {
   let segDev = 0;
   let slope = 0;
   let tNow = 0;
+  let rangeLo = 0;
+  let rangeHi = 0;
   const posOf = new Int32Array(W + 1);
+  const cnt = new Int32Array(7);
+  const start7 = new Int32Array(7);
+  const fill7 = new Int32Array(7);
   let segSign = 0;
 
   /**
@@ -208,12 +267,21 @@ export function createLogDetector(p: DetectParams): LogDetector {
     let hi = Number.NEGATIVE_INFINITY;
     let present = 0;
     let fewest = Number.POSITIVE_INFINITY;
+    // Residuals grouped by weekday into consecutive parts of tmp (counting sort).
+    cnt.fill(0);
+    for (let q = 0; q < n; q++) cnt[wd[q]!]!++;
+    let off = 0;
     for (let w = 0; w < 7; w++) {
-      let m = 0;
-      for (let q = 0; q < n; q++) if (wd[q] === w) tmp[m++] = res[q]!;
+      start7[w] = off;
+      fill7[w] = off;
+      off += cnt[w]!;
+    }
+    for (let q = 0; q < n; q++) tmp[fill7[wd[q]!]!++] = res[q]!;
+    for (let w = 0; w < 7; w++) {
+      const m = cnt[w]!;
       if (m > 0) present++;
       if (m >= 2) {
-        const f = medianOf(tmp, m);
+        const f = medianOf(tmp, m, start7[w]!);
         factor[w] = f;
         known[w] = 1;
         if (f < lo) lo = f;
@@ -364,6 +432,116 @@ export function createLogDetector(p: DetectParams): LogDetector {
     return act;
   }
 
+  /**
+   * Fills the window arrays with the non-zero observed values before `end`, chronological: `days`
+   * calendar days, widened (up to W) until it holds MIN_WINDOW_VALUES of them, so that weekly jobs
+   * and logs back from a silence can be judged.
+   */
+  function collectWindow(
+    values: Float64Array,
+    ln: Float64Array | undefined,
+    dow0: number,
+    shapeStart: number,
+    end: number,
+    days: number,
+  ): void {
+    let lo = Math.max(shapeStart, end - days);
+    let have = 0;
+    for (let i = lo; i < end; i++) if (values[i]! > 0) have++;
+    for (const floor = Math.max(shapeStart, end - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[--lo]! > 0) have++;
+    n = 0;
+    let w = weekday(dow0, lo);
+    for (let i = lo; i < end; i++) {
+      const v = values[i]!;
+      if (v > 0) {
+        idx[n] = i;
+        raw[n] = v;
+        y[n] = ln ? ln[i]! : Math.log(v);
+        wd[n] = w;
+        n++;
+      }
+      if (++w === 7) w = 0;
+    }
+  }
+
+  /**
+   * The window before t (as collectWindow) with adj = ln value − weekday factor + slope·(t − day),
+   * `first` (first entry at or after levelStart) and the range of adj over [first, n), in one pass
+   * in the common case. Needs factor and slope set.
+   */
+  function adjustedWindow(
+    values: Float64Array,
+    ln: Float64Array | undefined,
+    dow0: number,
+    shapeStart: number,
+    t: number,
+    levelStart: number,
+  ): void {
+    const lo = Math.max(shapeStart, t - p.windowDays);
+    n = 0;
+    first = -1;
+    rangeLo = Number.POSITIVE_INFINITY;
+    rangeHi = Number.NEGATIVE_INFINITY;
+    let w = weekday(dow0, lo);
+    for (let i = lo; i < t; i++) {
+      const v = values[i]!;
+      if (v > 0) {
+        const l = ln ? ln[i]! : Math.log(v);
+        const a = l - factor[w]! + slope * (t - i);
+        idx[n] = i;
+        raw[n] = v;
+        y[n] = l;
+        wd[n] = w;
+        adj[n] = a;
+        if (i >= levelStart) {
+          if (first < 0) first = n;
+          if (a < rangeLo) rangeLo = a;
+          if (a > rangeHi) rangeHi = a;
+        }
+        n++;
+      }
+      if (++w === 7) w = 0;
+    }
+    if (n < MIN_WINDOW_VALUES && lo > Math.max(shapeStart, t - W)) {
+      // Sparse: widen (rare path).
+      collectWindow(values, ln, dow0, shapeStart, t, p.windowDays);
+      first = -1;
+      rangeLo = Number.POSITIVE_INFINITY;
+      rangeHi = Number.NEGATIVE_INFINITY;
+      for (let q = 0; q < n; q++) {
+        const a = y[q]! - factor[wd[q]!]! + slope * (t - idx[q]!);
+        adj[q] = a;
+        if (idx[q]! >= levelStart) {
+          if (first < 0) first = q;
+          if (a < rangeLo) rangeLo = a;
+          if (a > rangeHi) rangeHi = a;
+        }
+      }
+    }
+    if (first < 0) first = n;
+  }
+
+  /** Fits the shape of the current window (ending before `end`) into `out`. */
+  function fitModel(end: number, out: LogModel): LogModel {
+    factor = out.factor;
+    known = out.known;
+    out.at = end;
+    out.profile = false;
+    if (n >= 2) out.profile = weekdayFactors(end);
+    else {
+      factor.fill(0);
+      known.fill(0);
+    }
+    for (let q = 0; q < n; q++) adj[q] = y[q]! - factor[wd[q]!]!;
+    out.sigma = Number.NaN;
+    if (n >= 5) {
+      for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
+      out.sigma = Math.max(MIN_SIGMA, SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1));
+    }
+    out.slope = trendOf(end);
+    return out;
+  }
+
   return {
     evaluate(s, t, dow0, firstObserved) {
       const values = s.values;
@@ -382,23 +560,6 @@ export function createLogDetector(p: DetectParams): LogDetector {
       const resetAt = s.baselineFrom <= t ? s.baselineFrom : NO_RESET;
       const levelStart = Math.max(shapeStart, resetAt);
 
-      // Window of non-zero observed values, chronological: windowDays, widened (up to activityDays) until
-      // it holds MIN_WINDOW_VALUES of them, so that weekly jobs and logs back from a silence can be judged.
-      let lo = Math.max(shapeStart, t - p.windowDays);
-      let have = 0;
-      for (let i = lo; i < t; i++) if (values[i]! > 0) have++;
-      for (const floor = Math.max(shapeStart, t - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[--lo]! > 0) have++;
-      n = 0;
-      for (let i = lo; i < t; i++) {
-        const v = values[i]!;
-        if (v > 0) {
-          idx[n] = i;
-          raw[n] = v;
-          y[n] = Math.log(v);
-          wd[n] = weekday(dow0, i);
-          n++;
-        }
-      }
       const wt = weekday(dow0, t);
       const sens = s.sensitivity;
       zThr = p.zAlert * sens;
@@ -406,25 +567,44 @@ export function createLogDetector(p: DetectParams): LogDetector {
       downThr = -Math.log(p.dropRatio) * sens;
       minBytes = s.minBytes;
 
-      // Value model: weekday factors, noise, level.
-      let profile = false;
-      if (n >= 2) profile = weekdayFactors(t);
-      else {
-        factor.fill(0);
-        known.fill(0);
+      // Shape (weekday factors, noise, trend): re-estimated once a week from the data before that
+      // week's Monday, every day while the log is young or when the week's data is too sparse.
+      const monday = t - ((wt + 6) % 7);
+      let model: LogModel | null = null;
+      if (monday - shapeStart >= YOUNG_DAYS) {
+        const memo = s.memo;
+        if (memo?.model && memo.model.at === monday) model = memo.model;
+        else {
+          collectWindow(values, s.lnValues, dow0, shapeStart, monday, p.windowDays);
+          if (n >= MIN_WINDOW_VALUES) {
+            model = fitModel(
+              monday,
+              memo ? { at: monday, factor: new Float64Array(7), known: new Uint8Array(7), profile: false, sigma: 0, slope: 0 } : daily,
+            );
+            if (memo) memo.model = model;
+          }
+        }
       }
-      for (let q = 0; q < n; q++) adj[q] = y[q]! - factor[wd[q]!]!;
-      sigma = Number.NaN;
-      if (n >= 5) {
-        for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
-        sigma = Math.max(MIN_SIGMA, SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1));
+      if (!model) {
+        collectWindow(values, s.lnValues, dow0, shapeStart, t, p.windowDays);
+        model = fitModel(t, daily);
       }
-      // Trend, then every value projected to day t along it (a growing log's median must not lag).
+      factor = model.factor;
+      known = model.known;
+      sigma = model.sigma;
+      slope = model.slope;
+      const profile = model.profile;
+      // Today's window, adjusted and projected to day t along the trend (a growing log's median must not lag).
       tNow = t;
-      slope = trendOf(t);
-      if (slope !== 0) for (let q = 0; q < n; q++) adj[q] = adj[q]! + slope * (t - idx[q]!);
-      first = 0;
-      while (first < n && idx[first]! < levelStart) first++;
+      adjustedWindow(values, s.lnValues, dow0, shapeStart, t, levelStart);
+      if (x > 0) {
+        // Every level below is a median of entries [first, n), so it lies within their range: when today
+        // is less than the relative floor away from both ends, no spike or drop is possible.
+        const today = Math.log(x) - factor[wt]!;
+        const lo = rangeLo;
+        const hi = rangeHi;
+        if (today - lo < upThr && hi - today < downThr) return NONE;
+      }
 
       const relearning = resetAt > shapeStart && n - first < p.relearnValues;
       let level = Number.NaN;

@@ -10,7 +10,7 @@ const isWeekend = (wd: number) => wd === 0 || wd === 6;
 
 describe('weekly seasonality', () => {
   // Weekends at 30 % of weekdays.
-  const base = (i: number, wd: number) => (isWeekend(wd) ? 0.3 * WEEKDAY : WEEKDAY);
+  const base = (_i: number, wd: number) => (isWeekend(wd) ? 0.3 * WEEKDAY : WEEKDAY);
 
   it('a normal weekend is not a drop, and 120 days of such a log give no finding', () => {
     expect(findings(series(120, base))).toEqual([]);

@@ -1,0 +1,176 @@
+/**
+ * Detection speed: `npx tsx bench/detect.ts [--logs 10000] [--days 365] [--skip-db] [--csv]`.
+ * Generates a labeled synthetic history itself (test/fixtures/detect/synthetic.ts), then measures:
+ * - detect one day over every log (pure rules, in memory)                 target < 1 s
+ * - detectForDay on a SQLite database holding the whole history           target < 1 s
+ * - backtest (replay of every day, in memory) and its peak memory         target < 15 s, < 1 GB
+ * - with --csv: backtest from a CSV file (read + replay), as `backtest --input` does
+ * Prints one line per figure and a JSON summary at the end.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSettings } from '../src/config.js';
+import { addDays, weekdayOf } from '../src/days.js';
+import { readCsvHistory, replay, toDetectLogs } from '../src/detect/backtest.js';
+import { createDayDetector } from '../src/detect/detect-day.js';
+import { DEFAULT_PARAMS } from '../src/detect/params.js';
+import { detectForDay } from '../src/detect/run.js';
+import { openDb } from '../src/store/db.js';
+import { writeImport } from '../src/store/usage.js';
+import { generateSynthetic, historyOf } from '../test/fixtures/detect/synthetic.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const LOGS = opt('--logs', 10_000);
+const DAYS = opt('--days', 365);
+const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+let peakRss = 0;
+const sample = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const time = <T>(f: () => T): [T, number] => {
+  const t0 = performance.now();
+  const r = f();
+  return [r, performance.now() - t0];
+};
+const results: Record<string, number> = { logs: LOGS, days: DAYS };
+
+console.log(`Generating ${LOGS} logs × ${DAYS} days …`);
+const [set, genMs] = time(() => generateSynthetic({ seed: 42, logs: LOGS, days: DAYS }));
+console.log(`  generated in ${(genMs / 1000).toFixed(1)} s`);
+const h = historyOf(set);
+for (let i = 0; i < h.days.length; i++) {
+  let s = 0;
+  for (const l of h.logs) s += l.values[i]!;
+  h.org[i] = s;
+}
+sample();
+
+// 1. One day over every log, pure.
+{
+  const detector = createDayDetector(DEFAULT_PARAMS);
+  const logs = toDetectLogs(h, DEFAULT_PARAMS);
+  const ctx = {
+    days: h.days,
+    t: h.days.length - 1,
+    observed: h.observed,
+    firstObserved: 0,
+    org: h.org,
+    logs,
+    thresholds: [],
+    monthlyBudget: 1e15,
+    params: DEFAULT_PARAMS,
+  };
+  const runs: number[] = [];
+  let findings = 0;
+  for (let k = 0; k < 5; k++) {
+    const [r, ms] = time(() => detector.detect(ctx));
+    runs.push(ms);
+    findings = r.findings.length;
+  }
+  runs.sort((a, b) => a - b);
+  results.detectDayPureMs = Math.round(runs[2]!);
+  console.log(`detect one day, ${LOGS} logs (pure, median of 5): ${runs[2]!.toFixed(0)} ms (${findings} findings)`);
+}
+
+// 2. detectForDay on SQLite.
+if (!args.includes('--skip-db')) {
+  const dir = mkdtempSync(join(tmpdir(), 'logusage-bench-'));
+  try {
+    const db = openDb(join(dir, 'bench.db'));
+    const [, loadMs] = time(() =>
+      writeImport(db, {
+        days: h.days,
+        names: new Map(set.logs.map((l) => [l.id, l.name])),
+        now: new Date().toISOString(),
+        each: (emit) => {
+          for (let i = 0; i < h.days.length; i++) for (const l of set.logs) if (l.values[i]! > 0) emit(l.id, h.days[i]!, l.values[i]!);
+        },
+      }),
+    );
+    console.log(`  (database loaded in ${(loadMs / 1000).toFixed(1)} s)`);
+    const settings = readSettings({ DATABASE_PATH: join(dir, 'bench.db') });
+    const day = h.days.at(-1)!;
+    const runs: number[] = [];
+    let findings = 0;
+    for (let k = 0; k < 3; k++) {
+      const [r, ms] = time(() => detectForDay(db, day, settings));
+      runs.push(ms);
+      findings = r.findings.length;
+    }
+    runs.sort((a, b) => a - b);
+    results.detectForDayMs = Math.round(runs[1]!);
+    console.log(
+      `detectForDay ${day}, ${LOGS} logs × ${DAYS} days in SQLite (median of 3): ${runs[1]!.toFixed(0)} ms (${findings} findings)`,
+    );
+    db.close();
+    sample();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// 3. Backtest in memory.
+{
+  global.gc?.();
+  let findings = 0;
+  const cpu0 = process.cpuUsage();
+  const [, ms] = time(() =>
+    replay(h, {
+      params: DEFAULT_PARAMS,
+      onDay: (r, done) => {
+        findings += r.findings.length;
+        if (done % 16 === 0) sample();
+      },
+    }),
+  );
+  sample();
+  const cpu = process.cpuUsage(cpu0);
+  results.backtestMs = Math.round(ms);
+  results.backtestCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  results.backtestFindings = findings;
+  console.log(
+    `backtest ${LOGS} logs × ${DAYS} days (in memory): ${(ms / 1000).toFixed(1)} s (CPU ${(results.backtestCpuMs / 1000).toFixed(1)} s), ${findings} findings`,
+  );
+}
+
+// 4. Backtest from CSV (optional: writes a large file).
+if (args.includes('--csv')) {
+  const dir = mkdtempSync(join(tmpdir(), 'logusage-bench-'));
+  try {
+    const path = join(dir, 'usage.csv');
+    const lines: string[] = ['day,log_id,log_name,bytes'];
+    for (let i = 0; i < set.days; i++) {
+      const d = addDays(set.start, i);
+      for (const l of set.logs) if (l.values[i]! > 0) lines.push(`${d},${l.id},${l.name},${l.values[i]}`);
+    }
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    lines.length = 0;
+    global.gc?.();
+    const [n, ms] = time(() => {
+      const hc = readCsvHistory(path);
+      let c = 0;
+      replay(hc, {
+        params: DEFAULT_PARAMS,
+        onDay: (r, done) => {
+          c += r.findings.length;
+          if (done % 16 === 0) sample();
+        },
+      });
+      return c;
+    });
+    results.backtestCsvMs = Math.round(ms);
+    console.log(`backtest from CSV (read + replay): ${(ms / 1000).toFixed(1)} s, ${n} findings`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+sample();
+results.peakRssMB = Math.round(peakRss / 1e6);
+console.log(`peak memory (RSS): ${mb(peakRss)}; weekday of day 0: ${weekdayOf(set.start)}`);
+console.log(JSON.stringify(results));
