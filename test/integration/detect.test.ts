@@ -31,7 +31,6 @@ function loaded(set: SyntheticSet = SET): { db: Db; path: string } {
   return { db, path };
 }
 
-const key = (f: Finding) => `${f.day} ${f.kind} ${f.logId ?? f.logName}`;
 const now = () => new Date().toISOString();
 
 describe('detectForDay', () => {

@@ -30,7 +30,7 @@ function context(logs: DetectLog[], t: number, o: Partial<DayContext> = {}): Day
   const n = logs[0]!.values.length;
   const days = daysInRange(START, addDays(START, n - 1));
   const org = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (const l of logs) org[i]! += l.values[i]! > 0 ? l.values[i]! : 0;
+  for (let i = 0; i < n; i++) for (const l of logs) org[i]! += Math.max(l.values[i]!, 0);
   return {
     days,
     t,
