@@ -199,6 +199,8 @@ export interface DigestResult {
   /** Rows queued now (or, in a dry run, what would have been queued). Empty when already queued before. */
   queued: OutboxRecord[];
   alreadyQueued: boolean;
+  /** The day was never collected: nothing is queued (a dry run still shows the "no data" message). */
+  notObserved: boolean;
   chartError?: string;
 }
 
@@ -213,12 +215,14 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
   const now = deps.now.toISOString();
   const key = `digest:${day}`;
   const existing = getOutboxByKey(db, key);
-  if (existing && !opts.force && !opts.dryRun) return { queued: [], alreadyQueued: true };
+  if (existing && !opts.force && !opts.dryRun) return { queued: [], alreadyQueued: true, notObserved: false };
+  const observed = isObserved(db, day);
+  if (!observed && !opts.dryRun) return { queued: [], alreadyQueued: Boolean(existing), notObserved: true };
 
   // The chart is rendered outside the transaction (tens of ms) so the write lock is held briefly.
   let png: Buffer | undefined;
   let chartError: string | undefined;
-  if (deps.renderChart) {
+  if (deps.renderChart && observed) {
     try {
       png = deps.renderChart(orgChartInput(db, day));
     } catch (err) {
@@ -235,7 +239,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
   const write = (): OutboxRecord[] => {
     const first = maxOutboxId(db);
     const post = enqueueOutbox(db, { idemKey: `${key}${suffix}`, channel: deps.channel, method: 'post', payload: msg, now });
-    if (png && view.observed) {
+    if (png) {
       enqueueOutbox(db, {
         idemKey: `${key}${suffix}:chart`,
         channel: deps.channel,
@@ -255,5 +259,5 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
   };
 
   const queued = writeOrPreview(db, write, opts.dryRun ?? false);
-  return { queued, alreadyQueued: Boolean(existing), ...(chartError ? { chartError } : {}) };
+  return { queued, alreadyQueued: Boolean(existing), notObserved: !observed, ...(chartError ? { chartError } : {}) };
 }

@@ -42,6 +42,7 @@ export interface LogControls {
   baselineFrom: Day | null;
 }
 
+/** The input of one day. `day` must be an observed day: a day never collected is not judged at all. */
 export interface LifecycleInput {
   day: Day;
   /** ISO timestamp of the run: snoozes that end at or before it have expired. */
@@ -52,15 +53,13 @@ export interface LifecycleInput {
   controls: ReadonlyMap<string, LogControls>;
   /** Keys of one-off notices already given. */
   noticesGiven: ReadonlySet<string>;
-  /** Whether `day` is an observed day (a gap says nothing about normality). */
-  dayObserved: boolean;
   /** Bytes each log sent on `day` (absent = 0). */
   bytesOnDay: ReadonlyMap<string, number>;
   /** Consecutive normal days that resolve an episode (≥ 1). */
   resolveAfterDays: number;
 }
 
-export type HoldReason = 'snoozed' | 'still-silent' | 'no-data';
+export type HoldReason = 'snoozed' | 'still-silent';
 export type AcceptReason = 'level-shift' | 'marked-expected' | 'muted';
 
 export type Effect =
@@ -149,10 +148,6 @@ export function decideDay(input: LifecycleInput): Effect[] {
       } else {
         effects.push({ type: 'continue', episode: ep, finding, dayNumber: episodeDayNumber(ep.firstDay, day) });
       }
-      continue;
-    }
-    if (!input.dayObserved) {
-      effects.push({ type: 'hold', episode: ep, reason: 'no-data', finding: null });
       continue;
     }
     if (ep.kind === 'silent' && ep.logId !== null && (input.bytesOnDay.get(ep.logId) ?? 0) <= 0) {

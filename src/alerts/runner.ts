@@ -41,8 +41,11 @@ export interface AlertRunDeps {
 
 export interface AlertDayResult {
   day: Day;
-  /** applied: processed now; already-processed: nothing to do; stale: older than the newest processed day. */
-  status: 'applied' | 'already-processed' | 'stale';
+  /**
+   * applied: processed now; already-processed: nothing to do; stale: older than the newest processed
+   * day; not-observed: the day was never collected, so it is left for a run that has its data.
+   */
+  status: 'applied' | 'already-processed' | 'stale' | 'not-observed';
   effects: Array<{ type: Effect['type']; key: string; reason?: string }>;
   /** Outbox rows queued by this day (in a dry run: what would have been queued). */
   queued: OutboxRecord[];
@@ -98,6 +101,7 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     if (isAlertDayProcessed(db, day)) return { day, status: 'already-processed', effects: [], queued: [] };
     const latest = latestAlertDay(db);
     if (latest !== null && day < latest) return { day, status: 'stale', effects: [], queued: [] };
+    if (!isObserved(db, day)) return { day, status: 'not-observed', effects: [], queued: [] };
 
     const open = listOpenAlerts(db, 100_000).map(toEpisode);
     const logIds = new Set<string>();
@@ -122,7 +126,6 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
       open,
       controls,
       noticesGiven: noticeKeys,
-      dayObserved: isObserved(db, day),
       bytesOnDay: bytesOnDay(db, day, [...logIds]),
       resolveAfterDays: deps.resolveAfterDays,
     });

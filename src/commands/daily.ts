@@ -139,8 +139,11 @@ export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ct
     result.findings,
   );
   const d = await deliverPending(deps);
-  if (r.status !== 'applied')
-    return `Alerts for ${result.day} were ${r.status === 'stale' ? 'already judged for a later day' : 'already processed'}; nothing new was posted (${deliveryLine(d)}).`;
+  if (r.status !== 'applied') {
+    const why =
+      r.status === 'stale' ? 'already judged for a later day' : r.status === 'not-observed' ? 'not collected' : 'already processed';
+    return `Alerts for ${result.day} were ${why}; nothing new was posted (${deliveryLine(d)}).`;
+  }
   return `${result.findings.length} finding(s) for ${result.day}: ${effectsLine(r.effects)}; Slack: ${deliveryLine(d)}.`;
 };
 
@@ -203,8 +206,15 @@ export function registerDailyCommands(
           return;
         }
         const collected = r.collect ? `collected ${r.collect.window.from} … ${r.collect.window.to}; ` : '';
+        const alerts =
+          r.alerts.status === 'applied'
+            ? effectsLine(r.alerts.effects)
+            : r.alerts.status === 'not-observed'
+              ? 'none (no data for the day)'
+              : `already ${r.alerts.status === 'stale' ? 'judged for a later day' : 'done'}`;
+        const digest = r.digest.notObserved ? 'none (no data)' : r.digest.alreadyQueued ? 'already posted' : 'queued';
         io.out(
-          `Daily run for ${day}: ${collected}${r.findings.length} finding(s); alerts: ${r.alerts.status === 'applied' ? effectsLine(r.alerts.effects) : `already ${r.alerts.status === 'stale' ? 'judged for a later day' : 'done'}`}; digest: ${r.digest.alreadyQueued ? 'already posted' : 'queued'}; Slack: ${deliveryLine(r.delivery)}.\n`,
+          `Daily run for ${day}: ${collected}${r.findings.length} finding(s); alerts: ${alerts}; digest: ${digest}; Slack: ${deliveryLine(r.delivery)}.\n`,
         );
         checkDelivery(io, r.delivery);
       } finally {
@@ -243,6 +253,12 @@ export function registerDailyCommands(
         if (dryRun) {
           printMessages(io, r.queued, o.json ?? false);
           return;
+        }
+        if (r.notObserved) {
+          throw new AppError(
+            'NOT_FOUND',
+            `${day} has not been collected, so there is no digest for it. Run \`logusage collect --from ${day} --to ${day}\` first.`,
+          );
         }
         if (r.alreadyQueued && r.queued.length === 0) io.out(`The digest of ${day} was already posted (use --force to post it again).\n`);
         const d = await deliverPending(deps);

@@ -129,6 +129,20 @@ describe('alert runner with controls', () => {
     expect(run('2026-03-02', [spike('2026-03-02')]).status).toBe('applied');
   });
 
+  it('leaves a day that was never collected for a run that has its data', () => {
+    const r = run('2026-03-10', [spike('2026-03-10')]);
+    expect(r.status).toBe('not-observed');
+    expect(sends()).toEqual([]);
+    writeCollection(db, {
+      observedDays: ['2026-03-10'],
+      source: 'api',
+      usage: [{ day: '2026-03-10', logId: 'L1', bytes: 4e9 }],
+      now: '2026-03-11T00:00:00.000Z',
+    });
+    expect(run('2026-03-10', [spike('2026-03-10')]).status).toBe('applied');
+    expect(sends()).toEqual(['post CALERTS alert:1:post']);
+  });
+
   it('ignores a day older than the newest processed one', () => {
     run('2026-03-05', []);
     expect(run('2026-03-03', [spike('2026-03-03')]).status).toBe('stale');

@@ -27,7 +27,6 @@ function input(o: Partial<LifecycleInput> = {}): LifecycleInput {
     open: [],
     controls: new Map(),
     noticesGiven: new Set(),
-    dayObserved: true,
     bytesOnDay: new Map([['L1', 15e9]]),
     resolveAfterDays: 2,
     ...o,
@@ -66,10 +65,6 @@ describe('alert lifecycle', () => {
 
   it('judges an episode at most once per day', () => {
     expect(decideDay(input({ findings: [finding()], open: [episode({ evaluatedDay: '2026-11-03' })] }))).toEqual([]);
-  });
-
-  it('does not count a day that was never observed', () => {
-    expect(decideDay(input({ open: [episode()], dayObserved: false }))).toMatchObject([{ type: 'hold', reason: 'no-data' }]);
   });
 
   it('keeps a silent episode quiet while the log sends nothing, and resolves only once data returns', () => {
