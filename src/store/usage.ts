@@ -332,12 +332,14 @@ export function writeImport(
     `INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, '[]', 0, ?)
      ON CONFLICT(id) DO UPDATE SET name = coalesce(logs.name, excluded.name)`,
   );
-  const insertUsage = db.prepare(
-    'INSERT INTO usage (log_id, day, bytes) VALUES (?, ?, ?) ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes',
-  );
-  const deleteUsage = db.prepare('DELETE FROM usage WHERE log_id = ? AND day = ?');
   const observe = db.prepare("INSERT INTO observed_days (day, source, observed_at) VALUES (?, 'import', ?) ON CONFLICT(day) DO NOTHING");
   const run = db.transaction(() => {
+    // Rows are staged in a temporary table and copied in key order (log, day): files list day by day, and
+    // inserting them as they come lands each row somewhere else in a large b-tree (about 2× slower for a
+    // year of 10,000 logs). The staging table lives in SQLite's temp store, not in memory here.
+    db.exec('DROP TABLE IF EXISTS temp.import_rows');
+    db.exec('CREATE TEMP TABLE import_rows (log_id TEXT NOT NULL, day TEXT NOT NULL, bytes INTEGER NOT NULL)');
+    const stage = db.prepare('INSERT INTO temp.import_rows (log_id, day, bytes) VALUES (?, ?, ?)');
     const seen = new Set<string>();
     let rows = 0;
     w.each((logId, day, bytes) => {
@@ -345,10 +347,17 @@ export function writeImport(
         seen.add(logId);
         ensureLog.run(logId, w.names.get(logId) ?? null, w.now);
       }
-      if (bytes > 0) insertUsage.run(logId, day, bytes);
-      else deleteUsage.run(logId, day);
+      stage.run(logId, day, bytes);
       rows++;
     });
+    db.exec(
+      `INSERT INTO usage (log_id, day, bytes)
+       SELECT log_id, day, bytes FROM temp.import_rows WHERE bytes > 0 ORDER BY log_id, day
+       ON CONFLICT(log_id, day) DO UPDATE SET bytes = excluded.bytes`,
+    );
+    // A 0 in the file is a known zero: a stored value of that log and day goes.
+    db.exec('DELETE FROM usage WHERE (log_id, day) IN (SELECT log_id, day FROM temp.import_rows WHERE bytes = 0)');
+    db.exec('DROP TABLE temp.import_rows');
     for (const d of w.days) observe.run(d, w.now);
     db.prepare(
       `UPDATE logs SET first_seen = (SELECT min(day) FROM usage WHERE log_id = logs.id),

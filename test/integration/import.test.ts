@@ -6,7 +6,7 @@ import { AppError } from '../../src/errors.js';
 import { forEachLine, runImport, splitCsvLine } from '../../src/import.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
-import { getLog, readUsageMatrix, writeCollection } from '../../src/store/usage.js';
+import { getLog, readUsageMatrix, writeCollection, writeImport } from '../../src/store/usage.js';
 import { dumpHistory, observedDayList, storedUsage } from '../helpers/db.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 
@@ -173,6 +173,27 @@ describe('import', () => {
     expect(r.rows).toBe(60 * days.length);
     expect(storedUsage(db)).toEqual(expected);
     for (let i = 0; i < 60; i++) expect(getLog(db, `log-${i}`)?.name).toBe(`журнал-日志-${i}-é`);
+  });
+
+  it('a failure in the middle of writing leaves the database as it was, and the next import works', () => {
+    const db = openDb(tempDbPath());
+    runImport(db, csv('day,log_id,bytes\n2026-03-01,a,1\n2026-03-02,a,2\n'), { now: () => NOW });
+    const before = dumpHistory(db);
+    expect(() =>
+      writeImport(db, {
+        days: ['2026-03-02', '2026-03-03'],
+        names: new Map([['b', 'new-log']]),
+        now: NOW.toISOString(),
+        each: (emit) => {
+          emit('a', '2026-03-02', 0);
+          emit('b', '2026-03-03', 5);
+          throw new Error('read error (injected)');
+        },
+      }),
+    ).toThrow(/injected/);
+    expect(dumpHistory(db)).toEqual(before);
+    runImport(db, csv('day,log_id,bytes\n2026-03-02,a,0\n2026-03-03,b,5\n'), { now: () => NOW });
+    expect(storedUsage(db)).toEqual({ '2026-03-01 a': 1, '2026-03-03 b': 5 });
   });
 
   it('reports progress while checking and writing', () => {
