@@ -8,6 +8,7 @@ import { createDailyServeExtension } from '../../src/commands/daily.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createContext, createRapid7FromSettings } from '../../src/main.js';
+import { createDailyService } from '../../src/schedule.js';
 import { countOutbox } from '../../src/store/outbox.js';
 import { createTestCli } from '../helpers/cli.js';
 import { API_KEY, buildData } from '../helpers/rapid7.js';
@@ -123,6 +124,24 @@ describe('daily commands', () => {
     cli.reset();
     expect(await cli.run('run-daily')).toBe(2);
     expect(cli.err()).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+  });
+
+  it("serve's daily service delivers what Slack refused earlier, on its own, and stops cleanly", async () => {
+    const h = await setup();
+    h.slack.fail('chat.postMessage', { kind: 'http', status: 503 }, 1000);
+    await h.runDay(DAY, { deliverTimeoutMs: 200 });
+    expect(countOutbox(h.db).pending).toBe(3);
+    h.slack.reset();
+    const service = createDailyService({ ...h.deps(), drainEveryMs: 50 });
+    await service.start();
+    try {
+      await h.slack.waitFor(() => countOutbox(h.db).pending === 0, 20_000);
+      expect(service.health()).toMatchObject({ status: 'ok', lastSuccess: { day: DAY }, pendingMessages: 0, running: false });
+      expect(h.slack.messages.filter((m) => !m.threadTs).map((m) => m.channel)).toEqual([ALERTS, DIGESTS]);
+    } finally {
+      await service.stop();
+    }
+    expect(service.health().nextRun).toBeNull();
   });
 
   it('gives serve the digest preview, the next run and the health report', async () => {
