@@ -241,6 +241,12 @@ export function dumpData(db: Db): Record<string, unknown[]> {
   return rest;
 }
 
+/** `dumpData` without the migrations' bookkeeping: compares two databases that were migrated at different times. */
+export function dumpContent(db: Db): Record<string, unknown[]> {
+  const { schema_migrations: _m, ...rest } = dumpData(db);
+  return rest;
+}
+
 /** Bytes of the database file and its -wal / -shm files (missing ones are empty). */
 export function databaseBytes(path: string): Buffer {
   const parts: Buffer[] = [];
