@@ -47,9 +47,10 @@ export interface DigestView {
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
 
-function logLine(l: DigestLogLine, i?: number): string {
+/** "3. *name* 1.2 GB +5% `▁▂▃`" — rank `i` counts from 0. */
+function logLine(l: DigestLogLine, i: number): string {
   const ch = l.expected === null ? '' : ` ${formatChangePct(l.bytes, l.expected)}`;
-  return `${i === undefined ? '•' : `${i + 1}.`} *${shownName(l.name)}* ${formatBytes(l.bytes)}${ch} \`${l.spark}\``;
+  return `${i + 1}. *${shownName(l.name)}* ${formatBytes(l.bytes)}${ch} \`${l.spark}\``;
 }
 
 function moverLine(l: DigestLogLine): string {
