@@ -279,7 +279,7 @@ export function createDailyService(o: DailyServiceOptions): DailyService {
   const drainAbort = new AbortController();
   const drainLoop = () => {
     drainTimer = setTimeout(() => {
-      if (!scheduler.status().running && countOutbox(db).pending > 0) {
+      if (!draining && !scheduler.status().running && countOutbox(db).pending > 0) {
         draining = deliverPending(o, { signal: drainAbort.signal, timeoutMs: 5 * 60_000 })
           .catch((err: unknown) => log.error({ err: describeError(err) }, 'delivering queued Slack messages failed'))
           .finally(() => {
