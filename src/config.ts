@@ -44,6 +44,8 @@ export interface Settings {
   weeklyDigest: boolean;
   /** Days of history a log needs before statistical findings (spike/drop/silent). */
   coldStartDays: number;
+  /** Consecutive normal days after which an open alert is marked resolved. */
+  resolveAfterDays: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -73,6 +75,7 @@ export const ENV_HELP: Record<string, string> = {
   LOG_LEVEL: LOG_LEVELS.join(', '),
   WEEKLY_DIGEST: 'true or false',
   COLD_START_DAYS: 'a whole number of days from 1 to 365',
+  RESOLVE_AFTER_DAYS: 'a whole number of days from 1 to 30',
   RAPID7_TIMEOUT_MS: 'milliseconds from 1 to 600000, default 30000',
 };
 
@@ -167,6 +170,8 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(weeklyRaw)) bad('WEEKLY_DIGEST', get('WEEKLY_DIGEST'));
   const coldStartDays = intSetting(get('COLD_START_DAYS'), 14, 1, 365);
   if (coldStartDays === undefined) bad('COLD_START_DAYS', get('COLD_START_DAYS'));
+  const resolveAfterDays = intSetting(get('RESOLVE_AFTER_DAYS'), 2, 1, 30);
+  if (resolveAfterDays === undefined) bad('RESOLVE_AFTER_DAYS', get('RESOLVE_AFTER_DAYS'));
   const timeoutMs = intSetting(get('RAPID7_TIMEOUT_MS'), 30_000, 1, 600_000);
   if (timeoutMs === undefined) bad('RAPID7_TIMEOUT_MS', get('RAPID7_TIMEOUT_MS'));
 
@@ -205,6 +210,7 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
     logLevel: logLevel as LogLevel,
     weeklyDigest: ['true', '1', 'yes'].includes(weeklyRaw),
     coldStartDays: coldStartDays ?? 14,
+    resolveAfterDays: resolveAfterDays ?? 2,
   };
   return {
     ...settings,

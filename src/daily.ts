@@ -30,8 +30,6 @@ import { finishRun, startRun } from './store/runs.js';
 export const DAILY_JOB = 'run-daily';
 export const DAILY_LOCK = 'run-daily';
 export const OUTBOX_LOCK = 'outbox';
-/** Consecutive normal days after which an alert is resolved, unless DailyDeps says otherwise. */
-export const DEFAULT_RESOLVE_AFTER_DAYS = 2;
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
@@ -250,7 +248,7 @@ async function runLeasedDay(
         logger: deps.logger,
         now: deps.now(),
         alertChannel,
-        resolveAfterDays: deps.resolveAfterDays ?? DEFAULT_RESOLVE_AFTER_DAYS,
+        resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
       },
       day,
       findings,

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { applyAlertDay } from '../alerts/runner.js';
 import { renderUsageChartPng } from '../charts.js';
 import { requireSettings } from '../config.js';
-import { alertChannelOf, currentFailure, type DailyDeps, DEFAULT_RESOLVE_AFTER_DAYS, deliverPending, runDaily } from '../daily.js';
+import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDaily } from '../daily.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
@@ -133,7 +133,7 @@ export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ct
       logger: ctx.logger,
       now: ctx.now(),
       alertChannel: alertChannelOf(ctx.settings, false),
-      resolveAfterDays: DEFAULT_RESOLVE_AFTER_DAYS,
+      resolveAfterDays: ctx.settings.resolveAfterDays,
     },
     result.day,
     result.findings,
