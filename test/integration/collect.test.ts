@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCollect } from '../../src/collect.js';
 import { type Day, daysInRange } from '../../src/days.js';
-import { AppError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { Rapid7Client } from '../../src/rapid7/client.js';
 import type { Rapid7Simulator, SimBehaviour, SimulatorData } from '../../src/rapid7/simulator.js';
@@ -9,6 +8,7 @@ import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
 import { displayName, getLog, listLogs, readUsageMatrix } from '../../src/store/usage.js';
 import { dumpHistory, observedDayList, storedUsage } from '../helpers/db.js';
+import { rejection } from '../helpers/errors.js';
 import { buildData, createTestClient, logId, startSimulator } from '../helpers/rapid7.js';
 import { tempDbPath } from '../helpers/tmp.js';
 
@@ -40,16 +40,6 @@ function expectedUsage(data: SimulatorData, days: Day[]): Record<string, number>
   const out: Record<string, number> = {};
   for (const day of days) for (const [id, bytes] of data.usage.get(day) ?? []) if (bytes > 0) out[`${day} ${id}`] = bytes;
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the collection to fail');
 }
 
 /** A database that already holds one normal week, so the next run is not a first run. */
@@ -106,7 +96,7 @@ describe('collect: first run on an empty database', () => {
 
   it('does not fall back on a 401: the key is wrong whatever the window', async () => {
     const s = await setup(buildData({ logs: 2, days: MONTH }), { apiKey: 'another-key-000000' });
-    const err = await failure(s.collect());
+    const err = await rejection(s.collect());
     expect(err.code).toBe('RAPID7_UNAUTHORIZED');
     // One request to each endpoint, none repeated: no retry and no 7-day fallback.
     expect(s.sim.requests.map((q) => q.path).sort()).toEqual(['/management/logs', '/usage/organizations', '/usage/organizations/logs']);
@@ -302,7 +292,7 @@ describe('collect: a normal run', () => {
     [{ from: '2026-03-10', to: '2026-03-09' }, /is after --to/],
   ])('refuses the window %o before any request', async (opts, message) => {
     const s = await setup(buildData({ logs: 1, days: WEEK }));
-    const err = await failure(s.collect(opts));
+    const err = await rejection(s.collect(opts));
     expect(err.code).toBe('USAGE');
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(message);
@@ -317,7 +307,7 @@ describe('collect: failures leave the history as it was', () => {
     const before = dumpHistory(s.db);
     for (const day of WEEK) s.sim.setUsage(day, logId(0), 999_999);
     s.sim.inject(...behaviours);
-    const err = await failure(s.collect());
+    const err = await rejection(s.collect());
     expect(err.code).toBe(code);
     expect(dumpHistory(s.db)).toEqual(before);
     expect(recentRuns(s.db, 1)[0]).toMatchObject({ job: 'collect', status: 'failed', errorCode: code });
@@ -356,7 +346,7 @@ describe('collect: failures leave the history as it was', () => {
     for (const day of WEEK) s.sim.setUsage(day, logId(0), 999_999);
     data.logs[1]!.listed = false;
     let sawNewValues = false;
-    const err = await failure(
+    const err = await rejection(
       s.collect({
         beforeCommit: () => {
           // Inside the transaction the new state is written …

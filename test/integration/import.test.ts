@@ -2,12 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../src/days.js';
-import { AppError } from '../../src/errors.js';
+import type { AppError } from '../../src/errors.js';
 import { forEachLine, runImport, splitCsvLine } from '../../src/import.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
 import { getLog, readUsageMatrix, writeCollection, writeImport } from '../../src/store/usage.js';
 import { dumpHistory, observedDayList, storedUsage } from '../helpers/db.js';
+import { thrown } from '../helpers/errors.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 
 const NOW = new Date('2026-03-15T08:00:00Z');
@@ -19,14 +20,9 @@ function csv(text: string, name = 'history.csv'): string {
 }
 
 function importFails(db: Db, path: string): AppError {
-  try {
-    runImport(db, path, { now: () => NOW });
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe('IMPORT_INVALID');
-    return err as AppError;
-  }
-  throw new Error('expected the import to fail');
+  const err = thrown(() => runImport(db, path, { now: () => NOW }));
+  expect(err.code).toBe('IMPORT_INVALID');
+  return err;
 }
 
 describe('import', () => {

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_HELP, readSettings, requireSettings } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
+import type { AppError } from '../../src/errors.js';
+import { thrown } from '../helpers/errors.js';
 
 function settingsError(env: Record<string, string>): AppError {
-  try {
-    readSettings(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected readSettings to fail');
+  return thrown(() => readSettings(env));
 }
 
 describe('readSettings', () => {
@@ -173,16 +168,11 @@ describe('readSettings', () => {
 describe('requireSettings', () => {
   it('lists what a command needs and the settings lack, with exit code 2', () => {
     const s = readSettings({});
-    let err: AppError | undefined;
-    try {
-      requireSettings(s, ['rapid7', 'slackHttp']);
-    } catch (e) {
-      err = e as AppError;
-    }
-    expect(err?.code).toBe('CONFIG_INVALID');
-    expect(err?.exitCode).toBe(2);
+    const err = thrown(() => requireSettings(s, ['rapid7', 'slackHttp']));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.exitCode).toBe(2);
     for (const name of ['RAPID7_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_ALERT_CHANNEL', 'SLACK_SIGNING_SECRET'])
-      expect(err?.message).toContain(name);
+      expect(err.message).toContain(name);
   });
 
   it('passes when everything needed is there', () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../../src/days.js';
-import { AppError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import { safeBaseUrl, serverWaitMs } from '../../../src/rapid7/client.js';
+import { rejection } from '../../helpers/errors.js';
 import { createCapturingLogger } from '../../helpers/logs.js';
 import { API_KEY, buildData, createTestClient, logId, startSimulator } from '../../helpers/rapid7.js';
 
 const DAYS = daysInRange('2026-03-08', '2026-03-14');
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function sorted<T extends { day: string; logId: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => (a.day + a.logId < b.day + b.logId ? -1 : 1));
@@ -130,7 +120,7 @@ describe('Rapid7 client against the simulator', () => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }) });
     sim.inject(behaviour, behaviour, behaviour);
     const client = createTestClient(sim, { maxRetries: 2, timeoutMs: 200 });
-    const err = await failure(client.getLogUsage('2026-03-08', '2026-03-14'));
+    const err = await rejection(client.getLogUsage('2026-03-08', '2026-03-14'));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
     expect(sim.requests).toHaveLength(3);
@@ -140,7 +130,7 @@ describe('Rapid7 client against the simulator', () => {
   it('does not retry a 401 and names the key, the region and the base URL', async () => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }) });
     const client = createTestClient(sim, { apiKey: 'wrong-key-123456' });
-    const err = await failure(client.getLogUsage('2026-03-08', '2026-03-14'));
+    const err = await rejection(client.getLogUsage('2026-03-08', '2026-03-14'));
     expect(err.code).toBe('RAPID7_UNAUTHORIZED');
     expect(err.message).toMatch(/RAPID7_API_KEY/);
     expect(err.message).toMatch(/RAPID7_REGION=us/);
@@ -158,7 +148,7 @@ describe('Rapid7 client against the simulator', () => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }) });
     sim.inject({ status }, { status });
     const client = createTestClient(sim);
-    const err = await failure(client.getLogUsage('2026-03-08', '2026-03-14'));
+    const err = await rejection(client.getLogUsage('2026-03-08', '2026-03-14'));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
     expect(sim.requests).toHaveLength(1);
@@ -166,7 +156,7 @@ describe('Rapid7 client against the simulator', () => {
 
   it('explains a usage window longer than Rapid7 allows', async () => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }), maxWindowDays: 7, windowStatus: 404 });
-    const err = await failure(createTestClient(sim).getLogUsage('2026-02-13', '2026-03-14'));
+    const err = await rejection(createTestClient(sim).getLogUsage('2026-02-13', '2026-03-14'));
     expect(err.code).toBe('RAPID7_NOT_FOUND');
     expect(err.message).toMatch(/2026-02-13…2026-03-14 is longer or older/);
   });
@@ -194,7 +184,7 @@ describe('Rapid7 client against the simulator', () => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }) });
     sim.inject({ body });
     const client = createTestClient(sim);
-    const err = await failure(client.getLogUsage('2026-03-08', '2026-03-14'));
+    const err = await rejection(client.getLogUsage('2026-03-08', '2026-03-14'));
     expect(err.code).toBe('RAPID7_MALFORMED');
     expect(err.message).toMatch(message);
     expect(err.message).toMatch(/nothing of it was stored/);
@@ -208,12 +198,12 @@ describe('Rapid7 client against the simulator', () => {
     sim.inject({ status: 429, headers: { 'Retry-After': '0' } });
     await client.getLogUsage('2026-03-08', '2026-03-14');
     sim.inject({ status: 503 }, { delayMs: 500 }, { destroy: true }, { truncateAt: 3 });
-    await failure(client.getManagementLogs());
-    await failure(client.getOrgUsage('2026-03-08', '2026-03-14'));
+    await rejection(client.getManagementLogs());
+    await rejection(client.getOrgUsage('2026-03-08', '2026-03-14'));
     sim.inject({ status: 500 }, { status: 500 });
-    await failure(client.getOrgUsage('2026-03-08', '2026-03-14'));
+    await rejection(client.getOrgUsage('2026-03-08', '2026-03-14'));
     sim.setApiKey('rotated-key-000000');
-    await failure(client.getManagementLogs());
+    await rejection(client.getManagementLogs());
     expect(logs.lines.length).toBeGreaterThanOrEqual(8);
     expect(logs.text()).toContain('Rapid7 request failed; retrying');
     expect(logs.text()).toContain('RAPID7_UNAUTHORIZED');

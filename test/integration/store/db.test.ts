@@ -2,8 +2,9 @@ import { appendFileSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } f
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
+import type { AppError } from '../../../src/errors.js';
 import { defaultMigrationsDir, loadMigrations, migrate, openDb, schemaVersion } from '../../../src/store/db.js';
+import { thrown } from '../../helpers/errors.js';
 import { tempDbPath, tempDir } from '../../helpers/tmp.js';
 
 /** A copy of the real migrations folder that a test may change. */
@@ -15,13 +16,7 @@ function copyMigrations(): string {
 }
 
 function openFails(path: string, opts: Parameters<typeof openDb>[1] = {}): AppError {
-  try {
-    openDb(path, opts).close();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected openDb to fail');
+  return thrown(() => openDb(path, opts).close());
 }
 
 describe('openDb and migrations', () => {

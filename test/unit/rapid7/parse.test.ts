@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
 import { parseLogUsage, parseManagementLogs, parseOrgUsage } from '../../../src/rapid7/parse.js';
+import { thrown } from '../../helpers/errors.js';
 
 const W = { from: '2026-03-08', to: '2026-03-14' };
 
@@ -16,14 +16,9 @@ function usageBody(days: Array<[string, Array<[unknown, string]>]>, extra: Recor
 }
 
 function malformed(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe('RAPID7_MALFORMED');
-    return (err as AppError).message;
-  }
-  throw new Error('expected the answer to be rejected');
+  const err = thrown(fn);
+  expect(err.code).toBe('RAPID7_MALFORMED');
+  return err.message;
 }
 
 describe('parseLogUsage', () => {
