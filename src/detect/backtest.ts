@@ -44,9 +44,9 @@ export interface LogOverrides {
   baselineFrom?: Day;
 }
 
-/** Sums the logs of each observed day (where the organisation total is unknown). */
-export function fillOrgFromLogs(days: Day[], observed: Uint8Array, logs: HistoryLog[], org: Float64Array): void {
-  for (let i = 0; i < days.length; i++) {
+/** Sums the logs of each observed day from index `from` (where the organisation total is unknown). */
+export function fillOrgFromLogs(days: Day[], observed: Uint8Array, logs: HistoryLog[], org: Float64Array, from = 0): void {
+  for (let i = from; i < days.length; i++) {
     if (!Number.isNaN(org[i]!) || !observed[i]) continue;
     let sum = 0;
     for (const l of logs) {
@@ -163,9 +163,22 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
   return { days, observed, firstObserved: 0, logs, org };
 }
 
-/** The stored history from the first observed day (or `from`) to `to`. */
-export function readDbHistory(db: Db, from: Day, to: Day): History {
-  const m = readUsageWindow(db, from, to);
+/**
+ * The stored history from `from` to `to`. With `quickFrom`, logs that have data on `to` are read from
+ * `quickFrom` only (the rules never look further back for them) and the days before it are gaps for
+ * them; logs without data on `to` (whose silence may be traced back) are read from `from`.
+ */
+export function readDbHistory(db: Db, from: Day, to: Day, opts: { quickFrom?: Day } = {}): History {
+  const quick = opts.quickFrom && opts.quickFrom > from ? opts.quickFrom : from;
+  const shift = toEpochDay(quick) - toEpochDay(from);
+  const m = readUsageWindow(db, quick, to, { pad: shift });
+  if (shift > 0) {
+    const last = m.days.length - 1;
+    const silent = m.logs.filter((l) => m.values.get(l.id)![last] === 0).map((l) => l.id);
+    const w = readUsageWindow(db, from, to, { logIds: silent, logs: m.logs });
+    m.observed.set(w.observed.subarray(0, shift));
+    for (const [id, v] of w.values) m.values.set(id, v);
+  }
   const base = toEpochDay(from);
   const firstObservedRow = db.prepare('SELECT min(day) d FROM observed_days').get() as { d: string | null };
   const firstObserved = firstObservedRow.d ? toEpochDay(firstObservedRow.d) - base : 0;
@@ -173,11 +186,12 @@ export function readDbHistory(db: Db, from: Day, to: Day): History {
     id: l.id,
     name: displayName(l),
     logsets: l.logsets.map((s) => s.name),
-    values: m.values.get(l.id) ?? new Float64Array(m.days.length).fill(Number.NaN),
+    values: m.values.get(l.id)!,
     firstSeen: l.firstSeen ? toEpochDay(l.firstSeen) - base : NEVER,
   }));
   const org = Float64Array.from(m.org);
-  fillOrgFromLogs(m.days, m.observed, logs, org);
+  // Days before `quickFrom` hold only the silent logs: no organisation total is made up for them.
+  fillOrgFromLogs(m.days, m.observed, logs, org, shift);
   return { days: m.days, observed: m.observed, firstObserved, logs, org };
 }
 

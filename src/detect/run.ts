@@ -43,7 +43,15 @@ export function detectionParams(
   };
 }
 
-/** Calendar days before `day` the rules can read with these parameters. */
+/**
+ * Calendar days before `day` the rules can read for a log that has data on `day`: the value window
+ * (widened), the cold-start horizon and the activity window, from the Monday of the week at the latest.
+ */
+export function quickLookbackDays(p: DetectParams): number {
+  return Math.max(p.windowDays, p.activityDays, p.coldStartDays) + 7;
+}
+
+/** Calendar days before `day` the rules can read with these parameters (a silence traced back included). */
 export function lookbackDays(p: DetectParams): number {
   // A silence traced back MAX_SILENCE_SCAN days, then its activity window / cold-start horizon before it.
   return MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1;
@@ -54,7 +62,7 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const params = detectionParams(settings, stored.sensitivity, opts.params);
   const monthlyBudget = effectiveBudget(db, settings.monthlyBudget).bytes;
   const from = addDays(day, -lookbackDays(params));
-  const h = readDbHistory(db, from, day);
+  const h = readDbHistory(db, from, day, { quickFrom: addDays(day, -quickLookbackDays(params)) });
   const detector = createDayDetector(params);
   const t = toEpochDay(day) - toEpochDay(from);
   const logs = toDetectLogs(h, params, stored.overrides);
