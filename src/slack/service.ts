@@ -825,16 +825,18 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       try {
         return await execute(cmd, caller, upload);
       } catch (err) {
-        logger.error({ err: describeError(err), command: cmd.kind, user: caller.userId }, '/logusage command failed');
-        return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, err instanceof AppError ? err.code : 'INTERNAL') };
+        const f = describeFailure(err);
+        logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
+        return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
       }
     },
     async button(actionId, rawValue, caller) {
       try {
         return alertButton(actionId, rawValue, caller);
       } catch (err) {
-        logger.error({ err: describeError(err), actionId, user: caller.userId }, 'alert button failed');
-        return { ephemeral: buildFailure('that button', err instanceof AppError ? err.code : 'INTERNAL') };
+        const f = describeFailure(err);
+        logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');
+        return { ephemeral: buildFailure('that button', f.code, f.hint) };
       }
     },
   };
@@ -935,6 +937,29 @@ function describeKind(cmd: Command): string {
     default:
       return 'change settings';
   }
+}
+
+/**
+ * The stable code of an error that ended a command or a button click, and for storage failures a hint
+ * for the person who asked (changes run in one transaction, so a failed one changed nothing).
+ */
+export function describeFailure(err: unknown): { code: string; hint?: string } {
+  if (err instanceof AppError) return { code: err.code };
+  const sqlite = (err as { code?: unknown } | null)?.code;
+  if (typeof sqlite !== 'string' || !sqlite.startsWith('SQLITE_')) return { code: 'INTERNAL' };
+  if (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED')) {
+    return { code: 'DB_LOCKED', hint: 'The database is busy: another logusage process is writing to it. Nothing changed; try again in a minute.' };
+  }
+  if (sqlite.startsWith('SQLITE_FULL')) {
+    return { code: 'DB_WRITE', hint: 'The disk that holds the database is full. Nothing changed; tell whoever runs logusage.' };
+  }
+  if (sqlite.startsWith('SQLITE_READONLY') || sqlite.startsWith('SQLITE_CANTOPEN') || sqlite.startsWith('SQLITE_IOERR')) {
+    return { code: 'DB_WRITE', hint: 'The database cannot be written (permissions or disk). Nothing changed; tell whoever runs logusage.' };
+  }
+  if (sqlite.startsWith('SQLITE_CORRUPT') || sqlite.startsWith('SQLITE_NOTADB')) {
+    return { code: 'DB_OPEN', hint: 'The database file is damaged. Tell whoever runs logusage: it must be restored from a backup.' };
+  }
+  return { code: 'DB_WRITE', hint: 'The database failed. Nothing changed; tell whoever runs logusage.' };
 }
 
 /** The Slack error code of a Web API failure (`not_in_channel` …), or a generic code. */

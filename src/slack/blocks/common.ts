@@ -60,11 +60,15 @@ export function buildNotAllowed(what: string, userId: string, adminsConfigured: 
   });
 }
 
-/** An unexpected failure: says it was logged, never holds internals or secrets. */
-export function buildFailure(what: string, code: string): SlackMessage {
+/**
+ * A failure: says it was logged, never holds internals or secrets. `hint` (raw text, escaped here) tells
+ * the person what it means for them, e.g. that the database is busy and nothing changed.
+ */
+export function buildFailure(what: string, code: string, hint?: string): SlackMessage {
   const w = escapeMrkdwn(what);
+  const tail = hint ? ` ${hint}` : ' The details are in the logusage logs.';
   return fitMessage({
-    text: escapeMrkdwn(`Sorry, ${what} failed (${code}). The details are in the logusage logs.`),
-    blocks: [section(`:x: Sorry, ${w} failed (\`${escapeMrkdwn(code)}\`). The details are in the logusage logs.`)],
+    text: escapeMrkdwn(`Sorry, ${what} failed (${code}).${tail}`),
+    blocks: [section(`:x: Sorry, ${w} failed (\`${escapeMrkdwn(code)}\`).${escapeMrkdwn(tail)}`)],
   });
 }
