@@ -948,7 +948,10 @@ export function describeFailure(err: unknown): { code: string; hint?: string } {
   const sqlite = (err as { code?: unknown } | null)?.code;
   if (typeof sqlite !== 'string' || !sqlite.startsWith('SQLITE_')) return { code: 'INTERNAL' };
   if (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED')) {
-    return { code: 'DB_LOCKED', hint: 'The database is busy: another logusage process is writing to it. Nothing changed; try again in a minute.' };
+    return {
+      code: 'DB_LOCKED',
+      hint: 'The database is busy: another logusage process is writing to it. Nothing changed; try again in a minute.',
+    };
   }
   if (sqlite.startsWith('SQLITE_FULL')) {
     return { code: 'DB_WRITE', hint: 'The disk that holds the database is full. Nothing changed; tell whoever runs logusage.' };
