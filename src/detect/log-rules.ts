@@ -294,8 +294,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
     }
     const periodic = present > 0 && present < 7 && n >= 14;
     if (hi > lo && n >= 5) {
-      // Noise of the raw series (day-to-day differences) and the standard error of a median of `fewest` values.
-      for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(y[q]! - y[q - 1]!);
+      // Noise left once the candidate profile is removed (raw differences would count the weekly
+      // pattern itself as noise), and the standard error of a median of `fewest` values.
+      for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(y[q]! - factor[wd[q]!]! - y[q - 1]! + factor[wd[q - 1]!]!);
       const noise = SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1);
       const se = (1.2533 * noise) / Math.sqrt(fewest);
       if (hi - lo < PROFILE_SE * se) {
