@@ -55,6 +55,13 @@ export interface LogModel {
   sigma: number;
   /** Trend, log scale per day. */
   slope: number;
+  /**
+   * For a quick check on the days of the week: the range of ln value − factor − slope·day over the
+   * window the model was fitted on, and whether that window was plain (not widened, ≥ 14 values).
+   */
+  minB: number;
+  maxB: number;
+  plain: boolean;
 }
 
 /** Per-log memo owned by the detector (the week's model); results never depend on it. */
@@ -218,7 +225,18 @@ export function createLogDetector(p: DetectParams): LogDetector {
   const raw = new Float64Array(W);
   const tmp = new Float64Array(W);
   /** The daily (unmemoized) model's storage; `factor` / `known` point at the model in use. */
-  const daily: LogModel = { at: -1, factor: new Float64Array(7), known: new Uint8Array(7), profile: false, sigma: 0, slope: 0 };
+  const newModel = (): LogModel => ({
+    at: -1,
+    factor: new Float64Array(7),
+    known: new Uint8Array(7),
+    profile: false,
+    sigma: 0,
+    slope: 0,
+    minB: 0,
+    maxB: 0,
+    plain: false,
+  });
+  const daily = newModel();
   let factor = daily.factor;
   let known = daily.known;
   const nW = new Int32Array(7);
@@ -239,6 +257,11 @@ export function createLogDetector(p: DetectParams): LogDetector {
   let tNow = 0;
   let rangeLo = 0;
   let rangeHi = 0;
+  let widened = false;
+  /** Noise measured by the profile gate of the current fit (NaN when the profile was not kept). */
+  let gateNoise = Number.NaN;
+  const lnSpike = Math.log(p.spikeRatio);
+  const lnDrop = -Math.log(p.dropRatio);
   const posOf = new Int32Array(W + 1);
   const cnt = new Int32Array(7);
   const start7 = new Int32Array(7);
@@ -303,6 +326,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
         factor.fill(0);
         return periodic;
       }
+      // The noise of the adjusted series: fitModel's sigma, already measured.
+      gateNoise = noise;
     }
     return hi - lo >= PROFILE_SPREAD || periodic;
   }
@@ -310,9 +335,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
   /**
    * Robust trend (log bytes per day) of the window: the median of week-over-week differences of the
    * same weekday (the weekly profile cancels; a shift or an event touches few pairs). 0 unless it is
-   * clearly non-zero (TREND_SE standard errors); capped at ±MAX_TREND.
+   * clearly non-zero (TREND_SE standard errors, from the day-to-day `noise`); capped at ±MAX_TREND.
    */
-  function trendOf(t: number): number {
+  function trendOf(t: number, noise: number): number {
     posOf.fill(-1);
     for (let q = 0; q < n; q++) posOf[t - idx[q]!] = q;
     let m = 0;
@@ -322,10 +347,10 @@ export function createLogDetector(p: DetectParams): LogDetector {
       const prev = posOf[off]!;
       if (prev >= 0) tmp[m++] = (y[q]! - y[prev]!) / 7;
     }
-    if (m < 8) return 0;
+    if (m < 8 || Number.isNaN(noise)) return 0;
     const med = medianOf(tmp, m);
-    for (let q = 0; q < m; q++) tmp[q] = Math.abs(tmp[q]! - med);
-    const se = (1.2533 * 1.4826 * medianOf(tmp, m)) / Math.sqrt(m);
+    // A week-over-week difference of one day's noise has sd √2·noise/7; its median's error is 1.25× that / √m.
+    const se = (1.2533 * Math.SQRT2 * noise) / 7 / Math.sqrt(m);
     if (Math.abs(med) < TREND_SE * se) return 0;
     return Math.max(-MAX_TREND, Math.min(MAX_TREND, med));
   }
@@ -391,10 +416,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
     kW.fill(0);
     let N = 0;
     let K = 0;
-    for (let i = from; i < to; i++) {
+    for (let i = from, w = weekday(dow0, from); i < to; i++, w = w === 6 ? 0 : w + 1) {
       const v = values[i]!;
       if (Number.isNaN(v)) continue;
-      const w = weekday(dow0, i);
       nW[w]!++;
       N++;
       if (v > 0) {
@@ -411,9 +435,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
     let opportunities = 0;
     let zeros = 0;
     let prevZero = false;
-    for (let i = from; i < to; i++) {
+    for (let i = from, w = weekday(dow0, from); i < to; i++, w = w === 6 ? 0 : w + 1) {
       const v = values[i]!;
-      if (Number.isNaN(v) || !act.active[weekday(dow0, i)]) continue;
+      if (Number.isNaN(v) || !act.active[w]) continue;
       opportunities++;
       const zero = v === 0;
       if (zero) zeros++;
@@ -447,9 +471,11 @@ export function createLogDetector(p: DetectParams): LogDetector {
     days: number,
   ): void {
     let lo = Math.max(shapeStart, end - days);
+    const plainLo = lo;
     let have = 0;
     for (let i = lo; i < end; i++) if (values[i]! > 0) have++;
     for (const floor = Math.max(shapeStart, end - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[--lo]! > 0) have++;
+    widened = lo < plainLo;
     n = 0;
     let w = weekday(dow0, lo);
     for (let i = lo; i < end; i++) {
@@ -528,6 +554,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
     known = out.known;
     out.at = end;
     out.profile = false;
+    gateNoise = Number.NaN;
     if (n >= 2) out.profile = weekdayFactors(end);
     else {
       factor.fill(0);
@@ -536,10 +563,24 @@ export function createLogDetector(p: DetectParams): LogDetector {
     for (let q = 0; q < n; q++) adj[q] = y[q]! - factor[wd[q]!]!;
     out.sigma = Number.NaN;
     if (n >= 5) {
-      for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
-      out.sigma = Math.max(MIN_SIGMA, SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1));
+      let noise = gateNoise;
+      if (Number.isNaN(noise)) {
+        for (let q = 1; q < n; q++) tmp[q - 1] = Math.abs(adj[q]! - adj[q - 1]!);
+        noise = SIGMA_FROM_DIFF_MAD * medianOf(tmp, n - 1);
+      }
+      out.sigma = Math.max(MIN_SIGMA, noise);
     }
-    out.slope = trendOf(end);
+    out.slope = trendOf(end, out.sigma);
+    let mn = Number.POSITIVE_INFINITY;
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let q = 0; q < n; q++) {
+      const b = adj[q]! - out.slope * idx[q]!;
+      if (b < mn) mn = b;
+      if (b > mx) mx = b;
+    }
+    out.minB = mn;
+    out.maxB = mx;
+    out.plain = !widened && n >= 2 * MIN_WINDOW_VALUES - 2;
     return out;
   }
 
@@ -564,8 +605,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
       const wt = weekday(dow0, t);
       const sens = s.sensitivity;
       zThr = p.zAlert * sens;
-      upThr = Math.log(p.spikeRatio) * sens;
-      downThr = -Math.log(p.dropRatio) * sens;
+      upThr = lnSpike * sens;
+      downThr = lnDrop * sens;
       minBytes = s.minBytes;
 
       // Shape (weekday factors, noise, trend): re-estimated once a week from the data before that
@@ -578,13 +619,27 @@ export function createLogDetector(p: DetectParams): LogDetector {
         else {
           collectWindow(values, s.lnValues, dow0, shapeStart, monday, p.windowDays);
           if (n >= MIN_WINDOW_VALUES) {
-            model = fitModel(
-              monday,
-              memo ? { at: monday, factor: new Float64Array(7), known: new Uint8Array(7), profile: false, sigma: 0, slope: 0 } : daily,
-            );
+            model = fitModel(monday, memo ? newModel() : daily);
             if (memo) memo.model = model;
           }
         }
+      }
+      if (model?.plain && x > 0) {
+        // Quick check: today's window lies within the week model's window plus the days since Monday, and
+        // every adjusted value is b + slope·t; when today is within the relative floors of that wider
+        // range, no spike or drop is possible (the full pre-check below would say so too).
+        let mn = model.minB;
+        let mx = model.maxB;
+        const ln = s.lnValues;
+        for (let i = monday, w = weekday(dow0, monday); i < t; i++, w = w === 6 ? 0 : w + 1) {
+          const v = values[i]!;
+          if (!(v > 0)) continue;
+          const b = (ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i;
+          if (b < mn) mn = b;
+          if (b > mx) mx = b;
+        }
+        const today = Math.log(x) - model.factor[wt]!;
+        if (today - (mn + model.slope * t) < upThr && mx + model.slope * t - today < downThr) return NONE;
       }
       if (!model) {
         collectWindow(values, s.lnValues, dow0, shapeStart, t, p.windowDays);
