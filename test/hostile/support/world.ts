@@ -1,0 +1,101 @@
+/**
+ * A whole loopback world for the hostile suite and the bench scripts: the Rapid7 simulator, the fake
+ * Slack Web API, a real SQLite file, the real daily run with fast retries, and a clock the caller moves.
+ * Nothing here depends on vitest (bench/ imports it too): the caller closes the world.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderUsageChartPng } from '../../../src/charts.js';
+import { readSettings, type Settings } from '../../../src/config.js';
+import { type DailyDeps, runDaily } from '../../../src/daily.js';
+import { addDays, type Day } from '../../../src/days.js';
+import { detectForDay } from '../../../src/detect/run.js';
+import { createSilentLogger, type Logger } from '../../../src/logger.js';
+import { createRapid7FromSettings } from '../../../src/main.js';
+import { createRapid7Simulator, type Rapid7Simulator, type SimulatorData, type SimulatorOptions } from '../../../src/rapid7/simulator.js';
+import { createWebApiSender } from '../../../src/slack/outbox.js';
+import { type Db, openDb } from '../../../src/store/db.js';
+import { type FakeSlack, startFakeSlack } from '../../helpers/fake-slack.js';
+
+export const WORLD_KEY = 'r7key-WORLD-5f0c1e-SECRET-a9b8c7';
+export const WORLD_TOKEN = 'xoxb-WORLD-3e2d1c-SECRET-token';
+export const WORLD_ALERTS = 'CALERTS01';
+export const WORLD_DIGESTS = 'CDIGEST01';
+
+export interface World {
+  sim: Rapid7Simulator;
+  slack: FakeSlack;
+  db: Db;
+  dbPath: string;
+  settings: Settings;
+  logger: Logger;
+  /** The clock of the daily run (a simulated morning); delivery paces by the wall clock. */
+  clock: { now: Date };
+  deps(extra?: Partial<DailyDeps>): DailyDeps;
+  /** The scheduled run for `day`, at 06:30 UTC the morning after. */
+  runDay(day: Day, extra?: Partial<DailyDeps>): ReturnType<typeof runDaily>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  data: SimulatorData;
+  budget?: number;
+  logger?: Logger;
+  sim?: Partial<SimulatorOptions>;
+  /** Rapid7 client tuning (default: 3 retries, 5 ms backoff, 400 ms timeout, waits capped at 200 ms). */
+  rapid7?: Partial<Settings['rapid7']>;
+}
+
+export async function createWorld(o: WorldOptions): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'logusage-world-'));
+  const dbPath = join(dir, 'logusage.db');
+  const sim = createRapid7Simulator({ apiKey: WORLD_KEY, data: o.data, ...o.sim });
+  await sim.start();
+  const slack = await startFakeSlack({ token: WORLD_TOKEN });
+  const settings = readSettings(
+    {},
+    {
+      rapid7: { baseUrl: sim.url, apiKey: WORLD_KEY, timeoutMs: 400, maxRetries: 3, retryBaseMs: 5, retryMaxWaitMs: 200, ...o.rapid7 },
+      slack: { botToken: WORLD_TOKEN, apiUrl: slack.apiUrl, alertChannel: WORLD_ALERTS, digestChannel: WORLD_DIGESTS },
+      databasePath: dbPath,
+      ...(o.budget ? { monthlyBudget: o.budget } : {}),
+    },
+  );
+  const db = openDb(dbPath);
+  const logger = o.logger ?? createSilentLogger();
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
+    db,
+    settings,
+    logger,
+    now: () => clock.now,
+    rapid7: createRapid7FromSettings(settings, logger),
+    detect: detectForDay,
+    sender: createWebApiSender({ token: WORLD_TOKEN, apiUrl: slack.apiUrl, logger, timeoutMs: 3000 }),
+    renderChart: renderUsageChartPng,
+    outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 },
+    deliverTimeoutMs: 10_000,
+    ...extra,
+  });
+  return {
+    sim,
+    slack,
+    db,
+    dbPath,
+    settings,
+    logger,
+    clock,
+    deps,
+    runDay(day, extra) {
+      clock.now = new Date(`${addDays(day, 1)}T06:30:00Z`);
+      return runDaily(deps(extra), { day });
+    },
+    async close() {
+      await sim.close();
+      await slack.close();
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
