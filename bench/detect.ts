@@ -7,12 +7,13 @@
  * - with --csv: backtest from a CSV file (read + replay), as `backtest --input` does
  * Prints one line per figure and a JSON summary at the end.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../src/config.js';
 import { addDays, weekdayOf } from '../src/days.js';
-import { readCsvHistory, replay, toDetectLogs } from '../src/detect/backtest.js';
+import { replay, toDetectLogs } from '../src/detect/backtest.js';
 import { createDayDetector } from '../src/detect/detect-day.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
 import { detectForDay } from '../src/detect/run.js';
@@ -29,8 +30,11 @@ const LOGS = opt('--logs', 10_000);
 const DAYS = opt('--days', 365);
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 let peakRss = 0;
+let phasePeak = 0;
 const sample = () => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  phasePeak = Math.max(phasePeak, rss);
 };
 const time = <T>(f: () => T): [T, number] => {
   const t0 = performance.now();
@@ -122,11 +126,14 @@ if (!args.includes('--skip-db')) {
 // 3. Backtest in memory.
 {
   global.gc?.();
+  phasePeak = 0;
+  sample();
   let findings = 0;
   const cpu0 = process.cpuUsage();
   const [, ms] = time(() =>
     replay(h, {
       params: DEFAULT_PARAMS,
+      onProgress: () => sample(),
       onDay: (r, done) => {
         findings += r.findings.length;
         if (done % 16 === 0) sample();
@@ -137,39 +144,40 @@ if (!args.includes('--skip-db')) {
   const cpu = process.cpuUsage(cpu0);
   results.backtestMs = Math.round(ms);
   results.backtestCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  results.backtestPeakRssMB = Math.round(phasePeak / 1e6);
   results.backtestFindings = findings;
   console.log(
-    `backtest ${LOGS} logs × ${DAYS} days (in memory): ${(ms / 1000).toFixed(1)} s (CPU ${(results.backtestCpuMs / 1000).toFixed(1)} s), ${findings} findings`,
+    `backtest ${LOGS} logs × ${DAYS} days (in memory): ${(ms / 1000).toFixed(1)} s (CPU ${(results.backtestCpuMs / 1000).toFixed(1)} s), ${findings} findings, peak RSS ${mb(phasePeak)} (the generated history included)`,
   );
 }
 
-// 4. Backtest from CSV (optional: writes a large file).
+// 4. Backtest from CSV (optional: writes a large file), in a fresh process so that its memory is its own.
 if (args.includes('--csv')) {
   const dir = mkdtempSync(join(tmpdir(), 'logusage-bench-'));
   try {
     const path = join(dir, 'usage.csv');
-    const lines: string[] = ['day,log_id,log_name,bytes'];
+    const fd = openSync(path, 'w');
+    writeSync(fd, 'day,log_id,log_name,bytes\n');
     for (let i = 0; i < set.days; i++) {
       const d = addDays(set.start, i);
-      for (const l of set.logs) if (l.values[i]! > 0) lines.push(`${d},${l.id},${l.name},${l.values[i]}`);
+      let chunk = '';
+      for (const l of set.logs) if (l.values[i]! > 0) chunk += `${d},${l.id},${l.name},${l.values[i]}\n`;
+      writeSync(fd, chunk);
     }
-    writeFileSync(path, `${lines.join('\n')}\n`);
-    lines.length = 0;
-    global.gc?.();
-    const [n, ms] = time(() => {
-      const hc = readCsvHistory(path);
-      let c = 0;
-      replay(hc, {
-        params: DEFAULT_PARAMS,
-        onDay: (r, done) => {
-          c += r.findings.length;
-          if (done % 16 === 0) sample();
-        },
-      });
-      return c;
+    closeSync(fd);
+    // The child reports its own peak memory (kB) on exit.
+    const report = "data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS '+process.resourceUsage().maxRSS))";
+    const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', report, cli, 'backtest', '--input', path], {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_PATH: join(dir, 'unused.db') },
     });
-    results.backtestCsvMs = Math.round(ms);
-    console.log(`backtest from CSV (read + replay): ${(ms / 1000).toFixed(1)} s, ${n} findings`);
+    const usage = /in ([\d.]+) s/.exec(r.stdout)?.[1];
+    const peak = /maxRSS (\d+)/.exec(r.stderr)?.[1];
+    results.backtestCsvMs = usage ? Math.round(Number(usage) * 1000) : -1;
+    console.log(`logusage backtest --input (${mb(statSync(path).size)} CSV, own process): ${r.stdout.split('\n')[0]}`);
+    if (peak) results.backtestCsvPeakRssMB = Math.round(Number(peak) / 1000);
+    console.log(`  its peak memory (RSS): ${peak ? mb(Number(peak) * 1000) : 'unknown'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

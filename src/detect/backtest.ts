@@ -5,7 +5,7 @@
  * observed, like `import`) or from the database.
  */
 import { statSync } from 'node:fs';
-import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay, weekdayOf } from '../days.js';
+import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
 import { forEachLine, splitCsvLine } from '../import.js';
 import type { Db } from '../store/db.js';
@@ -261,16 +261,16 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
   const total = Math.max(0, t1 - t0 + 1);
   // Pass 1, log by log (each log's history stays in cache): the per-log results of every day.
   const judged: JudgedLog[][] = Array.from({ length: total }, () => []);
-  const dow0 = weekdayOf(first);
+  const day0 = toEpochDay(first);
   for (let i = 0; i < logs.length; i++) {
     const lg = logs[i]!;
     for (let t = t0; t <= t1; t++) {
       if (h.observed[t] !== 1) continue;
-      const r = detector.evaluate(lg, t, dow0, h.firstObserved);
+      const r = detector.evaluate(lg, t, day0, h.firstObserved);
       if (r.verdict || r.silence) judged[t - t0]!.push({ log: i, result: r });
     }
     opts.onProgress?.((i + 1) / logs.length);
-    // The week's model is only needed while this log is replayed.
+    // The fortnight's model is only needed while this log is replayed.
     if (lg.memo) lg.memo.model = null;
   }
   // Pass 2, day by day in order: findings, thresholds and budget, as the daily run composes them.

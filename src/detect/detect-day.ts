@@ -4,7 +4,7 @@
  * day `t` read only array indices ≤ t.
  */
 import type { Day } from '../days.js';
-import { monthOf, weekdayOf } from '../days.js';
+import { monthOf, toEpochDay } from '../days.js';
 import { createLogDetector, type LogDayResult, type LogDetector, type LogSeries } from './log-rules.js';
 import { evaluateBudget, type ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
@@ -61,10 +61,10 @@ export function createDayDetector(params: DetectParams): { detect(ctx: DayContex
 
 export function detectDay(ctx: DayContext, detector: LogDetector = createLogDetector(ctx.params)): DayResult {
   if (ctx.observed[ctx.t] !== 1) return composeDay(ctx, []);
-  const dow0 = weekdayOf(ctx.days[0]!);
+  const day0 = toEpochDay(ctx.days[0]!);
   const judged: JudgedLog[] = [];
   for (let i = 0; i < ctx.logs.length; i++) {
-    const r = detector.evaluate(ctx.logs[i]!, ctx.t, dow0, ctx.firstObserved);
+    const r = detector.evaluate(ctx.logs[i]!, ctx.t, day0, ctx.firstObserved);
     if (r.verdict || r.silence) judged.push({ log: i, result: r });
   }
   return composeDay(ctx, judged);

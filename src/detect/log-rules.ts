@@ -40,7 +40,7 @@ export interface LogSeries {
   minBytes: number;
   /** Optional ln(values) (same length; any value where values ≤ 0): saves the logarithms when a log is judged on many days. */
   lnValues?: Float64Array;
-  /** Optional memo of the week's model (a replay passes one per log); absent = estimated every day. */
+  /** Optional memo of the fortnight's model (a replay passes one per log); absent = estimated on each call. */
   memo?: LogMemo;
 }
 
@@ -56,15 +56,16 @@ export interface LogModel {
   /** Trend, log scale per day. */
   slope: number;
   /**
-   * For a quick check on the days of the week: the range of ln value − factor − slope·day over the
-   * window the model was fitted on, and whether that window was plain (not widened, ≥ 14 values).
+   * For a quick check on the days of the fortnight: the second smallest and second largest of
+   * ln value − factor − slope·day over the window the model was fitted on, and whether that window was
+   * plain (not widened, ≥ 14 values).
    */
   minB: number;
   maxB: number;
   plain: boolean;
 }
 
-/** Per-log memo owned by the detector (the week's model); results never depend on it. */
+/** Per-log memo owned by the detector (the fortnight's model); results never depend on it. */
 export interface LogMemo {
   model: LogModel | null;
 }
@@ -123,8 +124,8 @@ const QUIET_WEEKDAY_MIN = 4;
 const TREND_SE = 3;
 /** Steepest trend followed (log scale per day): ×4 in 60 days; faster changes are shifts. */
 const MAX_TREND = Math.log(4) / 60;
-/** Calendar days of a log's life during which its shape is re-estimated every day. */
-const YOUNG_DAYS = 28;
+/** Calendar days of a log's life during which its shape is re-estimated every day (two weeks: every weekday twice). */
+const YOUNG_DAYS = 14;
 /** Fewest non-zero observations the value window is widened to hold. */
 const MIN_WINDOW_VALUES = 8;
 /** Largest share of its usual reporting days on which a reliable log may begin a silence. */
@@ -144,10 +145,11 @@ export const MAX_SILENCE_SCAN = 56;
 
 export interface LogDetector {
   /**
-   * Judges day `t` of one log. `dow0` is the weekday (0 = Sunday) of index 0; `firstObserved` the index
-   * of the first observed day of the whole history (a log first seen after it is `new`).
+   * Judges day `t` of one log. `day0` is the epoch day (days since 1970-01-01, UTC) of index 0;
+   * `firstObserved` the index of the first observed day of the whole history (a log first seen after
+   * it is `new`).
    */
-  evaluate(s: LogSeries, t: number, dow0: number, firstObserved: number): LogDayResult;
+  evaluate(s: LogSeries, t: number, day0: number, firstObserved: number): LogDayResult;
 }
 
 function weekday(dow0: number, i: number): number {
@@ -257,6 +259,29 @@ export function createLogDetector(p: DetectParams): LogDetector {
   let tNow = 0;
   let rangeLo = 0;
   let rangeHi = 0;
+  // The two smallest and two largest values seen (min1 ≤ min2, max1 ≥ max2).
+  let min1 = 0;
+  let min2 = 0;
+  let max1 = 0;
+  let max2 = 0;
+  const resetExtremes = () => {
+    min1 = min2 = Number.POSITIVE_INFINITY;
+    max1 = max2 = Number.NEGATIVE_INFINITY;
+  };
+  const addExtreme = (v: number) => {
+    if (v < min2) {
+      if (v < min1) {
+        min2 = min1;
+        min1 = v;
+      } else min2 = v;
+    }
+    if (v > max2) {
+      if (v > max1) {
+        max2 = max1;
+        max1 = v;
+      } else max2 = v;
+    }
+  };
   let widened = false;
   /** Noise measured by the profile gate of the current fit (NaN when the profile was not kept). */
   let gateNoise = Number.NaN;
@@ -507,8 +532,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
     const lo = Math.max(shapeStart, t - p.windowDays);
     n = 0;
     first = -1;
-    rangeLo = Number.POSITIVE_INFINITY;
-    rangeHi = Number.NEGATIVE_INFINITY;
+    resetExtremes();
     let w = weekday(dow0, lo);
     for (let i = lo; i < t; i++) {
       const v = values[i]!;
@@ -522,8 +546,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
         adj[n] = a;
         if (i >= levelStart) {
           if (first < 0) first = n;
-          if (a < rangeLo) rangeLo = a;
-          if (a > rangeHi) rangeHi = a;
+          addExtreme(a);
         }
         n++;
       }
@@ -533,19 +556,19 @@ export function createLogDetector(p: DetectParams): LogDetector {
       // Sparse: widen (rare path).
       collectWindow(values, ln, dow0, shapeStart, t, p.windowDays);
       first = -1;
-      rangeLo = Number.POSITIVE_INFINITY;
-      rangeHi = Number.NEGATIVE_INFINITY;
+      resetExtremes();
       for (let q = 0; q < n; q++) {
         const a = y[q]! - factor[wd[q]!]! + slope * (t - idx[q]!);
         adj[q] = a;
         if (idx[q]! >= levelStart) {
           if (first < 0) first = q;
-          if (a < rangeLo) rangeLo = a;
-          if (a > rangeHi) rangeHi = a;
+          addExtreme(a);
         }
       }
     }
     if (first < 0) first = n;
+    rangeLo = min2;
+    rangeHi = max2;
   }
 
   /** Fits the shape of the current window (ending before `end`) into `out`. */
@@ -571,21 +594,18 @@ export function createLogDetector(p: DetectParams): LogDetector {
       out.sigma = Math.max(MIN_SIGMA, noise);
     }
     out.slope = trendOf(end, out.sigma);
-    let mn = Number.POSITIVE_INFINITY;
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let q = 0; q < n; q++) {
-      const b = adj[q]! - out.slope * idx[q]!;
-      if (b < mn) mn = b;
-      if (b > mx) mx = b;
-    }
-    out.minB = mn;
-    out.maxB = mx;
+    resetExtremes();
+    for (let q = 0; q < n; q++) addExtreme(adj[q]! - out.slope * idx[q]!);
+    out.minB = min2;
+    out.maxB = max2;
     out.plain = !widened && n >= 2 * MIN_WINDOW_VALUES - 2;
     return out;
   }
 
   return {
-    evaluate(s, t, dow0, firstObserved) {
+    evaluate(s, t, day0, firstObserved) {
+      // 1970-01-01 was a Thursday (4).
+      const dow0 = (((day0 + 4) % 7) + 7) % 7;
       const values = s.values;
       const x = values[t]!;
       if (Number.isNaN(x)) return NONE;
@@ -602,6 +622,11 @@ export function createLogDetector(p: DetectParams): LogDetector {
       const resetAt = s.baselineFrom <= t ? s.baselineFrom : NO_RESET;
       const levelStart = Math.max(shapeStart, resetAt);
 
+      // Cold start: nothing statistical before coldStartDays observed days of history (counted within a
+      // bounded horizon; a silence needs them before it began, which implies this).
+      let seen = 0;
+      for (let i = t - 1; i >= Math.max(shapeStart, t - horizon) && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
+      if (seen < p.coldStartDays) return NONE;
       const wt = weekday(dow0, t);
       const sens = s.sensitivity;
       zThr = p.zAlert * sens;
@@ -609,9 +634,12 @@ export function createLogDetector(p: DetectParams): LogDetector {
       downThr = lnDrop * sens;
       minBytes = s.minBytes;
 
-      // Shape (weekday factors, noise, trend): re-estimated once a week from the data before that
-      // week's Monday, every day while the log is young or when the week's data is too sparse.
-      const monday = t - ((wt + 6) % 7);
+      // Shape (weekday factors, noise, trend): re-estimated every other Monday from the data before it,
+      // every day while the log is young or when that data is too sparse.
+      // Monday of the current fortnight, counted on absolute days (weeks since the Monday 1970-01-05, epoch
+      // day 4) so that a window cut anywhere refreshes on the same days as the whole history.
+      const weekMonday = t - ((wt + 6) % 7);
+      const monday = weekMonday - (((Math.floor((day0 + weekMonday - 4) / 7) % 2) + 2) % 2) * 7;
       let model: LogModel | null = null;
       if (monday - shapeStart >= YOUNG_DAYS) {
         const memo = s.memo;
@@ -625,21 +653,21 @@ export function createLogDetector(p: DetectParams): LogDetector {
         }
       }
       if (model?.plain && x > 0) {
-        // Quick check: today's window lies within the week model's window plus the days since Monday, and
+        // Quick check: today's window lies within the model's window plus the days since its Monday, and
         // every adjusted value is b + slope·t; when today is within the relative floors of that wider
         // range, no spike or drop is possible (the full pre-check below would say so too).
-        let mn = model.minB;
-        let mx = model.maxB;
+        // (Second extremes: the model's window keeps only those; adding values can only widen them.)
+        min1 = Number.NEGATIVE_INFINITY;
+        min2 = model.minB;
+        max1 = Number.POSITIVE_INFINITY;
+        max2 = model.maxB;
         const ln = s.lnValues;
         for (let i = monday, w = weekday(dow0, monday); i < t; i++, w = w === 6 ? 0 : w + 1) {
           const v = values[i]!;
-          if (!(v > 0)) continue;
-          const b = (ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i;
-          if (b < mn) mn = b;
-          if (b > mx) mx = b;
+          if (v > 0) addExtreme((ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i);
         }
         const today = Math.log(x) - model.factor[wt]!;
-        if (today - (mn + model.slope * t) < upThr && mx + model.slope * t - today < downThr) return NONE;
+        if (today - (min2 + model.slope * t) < upThr && max2 + model.slope * t - today < downThr) return NONE;
       }
       if (!model) {
         collectWindow(values, s.lnValues, dow0, shapeStart, t, p.windowDays);
@@ -654,8 +682,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
       tNow = t;
       adjustedWindow(values, s.lnValues, dow0, shapeStart, t, levelStart);
       if (x > 0) {
-        // Every level below is a median of entries [first, n), so it lies within their range: when today
-        // is less than the relative floor away from both ends, no spike or drop is possible.
+        // Every level below is the median of at least 3 of the entries [first, n), so it lies between their
+        // second smallest and second largest: when today is less than the relative floor away from both,
+        // no spike or drop is possible.
         const today = Math.log(x) - factor[wt]!;
         const lo = rangeLo;
         const hi = rangeHi;
@@ -683,13 +712,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
         }
       }
 
-      // Cold start: observed days of history before today (counted within a bounded horizon).
-      let seen = 0;
-      for (let i = t - 1; i >= Math.max(shapeStart, t - horizon) && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
-      const warm = seen >= p.coldStartDays;
-
       if (x > 0) {
-        if (!warm || Number.isNaN(level)) return NONE;
+        if (Number.isNaN(level)) return NONE;
         let L = level;
         let levelShift = false;
         const f = factor[wt]!;

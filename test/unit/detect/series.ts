@@ -1,5 +1,5 @@
 /** Builders of single-log histories for the detection rule tests (deterministic noise). */
-import { addDays, type Day, weekdayOf } from '../../../src/days.js';
+import { addDays, type Day, toEpochDay, weekdayOf } from '../../../src/days.js';
 import { createLogDetector, type LogDayResult, type LogSeries, NO_RESET } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../../src/detect/params.js';
 import { createRandom } from '../../fixtures/detect/synthetic.js';
@@ -62,7 +62,7 @@ function toSeries(values: Float64Array, o: JudgeOptions, p: DetectParams): LogSe
 /** The verdict for day t. */
 export function judge(values: Float64Array, t: number, o: JudgeOptions = {}): LogDayResult {
   const p = { ...DEFAULT_PARAMS, ...o.params };
-  return createLogDetector(p).evaluate(toSeries(values, o, p), t, weekdayOf(START), o.firstObserved ?? 0);
+  return createLogDetector(p).evaluate(toSeries(values, o, p), t, toEpochDay(START), o.firstObserved ?? 0);
 }
 
 export interface Hit {
@@ -84,7 +84,7 @@ export function findings(values: Float64Array, o: JudgeOptions & { from?: number
   const s = toSeries(values, o, p);
   const out: Hit[] = [];
   for (let t = o.from ?? 0; t < values.length; t++) {
-    const v = d.evaluate(s, t, weekdayOf(START), o.firstObserved ?? 0).verdict;
+    const v = d.evaluate(s, t, toEpochDay(START), o.firstObserved ?? 0).verdict;
     if (!v) continue;
     out.push({
       t,
