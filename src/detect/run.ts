@@ -45,16 +45,18 @@ export function detectionParams(
 
 /**
  * Calendar days before `day` the rules can read for a log that has data on `day`: the value window
- * (widened), the cold-start horizon and the activity window, from the Monday of the week at the latest.
+ * (widened), the cold-start horizon and the activity window, counted from the Monday that starts the
+ * fortnight (up to 13 days before `day`).
  */
 export function quickLookbackDays(p: DetectParams): number {
-  return Math.max(p.windowDays, p.activityDays, p.coldStartDays) + 7;
+  return Math.max(p.windowDays, p.activityDays, p.coldStartDays) + 14;
 }
 
 /** Calendar days before `day` the rules can read with these parameters (a silence traced back included). */
 export function lookbackDays(p: DetectParams): number {
-  // A silence traced back MAX_SILENCE_SCAN days, then its activity window / cold-start horizon before it.
-  return MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1;
+  // A silence traced back MAX_SILENCE_SCAN days, then its activity window / cold-start horizon before it;
+  // or the model window of the fortnight's Monday.
+  return Math.max(MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1, quickLookbackDays(p));
 }
 
 export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectOptions = {}): DetectForDayResult {

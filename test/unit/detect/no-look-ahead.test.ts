@@ -4,8 +4,11 @@
  * end in test/integration/backtest.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { toEpochDay } from '../../../src/days.js';
 import { replay } from '../../../src/detect/backtest.js';
+import { createLogDetector, type LogMemo, NO_RESET } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS } from '../../../src/detect/params.js';
+import { lookbackDays, quickLookbackDays } from '../../../src/detect/run.js';
 import type { Finding } from '../../../src/detect/types.js';
 import { generateSynthetic, historyOf } from '../../fixtures/detect/synthetic.js';
 
@@ -35,5 +38,47 @@ describe('no look-ahead', () => {
       const lastDay = historyOf(part).days.at(-1)!;
       expect(run(part, budget)).toEqual(all.filter((f) => f.day <= lastDay));
     }
+  });
+});
+
+describe('bounded reach', () => {
+  it('the window detectForDay reads (shorter for logs with data that day) gives the same verdicts as the whole history', () => {
+    const set = generateSynthetic({ seed: 8, logs: 150, days: 300 });
+    // Sparse logs (data one day in eleven): their model window widens the furthest back.
+    for (const k of [0, 1, 2, 3]) {
+      const values = new Float64Array(set.days);
+      for (let i = 0; i < set.days; i++) values[i] = (i + k) % 11 === 0 ? 2e9 * (1 + 0.2 * Math.sin(i * (k + 1))) : 0;
+      set.logs.push({ id: `sparse-${k}`, name: `sparse-${k}`, archetype: 'intermittent', values });
+    }
+    const quick = quickLookbackDays(DEFAULT_PARAMS);
+    const full = lookbackDays(DEFAULT_PARAMS);
+    const detector = createLogDetector(DEFAULT_PARAMS);
+    const day0 = toEpochDay(set.start);
+    let judged = 0;
+    let found = 0;
+    for (const l of set.logs) {
+      const first = l.values.findIndex((v) => v > 0);
+      const base = {
+        firstSeen: first < 0 ? Number.POSITIVE_INFINITY : first,
+        baselineFrom: NO_RESET,
+        sensitivity: 1,
+        minBytes: DEFAULT_PARAMS.minBytes,
+      };
+      for (let t = full + 5; t < set.days; t++) {
+        // The fitted model (kept in a fresh memo) must agree as well as the verdict.
+        const memoWhole: LogMemo = { model: null };
+        const memoCut: LogMemo = { model: null };
+        const whole = detector.evaluate({ ...base, values: l.values, memo: memoWhole }, t, day0, 0);
+        const cut = Float64Array.from(l.values);
+        cut.fill(Number.NaN, 0, t - (l.values[t]! > 0 ? quick : full));
+        const windowed = detector.evaluate({ ...base, values: cut, memo: memoCut }, t, day0, 0);
+        expect(windowed, `${l.id} (${l.archetype}) day ${t}`).toEqual(whole);
+        expect(memoCut.model, `${l.id} (${l.archetype}) model on day ${t}`).toEqual(memoWhole.model);
+        judged++;
+        if (whole.verdict) found++;
+      }
+    }
+    expect(judged).toBeGreaterThan(20_000);
+    expect(found).toBeGreaterThan(200);
   });
 });
