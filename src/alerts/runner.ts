@@ -8,7 +8,13 @@
 import { addDays, type Day, monthOf } from '../days.js';
 import type { Finding } from '../detect/types.js';
 import type { Logger } from '../logger.js';
-import { buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../slack/blocks/alert.js';
+import {
+  type AlertAction,
+  buildAlertMessage,
+  buildNewNormalNotice,
+  buildNoticeMessage,
+  buildResolvedReply,
+} from '../slack/blocks/alert.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import {
   type AlertRecord,
@@ -21,7 +27,7 @@ import {
   markAlertDayProcessed,
   updateAlert,
 } from '../store/alerts.js';
-import { getBaselineFrom, getSnooze, isMuted, routeFor } from '../store/controls.js';
+import { getBaselineFrom, getSnooze, isMuted, listAlertActions, routeFor } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { enqueueOutbox, getOutboxByKey, maxOutboxId, type OutboxRecord, outboxAfter, writeOrPreview } from '../store/outbox.js';
 import { bytesOnDay, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
@@ -129,9 +135,12 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
       bytesOnDay: bytesOnDay(db, day, [...logIds]),
       resolveAfterDays: deps.resolveAfterDays,
     });
+    // Changes made from the buttons of episodes whose message this day rebuilds (one audit scan).
+    const rebuilt = effects.flatMap((e) => (e.type === 'continue' || e.type === 'resolve' || e.type === 'accept' ? [e.episode.id] : []));
+    const actions = listAlertActions(db, rebuilt);
     const summary: AlertDayResult['effects'] = [];
     for (const e of effects) {
-      summary.push(applyEffect(deps, day, e));
+      summary.push(applyEffect(deps, day, e, actions));
     }
     markAlertDayProcessed(db, day, findings.filter((f) => f.day === day).length, nowIso);
     return { day, status: 'applied', effects: summary, queued: outboxAfter(db, firstNew) };
@@ -142,7 +151,13 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
   return r;
 }
 
-function applyEffect(deps: AlertRunDeps, day: Day, e: Effect): AlertDayResult['effects'][number] {
+/** `actions`: per alert id, the changes made from its message's buttons (shown on every rebuild). */
+function applyEffect(
+  deps: AlertRunDeps,
+  day: Day,
+  e: Effect,
+  actions: ReadonlyMap<number, readonly AlertAction[]>,
+): AlertDayResult['effects'][number] {
   const { db } = deps;
   const now = deps.now.toISOString();
   const queue = (
@@ -214,6 +229,7 @@ function applyEffect(deps: AlertRunDeps, day: Day, e: Effect): AlertDayResult['e
           dayNumber: e.dayNumber,
           findingDays: ep.findingDays + 1,
           spark: sparkSeries(db, f, day),
+          actions: actions.get(ep.id) ?? [],
         });
         queue(`alert:${ep.id}:update:${day}`, post.channel, 'update', msg, ep.id, post.id);
       }
@@ -247,6 +263,7 @@ function applyEffect(deps: AlertRunDeps, day: Day, e: Effect): AlertDayResult['e
           findingDays: ep.findingDays,
           endDay: addDays(day, -(e.normalDays - 1)),
           spark: sparkSeries(db, f, day),
+          actions: actions.get(ep.id) ?? [],
         });
         queue(`alert:${ep.id}:resolved`, post.channel, 'update', msg, ep.id, post.id);
         const latest = f.logId ? (bytesOnDay(db, day, [f.logId]).get(f.logId) ?? 0) : null;
@@ -279,6 +296,7 @@ function applyEffect(deps: AlertRunDeps, day: Day, e: Effect): AlertDayResult['e
           findingDays: ep.findingDays + 1,
           endDay: day,
           spark,
+          actions: actions.get(ep.id) ?? [],
         });
         queue(`alert:${ep.id}:level-shift`, post.channel, 'update', msg, ep.id, post.id);
         queue(`alert:${ep.id}:new-normal`, post.channel, 'reply', buildNewNormalNotice(f, spark, { inThread: true }), ep.id, post.id);

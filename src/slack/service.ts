@@ -20,6 +20,7 @@ import {
   getBaselineFrom,
   getSnooze,
   isMuted,
+  listAlertActions,
   listAudit,
   listMutedLogIds,
   listRoutes,
@@ -43,6 +44,7 @@ import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLog
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
+import { type AlertAction, buildActionLog } from './blocks/alert.js';
 import { buildAlertsList } from './blocks/alerts-list.js';
 import { buildFailure, buildNotAllowed, buildReply, buildUsageError } from './blocks/common.js';
 import { buildHelp } from './blocks/help.js';
@@ -52,7 +54,17 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
-import { context, ellipsize, escapeMrkdwn, fitMessage, listSections, type SlackMessage, shownName, sparkline } from './mrkdwn.js';
+import {
+  type Block,
+  context,
+  ellipsize,
+  escapeMrkdwn,
+  fitMessage,
+  listSections,
+  type SlackMessage,
+  shownName,
+  sparkline,
+} from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
 
 /**
@@ -99,10 +111,13 @@ export interface CommandResult {
 }
 
 export interface ButtonOutcome {
-  /** Shown only to the person who clicked (refusals, errors). */
+  /** Shown only to the person who clicked (refusals, errors, nothing to change). */
   ephemeral?: SlackMessage;
-  /** One line (mrkdwn, escaped) appended to the alert message: who did what. */
-  statusLine?: string;
+  /**
+   * The alert message's action log after the change (who did what, from the alert's audit rows; built by
+   * buildActionLog like every later rebuild of the message): replaces the one on the clicked message.
+   */
+  actionLog?: Block;
 }
 
 const SUMMARY_TOP = 5;
@@ -855,10 +870,17 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const alert: AlertRecord | undefined = typeof value.alertId === 'number' ? getAlert(db, value.alertId) : undefined;
     const logId = typeof value.logId === 'string' ? value.logId : (alert?.logId ?? null);
     const w = who(caller.userId);
-    const by = mentionUser(caller.userId);
-    const when = `${w.at.slice(0, 16).replace('T', ' ')} UTC`;
     const log = logId ? getLog(db, logId) : undefined;
-    const name = log ? displayName(log) : (alert?.lastFinding.logName ?? logId ?? 'this alert');
+    // The name the rebuilt message uses (its finding's), so the click and later updates read the same.
+    const name = alert?.lastFinding.logName ?? (log ? displayName(log) : (logId ?? 'this alert'));
+    // Audit rows carry `alertId`, so the alert's message shows them on every rebuild (src/alerts/runner.ts).
+    const tag = { via: 'button', alertId: alert?.id ?? null };
+    /** The message's action log after `done` (the change just recorded, with these audit details). */
+    const logged = (done: Omit<AlertAction, 'at' | 'actor'>): ButtonOutcome => {
+      const actions = alert ? (listAlertActions(db, [alert.id]).get(alert.id) ?? []) : [{ ...done, at: w.at, actor: w.actor }];
+      const block = buildActionLog(actions, name);
+      return block ? { actionLog: block } : {};
+    };
     switch (actionId) {
       case ACTION_IDS.snoozeDay:
       case ACTION_IDS.snoozeWeek: {
@@ -872,35 +894,31 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         }
         const ms = actionId === ACTION_IDS.snoozeDay ? 86_400_000 : 7 * 86_400_000;
         const until = new Date(deps.now().getTime() + ms).toISOString();
-        snoozeLog(db, logId, until, w, { durationMs: ms, via: 'button', alertId: alert?.id ?? null });
+        const details = { durationMs: ms, ...tag };
+        snoozeLog(db, logId, until, w, details);
         changed('snooze', caller.userId);
-        return {
-          statusLine: `:zzz: ${by} snoozed *${shownName(name)}* for ${ms === 86_400_000 ? '1 day' : '1 week'} (until ${until.slice(0, 16).replace('T', ' ')} UTC) · ${when}`,
-        };
+        return logged({ action: 'snooze', details: { until, ...details } });
       }
       case ACTION_IDS.acceptNormal: {
         const fromDay = alert?.firstDay ?? latestObservedDay(db) ?? today();
         // The alert lifecycle ends the episode at its next run when it sees the accepted day
         // (baseline on or after the episode's first day); detection measures from it.
-        if (logId) acceptNewNormal(db, logId, fromDay, w, { via: 'button', alertId: alert?.id ?? null });
-        else recordAudit(db, w, 'accept-normal', alert ? `alert:${alert.id}` : null, { via: 'button' });
+        if (logId) acceptNewNormal(db, logId, fromDay, w, tag);
+        else recordAudit(db, w, 'accept-normal', alert ? `alert:${alert.id}` : null, tag);
         changed('accept-normal', caller.userId);
-        return {
-          statusLine: `:white_check_mark: ${by} marked this as expected${logId ? `: the level of *${shownName(name)}* since ${fromDay} is its new normal` : ''} · ${when}`,
-        };
+        return logged({ action: 'accept-normal', details: logId ? { baselineFrom: fromDay, ...tag } : tag });
       }
       case ACTION_IDS.muteLog: {
         if (!logId) {
           return { ephemeral: buildReply('This alert is not about one log, so there is no log to mute.', 'Only log alerts can be muted.') };
         }
         // The lifecycle ends an open episode of a muted log quietly at its next run.
-        const did = setMuted(db, logId, true, w);
-        if (did) changed('mute', caller.userId);
-        return {
-          statusLine: did
-            ? `:no_bell: ${by} muted *${shownName(name)}*: no alerts for it until \`/logusage unmute\` · ${when}`
-            : `:no_bell: *${shownName(name)}* was already muted (${by} clicked Mute) · ${when}`,
-        };
+        if (!setMuted(db, logId, true, w, tag)) {
+          const text = `*${shownName(name)}* is already muted; nothing changed. \`/logusage unmute\` turns its alerts back on.`;
+          return { ephemeral: buildReply(text, `${name} is already muted; nothing changed.`) };
+        }
+        changed('mute', caller.userId);
+        return logged({ action: 'mute', details: tag });
       }
       default:
         return { ephemeral: buildReply('That button is not known to this version of logusage.', 'Unknown button.') };

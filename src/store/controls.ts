@@ -66,6 +66,34 @@ export function listAudit(db: Db, opts: { limit?: number; target?: string } = {}
   return (rows as AuditRow[]).map(toAudit);
 }
 
+/**
+ * Changes made from an alert message's buttons, per alert id, oldest first: the audit rows whose
+ * details carry `alertId` (snooze, accept-normal, mute written with `{ alertId }`). One scan of the
+ * audit table for all `alertIds` (changes made by people: a small table, no index needed).
+ */
+export function listAlertActions(db: Db, alertIds: readonly number[]): Map<number, AuditRecord[]> {
+  const out = new Map<number, AuditRecord[]>();
+  if (alertIds.length === 0) return out;
+  const rows = db
+    .prepare(
+      // Nested CASE: json_type/json_extract throw on malformed JSON, and CASE is evaluated lazily.
+      `SELECT * FROM (
+         SELECT a.*, CASE WHEN json_valid(a.details) THEN
+             CASE WHEN json_type(a.details, '$.alertId') = 'integer' THEN json_extract(a.details, '$.alertId') END
+           END AS alert_id
+         FROM audit a)
+       WHERE alert_id IN (SELECT value FROM json_each(?))
+       ORDER BY id`,
+    )
+    .all(JSON.stringify(alertIds)) as Array<AuditRow & { alert_id: number }>;
+  for (const r of rows) {
+    const list = out.get(r.alert_id) ?? [];
+    list.push(toAudit(r));
+    out.set(r.alert_id, list);
+  }
+  return out;
+}
+
 export function countAudit(db: Db): number {
   return (db.prepare('SELECT count(*) n FROM audit').get() as { n: number }).n;
 }
@@ -328,8 +356,11 @@ export function getLogSettings(db: Db, logId: string): LogSettingsRecord | undef
   };
 }
 
-/** Mutes or unmutes a log (no alerts at all while muted). Returns whether the state changed. */
-export function setMuted(db: Db, logId: string, muted: boolean, who: Who): boolean {
+/**
+ * Mutes or unmutes a log (no alerts at all while muted). Returns whether the state changed; no change,
+ * no audit row. `details` go into the audit row (e.g. `{ via: 'button', alertId }`).
+ */
+export function setMuted(db: Db, logId: string, muted: boolean, who: Who, details?: Record<string, unknown>): boolean {
   return db
     .transaction(() => {
       const before = getLogSettings(db, logId);
@@ -338,7 +369,7 @@ export function setMuted(db: Db, logId: string, muted: boolean, who: Who): boole
         `INSERT INTO log_settings (log_id, muted, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT(log_id) DO UPDATE SET muted = excluded.muted, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
       ).run(logId, muted ? 1 : 0, who.at, who.actor);
-      recordAudit(db, who, muted ? 'mute' : 'unmute', logId);
+      recordAudit(db, who, muted ? 'mute' : 'unmute', logId, details);
       return true;
     })
     .immediate();

@@ -83,6 +83,23 @@ describe('alert runner with controls', () => {
     expect(JSON.stringify(listOutbox(db)[1]?.payload)).toContain('(day 3)');
   });
 
+  it('rebuilds each message with the changes made from its own buttons only', () => {
+    run('2026-03-02', [spike('2026-03-02', 'L1'), spike('2026-03-02', 'L2')]);
+    snoozeLog(db, 'L1', '2026-03-03T12:00:00.000Z', ADMIN, { durationMs: 86_400_000, via: 'button', alertId: 1 });
+    snoozeLog(db, 'L2', '2026-03-03T12:00:00.000Z', ADMIN, { durationMs: 86_400_000, via: 'command' });
+    run('2026-03-03', [spike('2026-03-03', 'L1'), spike('2026-03-03', 'L2')]);
+    const blocks = (key: string) => (listOutbox(db).find((r) => r.idemKey === key)?.payload.blocks ?? []) as Array<Record<string, unknown>>;
+    expect(blocks('alert:1:update:2026-03-03').at(-1)).toEqual({
+      type: 'context',
+      block_id: 'logusage_action_log',
+      elements: [
+        { type: 'mrkdwn', text: ':zzz: <@U0ADMIN01> snoozed *firewall-eu* for 1 day (until 2026-03-03 12:00 UTC) · 2026-03-01 00:00 UTC' },
+      ],
+    });
+    expect(JSON.stringify(blocks('alert:2:update:2026-03-03'))).toContain('web-&lt;b&gt;');
+    expect(JSON.stringify(blocks('alert:2:update:2026-03-03'))).not.toContain('logusage_action_log');
+  });
+
   it('opens nothing for a snoozed or muted log', () => {
     snoozeLog(db, 'L1', '2026-03-10T00:00:00.000Z', ADMIN);
     setMuted(db, 'L2', true, ADMIN);

@@ -451,6 +451,18 @@ describe('alert buttons', () => {
     const update = h.fake.callsTo('chat.update').at(-1);
     expect(update?.body.channel).toBe(CHANNEL);
     expect(update?.body.ts).toBe(ts);
+    // The log is rendered from this alert's audit rows: all four changes, oldest first.
+    const log = blocks.at(-1) as unknown as { elements: Array<{ text: string }> };
+    expect(log.elements.map((e) => e.text.split(' ')[0])).toEqual([':zzz:', ':zzz:', ':white_check_mark:', ':no_bell:']);
+    // Mute again: nothing changes, so no audit row and no new line; only the clicker is told.
+    const audits = countAudit(h.db);
+    const updates = h.fake.callsTo('chat.update').length;
+    await h.click({ actionId: ACTION_IDS.muteLog, value: value(alertId), userId: ADMIN, messageTs: ts, rid: 'again' });
+    await h.fake.waitFor(() => h.fake.responses('again').length > 0);
+    expect(String(h.fake.responses('again')[0]?.text)).toBe('firewall-eu is already muted; nothing changed.');
+    expect(h.fake.responses('again')[0]?.response_type).toBe('ephemeral');
+    expect(countAudit(h.db)).toBe(audits);
+    expect(h.fake.callsTo('chat.update')).toHaveLength(updates);
   });
 
   it('a button with a broken value changes nothing and says so', async () => {

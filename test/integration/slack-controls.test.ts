@@ -10,9 +10,11 @@ import {
   getLogSettings,
   isMuted,
   isSnoozed,
+  listAlertActions,
   listAudit,
   listRoutes,
   listThresholds,
+  recordAudit,
   removeRoute,
   removeThreshold,
   routeFor,
@@ -90,6 +92,27 @@ describe('controls store', () => {
     expect(setMuted(db, 'L1', false, who())).toBe(true);
     expect(isMuted(db, 'L1')).toBe(false);
     expect(countAudit(db)).toBe(2);
+  });
+
+  it("lists the changes made from each alert's buttons, oldest first, and nothing else", () => {
+    snoozeLog(db, 'L1', '2026-03-03T10:00:00.000Z', who('2026-03-02T10:00:00.000Z'), { via: 'button', alertId: 7 });
+    setMuted(db, 'L2', true, who('2026-03-02T11:00:00.000Z'), { via: 'button', alertId: 8 });
+    acceptNewNormal(db, 'L1', '2026-03-01', who('2026-03-02T12:00:00.000Z', 'UADMIN2'), { via: 'button', alertId: 7 });
+    // Not from alert 7's buttons: a command, another alert, no alert, a string id, a damaged row.
+    snoozeLog(db, 'L1', '2026-03-04T10:00:00.000Z', who(), { via: 'command' });
+    recordAudit(db, who(), 'accept-normal', 'alert:9', { via: 'button', alertId: 9 });
+    recordAudit(db, who(), 'accept-normal', null, { via: 'button', alertId: null });
+    recordAudit(db, who(), 'snooze', 'L1', { alertId: '7' });
+    db.prepare("INSERT INTO audit (at, actor, action, target, details) VALUES ('2026-03-02', 'U1', 'snooze', 'L1', '{broken')").run();
+    const byAlert = listAlertActions(db, [7, 8, 10]);
+    expect(byAlert.get(7)?.map((a) => [a.action, a.actor, a.at])).toEqual([
+      ['snooze', 'UADMIN1', '2026-03-02T10:00:00.000Z'],
+      ['accept-normal', 'UADMIN2', '2026-03-02T12:00:00.000Z'],
+    ]);
+    expect(byAlert.get(7)?.[0]?.details).toMatchObject({ until: '2026-03-03T10:00:00.000Z', alertId: 7 });
+    expect(byAlert.get(8)?.map((a) => a.action)).toEqual(['mute']);
+    expect(byAlert.has(10)).toBe(false);
+    expect(listAlertActions(db, []).size).toBe(0);
   });
 
   it('records an accepted new normal and reads it back', () => {

@@ -5,10 +5,11 @@
  */
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
-import { formatBytes } from '../../units.js';
+import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
+import { mentionUser } from './log-detail.js';
 
 export type AlertState = 'open' | 'resolved' | 'level-shift';
 
@@ -27,7 +28,26 @@ export interface AlertView {
   endDay?: Day;
   /** Bytes per day of the 30 days ending at the finding's day (NaN = never observed). */
   spark: ArrayLike<number>;
+  /** Changes made from this episode's buttons, oldest first (audit rows tagged with its id); default none. */
+  actions?: readonly AlertAction[];
 }
+
+/** One change made from an alert message's buttons: an audit row (src/store/controls.ts) tagged with the alert id. */
+export interface AlertAction {
+  /** ISO-8601 UTC timestamp of the change. */
+  at: string;
+  /** Slack user id, or 'cli'. */
+  actor: string;
+  /** Audit action: 'snooze', 'accept-normal', 'mute', … */
+  action: string;
+  /** Audit details: snooze `{ until, durationMs }`, accept-normal `{ baselineFrom }`. */
+  details: Record<string, unknown> | null;
+}
+
+/** block_id of the context block that lists who did what from the message's buttons. */
+export const ACTION_LOG_BLOCK_ID = 'logusage_action_log';
+/** Newest changes shown in the action log (older ones are in `/logusage log`). */
+export const ACTION_LOG_LINES = 5;
 
 const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
   spike: { emoji: ':chart_with_upwards_trend:', label: 'Spike' },
@@ -150,6 +170,46 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
   }
 }
 
+/** "2026-03-11 08:00 UTC" from an ISO timestamp (escaped). */
+function showTime(iso: string): string {
+  return `${escapeMrkdwn(String(iso).slice(0, 16).replace('T', ' '))} UTC`;
+}
+
+/** One line of the action log (escaped mrkdwn): who did what, when. `logName` is raw. */
+export function describeAlertAction(a: AlertAction, logName: string): string {
+  const by = mentionUser(a.actor);
+  const name = shownName(logName);
+  const d = a.details ?? {};
+  const when = showTime(a.at);
+  switch (a.action) {
+    case 'snooze': {
+      const ms = typeof d.durationMs === 'number' && d.durationMs > 0 ? d.durationMs : null;
+      const span = ms === 86_400_000 ? '1 day' : ms === 7 * 86_400_000 ? '1 week' : ms !== null ? formatDuration(ms) : null;
+      const until = typeof d.until === 'string' ? ` (until ${showTime(d.until)})` : '';
+      return `:zzz: ${by} snoozed *${name}*${span ? ` for ${span}` : ''}${until} · ${when}`;
+    }
+    case 'accept-normal': {
+      const from = typeof d.baselineFrom === 'string' ? escapeMrkdwn(d.baselineFrom) : null;
+      return `:white_check_mark: ${by} marked this as expected${from ? `: the level of *${name}* since ${from} is its new normal` : ''} · ${when}`;
+    }
+    case 'mute':
+      return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
+    default:
+      return `${by} ${escapeMrkdwn(a.action)} · ${when}`;
+  }
+}
+
+/**
+ * The action log of an alert message: a context block (block_id ACTION_LOG_BLOCK_ID) with the newest
+ * ACTION_LOG_LINES changes made from its buttons, or null when there are none. Built here for every
+ * rebuild of the message and by the button listener for its immediate update, so both show the same.
+ */
+export function buildActionLog(actions: readonly AlertAction[], logName: string): Block | null {
+  if (actions.length === 0) return null;
+  const lines = actions.slice(-ACTION_LOG_LINES).map((a) => describeAlertAction(a, logName));
+  return { ...context(...lines), block_id: ACTION_LOG_BLOCK_ID } as Block;
+}
+
 /** The episode's message: posted when it opens, updated on later days and when it ends. */
 export function buildAlertMessage(v: AlertView): SlackMessage {
   const f = v.finding;
@@ -170,6 +230,8 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
     context(ctx),
     ...(act ? [act] : []),
   ];
+  const log = buildActionLog(v.actions ?? [], f.logName);
+  if (log) blocks.push(log);
   const changeTail = f.kind === 'silent' ? '' : `: ${changeText(f)}`;
   const plain =
     v.state === 'open'

@@ -1,30 +1,36 @@
 /**
  * Alert buttons (Snooze 1 day / 1 week, Mark as expected, Mute log): acked at once, permission
  * checked like the slash command, and on success the clicked message is updated (chat.update) with
- * a line saying who did what. Refusals and errors go only to the person who clicked.
+ * its action log — who did what — rendered from the alert's audit rows by the same builder that
+ * rebuilds the message on later days (buildActionLog), so the daily update keeps the same lines.
+ * Refusals and errors go only to the person who clicked.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
+import { ACTION_LOG_BLOCK_ID, ACTION_LOG_LINES } from '../blocks/alert.js';
 import { type Block, context, fitMessage } from '../mrkdwn.js';
 import type { SlackService } from '../service.js';
 
-/** block_id of the context line(s) the buttons add to an alert message. */
-export const ACTION_LOG_BLOCK_ID = 'logusage_action_log';
-/** Lines of who-did-what kept on a message (oldest dropped). */
-const MAX_LOG_LINES = 5;
+/** The message's blocks with its action log replaced by `log` (appended when it had none) (pure). */
+export function withActionLog(blocks: Block[], log: Block): Block[] {
+  return [...blocks.filter((b) => b.block_id !== ACTION_LOG_BLOCK_ID), log];
+}
 
-/** The message's blocks with `line` added to its action log (pure). */
+/**
+ * The message's blocks with one more raw, already escaped `line` in its action log (oldest dropped
+ * past ACTION_LOG_LINES) (pure). Not used by the listener, which renders the whole log from the audit
+ * rows (buildActionLog); kept for the Block Kit property tests that append lines to generated messages.
+ */
 export function withActionLine(blocks: Block[], line: string): Block[] {
   const existing = blocks.find((b) => b.block_id === ACTION_LOG_BLOCK_ID);
   const previous =
     existing && existing.type === 'context'
       ? existing.elements.map((e) => ('text' in e && typeof e.text === 'string' ? e.text : '')).filter(Boolean)
       : [];
-  const lines = [...previous, line].slice(-MAX_LOG_LINES);
-  const rest = blocks.filter((b) => b.block_id !== ACTION_LOG_BLOCK_ID);
-  return [...rest, { ...context(...lines), block_id: ACTION_LOG_BLOCK_ID } as Block];
+  const lines = [...previous, line].slice(-ACTION_LOG_LINES);
+  return withActionLog(blocks, { ...context(...lines), block_id: ACTION_LOG_BLOCK_ID } as Block);
 }
 
 export function registerAlertActions(app: App, service: SlackService, logger: Logger): void {
@@ -47,9 +53,9 @@ export function registerAlertActions(app: App, service: SlackService, logger: Lo
         }
         return;
       }
-      if (!outcome.statusLine || !ts || !channelId) return;
+      if (!outcome.actionLog || !ts || !channelId) return;
       const original = (body.message?.blocks ?? []) as Block[];
-      const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLine(original, outcome.statusLine) });
+      const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLog(original, outcome.actionLog) });
       try {
         await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks: fitted.blocks });
       } catch (err) {

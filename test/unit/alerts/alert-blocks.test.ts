@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../../src/slack/action-ids.js';
-import { buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../../../src/slack/blocks/alert.js';
+import {
+  type AlertAction,
+  buildActionLog,
+  buildAlertMessage,
+  buildNewNormalNotice,
+  buildNoticeMessage,
+  buildResolvedReply,
+  describeAlertAction,
+} from '../../../src/slack/blocks/alert.js';
 import { messageTextLength } from '../../../src/slack/mrkdwn.js';
 import { finding } from './finding.js';
 
@@ -125,6 +133,80 @@ describe('alert message', () => {
     for (const b of m.blocks) {
       const t = (b as { text?: { text: string } }).text?.text;
       if (t) expect(t.length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
+describe('alert action log', () => {
+  const snooze: AlertAction = {
+    at: '2026-11-04T09:15:30.000Z',
+    actor: 'UADMIN001',
+    action: 'snooze',
+    details: { until: '2026-11-05T09:15:30.000Z', durationMs: 86_400_000, alertId: 12, via: 'button' },
+  };
+  const mute: AlertAction = { at: '2026-11-04T10:00:00.000Z', actor: 'UADMIN002', action: 'mute', details: { alertId: 12 } };
+  const accept: AlertAction = {
+    at: '2026-11-04T11:00:00.000Z',
+    actor: 'UADMIN001',
+    action: 'accept-normal',
+    details: { baselineFrom: '2026-11-03', alertId: 12 },
+  };
+
+  it('says who did what and when, one line per change', () => {
+    expect(describeAlertAction(snooze, 'firewall-eu')).toBe(
+      ':zzz: <@UADMIN001> snoozed *firewall-eu* for 1 day (until 2026-11-05 09:15 UTC) · 2026-11-04 09:15 UTC',
+    );
+    expect(describeAlertAction({ ...snooze, details: { ...snooze.details, durationMs: 7 * 86_400_000 } }, 'x')).toContain('for 1 week');
+    expect(describeAlertAction({ ...snooze, details: { ...snooze.details, durationMs: 3 * 3_600_000 } }, 'x')).toContain('for 3h');
+    expect(describeAlertAction(mute, 'firewall-eu')).toBe(
+      ':no_bell: <@UADMIN002> muted *firewall-eu*: no alerts for it until `/logusage unmute` · 2026-11-04 10:00 UTC',
+    );
+    expect(describeAlertAction(accept, 'firewall-eu')).toBe(
+      ':white_check_mark: <@UADMIN001> marked this as expected: the level of *firewall-eu* since 2026-11-03 is its new normal · 2026-11-04 11:00 UTC',
+    );
+    expect(describeAlertAction({ ...accept, details: null }, 'org')).toBe(
+      ':white_check_mark: <@UADMIN001> marked this as expected · 2026-11-04 11:00 UTC',
+    );
+  });
+
+  it('escapes names, actors and stored details', () => {
+    const evil: AlertAction = {
+      at: '<!here>',
+      actor: '<!channel>',
+      action: '<@U1> & co',
+      details: { until: '<!everyone>', baselineFrom: '<@U2>' },
+    };
+    const lines = [
+      describeAlertAction({ ...evil, action: 'snooze' }, '<!channel> & <@U3>'),
+      describeAlertAction({ ...evil, action: 'accept-normal' }, '<!channel>'),
+      describeAlertAction({ ...evil, action: 'mute' }, '<!channel>'),
+      describeAlertAction(evil, '<!channel>'),
+    ];
+    for (const l of lines) expect(l).not.toMatch(/<[!@]/);
+    expect(lines[0]).toContain('*&lt;!channel&gt; &amp; &lt;@U3&gt;*');
+    expect(lines[3]).toContain('&lt;@U1&gt; &amp; co');
+  });
+
+  it('keeps the newest five, last in the message, in every state that rebuilds it', () => {
+    const many = Array.from({ length: 7 }, (_, i) => ({ ...mute, at: `2026-11-04T10:0${i}:00.000Z` }));
+    const log = buildActionLog(many, 'firewall-eu') as { block_id: string; elements: Array<{ text: string }> };
+    expect(log.block_id).toBe('logusage_action_log');
+    expect(log.elements.map((e) => e.text.slice(-9))).toEqual(['10:02 UTC', '10:03 UTC', '10:04 UTC', '10:05 UTC', '10:06 UTC']);
+    expect(buildActionLog([], 'firewall-eu')).toBeNull();
+    for (const state of ['open', 'resolved', 'level-shift'] as const) {
+      const base = {
+        alertId: 12,
+        finding: finding(),
+        state,
+        firstDay: '2026-11-03',
+        dayNumber: 2,
+        findingDays: 2,
+        endDay: '2026-11-04',
+        spark,
+      };
+      const m = buildAlertMessage({ ...base, actions: [snooze, mute] });
+      expect(m.blocks.at(-1)).toEqual(buildActionLog([snooze, mute], 'firewall-eu'));
+      expect(buildAlertMessage(base).blocks.some((b) => b.block_id === 'logusage_action_log')).toBe(false);
     }
   });
 });
