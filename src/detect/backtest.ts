@@ -164,21 +164,14 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
 }
 
 /**
- * The stored history from `from` to `to`. With `quickFrom`, logs that have data on `to` are read from
- * `quickFrom` only (the rules never look further back for them) and the days before it are gaps for
- * them; logs without data on `to` (whose silence may be traced back) are read from `from`.
+ * The stored history from `from` to `to`. With `quickFrom`, usage is read from `quickFrom` only and the
+ * days before it are placeholders (NaN) for every log: `extendHistory` completes the logs that need
+ * more (detectForDay reads most logs' last 70 days only).
  */
 export function readDbHistory(db: Db, from: Day, to: Day, opts: { quickFrom?: Day } = {}): History {
   const quick = opts.quickFrom && opts.quickFrom > from ? opts.quickFrom : from;
   const shift = toEpochDay(quick) - toEpochDay(from);
   const m = readUsageWindow(db, quick, to, { pad: shift });
-  if (shift > 0) {
-    const last = m.days.length - 1;
-    const silent = m.logs.filter((l) => m.values.get(l.id)![last] === 0).map((l) => l.id);
-    const w = readUsageWindow(db, from, to, { logIds: silent, logs: m.logs });
-    m.observed.set(w.observed.subarray(0, shift));
-    for (const [id, v] of w.values) m.values.set(id, v);
-  }
   const base = toEpochDay(from);
   const firstObservedRow = db.prepare('SELECT min(day) d FROM observed_days').get() as { d: string | null };
   const firstObserved = firstObservedRow.d ? toEpochDay(firstObservedRow.d) - base : 0;
@@ -190,9 +183,22 @@ export function readDbHistory(db: Db, from: Day, to: Day, opts: { quickFrom?: Da
     firstSeen: l.firstSeen ? toEpochDay(l.firstSeen) - base : NEVER,
   }));
   const org = Float64Array.from(m.org);
-  // Days before `quickFrom` hold only the silent logs: no organisation total is made up for them.
+  // Days before `quickFrom` are placeholders: no organisation total is made up for them.
   fillOrgFromLogs(m.days, m.observed, logs, org, shift);
   return { days: m.days, observed: m.observed, firstObserved, logs, org };
+}
+
+/** Reads the whole range of `h` for the logs with these indices (replacing their values). */
+export function extendHistory(db: Db, h: History, logIndexes: number[]): void {
+  if (logIndexes.length === 0) return;
+  const from = h.days[0]!;
+  const to = h.days[h.days.length - 1]!;
+  const w = readUsageWindow(db, from, to, { logIds: logIndexes.map((i) => h.logs[i]!.id) });
+  for (let i = 0; i < h.days.length; i++) if (w.observed[i]) h.observed[i] = 1;
+  for (const i of logIndexes) {
+    const v = w.values.get(h.logs[i]!.id);
+    if (v) h.logs[i]!.values = v;
+  }
 }
 
 export interface ReplayOptions {

@@ -42,6 +42,11 @@ export interface LogSeries {
   lnValues?: Float64Array;
   /** Optional memo of the fortnight's model (a replay passes one per log); absent = estimated on each call. */
   memo?: LogMemo;
+  /**
+   * Index of the first day actually loaded (earlier entries are placeholders): when the rules would read
+   * before it, the result says `incomplete` and must be recomputed with more history. Default: all loaded.
+   */
+  knownFrom?: number;
 }
 
 /** Shape of a log estimated from its data before day `at`: weekday factors, noise and trend. */
@@ -106,12 +111,15 @@ export interface SilenceState {
 }
 
 export interface LogDayResult {
+  /** The rules needed history before `knownFrom`: recompute with more (verdict and silence are then void). */
+  incomplete?: boolean;
   verdict: LogVerdict | null;
   /** Set while the log is in an alerting silence that is not yet accepted as the new normal. */
   silence: SilenceState | null;
 }
 
 const NONE: LogDayResult = { verdict: null, silence: null };
+const INCOMPLETE: LogDayResult = { incomplete: true, verdict: null, silence: null };
 const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
 const MIN_SIGMA = 0.01;
 /** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
@@ -283,6 +291,14 @@ export function createLogDetector(p: DetectParams): LogDetector {
     }
   };
   let widened = false;
+  /** First loaded index of the log being judged, and whether a read went before it. */
+  let knownFrom = Number.NEGATIVE_INFINITY;
+  let incomplete = false;
+  /** Marks the evaluation incomplete when index i is before the loaded history; returns i. */
+  const reach = (i: number): number => {
+    if (i < knownFrom) incomplete = true;
+    return i;
+  };
   /** Noise measured by the profile gate of the current fit (NaN when the profile was not kept). */
   let gateNoise = Number.NaN;
   const lnSpike = Math.log(p.spikeRatio);
@@ -437,6 +453,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
 
   /** Activity statistics over the observed days of [from, to). */
   function activity(values: Float64Array, dow0: number, from: number, to: number): Activity {
+    reach(from);
     nW.fill(0);
     kW.fill(0);
     let N = 0;
@@ -495,11 +512,11 @@ export function createLogDetector(p: DetectParams): LogDetector {
     end: number,
     days: number,
   ): void {
-    let lo = Math.max(shapeStart, end - days);
+    let lo = reach(Math.max(shapeStart, end - days));
     const plainLo = lo;
     let have = 0;
     for (let i = lo; i < end; i++) if (values[i]! > 0) have++;
-    for (const floor = Math.max(shapeStart, end - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[--lo]! > 0) have++;
+    for (const floor = Math.max(shapeStart, end - W); lo > floor && have < MIN_WINDOW_VALUES; ) if (values[reach(--lo)]! > 0) have++;
     widened = lo < plainLo;
     n = 0;
     let w = weekday(dow0, lo);
@@ -529,7 +546,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
     t: number,
     levelStart: number,
   ): void {
-    const lo = Math.max(shapeStart, t - p.windowDays);
+    const lo = reach(Math.max(shapeStart, t - p.windowDays));
     n = 0;
     first = -1;
     resetExtremes();
@@ -602,8 +619,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
     return out;
   }
 
-  return {
-    evaluate(s, t, day0, firstObserved) {
+  /** The rules for day t of one log (see evaluate). */
+  function judgeDay(s: LogSeries, t: number, day0: number, firstObserved: number): LogDayResult {
+    {
       // 1970-01-01 was a Thursday (4).
       const dow0 = (((day0 + 4) % 7) + 7) % 7;
       const values = s.values;
@@ -625,7 +643,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
       // Cold start: nothing statistical before coldStartDays observed days of history (counted within a
       // bounded horizon; a silence needs them before it began, which implies this).
       let seen = 0;
-      for (let i = t - 1; i >= Math.max(shapeStart, t - horizon) && seen < p.coldStartDays; i--) if (!Number.isNaN(values[i]!)) seen++;
+      for (let i = t - 1; i >= Math.max(shapeStart, t - horizon) && seen < p.coldStartDays; i--)
+        if (!Number.isNaN(values[reach(i)]!)) seen++;
       if (seen < p.coldStartDays) return NONE;
       const wt = weekday(dow0, t);
       const sens = s.sensitivity;
@@ -662,7 +681,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
         max1 = Number.POSITIVE_INFINITY;
         max2 = model.maxB;
         const ln = s.lnValues;
-        for (let i = monday, w = weekday(dow0, monday); i < t; i++, w = w === 6 ? 0 : w + 1) {
+        for (let i = reach(monday), w = weekday(dow0, monday); i < t; i++, w = w === 6 ? 0 : w + 1) {
           const v = values[i]!;
           if (v > 0) addExtreme((ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i);
         }
@@ -746,7 +765,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
         if (!a.reliable) {
           let mn = Number.POSITIVE_INFINITY;
           let mx = 0;
-          for (let i = Math.max(levelStart, t - p.activityDays); i < t; i++) {
+          for (let i = reach(Math.max(levelStart, t - p.activityDays)); i < t; i++) {
             const v = values[i]!;
             if (!(v > 0)) continue;
             if (v < mn) mn = v;
@@ -778,7 +797,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
       let runStart = t;
       const scanTo = Math.max(shapeStart, t - MAX_SILENCE_SCAN);
       for (; lastActive >= scanTo; lastActive--) {
-        const v = values[lastActive]!;
+        const v = values[reach(lastActive)]!;
         if (Number.isNaN(v)) continue;
         if (v > 0) break;
         runDays++;
@@ -791,7 +810,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
       // Statistics from before the run; the log must have been established before it.
       let before = 0;
       for (let i = runStart - 1; i >= Math.max(shapeStart, runStart - horizon) && before < p.coldStartDays; i--) {
-        if (!Number.isNaN(values[i]!)) before++;
+        if (!Number.isNaN(values[reach(i)]!)) before++;
       }
       if (before < p.coldStartDays) return NONE;
       const a = activity(values, dow0, Math.max(shapeStart, runStart - p.activityDays), runStart);
@@ -843,6 +862,15 @@ export function createLogDetector(p: DetectParams): LogDetector {
         },
         silence: levelShift ? null : silence,
       };
+    }
+  }
+
+  return {
+    evaluate(s, t, day0, firstObserved) {
+      knownFrom = s.knownFrom ?? Number.NEGATIVE_INFINITY;
+      incomplete = false;
+      const r = judgeDay(s, t, day0, firstObserved);
+      return incomplete ? INCOMPLETE : r;
     },
   };
 }

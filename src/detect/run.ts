@@ -9,9 +9,9 @@ import type { Settings } from '../config.js';
 import { addDays, type Day, toEpochDay } from '../days.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
-import { readDbHistory, toDetectLogs } from './backtest.js';
-import { createDayDetector, type DayResult } from './detect-day.js';
-import { MAX_SILENCE_SCAN } from './log-rules.js';
+import { extendHistory, readDbHistory, toDetectLogs } from './backtest.js';
+import { composeDay, type DayResult, type JudgedLog } from './detect-day.js';
+import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from './log-rules.js';
 import { DEFAULT_PARAMS, type DetectParams } from './params.js';
 import { readDetectionSettings } from './store.js';
 
@@ -44,19 +44,22 @@ export function detectionParams(
 }
 
 /**
- * Calendar days before `day` the rules can read for a log that has data on `day`: the value window
- * (widened), the cold-start horizon and the activity window, counted from the Monday that starts the
- * fortnight (up to 13 days before `day`).
+ * Calendar days read first for every log: enough for a log with regular data (the model window before
+ * the fortnight's Monday, up to 13 days back, and the cold start). A log whose rules need more says so
+ * (`incomplete`) and is read again over `lookbackDays`.
  */
 export function quickLookbackDays(p: DetectParams): number {
-  return Math.max(p.windowDays, p.activityDays, p.coldStartDays) + 14;
+  return p.windowDays + 14;
 }
 
 /** Calendar days before `day` the rules can read with these parameters (a silence traced back included). */
 export function lookbackDays(p: DetectParams): number {
   // A silence traced back MAX_SILENCE_SCAN days, then its activity window / cold-start horizon before it;
-  // or the model window of the fortnight's Monday.
-  return Math.max(MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1, quickLookbackDays(p));
+  // or a sparse log's model window, widened to activityDays before the fortnight's Monday.
+  return Math.max(
+    MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1,
+    Math.max(p.activityDays, p.coldStartDays) + 14,
+  );
 }
 
 export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectOptions = {}): DetectForDayResult {
@@ -64,11 +67,14 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const params = detectionParams(settings, stored.sensitivity, opts.params);
   const monthlyBudget = effectiveBudget(db, settings.monthlyBudget).bytes;
   const from = addDays(day, -lookbackDays(params));
-  const h = readDbHistory(db, from, day, { quickFrom: addDays(day, -quickLookbackDays(params)) });
-  const detector = createDayDetector(params);
+  const quickFrom = addDays(day, -quickLookbackDays(params));
+  const h = readDbHistory(db, from, day, { quickFrom });
   const t = toEpochDay(day) - toEpochDay(from);
+  const day0 = toEpochDay(from);
+  const loaded = toEpochDay(quickFrom) - day0;
   const logs = toDetectLogs(h, params, stored.overrides);
-  const r = detector.detect({
+  const detector = createLogDetector(params);
+  const ctx = {
     days: h.days,
     t,
     observed: h.observed,
@@ -78,6 +84,21 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
     thresholds: stored.thresholds,
     monthlyBudget,
     params,
+  };
+  if (h.observed[t] !== 1) return { ...composeDay(ctx, []), logs: logs.length, params, monthlyBudget };
+  // Every log on its last days first; the few whose rules need more history are read again in full.
+  const results: LogDayResult[] = logs.map((l) => detector.evaluate({ ...l, knownFrom: loaded }, t, day0, h.firstObserved));
+  const redo = results.flatMap((r, i) => (r.incomplete ? [i] : []));
+  extendHistory(db, h, redo);
+  for (const i of redo) {
+    const [full] = toDetectLogs({ ...h, logs: [h.logs[i]!] }, params, stored.overrides);
+    logs[i] = full!;
+    results[i] = detector.evaluate(full!, t, day0, h.firstObserved);
+  }
+  const judged: JudgedLog[] = [];
+  results.forEach((r, i) => {
+    if (r.verdict || r.silence) judged.push({ log: i, result: r });
   });
+  const r = composeDay(ctx, judged);
   return { ...r, logs: logs.length, params, monthlyBudget };
 }
