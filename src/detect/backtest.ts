@@ -62,6 +62,35 @@ function firstPositive(values: Float64Array): number {
   return NEVER;
 }
 
+/** Columns the quick CSV path handles (more go through splitCsvLine). */
+const MAX_FAST_COLUMNS = 8;
+
+/** Field c of a line whose first k commas are at commas[0..k) ('' when the line has fewer fields). */
+function fieldAt(line: string, commas: Int32Array, k: number, c: number): string {
+  if (c > k) return '';
+  return line.slice(c === 0 ? 0 : commas[c - 1]! + 1, c < k ? commas[c]! : line.length);
+}
+
+/** A byte count as written (NaN when empty or not a number). */
+function toBytes(text: string): number {
+  const t = text.trim();
+  return t === '' ? Number.NaN : Number(t);
+}
+
+/** The whole number written with ASCII digits (spaces around allowed) in s[from, to); NaN otherwise. */
+function digitsAt(s: string, from: number, to: number): number {
+  while (from < to && s.charCodeAt(from) === 32) from++;
+  while (to > from && s.charCodeAt(to - 1) === 32) to--;
+  if (from === to || to - from > 15) return Number.NaN;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /**
  * Reads a usage CSV into a calendar-aligned history. Every day from the file's first to its last day
  * is observed; a log without a row on a day used 0 bytes. Bad rows stop the read with their line numbers.
@@ -73,7 +102,8 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
   } catch {
     throw new AppError('USAGE', `Cannot read ${path}: the file does not exist or is not readable.`, { exitCode: 2 });
   }
-  let cols: { day: number; logId: number; bytes: number; name: number } | undefined;
+  let cols: { day: number; logId: number; bytes: number; name: number; count: number } | undefined;
+  const commas = new Int32Array(MAX_FAST_COLUMNS);
   const ids = new Map<string, number>();
   const names: string[] = [];
   const idList: string[] = [];
@@ -91,7 +121,13 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
     (line, lineNo) => {
       if (lineNo === 1) {
         const h = splitCsvLine(line.replace(/^\uFEFF/, '')).map((c) => c.trim().toLowerCase());
-        cols = { day: h.indexOf('day'), logId: h.indexOf('log_id'), bytes: h.indexOf('bytes'), name: h.indexOf('log_name') };
+        cols = {
+          day: h.indexOf('day'),
+          logId: h.indexOf('log_id'),
+          bytes: h.indexOf('bytes'),
+          name: h.indexOf('log_name'),
+          count: h.length,
+        };
         if (cols.day < 0 || cols.logId < 0 || cols.bytes < 0) {
           throw new AppError('USAGE', `${path}: line 1 must be a header with the columns day,log_id,bytes (optional log_name).`, {
             exitCode: 2,
@@ -99,11 +135,32 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
         }
         return;
       }
-      if (line.trim() === '' || !cols) return;
-      const f = splitCsvLine(line);
-      const d = (f[cols.day] ?? '').trim();
-      const id = (f[cols.logId] ?? '').trim();
-      const b = Number((f[cols.bytes] ?? '').trim());
+      if (!cols) return;
+      // Common case (no quotes): fields by comma positions, bytes read digit by digit.
+      let d: string;
+      let id: string;
+      let b: number;
+      let nameField: string | undefined;
+      if (line.indexOf('"') < 0 && cols.count <= MAX_FAST_COLUMNS) {
+        let k = 0;
+        for (let i = line.indexOf(','); i >= 0 && k < MAX_FAST_COLUMNS; i = line.indexOf(',', i + 1)) commas[k++] = i;
+        if (k === 0 && line.trim() === '') return;
+        d = fieldAt(line, commas, k, cols.day).trim();
+        id = fieldAt(line, commas, k, cols.logId).trim();
+        b =
+          cols.bytes > k
+            ? Number.NaN
+            : digitsAt(line, cols.bytes === 0 ? 0 : commas[cols.bytes - 1]! + 1, cols.bytes < k ? commas[cols.bytes]! : line.length);
+        if (Number.isNaN(b)) b = toBytes(fieldAt(line, commas, k, cols.bytes));
+        if (cols.name >= 0 && !ids.has(id)) nameField = fieldAt(line, commas, k, cols.name);
+      } else {
+        if (line.trim() === '') return;
+        const f = splitCsvLine(line);
+        d = (f[cols.day] ?? '').trim();
+        id = (f[cols.logId] ?? '').trim();
+        b = toBytes(f[cols.bytes] ?? '');
+        if (cols.name >= 0) nameField = f[cols.name];
+      }
       let e = dayCache.get(d);
       if (e === undefined) {
         if (!isDay(d)) {
@@ -122,7 +179,7 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
         li = idList.length;
         ids.set(id, li);
         idList.push(id);
-        names.push(cols.name >= 0 ? (f[cols.name] ?? '').trim() : '');
+        names.push((nameField ?? '').trim());
       }
       if (rows === cap) {
         cap *= 2;

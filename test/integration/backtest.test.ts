@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/days.js';
+import { readCsvHistory } from '../../src/detect/backtest.js';
 import type { Finding } from '../../src/detect/types.js';
 import { runImport } from '../../src/import.js';
 import { openDb } from '../../src/store/db.js';
@@ -108,6 +109,29 @@ describe('logusage backtest', () => {
     const quiet = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
     expect(await quiet.run('backtest', '--input', file(toCsv(SET)))).toBe(0);
     expect(quiet.err()).toBe('');
+  });
+
+  it('reads quoted names, spaces and any column order; a row without bytes is refused', () => {
+    const h = readCsvHistory(
+      file(
+        [
+          'log_name,bytes,day,log_id',
+          '"edge, main",1200,2026-01-01,a',
+          ' fw ,  300 ,2026-01-03, b ',
+          '"edge, main",0,2026-01-02,a',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(h.days).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+    expect(h.logs.map((l) => [l.id, l.name, [...l.values]])).toEqual([
+      ['a', 'edge, main', [1200, 0, 0]],
+      ['b', 'fw', [0, 0, 300]],
+    ]);
+    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a,\n'))).toThrow(
+      /line 2: needs a log_id and a whole non-negative number of bytes/,
+    );
+    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a\n'))).toThrow(/line 2/);
   });
 
   it('bad usage exits 2 with a message', async () => {
