@@ -60,7 +60,7 @@ sample();
   const runs: number[] = [];
   let findings = 0;
   for (let k = 0; k < 5; k++) {
-    const logs = toDetectLogs(h, DEFAULT_PARAMS);
+    const logs = toDetectLogs(h, DEFAULT_PARAMS, undefined, { replay: false });
     const ctx = {
       days: h.days,
       t: h.days.length - 1,

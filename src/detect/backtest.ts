@@ -272,22 +272,30 @@ export interface ReplayOptions {
 }
 
 /** Builds the per-log inputs of the detector from a history and the stored overrides. */
-export function toDetectLogs(h: History, params: DetectParams, overrides?: Map<string, LogOverrides>): DetectLog[] {
+export function toDetectLogs(
+  h: History,
+  params: DetectParams,
+  overrides?: Map<string, LogOverrides>,
+  /** Precompute logarithms and keep a model memo (worth it when each log is judged on many days). */
+  opts: { replay?: boolean } = { replay: true },
+): DetectLog[] {
   const base = toEpochDay(h.days[0]!);
   return h.logs.map((l) => {
     const o = overrides?.get(l.id);
-    const ln = new Float64Array(l.values.length);
-    for (let i = 0; i < ln.length; i++) {
-      const v = l.values[i]!;
-      ln[i] = v > 0 ? Math.log(v) : Number.NaN;
+    let ln: Float64Array | undefined;
+    if (opts.replay) {
+      ln = new Float64Array(l.values.length);
+      for (let i = 0; i < ln.length; i++) {
+        const v = l.values[i]!;
+        ln[i] = v > 0 ? Math.log(v) : Number.NaN;
+      }
     }
     return {
       id: l.id,
       name: l.name,
       logsets: l.logsets,
       values: l.values,
-      lnValues: ln,
-      memo: { model: null },
+      ...(ln ? { lnValues: ln, memo: { model: null } } : {}),
       firstSeen: l.firstSeen,
       baselineFrom: o?.baselineFrom ? toEpochDay(o.baselineFrom) - base : NO_RESET,
       sensitivity: o?.sensitivity ?? params.sensitivity,

@@ -2,8 +2,10 @@
  * Detection for one day on the stored history: reads usage, settings, thresholds and per-log overrides,
  * then hands everything to the pure rules (detect-day.ts). The daily run calls exactly `detectForDay`.
  *
- * Only the history the rules can read is loaded (LOOKBACK); the rules bound every backward scan so
- * that this window gives the same findings as a replay over the whole history (tested).
+ * Every log's last quickLookbackDays are read first; the rules bound every backward scan and report
+ * `incomplete` when they would need older data, and only those logs are read over lookbackDays. The
+ * findings are those of a replay over the whole history (tested: test/unit/detect/no-look-ahead.test.ts,
+ * test/integration/detect.test.ts).
  */
 import type { Settings } from '../config.js';
 import { addDays, type Day, toEpochDay } from '../days.js';
@@ -72,7 +74,7 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const t = toEpochDay(day) - toEpochDay(from);
   const day0 = toEpochDay(from);
   const loaded = toEpochDay(quickFrom) - day0;
-  const logs = toDetectLogs(h, params, stored.overrides);
+  const logs = toDetectLogs(h, params, stored.overrides, { replay: false });
   const detector = createLogDetector(params);
   const ctx = {
     days: h.days,
@@ -91,7 +93,7 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const redo = results.flatMap((r, i) => (r.incomplete ? [i] : []));
   extendHistory(db, h, redo);
   for (const i of redo) {
-    const [full] = toDetectLogs({ ...h, logs: [h.logs[i]!] }, params, stored.overrides);
+    const [full] = toDetectLogs({ ...h, logs: [h.logs[i]!] }, params, stored.overrides, { replay: false });
     logs[i] = full!;
     results[i] = detector.evaluate(full!, t, day0, h.firstObserved);
   }
