@@ -23,7 +23,7 @@ const need = (k: string): string => {
 const settings = readSettings(
   {},
   {
-    rapid7: { baseUrl: need('R7_URL'), apiKey: need('R7_KEY'), maxRetries: 1, retryBaseMs: 5, retryMaxWaitMs: 50, timeoutMs: 5000 },
+    rapid7: { baseUrl: need('R7_URL'), apiKey: need('R7_KEY'), maxRetries: 1, retryBaseMs: 5, retryMaxWaitMs: 50, timeoutMs: 60_000 },
     slack: { botToken: need('SLACK_TOKEN'), apiUrl: need('SLACK_URL'), alertChannel: need('ALERTS'), digestChannel: need('DIGESTS') },
     databasePath: need('DB'),
   },
@@ -44,7 +44,8 @@ await runDaily(
     outbox: { paceMs: Number(env.PACE_MS ?? 0) },
     onStage: (stage) => {
       process.stdout.write(`STAGE ${stage}\n`);
-      if (stage === env.STALL_AT) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+      // Blocks until killed (the 10-minute cap only ends an orphan whose test died).
+      if (stage === env.STALL_AT) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);
     },
   },
   { day: need('DAY') },

@@ -46,7 +46,8 @@ export async function startDailyHarness(o: { data: SimulatorData; budget?: numbe
   const settings = readSettings(
     {},
     {
-      rapid7: { ...fastRapid7(sim.url), apiKey: API_KEY },
+      // Fast retries, but time-outs long enough that a busy machine is not mistaken for a hung API.
+      rapid7: { ...fastRapid7(sim.url), timeoutMs: 30_000, apiKey: API_KEY },
       slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: ALERTS, digestChannel: DIGESTS },
       databasePath: dbPath,
       ...(o.budget ? { monthlyBudget: o.budget } : {}),
@@ -70,10 +71,10 @@ export async function startDailyHarness(o: { data: SimulatorData; budget?: numbe
     now: () => clock.now,
     rapid7: createRapid7FromSettings(settings, logger),
     detect: detectForDay,
-    sender: createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger, timeoutMs: 3000 }),
+    sender: createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger, timeoutMs: 30_000 }),
     renderChart: renderUsageChartPng,
     outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 },
-    deliverTimeoutMs: 10_000,
+    deliverTimeoutMs: 60_000,
     ...extra,
   });
   return {

@@ -3,7 +3,7 @@
  * in the middle of delivery — then run again: the next run completes, nothing is lost, nothing is
  * posted twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
+import { spawnWatched, type WatchedChild, waitUntil } from '../helpers/child.js';
 import { API_KEY, buildData } from '../helpers/rapid7.js';
 import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from './daily-harness.js';
 
@@ -19,10 +20,14 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const FIRST: Day = '2026-02-01';
 const DAY: Day = '2026-03-10';
 const NOW = `${addDays(DAY, 1)}T06:30:00.000Z`;
+/** Overall deadline for the child to get somewhere (it starts TypeScript; the machine may be busy). */
+const CHILD_MS = 120_000;
+/** Per test: set-up, the child's wait, and the in-process run that finishes the day. */
+const TEST_MS = CHILD_MS + 60_000;
 
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
 /** Three logs spike on DAY: three alert posts, plus the digest and its chart. */
@@ -43,11 +48,8 @@ async function setup(): Promise<DailyHarness> {
   return h;
 }
 
-function startChild(
-  h: DailyHarness,
-  extra: Record<string, string>,
-): { child: ChildProcess; lines: string[]; exited: Promise<NodeJS.Signals | number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'daily-child.ts')], {
+function startChild(h: DailyHarness, extra: Record<string, string>): WatchedChild {
+  const c = spawnWatched(process.execPath, ['--import', 'tsx', join(HERE, 'daily-child.ts')], {
     env: {
       ...process.env,
       DB: h.dbPath,
@@ -61,22 +63,13 @@ function startChild(
       NOW,
       ...extra,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  const lines: string[] = [];
-  child.stdout?.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, lines, exited };
+  children.push(c.child);
+  return c;
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** What the child printed, for a time-out message. */
+const output = (c: WatchedChild) => () => `child stdout:\n${c.stdout.join('\n')}\nchild stderr:\n${c.stderr.join('\n')}`;
 
 /** Every message the day should produce, delivered exactly once. */
 function expectDeliveredOnce(h: DailyHarness): void {
@@ -91,44 +84,54 @@ function expectDeliveredOnce(h: DailyHarness): void {
 }
 
 describe('a daily run killed part way', () => {
-  it('killed after the alerts were decided but before the digest: the next run finishes the day once', async () => {
-    const h = await setup();
-    const c = startChild(h, { STALL_AT: 'digest' });
-    await until(() => c.lines.includes('STAGE digest'), 'the child to reach the digest stage');
-    c.child.kill('SIGKILL');
-    expect(await c.exited).toBe('SIGKILL');
-    expect(h.slack.messages).toHaveLength(0);
-    expect(countOutbox(h.db).pending).toBe(3);
+  it(
+    'killed after the alerts were decided but before the digest: the next run finishes the day once',
+    async () => {
+      const h = await setup();
+      const c = startChild(h, { STALL_AT: 'digest' });
+      await waitUntil(() => c.stdout.includes('STAGE digest'), 'the child to reach the digest stage', CHILD_MS, output(c));
+      c.child.kill('SIGKILL');
+      expect(await c.closed).toBe('SIGKILL');
+      expect(h.slack.messages).toHaveLength(0);
+      expect(countOutbox(h.db).pending).toBe(3);
 
-    const r = await h.runDay(DAY);
+      const r = await h.runDay(DAY);
 
-    expect(r.alerts.status).toBe('already-processed');
-    expect(r.digest.alreadyQueued).toBe(false);
-    expectDeliveredOnce(h);
-    const runs = h.db.prepare("SELECT status, error_code FROM runs WHERE job = 'run-daily' ORDER BY id").all();
-    expect(runs).toEqual([
-      { status: 'failed', error_code: 'INTERRUPTED' },
-      { status: 'ok', error_code: null },
-    ]);
-  });
+      expect(r.alerts.status).toBe('already-processed');
+      expect(r.digest.alreadyQueued).toBe(false);
+      expectDeliveredOnce(h);
+      const runs = h.db.prepare("SELECT status, error_code FROM runs WHERE job = 'run-daily' ORDER BY id").all();
+      expect(runs).toEqual([
+        { status: 'failed', error_code: 'INTERRUPTED' },
+        { status: 'ok', error_code: null },
+      ]);
+    },
+    TEST_MS,
+  );
 
-  it('killed in the middle of delivery: what Slack accepted is not posted again, the rest is sent', async () => {
-    const h = await setup();
-    const c = startChild(h, { PACE_MS: '400' });
-    await until(() => h.slack.callsTo('chat.postMessage').length >= 2, 'two posts to reach Slack');
-    c.child.kill('SIGKILL');
-    expect(await c.exited).toBe('SIGKILL');
-    const before = h.slack.messages.length;
-    expect(before).toBeGreaterThanOrEqual(2);
-    expect(before).toBeLessThan(5);
+  it(
+    'killed in the middle of delivery: what Slack accepted is not posted again, the rest is sent',
+    async () => {
+      const h = await setup();
+      // The first post of each channel (an alert, the digest) goes at once; the next waits a pace per
+      // channel. A long pace keeps the kill inside delivery even when this process is slow to notice.
+      const c = startChild(h, { PACE_MS: String(CHILD_MS) });
+      await waitUntil(() => h.slack.callsTo('chat.postMessage').length >= 2, 'two posts to reach Slack', CHILD_MS, output(c));
+      c.child.kill('SIGKILL');
+      expect(await c.closed).toBe('SIGKILL');
+      const before = h.slack.messages.length;
+      expect(before).toBeGreaterThanOrEqual(2);
+      expect(before).toBeLessThan(5);
 
-    const r = await h.runDay(DAY);
+      const r = await h.runDay(DAY);
 
-    expect(r.alerts.status).toBe('already-processed');
-    expect(r.delivery).toMatchObject({ pending: 0, dead: 0 });
-    expectDeliveredOnce(h);
-    // The killed run had finished its data work (recorded ok) before delivering; the second one delivered.
-    const runs = h.db.prepare("SELECT status FROM runs WHERE job = 'run-daily' ORDER BY id").pluck().all();
-    expect(runs).toEqual(['ok', 'ok']);
-  });
+      expect(r.alerts.status).toBe('already-processed');
+      expect(r.delivery).toMatchObject({ pending: 0, dead: 0 });
+      expectDeliveredOnce(h);
+      // The killed run had finished its data work (recorded ok) before delivering; the second one delivered.
+      const runs = h.db.prepare("SELECT status FROM runs WHERE job = 'run-daily' ORDER BY id").pluck().all();
+      expect(runs).toEqual(['ok', 'ok']);
+    },
+    TEST_MS,
+  );
 });

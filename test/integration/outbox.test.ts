@@ -7,6 +7,12 @@ import { countOutbox, enqueueOutbox, getOutboxByKey, listOutbox, markAttempt } f
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 
 const TOKEN = 'xoxb-test-outbox-token';
+/**
+ * Deadline of a drain that must empty the outbox. It only bounds a failure: a drain ends as soon as the
+ * outbox is empty, so the deadline is sized for a busy machine, not for the expected few milliseconds.
+ */
+const DRAIN_MS = 60_000;
+const deadline = () => new Date(Date.now() + DRAIN_MS);
 let slack: FakeSlack;
 let db: Db;
 
@@ -18,7 +24,8 @@ afterEach(async () => {
 async function setup(): Promise<SlackSender> {
   slack = await startFakeSlack({ token: TOKEN });
   db = openDb(':memory:');
-  return createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger: createSilentLogger(), timeoutMs: 2000 });
+  // A time-out here would turn a slow answer into a retry and change the counts these tests check.
+  return createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger: createSilentLogger(), timeoutMs: 30_000 });
 }
 
 function outbox(sender: SlackSender, extra: Partial<Parameters<typeof createOutbox>[0]> = {}) {
@@ -54,7 +61,8 @@ function queue(key: string, channel: string, method: 'post' | 'update' | 'reply'
   });
 }
 
-describe('outbox', () => {
+// Tests outlive their drain's deadline, so a drain that never empties fails on its own report.
+describe('outbox', { timeout: 2 * DRAIN_MS }, () => {
   it('queues an intent once per key', async () => {
     await setup();
     const a = queue('k1', 'C1', 'post', 'one');
@@ -75,7 +83,7 @@ describe('outbox', () => {
     slack.fail('chat.postMessage', { kind: 'ratelimit', retryAfter: 1 }, 2);
     slack.fail('chat.update', { kind: 'error', error: 'internal_error' }, 1);
 
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 20_000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
 
     expect(report).toMatchObject({ sent: 10, dead: 0, pending: 0, stoppedBy: 'empty' });
     expect(report.retries).toBe(6);
@@ -98,7 +106,7 @@ describe('outbox', () => {
     const sender = await setup();
     queue('r1', 'CRATE', 'post', 'first');
     slack.fail('chat.postMessage', { kind: 'ratelimit', retryAfter: 1 }, 1);
-    await outbox(sender).drain({ deadline: new Date(Date.now() + 10_000) });
+    await outbox(sender).drain({ deadline: deadline() });
     const calls = slack.callsTo('chat.postMessage');
     expect(calls).toHaveLength(2);
     expect(calls[0]?.fault?.kind).toBe('ratelimit');
@@ -114,7 +122,7 @@ describe('outbox', () => {
     expect(first.pending).toBe(3);
     expect(slack.messages).toHaveLength(0);
     slack.reset();
-    const second = await outbox(sender, { retryBaseMs: 1 }).drain({ deadline: new Date(Date.now() + 10_000) });
+    const second = await outbox(sender, { retryBaseMs: 1 }).drain({ deadline: deadline() });
     expect(second).toMatchObject({ sent: 3, pending: 0 });
     expect(slack.messages.map((m) => m.text)).toEqual(['msg 0', 'msg 1', 'msg 2']);
   });
@@ -137,7 +145,7 @@ describe('outbox', () => {
       metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: 'x' } },
     });
 
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
 
     expect(report).toMatchObject({ sent: 1, confirmed: 1, pending: 0 });
     expect(slack.messages.filter((m) => m.text === 'posted before the crash')).toHaveLength(1);
@@ -151,7 +159,7 @@ describe('outbox', () => {
     const sender = await setup();
     const { id } = queue('lost-1', 'CLOST', 'post', 'lost in flight');
     markAttempt(db, id, new Date().toISOString());
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
     expect(report).toMatchObject({ sent: 1, confirmed: 0 });
     expect(slack.messages.map((m) => m.text)).toEqual(['lost in flight']);
     expect(getOutboxByKey(db, 'lost-1')?.attempts).toBe(2);
@@ -167,7 +175,7 @@ describe('outbox', () => {
       metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key: 'hist-1' } },
     });
     slack.fail('conversations.history', { kind: 'http', status: 503 }, 2);
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
     expect(report).toMatchObject({ confirmed: 1, sent: 0, retries: 2, pending: 0 });
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
@@ -177,7 +185,7 @@ describe('outbox', () => {
     const { id } = queue('blind-1', 'CBLIND', 'post', 'maybe posted');
     markAttempt(db, id, new Date().toISOString());
     slack.fail('conversations.history', { kind: 'error', error: 'not_in_channel' }, 1);
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
     expect(report).toMatchObject({ sent: 1, confirmed: 0, dead: 0, pending: 0 });
     expect(slack.messages.map((m) => m.text)).toEqual(['maybe posted']);
   });
@@ -186,7 +194,7 @@ describe('outbox', () => {
     const sender = await setup();
     queue('digest', 'CDIG', 'post', 'the digest');
     queue('digest:chart', 'CDIG', 'upload', 'Organisation, last 30 days', 'digest');
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
     expect(report).toMatchObject({ sent: 2, pending: 0 });
     const parent = slack.messages[0];
     expect(slack.files).toHaveLength(1);
@@ -201,7 +209,7 @@ describe('outbox', () => {
     queue('bad:update', 'CBAD', 'update', 'edit', 'bad');
     queue('good', 'CGOOD', 'post', 'fine');
     slack.fail('chat.postMessage', { kind: 'error', error: 'channel_not_found' }, 1);
-    const report = await outbox(sender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender).drain({ deadline: deadline() });
     expect(report).toMatchObject({ sent: 1, dead: 2, pending: 0 });
     expect(getOutboxByKey(db, 'bad')?.lastError).toContain('channel_not_found');
     expect(getOutboxByKey(db, 'bad:update')?.status).toBe('dead');
@@ -213,7 +221,7 @@ describe('outbox', () => {
     queue('g1', 'CGIVE', 'post', 'never accepted');
     queue('g2', 'CGIVE', 'post', 'after it');
     slack.fail('chat.postMessage', { kind: 'http', status: 502 }, 3);
-    const report = await outbox(sender, { maxAttempts: 3 }).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(sender, { maxAttempts: 3 }).drain({ deadline: deadline() });
     expect(report).toMatchObject({ sent: 1, dead: 1, retries: 2, pending: 0 });
     expect(getOutboxByKey(db, 'g1')).toMatchObject({
       status: 'dead',
@@ -228,7 +236,7 @@ describe('outbox', () => {
     const badSender = createWebApiSender({ token: 'xoxb-wrong', apiUrl: slack.apiUrl, logger: createSilentLogger() });
     queue('t1', 'CTOK', 'post', 'one');
     queue('t2', 'CTOK', 'post', 'two');
-    const report = await outbox(badSender).drain({ deadline: new Date(Date.now() + 5000) });
+    const report = await outbox(badSender).drain({ deadline: deadline() });
     expect(report.stoppedBy).toBe('auth');
     expect(report.authError).toContain('invalid_auth');
     expect(report.pending).toBe(2);

@@ -130,10 +130,11 @@ describe('schedule', () => {
     await s.start();
     const run = s.runNow();
     expect(s.status().running).toBe(true);
-    await s.stop({ timeoutMs: 5000 });
+    // Real timers: the job reaches its safe point 50 ms after the signal; the stop deadline only bounds a failure.
+    await s.stop({ timeoutMs: 60_000 });
     expect(seen?.aborted).toBe(true);
     expect(finished).toBe(true);
     expect(await run).toEqual({ status: 'ok' });
     expect(s.status()).toMatchObject({ running: false, nextRun: null });
-  });
+  }, 90_000);
 });

@@ -1,5 +1,4 @@
 /** `logusage serve`: background services around the real app, /healthz, and a clean stop on SIGTERM. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,8 +8,12 @@ import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
+import { spawnWatched, waitUntil } from '../helpers/child.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { NOW, SECRET } from './slack-harness.js';
+
+/** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */
+const START_MS = 120_000;
 
 let fake: FakeSlack | undefined;
 const dirs: string[] = [];
@@ -63,7 +66,7 @@ describe('runServe', () => {
         events.push('listening');
       },
     });
-    await fake.waitFor(() => port !== undefined);
+    await fake.waitFor(() => port !== undefined, START_MS);
     expect(events).toEqual(['start schedule', 'start outbox', 'listening']);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -98,43 +101,56 @@ describe('runServe', () => {
 });
 
 describe('logusage serve (the CLI, in its own process)', () => {
-  it('serves /healthz and slash commands, then stops cleanly on SIGTERM with exit code 0', async () => {
-    fake = await startFakeSlack();
-    const dir = mkdtempSync(join(tmpdir(), 'logusage-serve-'));
-    dirs.push(dir);
-    const root = resolve(import.meta.dirname, '..', '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'serve', '--port', '0'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: fake.apiUrl,
-        SLACK_ALERT_CHANNEL: 'C0ALERTS1',
-        DATABASE_PATH: join(dir, 'db.sqlite'),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await fake.waitFor(() => /listening on port \d+/.test(err), 20_000);
-    const port = Number(/listening on port (\d+)/.exec(err)?.[1]);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-    const { sendSlashCommand } = await import('../helpers/fake-slack.js');
-    const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
-      text: 'help',
-      response_url: fake.responseUrl('cli'),
-    });
-    expect(res.status).toBe(200);
-    expect(String(res.json?.text)).toContain('/logusage summary');
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(err).toMatch(/stopping/);
-    expect(err).toMatch(/stopped/);
-  }, 30_000);
+  it(
+    'serves /healthz and slash commands, then stops cleanly on SIGTERM with exit code 0',
+    async () => {
+      fake = await startFakeSlack();
+      const dir = mkdtempSync(join(tmpdir(), 'logusage-serve-'));
+      dirs.push(dir);
+      const root = resolve(import.meta.dirname, '..', '..');
+      const serve = spawnWatched(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'serve', '--port', '0'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          SLACK_BOT_TOKEN: 'xoxb-test-token',
+          SLACK_SIGNING_SECRET: SECRET,
+          SLACK_API_URL: fake.apiUrl,
+          SLACK_ALERT_CHANNEL: 'C0ALERTS1',
+          DATABASE_PATH: join(dir, 'db.sqlite'),
+          LOG_LEVEL: 'info',
+        },
+      });
+      try {
+        const portOf = () => Number(serve.stderr.map((l) => /listening on port (\d+)/.exec(l)?.[1]).find(Boolean));
+        await waitUntil(
+          () => {
+            if (serve.child.exitCode !== null) throw new Error(`serve exited early:\n${serve.stderr.join('\n')}`);
+            return portOf() > 0;
+          },
+          'serve to listen',
+          START_MS,
+          () => serve.stderr.join('\n'),
+        );
+        const port = portOf();
+        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(health.status).toBe(200);
+        const { sendSlashCommand } = await import('../helpers/fake-slack.js');
+        const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
+          text: 'help',
+          response_url: fake.responseUrl('cli'),
+        });
+        expect(res.status).toBe(200);
+        expect(String(res.json?.text)).toContain('/logusage summary');
+        serve.child.kill('SIGTERM');
+        // `closed`: exited and its output read to the end, so the last lines are there to check.
+        expect(await serve.closed).toBe(0);
+        const err = serve.stderr.join('\n');
+        expect(err).toMatch(/stopping/);
+        expect(err).toMatch(/stopped/);
+      } finally {
+        if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+      }
+    },
+    START_MS + 60_000,
+  );
 });
