@@ -46,12 +46,17 @@ export function detectionParams(
 }
 
 /**
- * Calendar days read first for every log: enough for a log with regular data (the model window before
- * the fortnight's Monday, up to 13 days back, and the cold start). A log whose rules need more says so
- * (`incomplete`) and is read again over `lookbackDays`.
+ * Calendar days read first for every log on `day`: enough for a log with regular data (the model window
+ * before the Monday that starts the fortnight, as log-rules.ts counts it, and the cold start). A log whose
+ * rules need more says so (`incomplete`) and is read again over `lookbackDays`, so any value is correct;
+ * this one is just right for most logs. Without a day: the longest (70 days at the defaults).
  */
-export function quickLookbackDays(p: DetectParams): number {
-  return p.windowDays + 14;
+export function quickLookbackDays(p: DetectParams, day?: Day): number {
+  if (day === undefined) return p.windowDays + 14;
+  const e = toEpochDay(day);
+  const weekMonday = e - ((((e + 4) % 7) + 6) % 7);
+  const monday = weekMonday - (Math.floor((weekMonday - 4) / 7) % 2) * 7;
+  return e - monday + p.windowDays + 1;
 }
 
 /** Calendar days before `day` the rules can read with these parameters (a silence traced back included). */
@@ -69,7 +74,7 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const params = detectionParams(settings, stored.sensitivity, opts.params);
   const monthlyBudget = effectiveBudget(db, settings.monthlyBudget).bytes;
   const from = addDays(day, -lookbackDays(params));
-  const quickFrom = addDays(day, -quickLookbackDays(params));
+  const quickFrom = addDays(day, -quickLookbackDays(params, day));
   const h = readDbHistory(db, from, day, { quickFrom });
   const t = toEpochDay(day) - toEpochDay(from);
   const day0 = toEpochDay(from);
