@@ -74,7 +74,7 @@ describe('daily run, day after day', () => {
       '2026-03-05': [spikeUpdate(ALERTS, shift, '3.0', 2)],
       '2026-03-06': [
         spikeUpdate(ALERTS, shift, '3.1', 3),
-        re(`post ${SECURITY} Spike: ${spike}: ${spike} sent 3.95 GB, 4.0× its usual 999 MB a day\\. .*`),
+        re(`post ${SECURITY} Spike: ${spike}: ${spike} sent 3.95 GB, 3.9× its usual 1.02 GB a day\\. .*`),
       ],
       '2026-03-07': [spikeUpdate(ALERTS, shift, '3.0', 4), spikeUpdate(SECURITY, spike, '4.1', 2)],
       '2026-03-08': [spikeUpdate(ALERTS, shift, '2.9', 5)],
