@@ -9,12 +9,11 @@ import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay } from '../days.
 import { AppError } from '../errors.js';
 import { forEachLine, splitCsvLine } from '../import.js';
 import type { Db } from '../store/db.js';
-import { displayName } from '../store/usage.js';
+import { displayName, readUsageMatrix } from '../store/usage.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
 import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
-import { readUsageWindow } from './store.js';
 import type { Finding, FindingKind } from './types.js';
 
 export interface HistoryLog {
@@ -228,7 +227,7 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
 export function readDbHistory(db: Db, from: Day, to: Day, opts: { quickFrom?: Day } = {}): History {
   const quick = opts.quickFrom && opts.quickFrom > from ? opts.quickFrom : from;
   const shift = toEpochDay(quick) - toEpochDay(from);
-  const m = readUsageWindow(db, quick, to, { pad: shift });
+  const m = readUsageMatrix(db, quick, to, { pad: shift });
   const base = toEpochDay(from);
   const firstObservedRow = db.prepare('SELECT min(day) d FROM observed_days').get() as { d: string | null };
   const firstObserved = firstObservedRow.d ? toEpochDay(firstObservedRow.d) - base : 0;
@@ -250,7 +249,7 @@ export function extendHistory(db: Db, h: History, logIndexes: number[]): void {
   if (logIndexes.length === 0) return;
   const from = h.days[0]!;
   const to = h.days[h.days.length - 1]!;
-  const w = readUsageWindow(db, from, to, { logIds: logIndexes.map((i) => h.logs[i]!.id) });
+  const w = readUsageMatrix(db, from, to, { logIds: logIndexes.map((i) => h.logs[i]!.id) });
   for (let i = 0; i < h.days.length; i++) if (w.observed[i]) h.observed[i] = 1;
   for (const i of logIndexes) {
     const v = w.values.get(h.logs[i]!.id);

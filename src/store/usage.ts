@@ -260,34 +260,74 @@ export interface UsageMatrix {
   org: Float64Array;
 }
 
-export function readUsageMatrix(db: Db, from: Day, to: Day, opts: { logIds?: string[] } = {}): UsageMatrix {
-  const days = daysInRange(from, to);
-  const base = toEpochDay(from);
+/**
+ * Reads the usage of every known log (or `opts.logIds`) from `from` to `to` into a UsageMatrix.
+ * Reads the usage primary key log by log (one seek per log, then its days in order) and lets SQLite
+ * join each log's rows into one `day:bytes,…` string: on a large history this is many times faster
+ * than one JavaScript row per stored value through the day index.
+ */
+export function readUsageMatrix(
+  db: Db,
+  from: Day,
+  to: Day,
+  opts: {
+    /** Only these logs (default: every known log). */
+    logIds?: string[];
+    /** The known logs when the caller has them already (saves reading them again). */
+    logs?: LogInfo[];
+    /** Days before `from` to prepend to every array as gaps (NaN, not observed). */
+    pad?: number;
+  } = {},
+): UsageMatrix {
+  const pad = opts.pad ?? 0;
+  const days = daysInRange(addDays(from, -pad), to);
+  const base = toEpochDay(from) - pad;
   const observed = new Uint8Array(days.length);
   for (const d of observedDays(db, from, to)) observed[toEpochDay(d) - base] = 1;
-  const allLogs = listLogs(db);
   const wanted = opts.logIds ? new Set(opts.logIds) : undefined;
-  const logs = wanted ? allLogs.filter((l) => wanted.has(l.id)) : allLogs;
+  const all = opts.logs ?? listLogs(db);
+  const logs = wanted ? all.filter((l) => wanted.has(l.id)) : all;
   const values = new Map<string, Float64Array>();
-  for (const l of logs) {
-    const arr = new Float64Array(days.length);
-    for (let i = 0; i < days.length; i++) arr[i] = observed[i] ? 0 : Number.NaN;
-    values.set(l.id, arr);
-  }
-  const stmt = db.prepare('SELECT log_id, day, bytes FROM usage WHERE day >= ? AND day <= ?').raw(true);
-  for (const row of stmt.iterate(from, to) as IterableIterator<[string, string, number]>) {
-    const arr = values.get(row[0]);
+  const blank = new Float64Array(days.length);
+  for (let i = 0; i < days.length; i++) blank[i] = observed[i] ? 0 : Number.NaN;
+  for (const l of logs) values.set(l.id, Float64Array.from(blank));
+  const source = wanted ? '(SELECT value AS id FROM json_each(?) ORDER BY value) AS l' : 'logs AS l';
+  const stmt = db
+    .prepare(
+      `SELECT l.id, group_concat(u.day || ':' || u.bytes) FROM ${source} CROSS JOIN usage AS u
+       WHERE u.log_id = l.id AND u.day >= ? AND u.day <= ? GROUP BY l.id`,
+    )
+    .raw(true);
+  const rows = wanted ? stmt.iterate(JSON.stringify([...wanted]), from, to) : stmt.iterate(from, to);
+  // Day index by (year, month, day) read from the digits: no string is made per value.
+  const y0 = Number(days[0]!.slice(0, 4));
+  const slot = new Int32Array((Number(to.slice(0, 4)) - y0 + 1) * 372).fill(-1);
+  days.forEach((d, i) => {
+    slot[(Number(d.slice(0, 4)) - y0) * 372 + (Number(d.slice(5, 7)) - 1) * 31 + Number(d.slice(8, 10)) - 1] = i;
+  });
+  const digit = (s: string, k: number) => s.charCodeAt(k) - 48;
+  for (const [id, joined] of rows as IterableIterator<[string, string]>) {
+    const arr = values.get(id);
     if (!arr) continue;
-    const i = toEpochDay(row[1]) - base;
-    // A row on a day not marked observed cannot happen through writeCollection; keep the value anyway.
-    arr[i] = row[2];
+    const n = joined.length;
+    // Entries are 'YYYY-MM-DD:<digits>' separated by commas (bytes are whole, non-negative: CHECK in 0001).
+    for (let i = 0; i < n; ) {
+      const y = digit(joined, i) * 1000 + digit(joined, i + 1) * 100 + digit(joined, i + 2) * 10 + digit(joined, i + 3);
+      const m = digit(joined, i + 5) * 10 + digit(joined, i + 6);
+      const d = digit(joined, i + 8) * 10 + digit(joined, i + 9);
+      const k = slot[(y - y0) * 372 + (m - 1) * 31 + d - 1]!;
+      let j = i + 11;
+      let bytes = 0;
+      for (let c = joined.charCodeAt(j); j < n && c !== 44; c = joined.charCodeAt(++j)) bytes = bytes * 10 + (c - 48);
+      if (k >= 0) arr[k] = bytes;
+      i = j + 1;
+    }
   }
   const org = new Float64Array(days.length).fill(Number.NaN);
-  for (const r of db.prepare('SELECT day, bytes FROM org_usage WHERE day >= ? AND day <= ?').all(from, to) as Array<{
-    day: string;
-    bytes: number;
-  }>) {
-    org[toEpochDay(r.day) - base] = r.bytes;
+  for (const [day, bytes] of db.prepare('SELECT day, bytes FROM org_usage WHERE day >= ? AND day <= ?').raw(true).all(from, to) as Array<
+    [string, number]
+  >) {
+    org[toEpochDay(day) - base] = bytes;
   }
   return { days, observed, logs, values, org };
 }
