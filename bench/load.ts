@@ -530,6 +530,7 @@ async function main(): Promise<void> {
     console.log(
       `RSS of the logusage process: start ${mb(report.rssStart)}, end ${mb(report.rssEnd)} (heap ${mb(report.heapStart)} → ${mb(report.heapEnd)})`,
     );
+    console.log(`RSS every 5 s: ${report.rssSeries.map((r) => (r / 1e6).toFixed(0)).join(' ')} MB`);
     console.log(`throughput: ${(samples.length / seconds).toFixed(0)} commands/s`);
     const growth = report.rssEnd - report.rssStart;
     const ok = errors.length === 0 && slowAcks.length === 0 && (noDaily || okRuns.length > 0) && growth < 150e6;
