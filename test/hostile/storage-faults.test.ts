@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -263,7 +264,8 @@ function runCliProcess(args: string[], env: Record<string, string>): Promise<{ c
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: tempDir(), TMPDIR: tempDir(), LOG_LEVEL: 'warn', ...env },
+      // The system temp folder is writable by everyone: tsx keeps its compile cache there between runs.
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), TMPDIR: tmpdir(), LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...asNobody,
     });
@@ -287,8 +289,6 @@ describe('a read-only database file', () => {
     w.db.close();
     const dir = dirname(w.path);
     for (const d of [dir, join(dir, '..')]) chmodSync(d, 0o755);
-    const home = tempDir();
-    chmodSync(home, 0o777);
     chmodSync(w.path, 0o444);
     chmodSync(dir, 0o555);
     cleanups.push(() => chmodSync(dir, 0o755));
@@ -298,8 +298,6 @@ describe('a read-only database file', () => {
       DATABASE_PATH: w.path,
       RAPID7_API_KEY: 'r7-readonly-test',
       RAPID7_BASE_URL: w.sim.url,
-      HOME: home,
-      TMPDIR: home,
     });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: Cannot prepare the database at .*: SqliteError: attempt to write a readonly database/m);
