@@ -13,6 +13,7 @@ import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
 import { AppError, describeError } from './errors.js';
 import { createContext } from './main.js';
+import { isSqliteError, storageError } from './store/db.js';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command();
@@ -48,9 +49,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
       return 2;
     }
-    if (err instanceof AppError) {
-      io.err(`error: ${err.message}\n`);
-      return err.exitCode;
+    if (err instanceof AppError || isSqliteError(err)) {
+      const e = err instanceof AppError ? err : storageError(err, io.env.DATABASE_PATH || './data/logusage.db');
+      io.err(`error: ${e.message}\n`);
+      return e.exitCode;
     }
     io.err(`error: unexpected failure: ${describeError(err)}\nThis is a bug in logusage; please report it with the command you ran.\n`);
     return 1;

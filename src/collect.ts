@@ -8,7 +8,7 @@ import { addDays, type Day, daysInRange, firstOfMonthBefore, yesterdayUtc } from
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Rapid7Client } from './rapid7/client.js';
-import type { Db } from './store/db.js';
+import { type Db, isSqliteError, storageError } from './store/db.js';
 import { finishRun, startRun } from './store/runs.js';
 import { isEmpty, type ManagedLog, writeCollection } from './store/usage.js';
 
@@ -60,7 +60,12 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
       exitCode: 2,
     });
   }
-  const runId = startRun(db, 'collect', startedAt, { windowFrom: from, windowTo: to });
+  let runId: number;
+  try {
+    runId = startRun(db, 'collect', startedAt, { windowFrom: from, windowTo: to });
+  } catch (err) {
+    throw storageError(err);
+  }
   const before = client.requestCount();
   const warnings: string[] = [];
   try {
@@ -131,8 +136,8 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     return result;
   } catch (err) {
     const e =
-      err instanceof AppError
-        ? err
+      err instanceof AppError || isSqliteError(err)
+        ? storageError(err)
         : new AppError(
             'DB_WRITE',
             `Storing the collected usage failed: ${describeError(err)}. Nothing was stored; check disk space and DATABASE_PATH.`,

@@ -22,7 +22,7 @@ import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
-import type { Db } from './store/db.js';
+import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
 import { finishRun, startRun } from './store/runs.js';
@@ -201,7 +201,7 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
     );
   } catch (err) {
     const quiet = dryRun || err instanceof RunInterruptedError || (err instanceof AppError && err.code === 'LOCKED');
-    if (quiet) throw err;
+    if (quiet) throw err instanceof RunInterruptedError ? err : asAppError(err);
     const e = asAppError(err);
     await reportFailure(deps, day, e, alertChannel);
     throw e;
@@ -211,13 +211,8 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
 function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const msg = describeError(err);
-  if (/SQLITE_|database|disk/i.test(`${(err as { code?: string }).code ?? ''} ${msg}`)) {
-    return new AppError('DB_WRITE', `The database could not be written (${msg}). Check the free disk space and DATABASE_PATH.`, {
-      cause: err,
-    });
-  }
-  return new AppError('INTERNAL', msg, { cause: err });
+  if (isSqliteError(err)) return storageError(err);
+  return new AppError('INTERNAL', describeError(err), { cause: err });
 }
 
 async function runLeasedDay(
@@ -230,18 +225,21 @@ async function runLeasedDay(
     if (abandoned > 0) deps.logger.warn({ abandoned }, 'an earlier daily run was interrupted; this run redoes what it left');
   }
   const runId = dryRun ? null : startRun(deps.db, DAILY_JOB, deps.now(), { day });
-  const stage = (s: DailyStage) => {
+  // Each stage starts on a fresh turn of the event loop, so slash commands served by the same process
+  // are answered between stages of a long run.
+  const stage = async (s: DailyStage) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (o.signal?.aborted) throw new RunInterruptedError(s);
     deps.onStage?.(s, day);
   };
   try {
-    stage('collect');
+    await stage('collect');
     const collect = deps.rapid7
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
-    stage('detect');
+    await stage('detect');
     const { findings } = await deps.detect(deps.db, day, deps.settings);
-    stage('alerts');
+    await stage('alerts');
     const alerts = applyAlertDay(
       {
         db: deps.db,
@@ -257,7 +255,7 @@ async function runLeasedDay(
     if (alerts.status === 'stale') {
       deps.logger.warn({ day }, 'alerts were already judged for a later day; no alerts are sent for this older day');
     }
-    stage('digest');
+    await stage('digest');
     const digest = queueDigest(
       {
         db: deps.db,
@@ -286,7 +284,7 @@ async function runLeasedDay(
           ...(collect ? { collected: collect.observedDays.length } : {}),
         },
       });
-      stage('deliver');
+      await stage('deliver');
       delivery = await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
       pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
     }

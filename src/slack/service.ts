@@ -37,7 +37,7 @@ import {
   unsnoozeLog,
   type Who,
 } from '../store/controls.js';
-import type { Db } from '../store/db.js';
+import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
 import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
@@ -963,25 +963,19 @@ function describeKind(cmd: Command): string {
  */
 export function describeFailure(err: unknown): { code: string; hint?: string } {
   if (err instanceof AppError) return { code: err.code };
-  const sqlite = (err as { code?: unknown } | null)?.code;
-  if (typeof sqlite !== 'string' || !sqlite.startsWith('SQLITE_')) return { code: 'INTERNAL' };
-  if (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED')) {
-    return {
-      code: 'DB_LOCKED',
-      hint: 'The database is busy: another logusage process is writing to it. Nothing changed; try again in a minute.',
-    };
-  }
-  if (sqlite.startsWith('SQLITE_FULL')) {
-    return { code: 'DB_WRITE', hint: 'The disk that holds the database is full. Nothing changed; tell whoever runs logusage.' };
-  }
-  if (sqlite.startsWith('SQLITE_READONLY') || sqlite.startsWith('SQLITE_CANTOPEN') || sqlite.startsWith('SQLITE_IOERR')) {
-    return { code: 'DB_WRITE', hint: 'The database cannot be written (permissions or disk). Nothing changed; tell whoever runs logusage.' };
-  }
-  if (sqlite.startsWith('SQLITE_CORRUPT') || sqlite.startsWith('SQLITE_NOTADB')) {
-    return { code: 'DB_OPEN', hint: 'The database file is damaged. Tell whoever runs logusage: it must be restored from a backup.' };
-  }
-  return { code: 'DB_WRITE', hint: 'The database failed. Nothing changed; tell whoever runs logusage.' };
+  if (!isSqliteError(err)) return { code: 'INTERNAL' };
+  const e = storageError(err);
+  return { code: e.code, hint: STORAGE_HINTS[(e.details?.kind as StorageFailure | undefined) ?? 'other'] };
 }
+
+/** What the person who asked is told when the database failed (changes run in one transaction). */
+const STORAGE_HINTS: Record<StorageFailure, string> = {
+  locked: 'The database is busy: another logusage process is writing to it. Nothing changed; try again in a minute.',
+  full: 'The disk that holds the database is full. Nothing changed; tell whoever runs logusage.',
+  readonly: 'The database cannot be written (permissions or disk). Nothing changed; tell whoever runs logusage.',
+  corrupt: 'The database file is damaged. Tell whoever runs logusage: it must be restored from a backup.',
+  other: 'The database failed. Nothing changed; tell whoever runs logusage.',
+};
 
 /** The Slack error code of a Web API failure (`not_in_channel` …), or a generic code. */
 export function slackErrorCode(err: unknown): string {

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { AppError, describeError } from '../errors.js';
+import { AppError, describeError, type ErrorCode } from '../errors.js';
 
 export type Db = Database.Database;
 
@@ -74,19 +74,12 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   } catch (err) {
     db.close();
     if (err instanceof AppError) throw err;
-    const msg = describeError(err);
-    const corrupt = /not a database|malformed|corrupt/i.test(msg);
-    const locked = /locked|busy/i.test(msg);
-    throw new AppError(
-      locked ? 'DB_LOCKED' : 'DB_OPEN',
-      corrupt
-        ? `The database at ${path} is not a valid SQLite database or is corrupt (${msg}). Restore it from a backup or move it aside to start fresh.`
-        : locked
-          ? `The database at ${path} is locked by another process (${msg}). Wait for it to finish or stop the other process.`
-          : `Cannot prepare the database at ${path}: ${msg}.`,
-      { cause: err },
-    );
+    const e = storageError(err, path);
+    throw e.details?.kind === 'other'
+      ? new AppError('DB_OPEN', `Cannot prepare the database at ${path}: ${describeError(err)}.`, { cause: err })
+      : e;
   }
+
   return db;
 }
 
@@ -164,6 +157,56 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
   // Another process may have recorded a file whose text differs from ours.
   if (ran.length < migrations.length - done.size) checkNotNewer(db, migrations);
   return ran;
+}
+
+export type StorageFailure = 'locked' | 'full' | 'readonly' | 'corrupt' | 'other';
+
+/**
+ * An error thrown by SQLite (or anything else while using the database) as an AppError whose message
+ * tells the operator what to do. `details.kind` says which storage failure it was (for person-facing
+ * wording elsewhere). AppErrors pass through unchanged. The one place SQLite result codes are read.
+ */
+export function storageError(err: unknown, path?: string): AppError {
+  if (err instanceof AppError) return err;
+  const msg = describeError(err);
+  const db = path ? `The database at ${path}` : 'The database (DATABASE_PATH)';
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const text = `${code} ${msg}`;
+  const make = (c: ErrorCode, kind: StorageFailure, message: string) => new AppError(c, message, { cause: err, details: { kind } });
+  if (/SQLITE_BUSY|SQLITE_LOCKED|database is locked|database is busy/i.test(text)) {
+    return make(
+      'DB_LOCKED',
+      'locked',
+      `${db} is locked by another process (${msg}). Nothing was stored or changed. Wait for the other process to finish (or stop it), then try again.`,
+    );
+  }
+  if (/SQLITE_CORRUPT|SQLITE_NOTADB|not a database|malformed|corrupt/i.test(text)) {
+    return make(
+      'DB_OPEN',
+      'corrupt',
+      `${db} is not a valid SQLite database or is corrupt (${msg}). Restore it from a backup or move it aside to start fresh.`,
+    );
+  }
+  if (/SQLITE_FULL|disk is full|database or disk is full/i.test(text)) {
+    return make(
+      'DB_WRITE',
+      'full',
+      `The disk that holds ${db.replace('The database', 'the database')} is full (${msg}). Nothing was stored or changed. Free some space, then run again.`,
+    );
+  }
+  if (/SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_IOERR|readonly|read-only/i.test(text)) {
+    return make(
+      'DB_WRITE',
+      'readonly',
+      `${db} cannot be written (${msg}). Nothing was stored or changed. Give the user running logusage write access to the file and its folder, and check the disk and DATABASE_PATH.`,
+    );
+  }
+  return make('DB_WRITE', 'other', `${db} failed (${msg}). Nothing was stored or changed. Check the free disk space and DATABASE_PATH.`);
+}
+
+/** True when `err` came from SQLite (better-sqlite3's SqliteError carries an SQLITE_* code). */
+export function isSqliteError(err: unknown): boolean {
+  return String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_');
 }
 
 export function schemaVersion(db: Db): number {

@@ -101,7 +101,7 @@ describe('disk full', () => {
     const before = dumpData(w.db);
     const err = await failure(w.collect());
     expect(err.code).toBe('DB_WRITE');
-    expect(err.message).toMatch(/database or disk is full.*Nothing was stored; check disk space/);
+    expect(err.message).toMatch(/is full \(SqliteError: database or disk is full\)\. Nothing was stored or changed\. Free some space/);
     expect(dumpData(w.db)).toEqual(before);
 
     w.db.pragma('max_page_count = 1073741823');
@@ -161,9 +161,8 @@ describe('the database locked by another process', () => {
     return holder;
   }
 
-  // KNOWN BUG (src/collect.ts, foundation): startRun() runs before the try block, so SQLITE_BUSY escapes
-  // as a raw SqliteError ("unexpected failure … a bug in logusage" from the CLI). Flip to `it` when fixed.
-  it.fails('collect waits out the busy timeout and fails with DB_LOCKED, changing nothing', async () => {
+  // Regression: startRun() once ran outside the error mapping, so SQLITE_BUSY escaped as a raw SqliteError.
+  it('collect waits out the busy timeout and fails with DB_LOCKED, changing nothing', async () => {
     const w = await storedWeek();
     const before = dumpData(w.db);
     const holder = await locked(w.path);
@@ -219,9 +218,8 @@ describe('the database locked by another process', () => {
     expect(ok.runId).not.toBeNull();
   });
 
-  // KNOWN BUG (src/daily.ts runDaily, daily run): a dry run rethrows errors as they are (`if (quiet) throw err`),
-  // so the lease's SQLITE_BUSY reaches `run-daily --dry-run` as "unexpected failure … a bug". Flip to `it` when fixed.
-  it.fails('a dry run while locked fails with a DB error (AppError), not a raw SqliteError', async () => {
+  // Regression: a dry run once rethrew SQLite errors as they were ("unexpected failure … a bug").
+  it('a dry run while locked fails with a DB error (AppError), not a raw SqliteError', async () => {
     const days = daysInRange('2026-02-01', '2026-03-14');
     const h = await startDailyHarness({ data: buildData({ logs: 2, days }) });
     const busy = openDb(h.dbPath, { busyTimeoutMs: BUSY_MS });
@@ -300,7 +298,9 @@ describe('a read-only database file', () => {
       RAPID7_BASE_URL: w.sim.url,
     });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: Cannot prepare the database at .*: SqliteError: attempt to write a readonly database/m);
+    expect(r.err).toMatch(
+      /^error: The database at .* cannot be written \(SqliteError: attempt to write a readonly database\)\. Nothing was stored or changed\. Give the user running logusage write access/m,
+    );
     expect(r.err).not.toMatch(/This is a bug/);
     expect(Buffer.compare(readFileSync(w.path), bytes)).toBe(0);
 
@@ -366,9 +366,7 @@ describe('a corrupt database file', () => {
     expect(w.sim.requests.length).toBe(sent);
   });
 
-  // KNOWN BUG (src/cli.ts / src/store/db.ts, foundation): damage past the schema pages is found only when a
-  // command reads it, and the raw SQLITE_CORRUPT reaches the CLI as "unexpected failure … a bug in logusage".
-  it.fails('a damaged data page: status says the database is corrupt (DB_OPEN), not "a bug"', async () => {
+  it('a damaged data page: status says the database is corrupt (DB_OPEN), not "a bug"', async () => {
     const w = await storedWeek();
     w.db.close();
     const size = statSync(w.path).size;
