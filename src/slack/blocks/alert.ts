@@ -59,7 +59,7 @@ const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
 };
 
 export function kindLabel(kind: string): { emoji: string; label: string } {
-  return KIND_LABEL[kind] ?? { emoji: ':warning:', label: kind };
+  return KIND_LABEL[kind] ?? { emoji: ':warning:', label: escapeMrkdwn(kind) };
 }
 
 /** "Tue 2026-11-03". */
