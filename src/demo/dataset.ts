@@ -5,6 +5,7 @@
  * large spike, and spending that puts the monthly budget under pressure. Bytes are whole bytes per day.
  */
 import { addDays, type Day, weekdayOf } from '../days.js';
+import { createRandom } from '../random.js';
 import type { SimulatorData } from '../rapid7/simulator.js';
 
 export interface DemoEvents {
@@ -81,15 +82,6 @@ const LOGS: LogSpec[] = [
   { name: 'o365-audit', set: 'Cloud', base: 4.4 * GB, weekend: 0.3, growth: 0 },
 ];
 
-/** A small deterministic generator in [0, 1) (a 32-bit LCG: plenty for demo noise). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
-
 /** A stable UUID-shaped id for a log name. */
 export function demoLogId(name: string): string {
   let h = 2166136261;
@@ -103,7 +95,7 @@ export function demoLogId(name: string): string {
  * last two weeks meets each of them.
  */
 export function buildDemoDataset(lastDay: Day, count = 60, seed = 7): DemoDataset {
-  const rnd = random(seed);
+  const rnd = createRandom(seed);
   const days: Day[] = [];
   for (let i = count - 1; i >= 0; i--) days.push(addDays(lastDay, -i));
   const at = (fromEnd: number) => addDays(lastDay, -fromEnd);

@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Day, daysInRange, isDay } from '../days.js';
+import { createRandom } from '../random.js';
 
 export interface SimLogSet {
   id: string;
@@ -119,18 +120,6 @@ interface Answer {
   /** JSON value for a normal answer, or a string for an opaque (error) answer. */
   json?: unknown;
   text?: string;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same shuffles. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

@@ -12,6 +12,7 @@ import { runCollect } from '../../../src/collect.js';
 import { deliverPending } from '../../../src/daily.js';
 import { addDays, type Day, daysInRange, weekdayOf } from '../../../src/days.js';
 import { describeError } from '../../../src/errors.js';
+import { createRandom } from '../../../src/random.js';
 import type { SimBehaviour, SimulatorData } from '../../../src/rapid7/simulator.js';
 import { setRoute, setThreshold } from '../../../src/store/controls.js';
 import { countOutbox } from '../../../src/store/outbox.js';
@@ -52,18 +53,6 @@ export interface SoakReport {
   delivered: { messages: number; uploads: number; failureNotices: number; recoveryReplies: number };
   /** Everything that differs from the reference; empty when every expected message arrived exactly once. */
   problems: string[];
-}
-
-/** mulberry32: the same seed gives the same faults. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const logId = (i: number) => `5c0a0000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -213,7 +202,7 @@ async function flush(w: World, rounds = 30): Promise<number> {
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const t0 = performance.now();
-  const rnd = random(o.seed);
+  const rnd = createRandom(o.seed);
   const rates = { rapid7: 0.6, fatal: 0.15, slack: 0.5, ...o.rates };
   const ref = await prepare(o.days);
   const hot = await prepare(o.days);
