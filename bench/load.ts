@@ -42,7 +42,7 @@ import { createSlackApp } from '../src/slack/app.js';
 import { createWebApiSender } from '../src/slack/outbox.js';
 import { setRoute, setThreshold } from '../src/store/controls.js';
 import { type Db, openDb } from '../src/store/db.js';
-import { slackSignature, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
+import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
 
 const SECRET = 'load-signing-secret';
 const KEY = 'load-rapid7-key';
@@ -449,17 +449,12 @@ async function main(): Promise<void> {
         const cmd = pickCommand(rnd, logs, u, readOnly);
         const rid = `r${++seq}`;
         const body = slashCommandBody({ text: cmd.text, user_id: userId, channel_id: 'CLOADCHAN', response_url: responder.url(rid) });
-        const ts = Math.floor(Date.now() / 1000);
         const t0 = performance.now();
         const sample: Sample = { kind: cmd.kind, ackMs: Number.NaN, answerMs: Number.NaN, status: 0 };
         try {
           const res = await fetch(url, {
             method: 'POST',
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              'x-slack-request-timestamp': String(ts),
-              'x-slack-signature': slackSignature(SECRET, ts, body),
-            },
+            headers: signedHeaders(SECRET, body),
             body,
           });
           const ackText = await res.text();

@@ -22,7 +22,7 @@ import { createSilentLogger } from '../src/logger.js';
 import { createSlackApp } from '../src/slack/app.js';
 import { openDb } from '../src/store/db.js';
 import { writeCollection } from '../src/store/usage.js';
-import { slackSignature, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
+import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
 
 /** The part of autocannon's API used here (it ships no types). */
 interface AutocannonResult {
@@ -113,17 +113,12 @@ interface Figures {
 }
 
 async function load(url: string, body: string, seconds: number, connections: number): Promise<Figures> {
-  const ts = Math.floor(Date.now() / 1000);
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slackSignature(SECRET, ts, body),
-    },
+    headers: signedHeaders(SECRET, body),
     body,
   });
   return {
@@ -190,14 +185,9 @@ async function main(): Promise<void> {
   const c0 = performance.now();
   await ours.service.warm();
   console.log(`summary computed from the store in ${(performance.now() - c0).toFixed(0)} ms (cached until the data changes)`);
-  const ts = Math.floor(Date.now() / 1000);
   const probe = await fetch(`http://127.0.0.1:${oursPort}/slack/events`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slackSignature(SECRET, ts, body),
-    },
+    headers: signedHeaders(SECRET, body),
     body,
   });
   const probeText = await probe.text();

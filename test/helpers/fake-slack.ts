@@ -593,18 +593,19 @@ export interface SlackPostResult {
   json: Record<string, unknown> | undefined;
 }
 
+/** The headers Slack sends with a form-encoded body: exact content type, timestamp and signature. */
+export function signedHeaders(signingSecret: string, body: string, opts: SignOptions = {}): Record<string, string> {
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': opts.signature ?? slackSignature(signingSecret, timestamp, body),
+  };
+}
+
 /** POSTs a form-encoded body to `url` signed with `signingSecret` (exact content-type Bolt expects). */
 export async function postSigned(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
-  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': opts.signature ?? slackSignature(signingSecret, timestamp, body),
-    },
-    body,
-  });
+  const res = await fetch(url, { method: 'POST', headers: signedHeaders(signingSecret, body, opts), body });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
   try {
