@@ -23,7 +23,7 @@ export interface DetectCommandHooks {
   post?: (ctx: AppContext, result: DetectForDayResult) => Promise<string | undefined> | string | undefined;
 }
 
-const KIND_ORDER: FindingKind[] = ['silent', 'drop', 'spike', 'new', 'threshold', 'budget'];
+const KIND_ORDER: FindingKind[] = ['silent', 'drop', 'spike', 'new', 'threshold', 'budget', 'org', 'creep'];
 
 /** One finding as readable text: a headline and its reason. */
 export function formatFinding(f: Finding): string {

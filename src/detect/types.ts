@@ -4,7 +4,21 @@
  */
 import type { Day } from '../days.js';
 
-export type FindingKind = 'spike' | 'drop' | 'silent' | 'new' | 'threshold' | 'budget';
+/**
+ * `org`: the organisation total is unusual, or most logs dipped together (a holiday or an organisation-wide
+ * outage; `details.orgEvent` says which); `creep`: organisation usage growing over weeks while no single log
+ * stands out (SPEC §6.4, §6.7).
+ */
+export type FindingKind = 'spike' | 'drop' | 'silent' | 'new' | 'threshold' | 'budget' | 'org' | 'creep';
+
+/** One log's share of an organisation-level change, largest first (SPEC §3). */
+export interface Contributor {
+  logId: string;
+  logName: string;
+  changeBytes: number;
+  /** changeBytes / the organisation's change, 0…1 (may exceed 1 when other logs moved the other way). */
+  share: number;
+}
 
 /** What a finding is about: one log, a log set, or the organisation. */
 export type FindingScope = 'log' | 'logset' | 'org';
@@ -34,6 +48,10 @@ export interface Finding {
   changeBytes: number;
   /** (value − expected) / expected × 100, or null when expected is 0. */
   changePct: number | null;
+  /** changeBytes × price per GB, in the configured currency; present only when a price is set. */
+  changeMoney?: number;
+  /** Scope 'org' (kinds `org` and `creep`): the logs that carried the change, largest first. */
+  contributors?: Contributor[];
   /**
    * Extra facts by kind: e.g. levelShift: true when the change persisted and became the new normal;
    * budget level ('projected-80' | 'projected-100' | 'actual-100'); thresholdId; silentDays.
