@@ -14,8 +14,8 @@ import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
-import { registerHomeListener } from './listeners/home.js';
 import { registerListeners } from './listeners/index.js';
+import { createModals } from './modals.js';
 import { createSlackService, type SlackHooks, type SlackService } from './service.js';
 
 /** What `GET /healthz` answers: HTTP status and a JSON body. */
@@ -140,7 +140,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
   });
-  registerListeners(app, service, logger.child({ component: 'slack' }));
   const home = createHomePublisher({
     db: deps.db,
     settings,
@@ -148,7 +147,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     isAdmin: service.isAdmin,
   });
-  registerHomeListener(app, home, logger.child({ component: 'slack-home' }));
+  const modals = createModals({ db: deps.db, settings });
+  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals });
 
   let started = false;
   let homePoll: NodeJS.Timeout | undefined;

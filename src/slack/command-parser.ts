@@ -27,6 +27,9 @@ export type Command =
   | { kind: 'threshold-list' }
   | { kind: 'threshold-set'; scope: 'log' | 'logset' | 'org'; name: string; bytesPerDay: number; sizeText: string }
   | { kind: 'threshold-remove'; id: number }
+  /** `threshold set` / `budget set` without arguments: open the settings modal (SPEC §9). */
+  | { kind: 'threshold-modal' }
+  | { kind: 'budget-modal' }
   | { kind: 'budget-show' }
   | { kind: 'budget-set'; bytesPerMonth: number; sizeText: string }
   | { kind: 'budget-clear' }
@@ -55,6 +58,8 @@ export type ParseResult = Command | ParseError;
 export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
   'threshold-set',
   'threshold-remove',
+  'threshold-modal',
+  'budget-modal',
   'budget-set',
   'budget-clear',
   'snooze',
@@ -301,6 +306,7 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'threshold-remove', id: Number(id) };
       }
       if (action === 'set' || action === 'add') {
+        if (args.length === 1) return { kind: 'threshold-modal' };
         const scopeWord = args[1]?.text.toLowerCase();
         const scope =
           scopeWord === 'log'
@@ -337,6 +343,7 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'budget-clear' };
       }
       if (action === 'set') {
+        if (args.length === 1) return { kind: 'budget-modal' };
         const size = takeSize(args.slice(1), /^(month|mo|m)$/i);
         if (!size) return err('a size per month is missing', EXAMPLES.budgetSet);
         if ('error' in size) return err(`${size.error}; a budget is a size per month`, EXAMPLES.budgetSet);

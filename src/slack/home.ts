@@ -43,6 +43,8 @@ export type HomeClient = Pick<webApi.WebClient, 'views' | 'chat'>;
 export interface HomePublisher {
   /** The Home view of `userId` (permalinks from `client` when given). */
   view(userId: string, client?: HomeClient): Promise<HomeTab>;
+  /** Publishes the view of `userId` (after a change they made from it). */
+  publish(userId: string, client: HomeClient): Promise<void>;
   /** app_home_opened: remembers the viewer and publishes their view. */
   opened(userId: string, client: HomeClient): Promise<void>;
   /** Publishes the view of everyone who opened the tab recently; returns how many were published. */
@@ -133,6 +135,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
 
   return {
     view: (userId, client) => view(userId, client),
+    publish: (userId, client) => publish(userId, client),
     async opened(userId, client) {
       recordHomeViewer(db, userId, deps.now().toISOString());
       await publish(userId, client);
