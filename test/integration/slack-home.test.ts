@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config.js';
 import { daysInRange } from '../../src/days.js';
-import { monthProjection } from '../../src/digest.js';
+import { projectMonth } from '../../src/detect/org-rules.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { insertAlert } from '../../src/store/alerts.js';
@@ -83,7 +83,7 @@ describe('App Home', () => {
     expect(t).toContain('Month to date* (2026-03, 10 of 31 days)');
     // The projection is the budget rule's (detect/org-rules.ts through digest.ts), not a straight line.
     const days = daysInRange('2026-01-10', LAST_DAY);
-    const proj = monthProjection(days, orgSeries(h.db, '2026-01-10', LAST_DAY), days.length - 1);
+    const proj = projectMonth(days, orgSeries(h.db, '2026-01-10', LAST_DAY), days.length - 1);
     expect(t).toContain(`projected *${formatBytes(proj?.projected ?? 0)}*`);
     expect(t).toContain('Budget 3 TB/month');
     expect(t).toMatch(/1\. \*firewall-eu\*/);
