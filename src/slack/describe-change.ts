@@ -49,6 +49,12 @@ export function describeChange(a: AuditRecord, nameOf: (logId: string) => string
       return `removed the route of log set ${a.target ?? ''}`;
     case 'refresh':
       return 'ran a collection from Slack';
+    case 'feedback': {
+      const before = num('sensitivityBefore');
+      const after = num('sensitivityAfter');
+      const moved = before !== null && after !== null && before !== after ? ` (sensitivity ×${before} → ×${after})` : '';
+      return str('verdict') === 'noise' ? `marked an alert of ${logName} as noise${moved}` : `found an alert of ${logName} useful${moved}`;
+    }
     default:
       return `${a.action}${a.target ? ` ${a.target}` : ''}`;
   }

@@ -55,6 +55,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { logSensitivityView } from './log-extras.js';
 import {
   type Block,
   context,
@@ -383,6 +384,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      sensitivity: logSensitivityView(db, log.id),
     });
   }
 

@@ -8,7 +8,7 @@ import type { Finding } from '../../detect/types.js';
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
-import { buildAlertUiActions } from './alert-ui.js';
+import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -196,7 +196,7 @@ export function describeAlertAction(a: AlertAction, logName: string): string {
     case 'mute':
       return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
     default:
-      return `${by} ${escapeMrkdwn(a.action)} · ${when}`;
+      return describeUiAction(a, by, name, when) ?? `${by} ${escapeMrkdwn(a.action)} · ${when}`;
   }
 }
 
