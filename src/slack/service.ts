@@ -10,7 +10,6 @@ import { renderUsageChartPng } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
 import { projectMonth } from '../detect/org-rules.js';
-import type { Finding } from '../detect/types.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type AlertRecord, getAlert, listAlertsForLog, listOpenAlerts } from '../store/alerts.js';
@@ -69,20 +68,16 @@ import {
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
 
 /**
- * Features other areas supply (the daily-run engineer wires them in `logusage serve`). Each is
- * optional; without it the command answers clearly that the feature is not available here.
+ * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
+ * is optional; without it the command answers clearly that the feature is not available in this process.
  */
 export interface SlackHooks {
   /** Today's digest as it would be posted (not posted). */
   previewDigest?: () => Promise<SlackMessage> | SlackMessage;
   /** Runs a collection (or the daily run) now; resolves with one plain-text line saying what it did. */
   refresh?: (opts: { actor: string }) => Promise<string>;
-  /** Findings of a day from detection (summary lists them); default: open alerts whose last day is `day`. */
-  findingsForDay?: (day: Day) => Promise<Finding[]> | Finding[];
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
-  /** Called after any change made from Slack (e.g. to wake the schedule or clear caches). */
-  onChange?: (change: { action: string; actor: string }) => void;
 }
 
 export interface SlackServiceDeps {
@@ -163,13 +158,9 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     return l ? displayName(l) : id;
   };
 
-  const changed = (action: string, actor: string) => {
+  /** A change from Slack makes every cached answer stale. */
+  const changed = (_action: string, _actor: string) => {
     cache.clear();
-    try {
-      hooks.onChange?.({ action, actor });
-    } catch (err) {
-      logger.warn({ err: describeError(err) }, 'onChange hook failed');
-    }
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -226,9 +217,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   /** Cache key of the summary of day `d` for the current data. */
   const summaryKey = (d: Day) => `summary|${d}|${dataVersion(db)}`;
 
-  /** Findings listed in the summary: detection's (hook) when supplied, else the open alerts of the day. */
-  async function findingsOf(d: Day): Promise<Array<{ kind: string; logName: string; reason: string }>> {
-    if (hooks.findingsForDay) return (await hooks.findingsForDay(d)).map((f) => ({ kind: f.kind, logName: f.logName, reason: f.reason }));
+  /** Findings listed in the summary: the open alerts whose last day is `d`. */
+  function findingsOf(d: Day): Array<{ kind: string; logName: string; reason: string }> {
     return listOpenAlerts(db)
       .filter((a) => a.lastDay === d)
       .map((a) => ({ kind: a.kind, logName: a.lastFinding.logName, reason: a.lastFinding.reason }));
@@ -268,7 +258,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(s.subarray(s.length - HISTORY)),
       };
     });
-    const findings = await findingsOf(d);
+    const findings = findingsOf(d);
     return remember(
       key,
       buildSummary({
