@@ -153,6 +153,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     return msg;
   };
 
+  const withLogsets = (l: LogInfo) => {
+    const shown = displayName(l);
+    const sets = l.logsets.map((x) => x.name).join(', ');
+    return sets === '' || shown.includes(` · ${sets}`) ? shown : `${shown} · ${sets}`;
+  };
+
   const nameOf = (logs: Map<string, LogInfo>) => (id: string) => {
     const l = logs.get(id);
     return l ? displayName(l) : id;
@@ -174,7 +180,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return {
         reply: buildCandidates(
           query,
-          m.candidates.map((l) => ({ id: l.id, name: displayName(l) })),
+          // Candidates always name their log sets (SPEC §9), even when their names differ.
+          m.candidates.map((l) => ({ id: l.id, name: withLogsets(l) })),
           m.total,
           example(m.candidates[0]?.id ?? 'ID'),
         ),
