@@ -10,7 +10,9 @@ import { readDetectionSettings } from '../detect/store.js';
 import type { Finding, FindingKind } from '../detect/types.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
+import { priceFindings } from '../money.js';
 import { effectiveBudget } from '../store/controls.js';
+import { priceInForce } from '../store/price.js';
 import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
 import { type CliIo, createProgress, type OpenContext, parseDayOption } from './io.js';
@@ -68,7 +70,8 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
       }
       const ctx = open();
       try {
-        const result = detectForDay(ctx.db, day, ctx.settings);
+        const raw = detectForDay(ctx.db, day, ctx.settings);
+        const result = { ...raw, findings: priceFindings(raw.findings, priceInForce(ctx.db, ctx.settings.price)) };
         if (!result.observed) {
           throw new AppError(
             'NOT_FOUND',
