@@ -10,11 +10,11 @@ import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDail
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
-import { detectForDay } from '../detect/run.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
 import { createRapid7FromSettings } from '../main.js';
+import { detectForDay } from '../pipeline/detect.js';
 import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';

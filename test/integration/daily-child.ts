@@ -7,9 +7,9 @@
 import { renderUsageChartPng } from '../../src/charts.js';
 import { readSettings } from '../../src/config.js';
 import { runDaily } from '../../src/daily.js';
-import { detectForDay } from '../../src/detect/run.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
+import { detectForDay } from '../../src/pipeline/detect.js';
 import { createWebApiSender } from '../../src/slack/outbox.js';
 import { openDb } from '../../src/store/db.js';
 
