@@ -18,6 +18,7 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
@@ -26,6 +27,7 @@ import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { finishRun, startRun } from './store/runs.js';
 
 export const DAILY_JOB = 'run-daily';
@@ -237,7 +239,9 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = detectForDay(deps.db, day, deps.settings);
+    // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
+    const price = priceInForce(deps.db, deps.settings.price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -263,6 +267,7 @@ async function runLeasedDay(
         channel: deps.settings.slack.digestChannel ?? alertChannel,
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
+        ...(price ? { price } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,

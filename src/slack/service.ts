@@ -54,6 +54,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
   context,
@@ -144,6 +145,11 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const cache = new Map<string, SlackMessage>();
 
   const isAdmin = (userId: string) => admins.has(userId);
+  /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
+  const withPrice = () => {
+    const price = currentPrice({ db, settings });
+    return price ? { price } : {};
+  };
   const who = (actor: string): Who => ({ actor, at: deps.now().toISOString() });
   const today = () => utcDayOf(deps.now());
 
@@ -286,6 +292,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         logsWithData: ranking.logsWithData,
         openAlerts: countOpenAlerts(db),
         findings: findings.length > 0 ? findings : null,
+        ...withPrice(),
       }),
     );
   }
@@ -315,7 +322,15 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     });
     return remember(
       key,
-      buildTop({ day: d, observed: true, requested: n, rows, logsWithData: ranking.logsWithData, totalBytes: ranking.totalBytes }),
+      buildTop({
+        day: d,
+        observed: true,
+        requested: n,
+        rows,
+        logsWithData: ranking.logsWithData,
+        totalBytes: ranking.totalBytes,
+        ...withPrice(),
+      }),
     );
   }
 
@@ -375,6 +390,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      ...withPrice(),
     });
   }
 
@@ -582,9 +598,18 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // ---------------------------------------------------------------------------------------------
   // Changes (admins only; every one audited by the store)
 
-  async function change(cmd: Command, caller: Caller): Promise<CommandResult> {
+  async function change(typed: Command, caller: Caller): Promise<CommandResult> {
     const w = who(caller.userId);
+    const money = resolveMoneyArgument({ db, settings }, typed);
+    if ('reply' in money) return { message: money.reply };
+    const cmd = money.cmd;
     switch (cmd.kind) {
+      case 'price-set':
+      case 'price-clear': {
+        const message = runPriceCommand({ db, settings }, cmd, w);
+        changed(cmd.kind === 'price-set' ? 'price.set' : 'price.clear', caller.userId);
+        return { message };
+      }
       case 'threshold-set': {
         let target = '';
         let label = 'the organisation';
@@ -604,7 +629,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         const prev = previousBytesPerDay === null ? '' : ` (was ${formatBytes(previousBytesPerDay)}/day)`;
         return {
           message: buildReply(
-            `:white_check_mark: Threshold *#${threshold.id}* for ${label}: alert when a day exceeds *${formatBytes(cmd.bytesPerDay)}*${prev}. Checked from the next daily run.`,
+            `:white_check_mark: Threshold *#${threshold.id}* for ${label}: alert when a day exceeds *${formatBytes(cmd.bytesPerDay)}*${escapeMrkdwn(money.note)}${prev}. Checked from the next daily run.`,
             `Threshold #${threshold.id} set to ${formatBytes(cmd.bytesPerDay)}/day.`,
           ),
         };
@@ -634,7 +659,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         const env = settings.monthlyBudget ? ` It overrides MONTHLY_BUDGET (${formatBytes(settings.monthlyBudget)}).` : '';
         return {
           message: buildReply(
-            `:white_check_mark: Monthly budget set to *${formatBytes(cmd.bytesPerMonth)}*.${env}`,
+            `:white_check_mark: Monthly budget set to *${formatBytes(cmd.bytesPerMonth)}*${escapeMrkdwn(money.note)}.${env}`,
             `Monthly budget set to ${formatBytes(cmd.bytesPerMonth)}.`,
           ),
         };
@@ -773,6 +798,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: thresholdList() };
       case 'budget-show':
         return { message: budgetShow() };
+      case 'price-show':
+        return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
       case 'route-list':
         return { message: routeList() };
       case 'status':
@@ -929,6 +956,9 @@ function describeKind(cmd: Command): string {
     case 'budget-set':
     case 'budget-clear':
       return 'change the budget';
+    case 'price-set':
+    case 'price-clear':
+      return 'change the price';
     case 'snooze':
     case 'unsnooze':
       return 'snooze alerts';
