@@ -133,6 +133,11 @@ export interface SlackService {
   quickAnswer(text: string, caller: Caller): SlackMessage | undefined;
   /** Computes the latest summary ahead of the first request (call off the request path). */
   warm(): Promise<void>;
+  /**
+   * Runs an already parsed command (a modal's submission) exactly as `run` runs typed text: the same
+   * permission check, change, audit and reply. Never throws.
+   */
+  apply(cmd: Command, caller: Caller, upload?: UploadPng): Promise<CommandResult>;
   /** Handles an alert button; never throws. */
   button(actionId: string, rawValue: string, caller: Caller): Promise<ButtonOutcome>;
   isAdmin(userId: string): boolean;
@@ -802,6 +807,15 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
       case 'route-list':
         return { message: routeList() };
+      case 'threshold-modal':
+      case 'budget-modal':
+        // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
+        return {
+          message: buildUsageError(
+            'the form opens only from Slack; type the whole command instead',
+            cmd.kind === 'budget-modal' ? EXAMPLES.budgetSet : EXAMPLES.thresholdSet,
+          ),
+        };
       case 'status':
         return { message: status() };
       case 'digest': {
@@ -819,6 +833,16 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       }
       default:
         return change(cmd, caller);
+    }
+  }
+
+  async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
+    try {
+      return await execute(cmd, caller, upload);
+    } catch (err) {
+      const f = describeFailure(err);
+      logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
+      return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
     }
   }
 
@@ -852,14 +876,9 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     async run(text, caller, upload) {
       const cmd = parseCommand(text);
       if (cmd.kind === 'error') return { message: buildUsageError(cmd.message, cmd.example) };
-      try {
-        return await execute(cmd, caller, upload);
-      } catch (err) {
-        const f = describeFailure(err);
-        logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
-        return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
-      }
+      return apply(cmd, caller, upload);
     },
+    apply,
     async button(actionId, rawValue, caller) {
       try {
         return alertButton(actionId, rawValue, caller);
@@ -948,11 +967,18 @@ const BUTTON_WHAT: Record<string, string> = {
   [ACTION_IDS.muteLog]: 'mute logs',
 };
 
+/** Where a command comes without a channel to upload to (a modal): charts are not among them. */
+const noUpload: UploadPng = async () => {
+  throw new AppError('INTERNAL', 'no upload from a modal');
+};
+
 function describeKind(cmd: Command): string {
   switch (cmd.kind) {
+    case 'threshold-modal':
     case 'threshold-set':
     case 'threshold-remove':
       return 'change thresholds';
+    case 'budget-modal':
     case 'budget-set':
     case 'budget-clear':
       return 'change the budget';
