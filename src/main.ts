@@ -4,6 +4,7 @@
  */
 import { type Env, readSettings, type Settings, type SettingsOverrides } from './config.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
+import { type Counters, createCounters } from './metrics/counters.js';
 import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
 import { type Db, openDb } from './store/db.js';
 
@@ -12,6 +13,8 @@ export interface AppContext {
   logger: Logger;
   db: Db;
   now: () => Date;
+  /** Event counters of this process for GET /metrics (absent in contexts built by hand: nothing is counted). */
+  counters?: Counters;
   close(): void;
 }
 
@@ -42,13 +45,14 @@ export function createContext(env: Env, opts: ContextOptions = {}): AppContext {
     logger,
     db,
     now: opts.now ?? (() => new Date()),
+    counters: createCounters(),
     close: () => {
       if (db.open) db.close();
     },
   };
 }
 
-export function createRapid7FromSettings(settings: Settings, logger: Logger): Rapid7Client {
+export function createRapid7FromSettings(settings: Settings, logger: Logger, counters?: Counters): Rapid7Client {
   return createRapid7Client({
     baseUrl: settings.rapid7.baseUrl,
     apiKey: settings.rapid7.apiKey ?? '',
@@ -58,5 +62,6 @@ export function createRapid7FromSettings(settings: Settings, logger: Logger): Ra
     retryBaseMs: settings.rapid7.retryBaseMs,
     retryMaxWaitMs: settings.rapid7.retryMaxWaitMs,
     logger: logger.child({ component: 'rapid7' }),
+    ...(counters ? { counters } : {}),
   });
 }

@@ -35,11 +35,12 @@ export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps
     settings: s,
     logger: ctx.logger,
     now: ctx.now,
-    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger) : null,
+    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger, ctx.counters) : null,
     detect: detectForDay,
     sender:
       !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
     renderChart: (input) => renderUsageChartPng(input),
+    ...(ctx.counters ? { counters: ctx.counters } : {}),
   };
 }
 
