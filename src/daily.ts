@@ -18,6 +18,7 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Counters } from './metrics/counters.js';
 import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
@@ -60,6 +61,8 @@ export interface DailyDeps {
   deliverTimeoutMs?: number;
   /** Lease owner (default host:pid:random). */
   owner?: string;
+  /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
+  counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
@@ -166,7 +169,7 @@ async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () =>
  * send the same row at once. null without a sender, or when another process is delivering right now.
  */
 export async function deliverPending(
-  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs' | 'counters'>,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<DrainReport | null> {
   const sender = deps.sender;
@@ -179,6 +182,10 @@ export async function deliverPending(
       const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
       const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      deps.counters?.add('slackSends', { outcome: 'sent' }, report.sent);
+      deps.counters?.add('slackSends', { outcome: 'confirmed' }, report.confirmed);
+      deps.counters?.add('slackRetries', {}, report.retries);
+      deps.counters?.add('slackDead', {}, report.dead);
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
     });
