@@ -18,6 +18,7 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
@@ -33,7 +34,6 @@ export const OUTBOX_LOCK = 'outbox';
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
-export type DetectFn = (db: Db, day: Day, settings: Settings) => { findings: Finding[] } | Promise<{ findings: Finding[] }>;
 
 export interface DailyDeps {
   db: Db;
@@ -42,7 +42,6 @@ export interface DailyDeps {
   now: () => Date;
   /** null: no collection (work on stored data). */
   rapid7: Rapid7Client | null;
-  detect: DetectFn;
   /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
   sender: SlackSender | null;
   renderChart?: (input: UsageChartInput) => Buffer;
@@ -238,7 +237,7 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = await deps.detect(deps.db, day, deps.settings);
+    const { findings } = detectForDay(deps.db, day, deps.settings);
     await stage('alerts');
     const alerts = applyAlertDay(
       {

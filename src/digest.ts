@@ -7,7 +7,7 @@
  */
 import type { UsageChartInput } from './charts.js';
 import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf } from './days.js';
-import { evaluateBudget } from './detect/org-rules.js';
+import { projectMonth } from './detect/org-rules.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { typicalAt, typicalSeries } from './slack/baseline.js';
@@ -36,26 +36,13 @@ function lastN(a: ArrayLike<number>, n: number): number[] {
   return out;
 }
 
-/**
- * Month to date and the weekday-aware month-end projection, computed exactly as the budget rule does
- * (detect/org-rules.ts): evaluated against a 1-byte budget so that a verdict always comes back.
- */
-export function monthProjection(
-  days: Day[],
-  org: Float64Array,
-  t: number,
-): { toDate: number; projected: number; knownDays: number } | null {
-  const v = evaluateBudget(days, org, t, 1);
-  return v ? { toDate: v.monthToDate, projected: v.projected, knownDays: v.knownDays } : null;
-}
-
 export function loadDigestView(db: Db, day: Day, envBudget: number | undefined): DigestView {
   const from = addDays(day, -(HISTORY_DAYS - 1));
   const m = readUsageMatrix(db, from, day);
   const t = m.days.length - 1;
   const org = orgSeries(db, from, day);
   const total = Number.isFinite(org[t] as number) ? (org[t] as number) : null;
-  const proj = monthProjection(m.days, org, t);
+  const proj = projectMonth(m.days, org, t);
   const budget = effectiveBudget(db, envBudget);
 
   const lines: DigestLogLine[] = [];
@@ -111,7 +98,7 @@ export function loadDigestView(db: Db, day: Day, envBudget: number | undefined):
     spark: sparkline(lastN(org, SPARK_DAYS)),
     month: {
       month: monthOf(day),
-      toDate: proj?.toDate ?? 0,
+      toDate: proj?.monthToDate ?? 0,
       projected: proj?.projected ?? null,
       knownDays: proj?.knownDays ?? 0,
       daysInMonth: Number(lastOfMonth(day).slice(8, 10)),

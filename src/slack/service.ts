@@ -9,6 +9,7 @@
 import { renderUsageChartPng } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
+import { projectMonth } from '../detect/org-rules.js';
 import type { Finding } from '../detect/types.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -252,18 +253,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const i = days.length - 1;
     const total = org[i] as number;
     const band = typicalAt(days, org, i);
-    const monthFrom = firstOfMonth(d);
-    const mStart = toEpochDay(monthFrom) - toEpochDay(from);
-    let toDate = 0;
-    let counted = 0;
-    for (let j = Math.max(0, mStart); j <= i; j++) {
-      const v = org[j] as number;
-      if (Number.isFinite(v)) {
-        toDate += v;
-        counted++;
-      }
-    }
-    const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(monthFrom) + 1;
+    const month = projectMonth(days, org, i);
+    const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(firstOfMonth(d)) + 1;
     const budget = effectiveBudget(db, settings.monthlyBudget);
     const ranking = rankDay(db, d, SUMMARY_TOP);
     const top = ranking.rows.map((r) => {
@@ -288,10 +279,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(org.subarray(org.length - HISTORY)),
         month: {
           month: monthOf(d),
-          toDate,
-          daysCounted: counted,
+          toDate: month?.monthToDate ?? 0,
+          daysCounted: month?.knownDays ?? 0,
           daysInMonth,
-          projected: counted > 0 ? (toDate / counted) * daysInMonth : null,
+          projected: month?.projected ?? null,
         },
         budget: budget.bytes === undefined ? null : { bytes: budget.bytes, source: budget.source === 'slack' ? 'slack' : 'env' },
         top,

@@ -53,7 +53,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
       })()
     : 'No monthly budget set (`/logusage budget set 30TB/month`).';
   const monthLine = `Month to date (${escapeMrkdwn(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${
-    v.month.projected === null ? '' : `, at this pace ${formatBytes(v.month.projected)} by month end`
+    v.month.projected === null ? '' : `, projected ${formatBytes(v.month.projected)} by month end`
   }`;
   const topLines = v.top.map((l, i) => {
     const ch = l.expected === null ? '' : ` ${formatChangePct(l.bytes, l.expected)}`;

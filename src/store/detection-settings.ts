@@ -1,13 +1,13 @@
 /**
  * Reads the detection settings from the database: the global sensitivity (settings key
  * `sensitivity`), per-log overrides (log_settings: sensitivity, min_bytes, muted, baseline_from from
- * migration 0002) and thresholds. I/O module: the pure rules never import it.
+ * migration 0002) and thresholds, for detection (pipeline/detect.ts); the pure rules never import it.
  */
 import type { Day } from '../days.js';
-import type { Db } from '../store/db.js';
-import type { LogOverrides } from './backtest.js';
-import type { ThresholdRule } from './org-rules.js';
-import { parseSensitivity } from './params.js';
+import type { LogOverrides } from '../detect/backtest.js';
+import type { ThresholdRule } from '../detect/org-rules.js';
+import { parseSensitivity } from '../detect/params.js';
+import type { Db } from './db.js';
 
 /** Settings key of the global sensitivity (JSON: a band multiplier such as 1.5, or low | normal | high). */
 export const SENSITIVITY_KEY = 'sensitivity';

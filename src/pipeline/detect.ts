@@ -9,13 +9,14 @@
  */
 import type { Settings } from '../config.js';
 import { addDays, type Day, toEpochDay } from '../days.js';
+import { toDetectLogs } from '../detect/backtest.js';
+import { composeDay, type DayResult, type JudgedLog } from '../detect/detect-day.js';
+import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from '../detect/log-rules.js';
+import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
-import { extendHistory, readDbHistory, toDetectLogs } from './backtest.js';
-import { composeDay, type DayResult, type JudgedLog } from './detect-day.js';
-import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from './log-rules.js';
-import { DEFAULT_PARAMS, type DetectParams } from './params.js';
-import { readDetectionSettings } from './store.js';
+import { readDetectionSettings } from '../store/detection-settings.js';
+import { extendHistory, readDbHistory } from '../store/history.js';
 
 export interface DetectForDayResult extends DayResult {
   /** Logs judged (every known log). */
