@@ -1,7 +1,7 @@
 /**
  * The Bolt 5 app: HTTP mode (signing secret; Bolt's endpoint `/slack/events` serves commands, actions
- * and events; `GET /healthz`) or Socket Mode when SLACK_APP_TOKEN is set (then `/healthz` is served on
- * PORT by Bolt's socket-mode receiver). Built by `createSlackApp(deps)`; nothing starts until `start()`.
+ * and events; `GET /healthz`, `GET /metrics`) or Socket Mode when SLACK_APP_TOKEN is set (then both are
+ * served on PORT by Bolt's socket-mode receiver). Built by `createSlackApp(deps)`; nothing starts until `start()`.
  *
  * No auth.test at start or per request: a fixed `authorize` hands Bolt the bot token (and the bot
  * ids when known). The Web API base comes from SLACK_API_URL. Bolt logs through pino.
@@ -10,6 +10,7 @@ import { App, type CustomRoute, LogLevel, type webApi } from '@slack/bolt';
 import type { Settings } from '../config.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -33,6 +34,8 @@ export interface SlackAppDeps {
   hooks?: SlackHooks;
   /** Body of GET /healthz; default: the newest run of any job from the runs table. */
   health?: () => HealthReport;
+  /** Body of GET /metrics (Prometheus text exposition 0.0.4, src/metrics/report.ts); absent: 404. */
+  metrics?: () => string;
   /** Extra Web API client options (tests: `retryConfig: { retries: 0 }`). */
   clientOptions?: webApi.WebClientOptions;
   /** Bot ids, when known, are put into every listener context. */
@@ -113,6 +116,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       res.end(body);
     },
   };
+  const customRoutes: CustomRoute[] = [healthRoute];
+  const metrics = deps.metrics;
+  if (metrics) {
+    customRoutes.push({
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        let body: string;
+        try {
+          body = metrics();
+        } catch (err) {
+          logger.error({ err: describeError(err) }, 'metrics could not be read');
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+          res.end('metrics could not be read; see the logs\n');
+          return;
+        }
+        res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+    });
+  }
   const boltLogger = createBoltLogger(logger, 'bolt');
   const authorization = {
     botToken: token,
@@ -124,7 +148,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(socket
       ? { socketMode: true, appToken: settings.slack.appToken, port: deps.port ?? settings.port }
       : { signingSecret: settings.slack.signingSecret }),
-    customRoutes: [healthRoute],
+    customRoutes,
     logger: boltLogger,
     logLevel: boltLevel(logger.level),
     convoStore: false,

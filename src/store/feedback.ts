@@ -14,9 +14,9 @@ import { readGlobalSensitivity } from './detection-settings.js';
 export type FeedbackVerdict = 'useful' | 'noise';
 
 /**
- * One step of the band multiplier. At the defaults (DEFAULT_PARAMS) a step moves the statistical line
- * from 5 to 6.25 robust standard deviations, the spike floor from ×2 to ×2.38 and the drop floor from
- * 40 % to 32 % of the expected day (both are powers of the multiplier).
+ * One step of the band multiplier. The multiplier scales the statistical line and the materiality share
+ * (detect/log-rules.ts), so at the defaults a step moves the line from 5 to 6.25 robust deviations and a
+ * 10 GB/day log's floor from +32 % to +40 % (docs/detection.md "Feedback from Slack").
  */
 export const FEEDBACK_STEP = 0.25;
 /** Most steps feedback may widen a log's band above the base (×1 → ×2 at the defaults). */

@@ -195,6 +195,8 @@ const CHANGES = [
   'threshold delete 1',
   'threshold set',
   'budget set',
+  'price set $0.35/GB',
+  'price clear',
   'budget set 30TB/month',
   'BUDGET SET 1.5 PiB/mo',
   'budget clear',

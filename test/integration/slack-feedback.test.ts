@@ -15,10 +15,11 @@ import { getLogSettings, listAudit } from '../../src/store/controls.js';
 import { FEEDBACK_MAX_STEPS, FEEDBACK_STEP } from '../../src/store/feedback.js';
 import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from './slack-harness.js';
 
-// web proxy: 10 GB on weekdays, 22 GB on the last day (×2.2: past the ×2 spike floor, not past ×2.38).
+// web proxy: 10 GB on weekdays, 13.7 GB on the last day (+36 %: past its materiality floor at the default band,
+// +32 % for a 10 GB log, and not past it one step wider, +40 %; docs/detection.md).
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 22e9 } },
+  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 13.7e9 } },
 ];
 
 let h: Harness;
