@@ -54,7 +54,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
-import { logSensitivityView } from './log-extras.js';
+import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -68,6 +68,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runPlanCommand } from './planned-commands.js';
 
 /**
  * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
@@ -397,6 +398,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       })),
       changes: changesFor(log.id, logs),
       sensitivity: logSensitivityView(db, log.id),
+      plans: logPlanLines(db, log, today()),
       ...withPrice(),
     });
   }
@@ -517,6 +519,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       budget: effectiveBudget(db, settings.monthlyBudget),
       openAlerts: countOpenAlerts(db),
       snoozed: activeSnoozes(db, deps.now().toISOString()).length,
+      plans: planLines(db, today()),
       muted: listMutedLogIds(db).length,
       thresholds: listThresholds(db).length,
       admins: admins.size,
@@ -747,6 +750,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
+      case 'expect-set':
+      case 'expect-remove': {
+        const message = runPlanCommand({ db, now: deps.now }, cmd, w);
+        changed('expect', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -809,6 +818,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
       case 'route-list':
         return { message: routeList() };
+      case 'expect-list':
+        return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -996,6 +1007,9 @@ function describeKind(cmd: Command): string {
     case 'route-set':
     case 'route-remove':
       return 'change routes';
+    case 'expect-set':
+    case 'expect-remove':
+      return 'plan changes';
     case 'refresh':
       return 'run a collection';
     default:

@@ -40,6 +40,8 @@ export interface LogDetailView {
   };
   /** Price in force: money beside bytes; absent = no money shown. */
   price?: Price;
+  /** Planned changes in force for the log or its log sets (`/logusage expect`), raw lines. */
+  plans?: string[];
 }
 
 function sensitivityText(s: NonNullable<LogDetailView['sensitivity']>): string {
@@ -117,6 +119,16 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
         }`,
       ),
       ...(v.sensitivity ? [section(sensitivityText(v.sensitivity))] : []),
+      ...(v.plans && v.plans.length > 0
+        ? [
+            section(
+              `*Planned changes*\n${capLines(
+                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                { maxChars: 1400, noun: 'plans' },
+              )}`,
+            ),
+          ]
+        : []),
       section(`*Alerts*\n${alertLines.length > 0 ? capLines(alertLines, { maxChars: 2800, maxLines: 10, noun: 'alerts' }) : '_none_'}`),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
