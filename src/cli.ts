@@ -35,9 +35,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ...(o.migrate === undefined ? {} : { migrate: o.migrate }),
     });
   registerDataCommands(program, io, open);
-  const daily = registerDailyCommands(program, io, open);
+  registerDailyCommands(program, io, open);
   registerDetectCommands(program, io, open);
-  registerServeCommands(program, io, open, daily.serveExtensions);
+  registerServeCommands(program, io, open);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

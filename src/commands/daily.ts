@@ -1,6 +1,6 @@
 /**
- * CLI of the daily run: `run-daily`, `digest`, `demo`; the schedule for `serve` (a ServeExtension),
- * the posting path of `detect`, and the daily lines of `status`. src/cli.ts wires them in.
+ * CLI of the daily run (SPEC §3): `run-daily`, `digest`, `demo`; the digest preview of `serve` and
+ * `/logusage digest`, and the daily lines of `status`.
  */
 import type { Command } from 'commander';
 import { requireSettings } from '../config.js';
@@ -20,7 +20,6 @@ import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
 import { latestObservedDay } from '../store/usage.js';
 import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
-import type { ServeExtension } from './serve.js';
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -63,25 +62,6 @@ export function previewDigest(ctx: AppContext): SlackMessage {
   return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
 }
 
-/** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
-export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const service = createDailyService(createDailyDeps(ctx, { dryRun: false }));
-  return {
-    services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
-    hooks: {
-      previewDigest: () => previewDigest(ctx),
-      nextRun: () => {
-        const n = service.health().nextRun;
-        return n ? new Date(n) : null;
-      },
-    },
-    health: () => {
-      const h = service.health();
-      return { status: h.status === 'failing' ? 503 : 200, body: { ...h, time: ctx.now().toISOString() } };
-    },
-  };
-};
-
 /** The daily run's lines and JSON fields of `status`. */
 export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<string, unknown> } {
   const h = readDailyHealth(ctx.db);
@@ -108,12 +88,7 @@ export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<st
   };
 }
 
-export interface DailyCommandsWiring {
-  /** For `registerServeCommands(…, extensions)`. */
-  serveExtensions: ServeExtension[];
-}
-
-export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): DailyCommandsWiring {
+export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('run-daily')
     .description('what the schedule runs: collect → detect → alerts → digest for one day (default: yesterday, UTC), then deliver')
@@ -213,6 +188,4 @@ export function registerDailyCommands(program: Command, io: CliIo, open: OpenCon
         ...(o.days ? { replayDays: o.days } : {}),
       });
     });
-
-  return { serveExtensions: [createDailyServeExtension] };
 }
