@@ -2,7 +2,7 @@
  * Pure: Rapid7 JSON answers → records. A malformed answer (not JSON, wrong shape, negative or
  * non-numeric usage, wrong units) is rejected whole. A day of the per-log usage answer outside the
  * requested window is dropped and reported in `warnings` (the caller logs them): the rest of the answer
- * is still right (SPEC §5, issue 11).
+ * is still right (SPEC §5); an answer whose days are ALL outside the window is rejected whole.
  */
 import { z } from 'zod';
 import { type Day, isDay } from '../days.js';
@@ -150,6 +150,13 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
       ofDay.set(id, bytes);
       if (inWindow) rows.push({ day: d.interval, logId: id, bytes });
     }
+  }
+  // Every day outside the window is not a stray day but an answer to another question: nothing of it is used.
+  if (outside.size > 0 && outside.size === seen.size) {
+    throw malformed(
+      what,
+      `every day of the answer (${[...outside].sort().slice(0, 3).join(', ')}${outside.size > 3 ? ', …' : ''}) is outside the requested window ${requested.from}…${requested.to}`,
+    );
   }
   const p = data.per_day_usage.period;
   let from = requested.from;
