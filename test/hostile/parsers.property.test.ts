@@ -28,8 +28,6 @@ function commandProblems(c: Command): string[] {
     case 'budget-show':
     case 'budget-clear':
     case 'route-list':
-    case 'threshold-modal':
-    case 'budget-modal':
     case 'expect-list':
     case 'digest':
     case 'refresh':
@@ -103,7 +101,8 @@ function commandProblems(c: Command): string[] {
     case 'expect-set':
       if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
       if (!isDay(c.until)) p.push(`bad day ${c.until}`);
-      if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0)) p.push('bad amount');
+      if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0))
+        p.push('bad amount');
       break;
     case 'expect-remove':
       if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
