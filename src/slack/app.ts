@@ -172,7 +172,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     isAdmin: service.isAdmin,
   });
-  const modals = createModals({ db: deps.db, settings });
+  const modals = createModals({ db: deps.db, settings, now: deps.now });
   const feedback = createFeedbackButton({
     db: deps.db,
     logger: logger.child({ component: 'slack' }),

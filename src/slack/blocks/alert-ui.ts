@@ -28,6 +28,7 @@ export function buildAlertUiActions(v: {
     elements: [
       button(':+1: Useful', UI_ACTION_IDS.feedbackUseful),
       button(':zipper_mouth_face: Noise', UI_ACTION_IDS.feedbackNoise),
+      button('Expected until…', UI_ACTION_IDS.expectUntil),
       button('Set threshold', UI_ACTION_IDS.setThreshold),
     ],
   };
