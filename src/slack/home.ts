@@ -21,6 +21,7 @@ import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
 import { buildHome, HOME_ALERTS, type HomeAlertLine, type HomeTab, type HomeView } from './blocks/home.js';
+import { takenBy } from './feedback.js';
 import { planLines } from './log-extras.js';
 
 /** Home tabs opened within this many days are published again after a daily run. */
@@ -98,6 +99,10 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     }
     const open = listOpenAlerts(db, 1000);
     const alerts: HomeAlertLine[] = [];
+    const taken = takenBy(
+      db,
+      open.slice(0, HOME_ALERTS).map((a) => a.id),
+    );
     for (const a of open.slice(0, HOME_ALERTS)) {
       alerts.push({
         id: a.id,
@@ -107,7 +112,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
         findingDays: a.findingDays,
         permalink: await linkOf(a, client, token),
         channel: a.channel,
-        takenBy: null,
+        takenBy: taken.get(a.id) ?? null,
       });
     }
     let v: HomeView = {

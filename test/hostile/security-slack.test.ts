@@ -200,6 +200,8 @@ const CHANGES = [
   'expect firewall-eu +50% until 2026-04-30 migration',
   'expected Firewalls 80GB/day until 2026-03-31',
   'expect remove 1',
+  'owner Firewalls <!subteam^S0SECOPS1|@secops>',
+  'owners remove Firewalls',
   'budget set 30TB/month',
   'BUDGET SET 1.5 PiB/mo',
   'budget clear',
@@ -265,6 +267,8 @@ describe('the permission matrix', () => {
         'route remove Firewalls',
         'expect firewall-eu +50% until 2026-04-30 migration',
         'expect remove 1',
+        'owner Firewalls <@U0OWNER01|bob>',
+        'owner remove Firewalls',
         'refresh',
       ]) {
         const before = countAudit(admin.db);

@@ -9,7 +9,7 @@ import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
-import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
+import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -235,6 +235,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
       : `First seen ${showDay(v.firstDay)}`,
     ...(v.alertId !== null ? [`alert #${v.alertId}`] : []),
+    ...alertUiContext(f),
   ].join(' · ');
   const blocks: Block[] = [
     section(h.mrkdwn),

@@ -12,6 +12,8 @@ import { createCommandModalOpener, type ModalListenerDeps, registerModalListener
 export type UiListenerDeps = Omit<ModalListenerDeps, 'service' | 'logger'> & {
   /** Useful / Noise on alert messages (src/slack/feedback.ts). */
   feedback: AlertButtonHandler;
+  /** "I'm on it" on alert messages. */
+  take: AlertButtonHandler;
 };
 
 export function registerListeners(app: App, service: SlackService, logger: Logger, ui?: UiListenerDeps): void {
@@ -23,5 +25,6 @@ export function registerListeners(app: App, service: SlackService, logger: Logge
     registerModalListeners(app, modalDeps);
     registerAlertButton(app, UI_ACTION_IDS.feedbackUseful, modalDeps.feedback, logger);
     registerAlertButton(app, UI_ACTION_IDS.feedbackNoise, modalDeps.feedback, logger);
+    registerAlertButton(app, UI_ACTION_IDS.take, modalDeps.take, logger);
   }
 }
