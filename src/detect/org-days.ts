@@ -109,7 +109,7 @@ export function findOrgDays(
       const x = v[d]!;
       if (!(a > 0 && b > 0) || Number.isNaN(x)) continue;
       reporting++;
-      const ref = a > b ? a : b;
+      const ref = Math.max(a, b);
       value += x;
       expected += ref;
       // A log that sends nothing is silent (SPEC §6.5: the log-set rule), except on a declared holiday.
@@ -123,9 +123,9 @@ export function findOrgDays(
     if (!orgEvent) continue;
     out.days.set(d, { orgEvent, logsAffected: k, logsReporting: reporting, value, expected });
     for (const i of dipped) {
-      let list = out.excluded.get(i);
-      if (!list) out.excluded.set(i, (list = []));
-      list.push(d);
+      const list = out.excluded.get(i);
+      if (list) list.push(d);
+      else out.excluded.set(i, [d]);
     }
   }
   return out;

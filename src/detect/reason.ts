@@ -83,10 +83,9 @@ export function buildOrgDayReason(
 ): string {
   const wd = WEEKDAY_NAMES[weekdayOf(day)];
   const what = o.orgEvent === 'holiday' ? `${day} is a holiday:` : `On ${wd} ${day} the organisation dipped together:`;
-  const logs = o.logsAffected === 1 ? '1' : `${o.logsAffected}`;
-  return `${what} ${logs} of the ${o.logsReporting} logs that usually report on a ${wd} sent at least a third less (${formatBytes(
+  return `${what} ${o.logsAffected} of the ${o.logsReporting} logs that usually report on a ${wd} sent at least a third less than on the ${wd}s of the two weeks before (together ${formatBytes(
     o.value,
-  )} in all against ${formatBytes(o.expected)}), so they are not alerted one by one and the day stays out of their baselines.`;
+  )} against ${formatBytes(o.expected)}), so they are not alerted one by one and the day stays out of their baselines.`;
 }
 
 export function buildThresholdReason(scope: 'log' | 'logset' | 'org', name: string, value: number, limit: number): string {
