@@ -2,9 +2,11 @@
  * Organisation-wide dip days (SPEC §6.4): a declared holiday (`HOLIDAYS`), or a day on which far more of the
  * logs that normally report dip together than independent dips could explain. Pure: no clock, no I/O.
  *
- * Such a day is ONE organisation finding (`kind: 'org'`, `details.orgEvent` 'holiday' | 'dip'); the logs that
- * dipped get no drop (or, on a holiday, silent) finding that day, and the day is left out of their history
- * (a gap), so it is never part of a baseline nor of a "new normal".
+ * Such a day is ONE organisation finding (`kind: 'org'`, `details.orgEvent` 'holiday' | 'dip'); no log gets a
+ * finding of its own that day (on an automatic dip day a log that sent nothing is still judged silent: SPEC
+ * §6.5), and the day is left out of every log's history (a gap), so it is never part of a baseline nor of a
+ * "new normal": the logs that did not dip lose one ordinary day, the ones that dipped only partly (less than a
+ * third) — common on a holiday — keep it out of theirs too.
  *
  * A log dips on day d when it normally reports on that weekday (data on the same weekday one and two weeks
  * before) and sends less than DIP_SHARE of the larger of those two days. The larger one: a holiday a week
@@ -40,7 +42,7 @@ export interface OrgDay {
 export interface OrgDays {
   /** Day index → the organisation-wide day. */
   days: Map<number, OrgDay>;
-  /** Log index → the day indexes (ascending) left out of its history because it dipped on an org day. */
+  /** Log index → the day indexes (ascending) left out of its history (organisation-wide days it sent data on). */
   excluded: Map<number, number[]>;
 }
 
@@ -122,7 +124,9 @@ export function findOrgDays(
     else if (k >= DIP_DAY_SHARE * reporting && binomialTail(reporting, k, INDEPENDENT_DIP_RATE) <= DIP_DAY_P) orgEvent = 'dip';
     if (!orgEvent) continue;
     out.days.set(d, { orgEvent, logsAffected: k, logsReporting: reporting, value, expected });
-    for (const i of dipped) {
+    for (let i = 0; i < logs.length; i++) {
+      const x = logs[i]!.values[d]!;
+      if (!(x > 0 || (holiday && x === 0))) continue;
       const list = out.excluded.get(i);
       if (list) list.push(d);
       else out.excluded.set(i, [d]);

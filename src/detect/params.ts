@@ -96,14 +96,14 @@ export const DEFAULT_PARAMS: DetectParams = {
   // (one outlier cannot make a run) and together ≥ 4·√k: ≈ 3e-5 per log-day for Gaussian noise.
   evidenceDays: 3,
   evidenceDayZ: 2,
-  evidenceZ: 4,
+  evidenceZ: 3.5,
   // Two cold starts: a log's first month often holds an onboarding backfill.
   settleDays: 28,
   holidays: [],
   windowDays: 56,
   // 13 weeks: a weekly job gets 13 chances to show it never misses its day.
   activityDays: 91,
-  levelDays: 28,
+  levelDays: 14,
   persistDays: 7,
   relearnValues: 5,
   reliableHazard: 0.05,
