@@ -193,6 +193,25 @@ function selectKth(buf: Float64Array, lo: number, hi: number, k: number): number
   return buf[k]!;
 }
 
+/** Inserts v into the sorted buf[0, k); returns k + 1. */
+function sortedInsert(buf: Float64Array, k: number, v: number): number {
+  let j = k - 1;
+  while (j >= 0 && buf[j]! > v) {
+    buf[j + 1] = buf[j]!;
+    j--;
+  }
+  buf[j + 1] = v;
+  return k + 1;
+}
+
+/** Removes one entry equal to v from the sorted buf[0, k); returns k − 1. */
+function sortedRemove(buf: Float64Array, k: number, v: number): number {
+  let j = 0;
+  while (j < k - 1 && buf[j] !== v) j++;
+  for (; j < k - 1; j++) buf[j] = buf[j + 1]!;
+  return k - 1;
+}
+
 /** Median of buf[from..from+n) (rearranges that part in place). n ≥ 1. */
 function medianOf(buf: Float64Array, n: number, from = 0): number {
   const h = from + (n >> 1);
@@ -451,13 +470,16 @@ export function createLogDetector(p: DetectParams): LogDetector {
    * levelDays before it (at least MIN_LEVEL_VALUES of them), as levelOf would have judged it.
    */
   function predictionSpread(from: number, to: number): number {
+    // win[0, k) holds adj[lo, q) sorted: the level window slides one entry at a time.
     let m = 0;
     let lo = from;
+    let k = 0;
+    for (let r = from; r < from + MIN_LEVEL_VALUES; r++) k = sortedInsert(win, k, adj[r]!);
     for (let q = from + MIN_LEVEL_VALUES; q < to; q++) {
-      while (lo < q - MIN_LEVEL_VALUES && idx[lo]! < idx[q]! - p.levelDays) lo++;
-      let k = 0;
-      for (let r = lo; r < q; r++) win[k++] = adj[r]!;
-      errs[m++] = Math.abs(adj[q]! - medianOf(win, k));
+      while (lo < q - MIN_LEVEL_VALUES && idx[lo]! < idx[q]! - p.levelDays) k = sortedRemove(win, k, adj[lo++]!);
+      const h = k >> 1;
+      errs[m++] = Math.abs(adj[q]! - (k & 1 ? win[h]! : (win[h - 1]! + win[h]!) / 2));
+      k = sortedInsert(win, k, adj[q]!);
     }
     return 1.4826 * medianOf(errs, m);
   }
