@@ -18,6 +18,8 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Counters } from './metrics/counters.js';
+import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
@@ -26,6 +28,7 @@ import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { finishRun, startRun } from './store/runs.js';
 
 export const DAILY_JOB = 'run-daily';
@@ -58,6 +61,8 @@ export interface DailyDeps {
   deliverTimeoutMs?: number;
   /** Lease owner (default host:pid:random). */
   owner?: string;
+  /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
+  counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
@@ -164,7 +169,7 @@ async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () =>
  * send the same row at once. null without a sender, or when another process is delivering right now.
  */
 export async function deliverPending(
-  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs' | 'counters'>,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<DrainReport | null> {
   const sender = deps.sender;
@@ -177,6 +182,10 @@ export async function deliverPending(
       const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
       const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      deps.counters?.add('slackSends', { outcome: 'sent' }, report.sent);
+      deps.counters?.add('slackSends', { outcome: 'confirmed' }, report.confirmed);
+      deps.counters?.add('slackRetries', {}, report.retries);
+      deps.counters?.add('slackDead', {}, report.dead);
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
     });
@@ -237,7 +246,9 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = detectForDay(deps.db, day, deps.settings);
+    // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
+    const price = priceInForce(deps.db, deps.settings.price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -263,6 +274,7 @@ async function runLeasedDay(
         channel: deps.settings.slack.digestChannel ?? alertChannel,
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
+        ...(price ? { price } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,

@@ -7,6 +7,7 @@ import { renderUsageChartPng, type UsageChartInput } from './charts.js';
 import { type Env, readSettings, type Settings, type SettingsOverrides } from './config.js';
 import type { DailyDeps } from './daily.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
+import { type Counters, createCounters } from './metrics/counters.js';
 import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
 import { createWebApiSender, type SlackSender } from './slack/outbox.js';
 import { type Db, openDb } from './store/db.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   logger: Logger;
   db: Db;
   now: () => Date;
+  /** Event counters of this process for GET /metrics (absent in contexts built by hand: nothing is counted). */
+  counters?: Counters;
   close(): void;
 }
 
@@ -46,13 +49,14 @@ export function createContext(env: Env, opts: ContextOptions = {}): AppContext {
     logger,
     db,
     now: opts.now ?? (() => new Date()),
+    counters: createCounters(),
     close: () => {
       if (db.open) db.close();
     },
   };
 }
 
-export function createRapid7FromSettings(settings: Settings, logger: Logger): Rapid7Client {
+export function createRapid7FromSettings(settings: Settings, logger: Logger, counters?: Counters): Rapid7Client {
   return createRapid7Client({
     baseUrl: settings.rapid7.baseUrl,
     apiKey: settings.rapid7.apiKey ?? '',
@@ -62,6 +66,7 @@ export function createRapid7FromSettings(settings: Settings, logger: Logger): Ra
     retryBaseMs: settings.rapid7.retryBaseMs,
     retryMaxWaitMs: settings.rapid7.retryMaxWaitMs,
     logger: logger.child({ component: 'rapid7' }),
+    ...(counters ? { counters } : {}),
   });
 }
 
@@ -83,7 +88,7 @@ export interface DailyOptions
  * The daily run's dependencies for a context: Rapid7 when a key is set, the Slack Web API when a bot token is
  * set and this is not a dry run, the PNG chart renderer.
  */
-export function createDailyDeps(ctx: Pick<AppContext, 'settings' | 'logger' | 'db' | 'now'>, o: DailyOptions = {}): DailyDeps {
+export function createDailyDeps(ctx: Pick<AppContext, 'settings' | 'logger' | 'db' | 'now' | 'counters'>, o: DailyOptions = {}): DailyDeps {
   const { dryRun, rapid7, sender, slackTimeoutMs, renderChart, ...tuning } = o;
   const s = ctx.settings;
   const webApi = (): SlackSender | null =>
@@ -95,9 +100,10 @@ export function createDailyDeps(ctx: Pick<AppContext, 'settings' | 'logger' | 'd
     settings: s,
     logger: ctx.logger,
     now: ctx.now,
-    rapid7: rapid7 !== undefined ? rapid7 : s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger) : null,
+    rapid7: rapid7 !== undefined ? rapid7 : s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger, ctx.counters) : null,
     sender: sender !== undefined ? (dryRun ? null : sender) : webApi(),
     renderChart: renderChart ?? ((input) => renderUsageChartPng(input)),
+    ...(ctx.counters ? { counters: ctx.counters } : {}),
     ...tuning,
   };
 }

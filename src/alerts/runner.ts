@@ -8,6 +8,7 @@
 import { addDays, type Day, monthOf } from '../days.js';
 import type { Finding } from '../detect/types.js';
 import type { Logger } from '../logger.js';
+import { withEpisodeImpact } from '../money.js';
 import {
   type AlertAction,
   buildAlertMessage,
@@ -248,7 +249,8 @@ function applyEffect(
     }
     case 'continue': {
       const ep = e.episode;
-      const f = e.finding;
+      // The episode's money so far (SPEC §7) rides on the finding it stores as its last one.
+      const f = withEpisodeImpact(e.finding, ep.lastFinding);
       updateAlert(db, ep.id, {
         kind: f.kind,
         lastDay: day,

@@ -435,11 +435,6 @@ export function latestObservedDay(db: Db): Day | null {
   return r.d;
 }
 
-/** The day before `day`, convenience for windows. */
-export function dayBefore(day: Day): Day {
-  return addDays(day, -1);
-}
-
 /**
  * Imports rows in one transaction. Rows are streamed through `each` (called inside the transaction)
  * so a large file never sits in memory. Existing rows of other logs are kept; imported values
