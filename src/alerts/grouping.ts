@@ -134,6 +134,8 @@ export function groupLogSets(input: LogSetGroupingInput): Finding[] {
       changePct: expected > 0 ? ((value - expected) / expected) * 100 : null,
       ...(money !== undefined ? { changeMoney: money } : {}),
       details: {
+        // The price the members were valued at (money.ts priceFindings), so the set's money shows too.
+        ...(typeof fs[0]?.details?.currency === 'string' ? { currency: fs[0].details.currency, pricePerGb: fs[0].details.pricePerGb } : {}),
         logsetEvent: true,
         members,
         logsReporting: Math.max(reporting, members.length),

@@ -203,6 +203,16 @@ describe('many unrelated alerts in one channel', () => {
     expect(payload('group:1:update:2026-03-09')).toContain('muted');
   });
 
+  it('lists each row with its change in bytes and money when a price is set', () => {
+    const priced = (day: Day, id: string) =>
+      finding(day, id, 'spike', { changeMoney: 2.1, details: { currency: 'USD', pricePerGb: 0.35 } });
+    run(
+      '2026-03-08',
+      twelve.map((id) => priced('2026-03-08', id)),
+    );
+    expect(payload('group:1:post')).toContain('+6 GB ≈ +$2.10');
+  });
+
   it('groups per channel after routing; five or fewer stay single messages', () => {
     setRoute(db, 'Linux servers', 'CLINUX', ADMIN);
     run('2026-03-08', spikes('2026-03-08', [...LINUX.slice(0, 6), ...WEB.slice(0, 3)]));

@@ -9,6 +9,7 @@
  */
 import type { Day } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
+import { changeMoneyText } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import {
@@ -155,7 +156,7 @@ export function buildLogSetMessage(v: LogSetView): SlackMessage {
         `*Log set*\n${set}`,
         `*Actual*\n${formatBytes(f.value)}`,
         `*Expected*\n${formatBytes(f.expected)}`,
-        `*Change*\n${formatChangePct(f.value, f.expected) || 'n/a'} (${formatChangeBytes(f.changeBytes)})`,
+        `*Change*\n${formatChangePct(f.value, f.expected) || 'n/a'} (${formatChangeBytes(f.changeBytes)}${changeMoneyText(f) ? ` ${changeMoneyText(f)}` : ''})`,
         `*Day*\n${v.dayNumber > 1 ? `${day} (day ${v.dayNumber})` : day}`,
       ].map((text) => ({ type: 'mrkdwn' as const, text })),
     },
@@ -210,11 +211,12 @@ function rowLine(r: GroupRow): string {
   }
   const name = `*${shownName(f.logName, 100)}*`;
   const sets = f.logsets.length > 0 && !f.logName.includes(' · ') ? ` (${f.logsets.map((s) => shownName(s, 40)).join(', ')})` : '';
-  const pct = f.changePct === null ? formatChangePct(f.value, f.expected) : formatChangePct(f.value, f.expected);
+  const pct = formatChangePct(f.value, f.expected);
+  const money = changeMoneyText(f);
   const change =
     f.kind === 'new'
       ? `${formatBytes(f.value)} on its first day`
-      : `${formatBytes(f.value)} vs ${formatBytes(f.expected)} (${pct || 'n/a'}, ${formatChangeBytes(f.changeBytes)})`;
+      : `${formatBytes(f.value)} vs ${formatBytes(f.expected)} (${pct || 'n/a'}, ${formatChangeBytes(f.changeBytes)}${money ? ` ${money}` : ''})`;
   const tail =
     r.status === 'resolved'
       ? ' · :white_check_mark: back to normal'
