@@ -102,7 +102,7 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     else if (isKeyRefused(orgR.reason)) throw orgR.reason;
     else warnings.push(`Organisation totals were not refreshed: ${describeError(orgR.reason)}`);
 
-    const observedDays = daysInRange(usage.period.from, usage.period.to);
+    const observedDays = usage.observedDays;
     const written = writeCollection(
       db,
       {

@@ -75,22 +75,17 @@ const badBytes: fc.Arbitrary<Json> = fc.oneof(
   fc.constant({ bytes: 5 }),
   fc.constant([5]),
 );
-const badDay: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom(
-    '2026-02-30',
-    '2026-3-1',
-    '',
-    '2026-03-08T00:00:00Z',
-    '08/03/2026',
-    '2026-13-01',
-    '2026-03-20',
-    '2025-03-10',
-    '2026-03-07',
-    '2026-03-15',
-  ),
+/** Not a day at all. */
+const malformedDay: fc.Arbitrary<Json> = fc.oneof(
+  fc.constantFrom('2026-02-30', '2026-3-1', '', '2026-03-08T00:00:00Z', '08/03/2026', '2026-13-01'),
   fc.constantFrom(20260308, null, true),
-  fc.string({ maxLength: 12 }),
+  fc.string({ maxLength: 12 }).filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)),
 );
+/**
+ * Not a day, or a day outside the window. A per-log usage answer drops a stray day outside the window with a
+ * warning (parse.ts) and is rejected only when none of its days is inside; organisation totals reject it.
+ */
+const badDay: fc.Arbitrary<Json> = fc.oneof(malformedDay, fc.constantFrom('2026-03-20', '2025-03-10', '2026-03-07', '2026-03-15'));
 const badId: fc.Arbitrary<Json> = fc.constantFrom('', 'x'.repeat(201), 5, null, true, ['a']);
 const notObject: fc.Arbitrary<Json> = fc.constantFrom(null, 5, 'x', true, [] as Json[]);
 const notArray: fc.Arbitrary<Json> = fc.constantFrom(null, 5, 'x', true, {} as Json);
@@ -148,7 +143,7 @@ const logUsageMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.one
       return o;
     },
   })),
-  badDay.map((d) => ({
+  malformedDay.map((d) => ({
     name: `interval ${JSON.stringify(d)}`,
     apply: (o: Loose, i: number) => {
       at(o.per_day_usage.usage, i).interval = d;
@@ -239,6 +234,21 @@ describe('the Rapid7 answer validator on generated malformed answers', () => {
         expectMalformed(() => parseLogUsage(JSON.stringify(broken), WINDOW), m.name);
       }),
       { numRuns: 3_000 },
+    );
+  });
+
+  it('per-log usage: a stray day outside the window is dropped with a warning; the days it listed are kept (1,000 answers)', () => {
+    fc.assert(
+      fc.property(validLogUsage, fc.constantFrom('2026-03-20', '2025-03-10', '2026-03-07', '2026-03-15'), (valid, stray) => {
+        const withStray = clone(valid) as Loose;
+        withStray.per_day_usage.usage.push({ interval: stray, log_usage: [{ usage: 5, id: IDS[0] }] });
+        const a = parseLogUsage(JSON.stringify(withStray), WINDOW);
+        const b = parseLogUsage(JSON.stringify(valid), WINDOW);
+        expect(a.rows).toEqual(b.rows);
+        expect(a.warnings).toHaveLength(1);
+        expect(a.observedDays).toEqual([...new Set(valid.per_day_usage.usage.map((d) => d.interval))].sort());
+      }),
+      { numRuns: 1_000 },
     );
   });
 

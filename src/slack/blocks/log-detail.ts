@@ -62,7 +62,9 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
       : v.log.everListed === true
         ? ' · _deleted: no longer listed by Rapid7_'
         : ' · _not listed by Rapid7 (deleted or unknown)_';
-  const internal = v.log.internal ? ' · _Rapid7 platform-internal log: no spike/drop/silent/new alerts unless WATCH_INTERNAL_LOGS=true_' : '';
+  const internal = v.log.internal
+    ? ' · _Rapid7 platform-internal log: no spike/drop/silent/new alerts unless WATCH_INTERNAL_LOGS=true_'
+    : '';
   const latestLine =
     v.latestDay === null
       ? 'No data collected yet.'
