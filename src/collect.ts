@@ -4,7 +4,7 @@
  * database tries a 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months
  * before the window's month plus that month so far (so the same month last year is complete).
  */
-import { addDays, type Day, daysInRange, firstOfMonthBefore, yesterdayUtc } from './days.js';
+import { addDays, type Day, firstOfMonthBefore, yesterdayUtc } from './days.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Rapid7Client } from './rapid7/client.js';
