@@ -76,6 +76,12 @@ describe('a 300-log organisation, 18 mornings', () => {
     // The day of twelve unrelated spikes: one grouped message listing them.
     const spikes = texts.filter((t) => t.startsWith(org.events.spikeDay) && /alerts on /.test(t));
     expect(spikes).toHaveLength(1);
+    // Each listed episode links to the grouped message (App Home, /logusage alerts).
+    const grouped = h.db
+      .prepare('SELECT count(*) n, count(ts) linked, count(DISTINCT ts) messages FROM alerts WHERE group_id IS NOT NULL')
+      .get();
+    expect(grouped).toMatchObject({ n: expect.any(Number), messages: 2 });
+    expect((grouped as { n: number; linked: number }).linked).toBe((grouped as { n: number }).n);
 
     // Every message naming "Endpoint Agents" names its log set (or its short id).
     for (const t of texts) {
