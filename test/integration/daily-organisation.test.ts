@@ -11,6 +11,7 @@ import { addDays, type Day } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { detectForDay } from '../../src/pipeline/detect.js';
+import { setThreshold } from '../../src/store/controls.js';
 import { buildOrganisation } from '../fixtures/orgs/organisation.js';
 import { ALERTS, DIGESTS, startDailyHarness } from './daily-harness.js';
 
@@ -97,5 +98,13 @@ describe('a 300-log organisation, 18 mornings', () => {
       kind: 'spike',
       logName: 'Web Access Log (internal)',
     });
+    // A threshold that names an internal log always alerts.
+    setThreshold(
+      h.db,
+      { scope: 'log', target: org.events.internalSpike, bytesPerDay: 1e9 },
+      { actor: 'U0ADMIN01', at: h.clock.now.toISOString() },
+    );
+    const named = detectForDay(h.db, org.events.spikeDay, h.settings);
+    expect(named.findings.filter((f) => f.logId === org.events.internalSpike).map((f) => f.kind)).toEqual(['threshold']);
   });
 });
