@@ -2,7 +2,7 @@
  * Pure: Rapid7 JSON answers → records. A malformed answer (not JSON, wrong shape, negative or
  * non-numeric usage, wrong units) is rejected whole. A day of the per-log usage answer outside the
  * requested window is dropped and reported in `warnings` (the caller logs them): the rest of the answer
- * is still right (SPEC §5, issue 11).
+ * is still right (SPEC §5); an answer whose days are ALL outside the window is rejected whole.
  */
 import { z } from 'zod';
 import { type Day, daysInRange, isDay } from '../days.js';

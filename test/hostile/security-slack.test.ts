@@ -200,6 +200,8 @@ const CHANGES = [
   'budget clear',
   'budget remove',
   'budget off',
+  'price set $0.35/GB',
+  'price clear',
   'snooze firewall-eu 3d',
   'Snooze "web proxy" 12h',
   'unsnooze firewall-eu',
