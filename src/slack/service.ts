@@ -40,7 +40,7 @@ import {
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -369,6 +369,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         name: displayName(log),
         logsets: log.logsets.map((x) => x.name),
         inManagement: log.inManagement,
+        everListed: log.everListed,
+        internal: isInternalLog(log),
         firstSeen: log.firstSeen,
         lastSeen: log.lastSeen,
       },
