@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDailyCommands } from './commands/daily.js';
 import { registerDetectCommands } from './commands/detect.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerFoundationCommands, type StatusExtension } from './commands/foundation.js';
 import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -39,6 +40,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerFoundationCommands(program, io, open, statusExtensions);
   const daily = registerDailyCommands(program, io, open, statusExtensions);
   registerDetectCommands(program, io, open, daily.detectHooks);
+  registerExplainCommand(program, io, open);
   registerServeCommands(program, io, open, daily.serveExtensions);
 
   try {

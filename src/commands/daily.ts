@@ -13,14 +13,18 @@ import { renderOutboxRecord } from '../demo/terminal.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createRapid7FromSettings } from '../main.js';
+import { createLogSearchFromSettings, createRapid7FromSettings } from '../main.js';
 import { detectForDay } from '../pipeline/detect.js';
+import { explainLog } from '../pipeline/explain.js';
+import type { LogSearchClient } from '../rapid7/query.js';
 import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
+import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import { createWebApiSender, type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
+import { priceInForce } from '../store/price.js';
 import { latestObservedDay } from '../store/usage.js';
 import type { DetectCommandHooks } from './detect.js';
 import type { StatusExtension } from './foundation.js';
@@ -40,6 +44,7 @@ export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps
     sender:
       !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
     renderChart: (input) => renderUsageChartPng(input),
+    logSearch: s.rapid7.apiKey && s.rootCause ? () => createLogSearchFromSettings(s, ctx.logger) as LogSearchClient : null,
   };
 }
 
@@ -101,7 +106,18 @@ export function previewDigest(ctx: AppContext): SlackMessage {
   const yesterday = yesterdayUtc(ctx.now());
   const latest = latestObservedDay(ctx.db);
   const day = latest !== null && latest < yesterday ? latest : yesterday;
-  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
+}
+
+/** `/logusage explain` asks Log Search live when a key is set and ROOT_CAUSE is on (one client per question). */
+export function explainHook(ctx: AppContext): { explainLog?: AskCause } {
+  if (!ctx.settings.rapid7.apiKey || !ctx.settings.rootCause) return {};
+  return {
+    explainLog: (logId, day, direction) => {
+      const client = createLogSearchFromSettings(ctx.settings, ctx.logger) as LogSearchClient;
+      return explainLog({ db: ctx.db, logger: ctx.logger, client, now: ctx.now }, logId, day, direction);
+    },
+  };
 }
 
 /** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
@@ -111,6 +127,7 @@ export const createDailyServeExtension: ServeExtension = (ctx) => {
     services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
     hooks: {
       previewDigest: () => previewDigest(ctx),
+      ...explainHook(ctx),
       nextRun: () => {
         const n = service.health().nextRun;
         return n ? new Date(n) : null;

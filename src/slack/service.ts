@@ -55,6 +55,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { type AskCause, runExplainCommand } from './explain-command.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -82,6 +83,8 @@ export interface SlackHooks {
   findingsForDay?: (day: Day) => Promise<Finding[]> | Finding[];
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
+  /** Asks Log Search for the cause inside a log on a day (`/logusage explain`); absent: stored explanations only. */
+  explainLog?: AskCause;
   /** Called after any change made from Slack (e.g. to wake the schedule or clear caches). */
   onChange?: (change: { action: string; actor: string }) => void;
 }
@@ -803,6 +806,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: budgetShow() };
       case 'price-show':
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
+      case 'explain': {
+        const r = resolveLog(cmd.name, (id) => `explain ${id}${cmd.day ? ` ${cmd.day}` : ''}`);
+        return { message: 'reply' in r ? r.reply : await runExplainCommand(db, r.log, cmd.day, hooks.explainLog) };
+      }
       case 'route-list':
         return { message: routeList() };
       case 'status':
