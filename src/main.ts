@@ -5,7 +5,7 @@
 import { type Env, readSettings, type Settings, type SettingsOverrides } from './config.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
-import { createLogSearchClient, type LogSearchClient } from './rapid7/query.js';
+import { createLogSearchClient, type LogSearchClient, type LogSearchOptions } from './rapid7/query.js';
 import { type Db, openDb } from './store/db.js';
 
 export interface AppContext {
@@ -63,7 +63,11 @@ export function createRapid7FromSettings(settings: Settings, logger: Logger): Ra
 }
 
 /** A Log Search query client for one run (SPEC §6.6), or null when no key is set or ROOT_CAUSE is off. */
-export function createLogSearchFromSettings(settings: Settings, logger: Logger): LogSearchClient | null {
+export function createLogSearchFromSettings(
+  settings: Settings,
+  logger: Logger,
+  tuning: Partial<Pick<LogSearchOptions, 'pollStartMs' | 'pollMaxMs'>> = {},
+): LogSearchClient | null {
   if (!settings.rapid7.apiKey || !settings.rootCause) return null;
   return createLogSearchClient({
     baseUrl: settings.rapid7.baseUrl,
@@ -71,5 +75,6 @@ export function createLogSearchFromSettings(settings: Settings, logger: Logger):
     timeoutMs: settings.rapid7.timeoutMs,
     retryMaxWaitMs: settings.rapid7.retryMaxWaitMs,
     logger: logger.child({ component: 'log-search' }),
+    ...tuning,
   });
 }

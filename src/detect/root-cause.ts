@@ -61,7 +61,7 @@ export interface CauseContributor {
   usual: number;
   /** bytes − usual. */
   change: number;
-  /** change / the log's change in query bytes, 0…1 (may exceed 1 when other values moved the other way). */
+  /** |change| / the sum of the changes in the finding's direction (query bytes), 0…1. */
   share: number;
   isNew: boolean;
   stopped: boolean;
@@ -90,7 +90,7 @@ function levels(series: number[]): { usual: number; day: number; before: number[
 
 /**
  * Contributors to a change of direction `direction` from per-value slices. Null when the answer cannot tell
- * (no values, or the values moved the other way in total).
+ * (no value moved that way).
  */
 export function analyseCause(
   answer: { groups: ReadonlyArray<{ value: string; series: number[] }>; others: number[] | null; exact: boolean },
@@ -110,19 +110,23 @@ export function analyseCause(
     };
   });
   const others = answer.others ? levels(answer.others) : null;
-  const total = rows.reduce((a, r) => a + r.change, 0) + (others ? others.day - others.usual : 0);
+  const othersChange = others ? others.day - others.usual : 0;
   const sign = direction === 'up' ? 1 : -1;
-  if (rows.length === 0 || !(total * sign > 0)) return null;
+  // Shares are of the gross change in the finding's direction, so they add up to at most 100 %.
+  const gross = rows.reduce((a, r) => a + Math.max(0, r.change * sign), 0) + Math.max(0, othersChange * sign);
+  if (rows.length === 0 || !(gross > 0)) return null;
   const contributors = rows
     .filter((r) => r.change * sign > 0)
     .sort((a, b) => (b.change - a.change) * sign || a.value.localeCompare(b.value))
     .slice(0, top)
-    .map((r) => ({ ...r, share: r.change / total }));
+    .map((r) => ({ ...r, share: (r.change * sign) / gross }));
+  const total = rows.reduce((a, r) => a + r.change, 0) + othersChange;
+  if (contributors.length === 0) return null;
   return {
     key,
     direction,
     contributors,
-    othersShare: others ? (others.day - others.usual) / total : 0,
+    othersShare: Math.max(0, othersChange * sign) / gross,
     values: rows.length,
     approximate: !answer.exact,
     queryChange: total,
@@ -148,12 +152,12 @@ export function describeCause(
   const t = fmt.text ?? ((x: string) => x);
   const [first, ...rest] = a.contributors;
   if (!first) return t(`Log Search shows no value of ${a.key} that carried the change.`);
-  const what = t(a.direction === 'up' ? `of the extra ${changeText}` : `of the missing ${changeText}`);
-  const verb = a.direction === 'up' ? 'came from' : 'was missing from';
-  const others = rest.filter((r) => r.share >= 0.05);
+  const what = t(a.direction === 'up' ? `of the extra ${changeText}` : `of the drop of ${changeText}`);
+  const verb = a.direction === 'up' ? 'came from' : 'was in';
+  const others = rest.filter((r) => r.share >= 0.1);
   const lead =
     others.length > 0
-      ? `${pct(first.share)} ${what} ${verb} ${v(first.value)}, ${others.map((r) => `${pct(r.share)} from ${v(r.value)}`).join(', ')}`
+      ? `${pct(first.share)} ${what} ${verb} ${v(first.value)}, ${others.map((r) => `${pct(r.share)} ${a.direction === 'up' ? 'from' : 'in'} ${v(r.value)}`).join(', ')}`
       : `${pct(first.share)} ${what} ${verb} ${v(first.value)}`;
   const notes = [first, ...others]
     .filter((r) => r.isNew || r.stopped)

@@ -105,15 +105,16 @@ function directionOf(f: Finding): 'up' | 'down' {
 }
 
 /**
- * Explains the alerts of `day` (open episodes whose last finding is a spike, drop or threshold of one log on
- * that day), largest change first, at most `maxExplanations`, and queues each explanation as a reply in its
+ * Explains the alerts opened on `day` (episodes whose finding is a spike, drop or threshold of one log),
+ * largest change first, at most `maxExplanations`, and queues each explanation as a reply in its
  * alert's thread. Already explained (log, day) pairs are not asked again.
  */
 export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplanations?: number } = {}): Promise<ExplainDayResult> {
   const max = opts.maxExplanations ?? 20;
   const out: ExplainDayResult = { explained: 0, none: 0, failed: 0, skipped: 0, queued: [], counts: deps.client.counts() };
   const alerts = listOpenAlerts(deps.db, 100_000)
-    .filter((a) => a.lastDay === day && a.logId !== null && wantsCause(a.lastFinding))
+    // Asked once per episode, on the day it opens; later days are one `/logusage explain` away.
+    .filter((a) => a.firstDay === day && a.lastDay === day && a.logId !== null && wantsCause(a.lastFinding))
     .filter((a) => {
       if (getOutboxByKey(deps.db, `alert:${a.id}:cause:${day}`)) return false;
       return getExplanation(deps.db, a.logId as string, day)?.status !== 'none';

@@ -5,9 +5,9 @@
  *
  * Contracts:
  * - The bytes a query counts are the usage bytes of the live model (`data.usage`), split across the log's host
- *   values: every host gets an equal part of the log's usual level (median of its 7 days before), and a day's
- *   excess (or deficit) goes to (or comes from) the day's cause (`setCause`), else the first host. So a spike has
- *   a known cause.
+ *   values: every host gets an equal part of the log's usual level (median of its 7 days before); 80 % of a day's
+ *   excess goes to the day's cause (`setCause`, else the first host) and the rest spreads over all hosts; a
+ *   deficit comes from the cause alone. So a spike has a known cause.
  * - Times are epoch ms; `timeslice(N)` cuts [from, to) into N equal slices; a day counts in the slice its start
  *   falls in.
  * - `configure()` sets behaviours on demand (errors, rate limits, lower-case values, approximate results, a hung
@@ -75,6 +75,8 @@ interface Running {
 }
 
 const DAY_MS = 86_400_000;
+/** Share of a day's excess carried by its cause (the rest spreads over all hosts, the cause included). */
+export const CAUSE_SHARE = 0.8;
 
 function dayOfMs(ms: number): Day {
   return new Date(ms).toISOString().slice(0, 10);
@@ -120,8 +122,12 @@ export function createQuerySimulator(o: { data: SimulatorData; url: () => string
     for (const h of hs) out.set(h, part);
     const cause = causes.get(`${logId}|${day}`);
     const target = cause ?? hs[0] ?? 'unknown';
-    if (v > usual) out.set(target, (out.get(target) ?? 0) + (v - usual));
-    else if (v < usual && cause) {
+    if (v > usual) {
+      // The cause carries CAUSE_SHARE of the excess; the rest spreads over every host.
+      const excess = v - usual;
+      for (const h of hs) out.set(h, (out.get(h) ?? 0) + (excess * (1 - CAUSE_SHARE)) / hs.length);
+      out.set(target, (out.get(target) ?? 0) + excess * CAUSE_SHARE);
+    } else if (v < usual && cause) {
       // A drop: the cause lost it; the others kept their usual part.
       const keep = usual / hs.length;
       for (const h of hs) out.set(h, keep);
