@@ -51,6 +51,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** Post a weekly digest on Mondays as well as the daily one. */
   weeklyDigest: boolean;
+  /** Alert on Rapid7's platform-internal logs too (SPEC §4); default false: thresholds only. */
+  watchInternalLogs: boolean;
   /** Days of history a log needs before statistical findings (spike/drop/silent). */
   coldStartDays: number;
   /** Consecutive normal days after which an open alert is marked resolved. */
@@ -86,6 +88,7 @@ export const ENV_HELP: Record<string, string> = {
   PORT: 'a port number from 0 to 65535 (0 = any free port)',
   LOG_LEVEL: LOG_LEVELS.join(', '),
   WEEKLY_DIGEST: 'true or false',
+  WATCH_INTERNAL_LOGS: 'true or false',
   COLD_START_DAYS: 'a whole number of days from 1 to 365',
   RESOLVE_AFTER_DAYS: 'a whole number of days from 1 to 30',
   RAPID7_TIMEOUT_MS: 'milliseconds from 1 to 600000, default 30000',
@@ -203,6 +206,8 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) bad('LOG_LEVEL', get('LOG_LEVEL'));
   const weeklyRaw = (get('WEEKLY_DIGEST') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(weeklyRaw)) bad('WEEKLY_DIGEST', get('WEEKLY_DIGEST'));
+  const internalRaw = (get('WATCH_INTERNAL_LOGS') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(internalRaw)) bad('WATCH_INTERNAL_LOGS', get('WATCH_INTERNAL_LOGS'));
   const coldStartDays = intSetting(get('COLD_START_DAYS'), 14, 1, 365);
   if (coldStartDays === undefined) bad('COLD_START_DAYS', get('COLD_START_DAYS'));
   const resolveAfterDays = intSetting(get('RESOLVE_AFTER_DAYS'), 2, 1, 30);
@@ -248,6 +253,7 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
     port: port ?? 3000,
     logLevel: logLevel as LogLevel,
     weeklyDigest: ['true', '1', 'yes'].includes(weeklyRaw),
+    watchInternalLogs: ['true', '1', 'yes'].includes(internalRaw),
     coldStartDays: coldStartDays ?? 14,
     resolveAfterDays: resolveAfterDays ?? 2,
   };

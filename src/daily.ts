@@ -18,7 +18,9 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Counters } from './metrics/counters.js';
 import { priceFindings } from './money.js';
+import { detectForDay } from './pipeline/detect.js';
 import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import type { LogSearchClient } from './rapid7/query.js';
@@ -37,7 +39,6 @@ export const OUTBOX_LOCK = 'outbox';
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
-export type DetectFn = (db: Db, day: Day, settings: Settings) => { findings: Finding[] } | Promise<{ findings: Finding[] }>;
 
 export interface DailyDeps {
   db: Db;
@@ -46,7 +47,6 @@ export interface DailyDeps {
   now: () => Date;
   /** null: no collection (work on stored data). */
   rapid7: Rapid7Client | null;
-  detect: DetectFn;
   /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
   sender: SlackSender | null;
   renderChart?: (input: UsageChartInput) => Buffer;
@@ -70,6 +70,8 @@ export interface DailyDeps {
   logSearch?: (() => LogSearchClient) | null;
   /** Explanations asked per run (default 20). */
   explainMax?: number;
+  /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
+  counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
@@ -178,7 +180,7 @@ async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () =>
  * send the same row at once. null without a sender, or when another process is delivering right now.
  */
 export async function deliverPending(
-  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs' | 'counters'>,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<DrainReport | null> {
   const sender = deps.sender;
@@ -191,6 +193,10 @@ export async function deliverPending(
       const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
       const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      deps.counters?.add('slackSends', { outcome: 'sent' }, report.sent);
+      deps.counters?.add('slackSends', { outcome: 'confirmed' }, report.confirmed);
+      deps.counters?.add('slackRetries', {}, report.retries);
+      deps.counters?.add('slackDead', {}, report.dead);
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
     });
@@ -253,7 +259,7 @@ async function runLeasedDay(
     await stage('detect');
     // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
     const price = priceInForce(deps.db, deps.settings.price);
-    const findings = priceFindings((await deps.detect(deps.db, day, deps.settings)).findings, price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {

@@ -4,24 +4,22 @@
  */
 import type { Command } from 'commander';
 import { applyAlertDay } from '../alerts/runner.js';
-import { renderUsageChartPng } from '../charts.js';
 import { requireSettings } from '../config.js';
-import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDaily } from '../daily.js';
+import { alertChannelOf, currentFailure, deliverPending, runDaily } from '../daily.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createLogSearchFromSettings, createRapid7FromSettings } from '../main.js';
-import { detectForDay } from '../pipeline/detect.js';
+import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
 import { explainLog } from '../pipeline/explain.js';
 import type { LogSearchClient } from '../rapid7/query.js';
 import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
 import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
-import { createWebApiSender, type DrainReport, slackAuthError } from '../slack/outbox.js';
+import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
 import { priceInForce } from '../store/price.js';
@@ -30,23 +28,6 @@ import type { DetectCommandHooks } from './detect.js';
 import type { StatusExtension } from './foundation.js';
 import { type CliIo, type OpenContext, parseDayOption } from './io.js';
 import type { ServeExtension } from './serve.js';
-
-/** The daily-run dependencies of a context: Rapid7 when a key is set, Slack unless a dry run. */
-export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps {
-  const s = ctx.settings;
-  return {
-    db: ctx.db,
-    settings: s,
-    logger: ctx.logger,
-    now: ctx.now,
-    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger) : null,
-    detect: detectForDay,
-    sender:
-      !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
-    renderChart: (input) => renderUsageChartPng(input),
-    logSearch: s.rapid7.apiKey && s.rootCause ? () => createLogSearchFromSettings(s, ctx.logger) as LogSearchClient : null,
-  };
-}
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -122,7 +103,7 @@ export function explainHook(ctx: AppContext): { explainLog?: AskCause } {
 
 /** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
 export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const service = createDailyService(dailyDepsFor(ctx, { dryRun: false }));
+  const service = createDailyService(createDailyDeps(ctx, { dryRun: false }));
   return {
     services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
     hooks: {
@@ -143,7 +124,7 @@ export const createDailyServeExtension: ServeExtension = (ctx) => {
 /** `detect` without --dry-run: the day's findings go through the alert lifecycle and are delivered. */
 export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ctx, result) => {
   requireSettings(ctx.settings, ['slack']);
-  const deps = dailyDepsFor(ctx, { dryRun: false });
+  const deps = createDailyDeps(ctx, { dryRun: false });
   const r = applyAlertDay(
     {
       db: ctx.db,
@@ -217,7 +198,7 @@ export function registerDailyCommands(
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['rapid7', 'slack']);
         else if (!ctx.settings.rapid7.apiKey) io.err('note: RAPID7_API_KEY is not set; judging the stored history without collecting.\n');
-        const r = await runDaily(dailyDepsFor(ctx, { dryRun }), { day, dryRun });
+        const r = await runDaily(createDailyDeps(ctx, { dryRun }), { day, dryRun });
         if (dryRun) {
           printMessages(io, r.messages, o.json ?? false);
           return;
@@ -252,7 +233,7 @@ export function registerDailyCommands(
       try {
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['slack']);
-        const deps = dailyDepsFor(ctx, { dryRun });
+        const deps = createDailyDeps(ctx, { dryRun });
         const r = queueDigest(
           {
             db: ctx.db,

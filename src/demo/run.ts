@@ -16,9 +16,8 @@ import { runDaily } from '../daily.js';
 import { addDays, type Day, yesterdayUtc } from '../days.js';
 import { AppError, describeError } from '../errors.js';
 import { createSilentLogger, type Logger } from '../logger.js';
-import { createLogSearchFromSettings, createRapid7FromSettings } from '../main.js';
+import { createDailyDeps, createLogSearchFromSettings, createRapid7FromSettings } from '../main.js';
 import { formatPrice } from '../money.js';
-import { detectForDay } from '../pipeline/detect.js';
 import { createRapid7Simulator } from '../rapid7/simulator.js';
 import { showDay } from '../slack/blocks/alert.js';
 import { openDb } from '../store/db.js';
@@ -133,24 +132,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       }
       try {
         const r = await runDaily(
-          {
-            db,
-            settings,
-            logger,
-            now,
-            rapid7: client,
-            detect: detectForDay,
-            sender,
-            renderChart: (input) => renderUsageChartPng({ ...input, ...(o.fontPath ? { fontPath: o.fontPath } : {}) }),
-            outbox: { paceMs: 0 },
-            owner: 'demo',
-            logSearch: () => {
-              // The simulator answers at once: short polls keep the demo quick.
-              const c = createLogSearchFromSettings(settings, logger, { pollStartMs: 10, pollMaxMs: 50 });
-              if (!c) throw new Error('the demo always has a key');
-              return c;
+          createDailyDeps(
+            { db, settings, logger, now },
+            {
+              rapid7: client,
+              sender,
+              renderChart: (input) => renderUsageChartPng({ ...input, ...(o.fontPath ? { fontPath: o.fontPath } : {}) }),
+              outbox: { paceMs: 0 },
+              owner: 'demo',
+              logSearch: () => {
+                // The simulator answers at once: short polls keep the demo quick.
+                const c = createLogSearchFromSettings(settings, logger, { pollStartMs: 10, pollMaxMs: 50 });
+                if (!c) throw new Error('the demo always has a key');
+                return c;
+              },
             },
-          },
+          ),
           { day },
         );
         const alertMessages = r.alerts.queued.length;

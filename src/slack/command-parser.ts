@@ -29,6 +29,9 @@ export type Command =
   /** `money`: the limit was written as money per day (`$500/day`); the service turns it into bytes at the price. */
   | { kind: 'threshold-set'; scope: 'log' | 'logset' | 'org'; name: string; bytesPerDay: number; sizeText: string; money?: MoneyArg }
   | { kind: 'threshold-remove'; id: number }
+  /** `threshold set` / `budget set` without arguments: open the settings modal (SPEC §9). */
+  | { kind: 'threshold-modal' }
+  | { kind: 'budget-modal' }
   | { kind: 'budget-show' }
   | { kind: 'budget-set'; bytesPerMonth: number; sizeText: string; money?: MoneyArg }
   | { kind: 'budget-clear' }
@@ -69,6 +72,8 @@ export type ParseResult = Command | ParseError;
 export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
   'threshold-set',
   'threshold-remove',
+  'threshold-modal',
+  'budget-modal',
   'budget-set',
   'budget-clear',
   'price-set',
@@ -363,6 +368,7 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'threshold-remove', id: Number(id) };
       }
       if (action === 'set' || action === 'add') {
+        if (args.length === 1) return { kind: 'threshold-modal' };
         const scopeWord = args[1]?.text.toLowerCase();
         const scope =
           scopeWord === 'log'
@@ -413,6 +419,7 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'budget-clear' };
       }
       if (action === 'set') {
+        if (args.length === 1) return { kind: 'budget-modal' };
         if (endsWithMoney(args.slice(1))) {
           const m = takeMoney(args.slice(1), /^(month|mo|m)$/i);
           if (!m) return err('a money amount per month is missing', EXAMPLES.budgetSetMoney);

@@ -10,7 +10,6 @@ import { renderUsageChartPng } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
 import { projectMonth } from '../detect/org-rules.js';
-import type { Finding } from '../detect/types.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type AlertRecord, getAlert, listAlertsForLog, listOpenAlerts } from '../store/alerts.js';
@@ -71,22 +70,18 @@ import {
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
 
 /**
- * Features other areas supply (the daily-run engineer wires them in `logusage serve`). Each is
- * optional; without it the command answers clearly that the feature is not available here.
+ * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
+ * is optional; without it the command answers clearly that the feature is not available in this process.
  */
 export interface SlackHooks {
   /** Today's digest as it would be posted (not posted). */
   previewDigest?: () => Promise<SlackMessage> | SlackMessage;
   /** Runs a collection (or the daily run) now; resolves with one plain-text line saying what it did. */
   refresh?: (opts: { actor: string }) => Promise<string>;
-  /** Findings of a day from detection (summary lists them); default: open alerts whose last day is `day`. */
-  findingsForDay?: (day: Day) => Promise<Finding[]> | Finding[];
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
   /** Asks Log Search for the cause inside a log on a day (`/logusage explain`); absent: stored explanations only. */
   explainLog?: AskCause;
-  /** Called after any change made from Slack (e.g. to wake the schedule or clear caches). */
-  onChange?: (change: { action: string; actor: string }) => void;
 }
 
 export interface SlackServiceDeps {
@@ -141,6 +136,11 @@ export interface SlackService {
   quickAnswer(text: string, caller: Caller): SlackMessage | undefined;
   /** Computes the latest summary ahead of the first request (call off the request path). */
   warm(): Promise<void>;
+  /**
+   * Runs an already parsed command (a modal's submission) exactly as `run` runs typed text: the same
+   * permission check, change, audit and reply. Never throws.
+   */
+  apply(cmd: Command, caller: Caller, upload?: UploadPng): Promise<CommandResult>;
   /** Handles an alert button; never throws. */
   button(actionId: string, rawValue: string, caller: Caller): Promise<ButtonOutcome>;
   isAdmin(userId: string): boolean;
@@ -167,18 +167,20 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     return msg;
   };
 
+  const withLogsets = (l: LogInfo) => {
+    const shown = displayName(l);
+    const sets = l.logsets.map((x) => x.name).join(', ');
+    return sets === '' || shown.includes(` · ${sets}`) ? shown : `${shown} · ${sets}`;
+  };
+
   const nameOf = (logs: Map<string, LogInfo>) => (id: string) => {
     const l = logs.get(id);
     return l ? displayName(l) : id;
   };
 
-  const changed = (action: string, actor: string) => {
+  /** A change from Slack makes every cached answer stale. */
+  const changed = (_action: string, _actor: string) => {
     cache.clear();
-    try {
-      hooks.onChange?.({ action, actor });
-    } catch (err) {
-      logger.warn({ err: describeError(err) }, 'onChange hook failed');
-    }
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -192,7 +194,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return {
         reply: buildCandidates(
           query,
-          m.candidates.map((l) => ({ id: l.id, name: displayName(l) })),
+          // Candidates always name their log sets (SPEC §9), even when their names differ.
+          m.candidates.map((l) => ({ id: l.id, name: withLogsets(l) })),
           m.total,
           example(m.candidates[0]?.id ?? 'ID'),
         ),
@@ -235,9 +238,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   /** Cache key of the summary of day `d` for the current data. */
   const summaryKey = (d: Day) => `summary|${d}|${dataVersion(db)}`;
 
-  /** Findings listed in the summary: detection's (hook) when supplied, else the open alerts of the day. */
-  async function findingsOf(d: Day): Promise<Array<{ kind: string; logName: string; reason: string }>> {
-    if (hooks.findingsForDay) return (await hooks.findingsForDay(d)).map((f) => ({ kind: f.kind, logName: f.logName, reason: f.reason }));
+  /** Findings listed in the summary: the open alerts whose last day is `d`. */
+  function findingsOf(d: Day): Array<{ kind: string; logName: string; reason: string }> {
     return listOpenAlerts(db)
       .filter((a) => a.lastDay === d)
       .map((a) => ({ kind: a.kind, logName: a.lastFinding.logName, reason: a.lastFinding.reason }));
@@ -277,7 +279,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(s.subarray(s.length - HISTORY)),
       };
     });
-    const findings = await findingsOf(d);
+    const findings = findingsOf(d);
     return remember(
       key,
       buildSummary({
@@ -812,6 +814,15 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       }
       case 'route-list':
         return { message: routeList() };
+      case 'threshold-modal':
+      case 'budget-modal':
+        // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
+        return {
+          message: buildUsageError(
+            'the form opens only from Slack; type the whole command instead',
+            cmd.kind === 'budget-modal' ? EXAMPLES.budgetSet : EXAMPLES.thresholdSet,
+          ),
+        };
       case 'status':
         return { message: status() };
       case 'digest': {
@@ -829,6 +840,16 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       }
       default:
         return change(cmd, caller);
+    }
+  }
+
+  async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
+    try {
+      return await execute(cmd, caller, upload);
+    } catch (err) {
+      const f = describeFailure(err);
+      logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
+      return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
     }
   }
 
@@ -862,14 +883,9 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     async run(text, caller, upload) {
       const cmd = parseCommand(text);
       if (cmd.kind === 'error') return { message: buildUsageError(cmd.message, cmd.example) };
-      try {
-        return await execute(cmd, caller, upload);
-      } catch (err) {
-        const f = describeFailure(err);
-        logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
-        return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
-      }
+      return apply(cmd, caller, upload);
     },
+    apply,
     async button(actionId, rawValue, caller) {
       try {
         return alertButton(actionId, rawValue, caller);
@@ -958,11 +974,18 @@ const BUTTON_WHAT: Record<string, string> = {
   [ACTION_IDS.muteLog]: 'mute logs',
 };
 
+/** Where a command comes without a channel to upload to (a modal): charts are not among them. */
+const noUpload: UploadPng = async () => {
+  throw new AppError('INTERNAL', 'no upload from a modal');
+};
+
 function describeKind(cmd: Command): string {
   switch (cmd.kind) {
+    case 'threshold-modal':
     case 'threshold-set':
     case 'threshold-remove':
       return 'change thresholds';
+    case 'budget-modal':
     case 'budget-set':
     case 'budget-clear':
       return 'change the budget';

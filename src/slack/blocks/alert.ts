@@ -9,6 +9,7 @@ import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
+import { buildAlertUiActions } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -228,6 +229,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
   const h = headline(v);
   const dayLine = v.dayNumber > 1 ? `${showDay(f.day)} (day ${v.dayNumber})` : showDay(f.day);
   const act = buttons(v);
+  const more = buildAlertUiActions(v);
   const ctx = [
     v.dayNumber > 1
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
@@ -241,6 +243,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
     sparkBlock(v.spark),
     context(ctx),
     ...(act ? [act] : []),
+    ...(more ? [more] : []),
   ];
   const log = buildActionLog(v.actions ?? [], f.logName);
   if (log) blocks.push(log);
