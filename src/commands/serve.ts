@@ -18,7 +18,7 @@ import { createMetricsReport } from '../metrics/report.js';
 import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import type { SlackHooks } from '../slack/service.js';
-import { previewDigest } from './daily.js';
+import { explainHook, previewDigest } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
 export interface ServeOptions {
@@ -76,6 +76,7 @@ export function createServeParts(ctx: AppContext): { schedule: DailyService; hoo
     hooks: {
       ...defaultHooks(ctx),
       previewDigest: () => previewDigest(ctx),
+      ...explainHook(ctx),
       nextRun: () => {
         const n = schedule.health().nextRun;
         return n ? new Date(n) : null;

@@ -54,6 +54,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { type AskCause, runExplainCommand } from './explain-command.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -79,6 +80,8 @@ export interface SlackHooks {
   refresh?: (opts: { actor: string }) => Promise<string>;
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
+  /** Asks Log Search for the cause inside a log on a day (`/logusage explain`); absent: stored explanations only. */
+  explainLog?: AskCause;
 }
 
 export interface SlackServiceDeps {
@@ -807,6 +810,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: budgetShow() };
       case 'price-show':
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
+      case 'explain': {
+        const r = resolveLog(cmd.name, (id) => `explain ${id}${cmd.day ? ` ${cmd.day}` : ''}`);
+        return { message: 'reply' in r ? r.reply : await runExplainCommand(db, r.log, cmd.day, hooks.explainLog) };
+      }
       case 'route-list':
         return { message: routeList() };
       case 'threshold-modal':
