@@ -14,7 +14,7 @@ import type { AppContext } from '../main.js';
 import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
 import { explainLog } from '../pipeline/explain.js';
 import type { LogSearchClient } from '../rapid7/query.js';
-import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
+import { nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
 import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
