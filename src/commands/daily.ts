@@ -7,6 +7,7 @@ import { applyAlertDay } from '../alerts/runner.js';
 import { renderUsageChartPng } from '../charts.js';
 import { requireSettings } from '../config.js';
 import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDaily } from '../daily.js';
+import { canRunInWorker, runInWorker } from '../daily-worker.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
@@ -105,13 +106,22 @@ export function previewDigest(ctx: AppContext): SlackMessage {
   return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
 }
 
-/** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
+/**
+ * `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. The daily
+ * run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file, so the
+ * Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
+ */
 export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const service = createDailyService(dailyDepsFor(ctx, { dryRun: false }));
+  const inWorker = canRunInWorker(ctx.settings);
+  const workerDeps = { settings: ctx.settings, logger: ctx.logger, now: ctx.now, ...(ctx.counters ? { counters: ctx.counters } : {}) };
+  const service = createDailyService({
+    ...dailyDepsFor(ctx, { dryRun: false }),
+    ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
+  });
   return {
     services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
     hooks: {
-      previewDigest: () => previewDigest(ctx),
+      previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
       nextRun: () => {
         const n = service.health().nextRun;
         return n ? new Date(n) : null;

@@ -29,6 +29,7 @@ import { type AppContext, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
 import { createMetricsReport } from '../metrics/report.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
+import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
 import type { CliIo, OpenContext } from './io.js';
 
@@ -96,6 +97,9 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 export async function runServe(given: AppContext, opts: ServeOptions): Promise<void> {
   const counters = given.counters ?? createCounters();
   const ctx: AppContext = { ...given, counters };
+  // The Slack thread waits at most a moment for the write lock (the daily worker or another process may hold
+  // it); its changes are tried again on a timer (src/slack/busy-retry.ts).
+  ctx.db.pragma(`busy_timeout = ${SLACK_THREAD_BUSY_TIMEOUT_MS}`);
   const plugins = (opts.extensions ?? []).map((e) => e(ctx));
   const hooks: SlackHooks = Object.assign({}, defaultHooks(ctx), ...plugins.map((p) => p.hooks ?? {}));
   const health = plugins.reduce<(() => HealthReport) | undefined>((h, p) => p.health ?? h, undefined);

@@ -52,6 +52,7 @@ import { buildCandidates, buildLogDetail, mentionUser } from './blocks/log-detai
 import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
+import { retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
 import {
@@ -838,7 +839,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       const cmd = parseCommand(text);
       if (cmd.kind === 'error') return { message: buildUsageError(cmd.message, cmd.example) };
       try {
-        return await execute(cmd, caller, upload);
+        return await retryWhileBusy(() => execute(cmd, caller, upload));
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
@@ -847,7 +848,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     },
     async button(actionId, rawValue, caller) {
       try {
-        return alertButton(actionId, rawValue, caller);
+        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller));
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');
