@@ -5,12 +5,11 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { dailyDepsFor, previewDigest } from './commands/daily.js';
+import { previewDigest } from './commands/daily.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
 import { AppError, describeError } from './errors.js';
-import type { AppContext } from './main.js';
-import { createLoggerFromSettings } from './main.js';
+import { type AppContext, createDailyDeps, createLoggerFromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';
 import { openDb } from './store/db.js';
 
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
   };
   try {
     if (input.job.kind === 'daily') {
-      const r = await runDaily(dailyDepsFor(ctx, { dryRun: false }), { day: input.job.day, signal: abort.signal });
+      const r = await runDaily(createDailyDeps(ctx, { dryRun: false }), { day: input.job.day, signal: abort.signal });
       const summary: DailySummary = { day: r.day, runId: r.runId, findings: r.findings.length, queued: r.messages.length };
       post({ type: 'result', value: summary });
     } else {

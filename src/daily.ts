@@ -19,6 +19,8 @@ import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Counters } from './metrics/counters.js';
+import { priceFindings } from './money.js';
+import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
@@ -26,6 +28,7 @@ import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { finishRun, startRun } from './store/runs.js';
 
 export const DAILY_JOB = 'run-daily';
@@ -34,7 +37,6 @@ export const OUTBOX_LOCK = 'outbox';
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
-export type DetectFn = (db: Db, day: Day, settings: Settings) => { findings: Finding[] } | Promise<{ findings: Finding[] }>;
 
 export interface DailyDeps {
   db: Db;
@@ -43,7 +45,6 @@ export interface DailyDeps {
   now: () => Date;
   /** null: no collection (work on stored data). */
   rapid7: Rapid7Client | null;
-  detect: DetectFn;
   /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
   sender: SlackSender | null;
   renderChart?: (input: UsageChartInput) => Buffer;
@@ -245,7 +246,9 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = await deps.detect(deps.db, day, deps.settings);
+    // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
+    const price = priceInForce(deps.db, deps.settings.price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -271,6 +274,7 @@ async function runLeasedDay(
         channel: deps.settings.slack.digestChannel ?? alertChannel,
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
+        ...(price ? { price } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,

@@ -4,22 +4,20 @@
  */
 import type { Command } from 'commander';
 import { applyAlertDay } from '../alerts/runner.js';
-import { renderUsageChartPng } from '../charts.js';
 import { requireSettings } from '../config.js';
-import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDaily } from '../daily.js';
+import { alertChannelOf, currentFailure, deliverPending, runDaily } from '../daily.js';
 import { canRunInWorker, runInWorker } from '../daily-worker.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
-import { detectForDay } from '../detect/run.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createRapid7FromSettings } from '../main.js';
+import { createDailyDeps } from '../main.js';
 import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
-import { createWebApiSender, type DrainReport, slackAuthError } from '../slack/outbox.js';
+import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
 import { latestObservedDay } from '../store/usage.js';
@@ -27,23 +25,6 @@ import type { DetectCommandHooks } from './detect.js';
 import type { StatusExtension } from './foundation.js';
 import { type CliIo, type OpenContext, parseDayOption } from './io.js';
 import type { ServeExtension } from './serve.js';
-
-/** The daily-run dependencies of a context: Rapid7 when a key is set, Slack unless a dry run. */
-export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps {
-  const s = ctx.settings;
-  return {
-    db: ctx.db,
-    settings: s,
-    logger: ctx.logger,
-    now: ctx.now,
-    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger, ctx.counters) : null,
-    detect: detectForDay,
-    sender:
-      !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
-    renderChart: (input) => renderUsageChartPng(input),
-    ...(ctx.counters ? { counters: ctx.counters } : {}),
-  };
-}
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -115,7 +96,7 @@ export const createDailyServeExtension: ServeExtension = (ctx) => {
   const inWorker = canRunInWorker(ctx.settings);
   const workerDeps = { settings: ctx.settings, logger: ctx.logger, now: ctx.now, ...(ctx.counters ? { counters: ctx.counters } : {}) };
   const service = createDailyService({
-    ...dailyDepsFor(ctx, { dryRun: false }),
+    ...createDailyDeps(ctx, { dryRun: false }),
     ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
   });
   return {
@@ -137,7 +118,7 @@ export const createDailyServeExtension: ServeExtension = (ctx) => {
 /** `detect` without --dry-run: the day's findings go through the alert lifecycle and are delivered. */
 export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ctx, result) => {
   requireSettings(ctx.settings, ['slack']);
-  const deps = dailyDepsFor(ctx, { dryRun: false });
+  const deps = createDailyDeps(ctx, { dryRun: false });
   const r = applyAlertDay(
     {
       db: ctx.db,
@@ -211,7 +192,7 @@ export function registerDailyCommands(
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['rapid7', 'slack']);
         else if (!ctx.settings.rapid7.apiKey) io.err('note: RAPID7_API_KEY is not set; judging the stored history without collecting.\n');
-        const r = await runDaily(dailyDepsFor(ctx, { dryRun }), { day, dryRun });
+        const r = await runDaily(createDailyDeps(ctx, { dryRun }), { day, dryRun });
         if (dryRun) {
           printMessages(io, r.messages, o.json ?? false);
           return;
@@ -246,7 +227,7 @@ export function registerDailyCommands(
       try {
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['slack']);
-        const deps = dailyDepsFor(ctx, { dryRun });
+        const deps = createDailyDeps(ctx, { dryRun });
         const r = queueDigest(
           {
             db: ctx.db,

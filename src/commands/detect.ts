@@ -2,17 +2,21 @@
 import type { Command } from 'commander';
 import { readSettings } from '../config.js';
 import { type Day, diffDays, utcDayOf, yesterdayUtc } from '../days.js';
-import { type History, type LogOverrides, readCsvHistory, readDbHistory, replay } from '../detect/backtest.js';
+import { type History, type LogOverrides, replay } from '../detect/backtest.js';
 import type { ThresholdRule } from '../detect/org-rules.js';
 import { DEFAULT_PARAMS, type DetectParams, parseSensitivity } from '../detect/params.js';
-import { type DetectForDayResult, detectForDay, detectionParams } from '../detect/run.js';
-import { readDetectionSettings } from '../detect/store.js';
 import type { Finding, FindingKind } from '../detect/types.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
+import { priceFindings } from '../money.js';
+import { type DetectForDayResult, detectForDay, detectionParams } from '../pipeline/detect.js';
 import { effectiveBudget } from '../store/controls.js';
+import { readDetectionSettings } from '../store/detection-settings.js';
+import { readDbHistory } from '../store/history.js';
+import { priceInForce } from '../store/price.js';
 import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
+import { readCsvHistory } from '../usage-csv.js';
 import { type CliIo, createProgress, type OpenContext, parseDayOption } from './io.js';
 
 export interface DetectCommandHooks {
@@ -68,7 +72,8 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
       }
       const ctx = open();
       try {
-        const result = detectForDay(ctx.db, day, ctx.settings);
+        const raw = detectForDay(ctx.db, day, ctx.settings);
+        const result = { ...raw, findings: priceFindings(raw.findings, priceInForce(ctx.db, ctx.settings.price)) };
         if (!result.observed) {
           throw new AppError(
             'NOT_FOUND',

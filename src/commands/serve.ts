@@ -13,8 +13,8 @@
  *   - `services`: `BackgroundService[]` — `start()` runs after the Slack app listens (in order);
  *     `stop()` runs on shutdown before the app stops (reverse order; each awaited, at most 15 s).
  *   - `hooks`: `Partial<SlackHooks>` (src/slack/service.ts) — `previewDigest()` for `/logusage digest`,
- *     `refresh({ actor })` for `/logusage refresh`, `findingsForDay(day)` for the summary,
- *     `nextRun()` for `/logusage status`, `onChange({ action, actor })` after a change from Slack.
+ *     `refresh({ actor })` for `/logusage refresh`,
+ *     `nextRun()` for `/logusage status`.
  *     Later extensions override earlier ones; serve's own default `refresh` runs `collect`.
  *   - `health`: `() => HealthReport` — the body of `GET /healthz` (default: the newest run).
  * `GET /metrics` (src/metrics/report.ts) reads the store and `ctx.counters`, which serve creates when the

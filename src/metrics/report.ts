@@ -7,7 +7,7 @@
  */
 import { DAILY_JOB } from '../daily.js';
 import { addDays, daysInRange, toEpochDay } from '../days.js';
-import { monthProjection } from '../digest.js';
+import { projectMonth } from '../detect/org-rules.js';
 import { typicalAt } from '../slack/baseline.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
@@ -80,7 +80,7 @@ export function createMetricsReport(deps: MetricsDeps): () => string {
     );
     let total: number | null = null;
     let expected: number | null = null;
-    let proj: ReturnType<typeof monthProjection> = null;
+    let proj: ReturnType<typeof projectMonth> = null;
     if (day) {
       const from = addDays(day, -(ORG_DAYS - 1));
       const days = daysInRange(from, day);
@@ -88,13 +88,17 @@ export function createMetricsReport(deps: MetricsDeps): () => string {
       const t = days.length - 1;
       total = Number.isFinite(org[t]) ? (org[t] as number) : null;
       expected = typicalAt(days, org, t)?.expected ?? null;
-      proj = monthProjection(days, org, t);
+      proj = projectMonth(days, org, t);
     }
     const budget = effectiveBudget(db, deps.envBudget).bytes;
     families.push(
       gauge('logusage_org_bytes', 'Bytes the whole organisation ingested on the newest observed day.', total),
       gauge('logusage_org_expected_bytes', 'Typical organisation bytes for that day (median of the same day type over 28 days).', expected),
-      gauge('logusage_month_to_date_bytes', 'Organisation bytes of the month of the newest observed day, up to that day.', proj?.toDate),
+      gauge(
+        'logusage_month_to_date_bytes',
+        'Organisation bytes of the month of the newest observed day, up to that day.',
+        proj?.monthToDate,
+      ),
       gauge(
         'logusage_month_projected_bytes',
         'Projected organisation bytes at the end of that month (month to date plus the weekday medians of the last 28 days).',

@@ -115,7 +115,7 @@ function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions, hint 
   if (status === 404) {
     return new AppError(
       'RAPID7_NOT_FOUND',
-      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}) and ${where}; a platform key needs the …/log_search base URL.${hint}`,
+      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}: the key's organisation must live there) and that the key belongs to the organisation you mean (${where}; platform keys work on the default base too).${hint}`,
     );
   }
   if (status === 429) {

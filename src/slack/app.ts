@@ -14,7 +14,9 @@ import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
+import { createModals } from './modals.js';
 import { createSlackService, type SlackHooks, type SlackService } from './service.js';
 
 /** What `GET /healthz` answers: HTTP status and a JSON body. */
@@ -46,6 +48,8 @@ export interface SlackAppDeps {
 export interface SlackApp {
   app: App;
   service: SlackService;
+  /** The App Home tab: publish on open and after each daily run (SPEC §9). */
+  home: HomePublisher;
   mode: 'http' | 'socket';
   /** Starts listening; in HTTP mode on `port` (default PORT; 0 = a free port). Resolves with the bound port. */
   start(port?: number): Promise<{ port: number | undefined }>;
@@ -160,18 +164,33 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
   });
-  registerListeners(app, service, logger.child({ component: 'slack' }));
+  const home = createHomePublisher({
+    db: deps.db,
+    settings,
+    logger: logger.child({ component: 'slack-home' }),
+    now: deps.now,
+    isAdmin: service.isAdmin,
+  });
+  const modals = createModals({ db: deps.db, settings });
+  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals });
 
   let started = false;
+  let homePoll: NodeJS.Timeout | undefined;
   return {
     app,
     service,
+    home,
     mode: socket ? 'socket' : 'http',
     async start(port = deps.port ?? settings.port) {
       const server = (await app.start(port)) as unknown;
       started = true;
       // The first summary is computed off the request path, so even the first one answers in the ack.
       setTimeout(() => void service.warm(), 0).unref();
+      // Home tabs are published again once a daily run has finished (in this or another process).
+      homePoll = setInterval(() => {
+        if (home.dailyRunFinished()) void home.refreshAll(app.client, token);
+      }, HOME_POLL_MS);
+      homePoll.unref();
       const addr = (server as { address?: () => unknown } | undefined)?.address?.();
       const bound = addr && typeof addr === 'object' && 'port' in addr ? (addr as { port: number }).port : socket ? undefined : port;
       return { port: bound };
@@ -179,6 +198,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async stop() {
       if (!started) return;
       started = false;
+      clearInterval(homePoll);
       await app.stop();
     },
   };

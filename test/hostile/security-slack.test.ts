@@ -193,6 +193,8 @@ const CHANGES = [
   'threshold remove 1',
   'threshold rm #1',
   'threshold delete 1',
+  'threshold set',
+  'budget set',
   'budget set 30TB/month',
   'BUDGET SET 1.5 PiB/mo',
   'budget clear',

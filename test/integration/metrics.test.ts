@@ -6,12 +6,11 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dailyDepsFor } from '../../src/commands/daily.js';
 import { runServe } from '../../src/commands/serve.js';
 import { runDaily } from '../../src/daily.js';
 import { addDays, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { type AppContext, createContext } from '../../src/main.js';
+import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { API_KEY, buildData, logId, startSimulator } from '../helpers/rapid7.js';
 import { tempDbPath } from '../helpers/tmp.js';
@@ -105,7 +104,7 @@ async function seededContext(slackApiUrl: string, extra: Record<string, string>)
     { logger: createSilentLogger(), now: () => NOW },
   );
   // The daily run collects (30 days on an empty database), judges the day and delivers the digest.
-  await runDaily({ ...dailyDepsFor(ctx, { dryRun: false }), outbox: { paceMs: 0, sleep: async () => {} } }, { day: DAY });
+  await runDaily({ ...createDailyDeps(ctx, { dryRun: false }), outbox: { paceMs: 0, sleep: async () => {} } }, { day: DAY });
   return ctx;
 }
 
