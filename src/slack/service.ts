@@ -38,9 +38,10 @@ import {
   type Who,
 } from '../store/controls.js';
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
+import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { coverage, displayName, getLog, type LogInfo, latestObservedDay } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -149,6 +150,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const hooks = deps.hooks ?? {};
   const admins = new Set(settings.slack.admins);
   const cache = new Map<string, SlackMessage>();
+  const logList = createLogList(db);
 
   const isAdmin = (userId: string) => admins.has(userId);
   /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
@@ -185,7 +187,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // Name resolution
 
   function resolveLog(query: string, example: (q: string) => string): { log: LogInfo } | { reply: SlackMessage } {
-    const logs = listLogs(db);
+    const logs = logList.list();
     const m: Match<LogInfo> = matchLog(query, logs);
     if (m.ok) return { log: m.item };
     if (m.reason === 'ambiguous') {
@@ -209,7 +211,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   }
 
   function resolveLogset(query: string, example: (q: string) => string): { name: string } | { reply: SlackMessage } {
-    const names = logsetNames(listLogs(db));
+    const names = logsetNames(logList.list());
     const m = matchLogset(query, names);
     if (m.ok) return { name: m.item };
     if (m.reason === 'ambiguous') {
@@ -361,7 +363,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const days = daysInRange(from, to);
     const s = logSeries(db, log.id, from, to);
     const i = days.length - 1;
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const snooze = getSnooze(db, log.id);
     const nowIso = deps.now().toISOString();
     return buildLogDetail({
@@ -432,7 +434,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         `No thresholds. Example: /logusage ${EXAMPLES.thresholdSet}`,
       );
     }
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const lines = list.map((t) => {
       const what =
         t.scope === 'org'
@@ -494,7 +496,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   }
 
   function status(): SlackMessage {
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const cov = coverage(db);
     let next: Date | null = null;
     try {
