@@ -6,7 +6,7 @@
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
-import { renderUsageChartPng } from '../charts.js';
+import { renderUsageChartPngAsync } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
 import { projectMonth } from '../detect/org-rules.js';
@@ -563,7 +563,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return Number.isFinite(l) && Number.isFinite(h) && (v > h || v < l);
     });
     const shortTitle = Array.from(title).length > 80 ? `${Array.from(title).slice(0, 79).join('')}…` : title;
-    const png = renderUsageChartPng({
+    const png = await renderUsageChartPngAsync({
       title: `${shortTitle} — bytes per day`,
       subtitle: `${days[0]} … ${latest} (UTC) · band: typical range from the previous 4 weeks`,
       days,
