@@ -37,10 +37,11 @@ import {
   unsnoozeLog,
   type Who,
 } from '../store/controls.js';
+import { createDayRanks } from '../store/day-ranks.js';
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
 import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
-import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
+import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
 import { coverage, displayName, getLog, type LogInfo, latestObservedDay } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
@@ -151,6 +152,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const admins = new Set(settings.slack.admins);
   const cache = new Map<string, SlackMessage>();
   const logList = createLogList(db);
+  const dayRanks = createDayRanks(db);
 
   const isAdmin = (userId: string) => admins.has(userId);
   /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
@@ -267,10 +269,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const month = projectMonth(days, org, i);
     const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(firstOfMonth(d)) + 1;
     const budget = effectiveBudget(db, settings.monthlyBudget);
-    const ranking = rankDay(db, d, SUMMARY_TOP);
+    const ranking = dayRanks.rank(d, SUMMARY_TOP);
     const top = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
@@ -315,10 +317,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     if (hit) return hit;
     const from = addDays(d, -(HISTORY - 1 + LOOKBACK));
     const days = daysInRange(from, d);
-    const ranking = rankDay(db, d, n);
+    const ranking = dayRanks.rank(d, n);
     const rows = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
