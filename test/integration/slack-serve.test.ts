@@ -85,7 +85,14 @@ describe('runServe', () => {
       stop = r;
     });
     let port: number | undefined;
-    const running = runServe(ctx, { schedule: false, until, port: 0, onListening: (i) => void (port = i.port) });
+    const running = runServe(ctx, {
+      schedule: false,
+      until,
+      port: 0,
+      onListening: (i) => {
+        port = i.port;
+      },
+    });
     await fake.waitFor(() => port !== undefined, START_MS);
     const body = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty('nextRun');

@@ -13,7 +13,18 @@ export interface ChangeLine {
 }
 
 export interface LogDetailView {
-  log: { id: string; name: string; logsets: string[]; inManagement: boolean; firstSeen: Day | null; lastSeen: Day | null };
+  log: {
+    id: string;
+    name: string;
+    logsets: string[];
+    inManagement: boolean;
+    /** True once Rapid7 listed it (SPEC §4 states); absent = unknown. */
+    everListed?: boolean;
+    /** `source_type: "internal"`: alerts only with WATCH_INTERNAL_LOGS=true or a threshold. */
+    internal?: boolean;
+    firstSeen: Day | null;
+    lastSeen: Day | null;
+  };
   latestDay: Day | null;
   latest: number | null;
   typical: { expected: number; low: number; high: number } | null;
@@ -75,7 +86,17 @@ export function formatChangeLines(changes: ChangeLine[]): string[] {
 export function buildLogDetail(v: LogDetailView): SlackMessage {
   const name = shownName(v.log.name, 200);
   const sets = v.log.logsets.length > 0 ? v.log.logsets.map((s) => shownName(s, 60)).join(', ') : '_no log set_';
-  const status = v.log.inManagement ? '' : ' · _not listed by Rapid7 (deleted or unknown)_';
+  // The three states of a log (SPEC §4): listed; never listed (import or usage only); no longer listed (deleted).
+  const status = v.log.inManagement
+    ? ''
+    : v.log.everListed === false
+      ? ' · _not listed by Rapid7: known from an import or the usage API only_'
+      : v.log.everListed === true
+        ? ' · _deleted: no longer listed by Rapid7_'
+        : ' · _not listed by Rapid7 (deleted or unknown)_';
+  const internal = v.log.internal
+    ? ' · _Rapid7 platform-internal log: no spike/drop/silent/new alerts unless WATCH_INTERNAL_LOGS=true_'
+    : '';
   const latestLine =
     v.latestDay === null
       ? 'No data collected yet.'
@@ -111,7 +132,7 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
   return fitMessage({
     text: escapeMrkdwn(text),
     blocks: [
-      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}`),
+      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}${internal}`),
       section(`${latestLine}\n${histLine}\n${week}`),
       section(
         `*Thresholds*\n${thresholdLines.length > 0 ? capLines(thresholdLines, { maxChars: 1400, noun: 'thresholds' }) : '_none_'}\n*State*: ${
