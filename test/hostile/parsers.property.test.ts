@@ -30,6 +30,8 @@ function commandProblems(c: Command): string[] {
     case 'route-list':
     case 'expect-list':
     case 'owner-list':
+    case 'threshold-modal':
+    case 'budget-modal':
     case 'digest':
     case 'refresh':
     case 'status':

@@ -52,7 +52,7 @@ describe('log set owners', () => {
     const [alert] = listAlertsForLog(h.db, 'aaaa-1111');
     expect(alert?.lastFinding.details?.owner).toBe('S0SECOPS1');
     const post = r.queued.find((q) => q.alertId === alert?.id);
-    expect(blockText((post?.payload as { blocks: unknown[] }).blocks)).toContain('owner <!subteam^S0SECOPS1>');
+    expect(blockText((post?.payload as { blocks: unknown[] } | undefined)?.blocks ?? [])).toContain('owner <!subteam^S0SECOPS1>');
   });
 });
 
