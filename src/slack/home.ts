@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import { type AlertRecord, listOpenAlerts } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { listHomeViewers, recordHomeViewer } from '../store/home-viewers.js';
+import { priceInForce } from '../store/price.js';
 import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
@@ -94,7 +95,9 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     let d: ReturnType<typeof loadDigestView> | null = null;
     if (day !== null) {
       const key = `${day}|${dataVersion(db)}`;
-      if (cached?.key !== key) cached = { key, view: loadDigestView(db, day, deps.settings.monthlyBudget) };
+      const price = priceInForce(db, deps.settings.price);
+      const pkey = `${key}|${price ? `${price.perGb}${price.currency}` : ''}`;
+      if (cached?.key !== pkey) cached = { key: pkey, view: loadDigestView(db, day, deps.settings.monthlyBudget, price) };
       d = cached.view;
     }
     const open = listOpenAlerts(db, 1000);
@@ -129,6 +132,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       alerts,
       openAlertCount: open.length,
       plans: planLines(db, utcDayOf(now)),
+      ...(d?.price ? { price: d.price } : {}),
     };
     if (deps.decorate) v = deps.decorate(v, open);
     return buildHome(v);

@@ -144,6 +144,16 @@ describe('App Home', () => {
     ).toEqual([ADMIN, USER].sort());
   });
 
+  it('with a price set, the day and the month are shown in money too', async () => {
+    expect((await h.ask('price set $0.35/GB', { user: ADMIN })).text).not.toMatch(/Only admins/);
+    await homeOpened(USER);
+    await h.fake.waitForCalls('views.publish');
+    const t = blockText(h.fake.homeView(USER)?.blocks as unknown[]);
+    expect(t).toMatch(/organisation total \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
+    expect(t).toMatch(/Month to date\* \(2026-03, 10 of 31 days\): \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
+    expect((await h.ask('price clear', { user: ADMIN })).text).not.toMatch(/Only admins/);
+  });
+
   it('an unsigned event is refused and publishes nothing', async () => {
     const res = await sendEvent(h.url, 'wrong-secret', { type: 'app_home_opened', user: USER, tab: 'home' });
     expect(res.status).toBe(401);
