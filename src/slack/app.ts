@@ -183,6 +183,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   registerListeners(app, service, logger.child({ component: 'slack' }), {
     home,
     modals,
+    adminsConfigured: alertUi.adminsConfigured,
     feedback: createFeedbackButton(alertUi),
     take: createTakeButton(alertUi),
   });

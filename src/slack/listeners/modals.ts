@@ -24,6 +24,8 @@ export interface ModalListenerDeps {
   modals: Modals;
   home: HomePublisher;
   logger: Logger;
+  /** False when LOGUSAGE_ADMINS is empty: refusals then say how to name an admin. */
+  adminsConfigured: boolean;
 }
 
 type Client = webApi.WebClient;
@@ -83,7 +85,7 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
       const userId = body.user.id;
       const channelId = body.container?.channel_id ?? body.channel?.id ?? null;
       if (!service.isAdmin(userId)) {
-        const m = buildNotAllowed(o.what, userId, true);
+        const m = buildNotAllowed(o.what, userId, deps.adminsConfigured);
         if (body.response_url) {
           try {
             await respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
