@@ -9,13 +9,14 @@ import { daysInRange } from '../../src/days.js';
 import { projectMonth } from '../../src/detect/org-rules.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import { MODAL_IDS } from '../../src/slack/ui-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { setBudget } from '../../src/store/controls.js';
 import { openDb } from '../../src/store/db.js';
 import { finishRun, startRun } from '../../src/store/runs.js';
 import { orgSeries } from '../../src/store/slack-reads.js';
 import { formatBytes } from '../../src/units.js';
-import { sendEvent, startFakeSlack } from '../helpers/fake-slack.js';
+import { sendEvent, startFakeSlack, viewSubmissionPayload } from '../helpers/fake-slack.js';
 import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
 
 const LOGS = [
@@ -162,7 +163,7 @@ describe('App Home', () => {
 });
 
 describe('App Home in Socket Mode', () => {
-  it('app_home_opened arrives through the socket and is published', async () => {
+  it('app_home_opened arrives through the socket and is published; a modal submission is answered there too', async () => {
     const fake = await startFakeSlack();
     const db = openDb(':memory:');
     seedHistory(db, LOGS, 40);
@@ -195,6 +196,17 @@ describe('App Home in Socket Mode', () => {
       expect(ack.envelope_id).toBeDefined();
       await fake.waitForCalls('views.publish');
       expect(blockText(fake.homeView(USER)?.blocks as unknown[])).toContain('Tue 2026-03-10');
+      // A modal submission through the socket: the validation errors come back in the envelope's ack.
+      const bad = await fake.sendSocketEnvelope({
+        type: 'interactive',
+        payload: viewSubmissionPayload({
+          userId: ADMIN,
+          view: { type: 'modal', callback_id: MODAL_IDS.budget, private_metadata: JSON.stringify({ channelId: null }) },
+          values: { size: { size: { type: 'plain_text_input', value: 'lots' } } },
+        }),
+      });
+      expect((bad.payload as { response_action?: string; errors?: Record<string, string> }).response_action).toBe('errors');
+      expect(Object.keys((bad.payload as { errors: Record<string, string> }).errors)).toEqual(['size']);
     } finally {
       await app.stop();
       await fake.close();
