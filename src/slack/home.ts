@@ -52,6 +52,8 @@ export interface HomePublisher {
   opened(userId: string, client: HomeClient): Promise<void>;
   /** Publishes the view of everyone who opened the tab recently; returns how many were published. */
   refreshAll(client: HomeClient, token?: string): Promise<number>;
+  /** Publishes the view of `userId` again when they opened the tab recently (after a change they made); never throws. */
+  refreshViewer(userId: string, client: HomeClient, token?: string): Promise<void>;
   /** True once per finished daily run not yet published (the poll calls refreshAll then). */
   dailyRunFinished(): boolean;
 }
@@ -138,6 +140,8 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     return buildHome(v);
   }
 
+  const viewersSince = () => new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
+
   async function publish(userId: string, client: HomeClient, token?: string): Promise<void> {
     const tab = await view(userId, client, token);
     await client.views.publish({ user_id: userId, view: tab as never, ...(token ? { token } : {}) });
@@ -150,8 +154,16 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       recordHomeViewer(db, userId, deps.now().toISOString());
       await publish(userId, client);
     },
+    async refreshViewer(userId, client, token) {
+      try {
+        if (!listHomeViewers(db, viewersSince()).includes(userId)) return;
+        await publish(userId, client, token);
+      } catch (err) {
+        logger.warn({ err: describeError(err), user: userId }, 'could not refresh a Home tab after a change');
+      }
+    },
     async refreshAll(client, token) {
-      const since = new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
+      const since = viewersSince();
       let n = 0;
       for (const userId of listHomeViewers(db, since)) {
         try {

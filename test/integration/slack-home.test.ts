@@ -145,14 +145,27 @@ describe('App Home', () => {
     ).toEqual([ADMIN, USER].sort());
   });
 
+  it('a change made with /logusage republishes the Home tab of its author (who opened it before)', async () => {
+    await h.ask('budget set 4TB/month', { user: ADMIN });
+    await h.fake.waitFor(() => h.fake.homeView(ADMIN) !== undefined);
+    expect(blockText(h.fake.homeView(ADMIN)?.blocks as unknown[])).toContain('Budget 4 TB/month');
+    // A read command republishes nothing.
+    h.fake.reset();
+    await h.ask('budget show', { user: ADMIN });
+    expect(h.fake.callsTo('views.publish')).toHaveLength(0);
+  });
+
   it('with a price set, the day and the month are shown in money too', async () => {
     expect((await h.ask('price set $0.35/GB', { user: ADMIN })).text).not.toMatch(/Only admins/);
     await homeOpened(USER);
-    await h.fake.waitForCalls('views.publish');
+    // The admin's own tab is republished after the change, the user's on open.
+    await h.fake.waitFor(() => h.fake.homeView(USER) !== undefined && h.fake.homeView(ADMIN) !== undefined);
     const t = blockText(h.fake.homeView(USER)?.blocks as unknown[]);
     expect(t).toMatch(/organisation total \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
     expect(t).toMatch(/Month to date\* \(2026-03, 10 of 31 days\): \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
+    h.fake.reset();
     expect((await h.ask('price clear', { user: ADMIN })).text).not.toMatch(/Only admins/);
+    await h.fake.waitFor(() => h.fake.homeView(ADMIN) !== undefined);
   });
 
   it('an unsigned event is refused and publishes nothing', async () => {

@@ -18,7 +18,13 @@ export type UiListenerDeps = Omit<ModalListenerDeps, 'service' | 'logger'> & {
 
 export function registerListeners(app: App, service: SlackService, logger: Logger, ui?: UiListenerDeps): void {
   const modalDeps = ui ? { ...ui, service, logger } : undefined;
-  registerLogusageCommand(app, service, logger, modalDeps ? createCommandModalOpener(modalDeps) : undefined);
+  registerLogusageCommand(
+    app,
+    service,
+    logger,
+    modalDeps ? createCommandModalOpener(modalDeps) : undefined,
+    modalDeps ? (userId, client) => modalDeps.home.refreshViewer(userId, client) : undefined,
+  );
   registerAlertActions(app, service, logger);
   if (modalDeps) {
     registerHomeListener(app, modalDeps.home, logger);
