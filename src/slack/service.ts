@@ -2,7 +2,7 @@
  * What `/logusage` and the alert buttons do, between the Bolt listeners (thin: parse → call → reply)
  * and the store. Reads the store, checks permissions, makes changes (each audited by
  * src/store/controls.ts) and returns ready-to-send messages. No Bolt here: the chart upload and the
- * daily-run features arrive as functions (`SlackHooks`), so tests and other areas plug in.
+ * features of `serve` (digest preview, refresh, next run, Log Search) arrive as plain functions (`SlackHooks`).
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
