@@ -188,7 +188,7 @@ results.peakRssMB = Math.round(peakRss / 1e6);
 console.log(`peak memory (RSS) of this process: ${mb(peakRss)}`);
 console.log(JSON.stringify(results));
 
-// Targets (issue 3), on wall-clock time; CPU time is printed above for loaded machines.
+// Targets (docs/benchmarks.md), on wall-clock time; CPU time is printed above for loaded machines.
 const targets: Array<[string, number | undefined, number]> = [
   ['detect one day (pure) < 1 s', results.detectDayPureMs, 1000],
   ['detectForDay (SQLite) < 1 s', results.detectForDayMs, 1000],

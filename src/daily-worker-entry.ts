@@ -5,9 +5,9 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { previewDigest } from './commands/daily.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
+import { previewDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import { type AppContext, createDailyDeps, createLoggerFromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
 import { canRunInWorker, runInWorker } from '../daily-worker.js';
+import { previewDigest } from '../digest.js';
 import { AppError, describeError } from '../errors.js';
 import { type AppContext, createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
@@ -20,7 +21,7 @@ import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
-import { explainHook, previewDigest } from './daily.js';
+import { explainHook } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
 export interface ServeOptions {
