@@ -134,7 +134,13 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     // and each finding names its log set's owner (mentioned in its message).
     const dayFindings = withOwners(
       db,
-      withPlannedChanges(db, day, groupDayFindings(db, day, findings, open, controls, nowIso), deps.logger),
+      withPlannedChanges(
+        db,
+        day,
+        groupDayFindings(db, day, findings, open, controls, nowIso),
+        new Set(open.map((e) => e.episodeKey)),
+        deps.logger,
+      ),
     );
     // Bytes of the logs of log-set episodes too: a set is back when most of its logs send again.
     for (const f of [...dayFindings, ...open.map((e) => e.lastFinding)]) for (const m of logSetMembers(f)) logIds.add(m.logId);
