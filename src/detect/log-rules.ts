@@ -147,6 +147,8 @@ const RELIABLE_CAP = 0.15;
 const MIN_LEVEL_VALUES = 8;
 /** A weekday is not a usual reporting day when the log reports on at most this share of them (smoothed). */
 const QUIET_WEEKDAY_SHARE = 0.2;
+/** Separate earlier bursts (in activityDays) as high as today that make today's rise usual for a log. */
+const RECURRING_BURSTS = 3;
 /** Share of the days since a change that must deviate in its direction for the change to persist. */
 const SHIFT_SHARE = 0.7;
 /**
@@ -893,6 +895,21 @@ export function createLogDetector(p: DetectParams): LogDetector {
           }
           // Beyond the range by half the alerting distance: a new maximum by noise alone is common.
           if (kind === 'spike' ? x < mx * Math.exp(0.5 * Math.max(line, mat)) : x > mn * Math.exp(-0.5 * Math.max(line, mat))) return NONE;
+        }
+        // Recurring bursts are how this log behaves: a rise it has matched or exceeded (along the trend) in
+        // RECURRING_BURSTS separate bursts of the last activityDays is usual for it; a larger one is told.
+        if (kind === 'spike') {
+          let bursts = 0;
+          let inBurst = false;
+          const ln = s.lnValues;
+          for (let i = reach(Math.max(levelStart, t - p.activityDays)), w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
+            const v = values[i]!;
+            if (Number.isNaN(v)) continue;
+            const high = v > 0 && (ln ? ln[i]! : Math.log(v)) - factor[w]! + slope * (t - i) - L >= e;
+            if (high && !inBurst) bursts++;
+            inBurst = high;
+          }
+          if (bursts >= RECURRING_BURSTS) return NONE;
         }
         return {
           verdict: {
