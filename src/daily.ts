@@ -18,14 +18,19 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Counters } from './metrics/counters.js';
+import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
+import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
 import type { Rapid7Client } from './rapid7/client.js';
+import type { LogSearchClient } from './rapid7/query.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { finishRun, startRun } from './store/runs.js';
 
 export const DAILY_JOB = 'run-daily';
@@ -58,11 +63,20 @@ export interface DailyDeps {
   deliverTimeoutMs?: number;
   /** Lease owner (default host:pid:random). */
   owner?: string;
+  /**
+   * A fresh Log Search query client for one run (its bounds are per run), or absent: no root causes. Used only
+   * when ROOT_CAUSE is on, after the alerts were delivered (SPEC §6.6).
+   */
+  logSearch?: (() => LogSearchClient) | null;
+  /** Explanations asked per run (default 20). */
+  explainMax?: number;
+  /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
+  counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
 
-export type DailyStage = 'collect' | 'detect' | 'alerts' | 'digest' | 'deliver';
+export type DailyStage = 'collect' | 'detect' | 'alerts' | 'digest' | 'deliver' | 'explain';
 
 export interface DailyOptions {
   /** Default: yesterday (UTC). */
@@ -83,6 +97,8 @@ export interface DailyResult {
   /** Messages queued by this run (dry run: what would have been queued). */
   messages: OutboxRecord[];
   delivery: DrainReport | null;
+  /** Root causes asked this run (null: none asked: dry run, ROOT_CAUSE off, no key, or the stage failed). */
+  explain: ExplainDayResult | null;
 }
 
 export class RunInterruptedError extends AppError {
@@ -164,7 +180,7 @@ async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () =>
  * send the same row at once. null without a sender, or when another process is delivering right now.
  */
 export async function deliverPending(
-  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs' | 'counters'>,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<DrainReport | null> {
   const sender = deps.sender;
@@ -177,6 +193,10 @@ export async function deliverPending(
       const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
       const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      deps.counters?.add('slackSends', { outcome: 'sent' }, report.sent);
+      deps.counters?.add('slackSends', { outcome: 'confirmed' }, report.confirmed);
+      deps.counters?.add('slackRetries', {}, report.retries);
+      deps.counters?.add('slackDead', {}, report.dead);
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
     });
@@ -205,6 +225,54 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
     await reportFailure(deps, day, e, alertChannel);
     throw e;
   }
+}
+
+/** The job name of `detect` runs that post (in `runs`, beside the daily run's). */
+export const DETECT_JOB = 'detect';
+
+export interface PostedDay {
+  alerts: AlertDayResult;
+  delivery: DrainReport | null;
+}
+
+/**
+ * `detect` without --dry-run (SPEC §3): the day's findings go through the alert lifecycle and are delivered,
+ * under the same lease as the daily run (the two never judge at once; LOCKED when a run holds it) and with a
+ * run record of job `detect`.
+ */
+export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Finding[]): Promise<PostedDay> {
+  const alertChannel = alertChannelOf(deps.settings, false);
+  const owner = deps.owner ?? defaultOwner();
+  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+    const runId = startRun(deps.db, DETECT_JOB, deps.now(), { day });
+    try {
+      const alerts = applyAlertDay(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          alertChannel,
+          resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
+        },
+        day,
+        findings,
+      );
+      const delivery = await deliverPending(deps);
+      finishRun(deps.db, runId, deps.now(), {
+        status: 'ok',
+        details: { findings: findings.length, alertStatus: alerts.status, sent: delivery?.sent ?? 0 },
+      });
+      return { alerts, delivery };
+    } catch (err) {
+      const e = asAppError(err);
+      try {
+        finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+      } catch {
+        // The database refused the run record too; the error below says what failed first.
+      }
+      throw e;
+    }
+  });
 }
 
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
@@ -237,7 +305,9 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = detectForDay(deps.db, day, deps.settings);
+    // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
+    const price = priceInForce(deps.db, deps.settings.price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -263,6 +333,7 @@ async function runLeasedDay(
         channel: deps.settings.slack.digestChannel ?? alertChannel,
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
+        ...(price ? { price } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,
@@ -270,6 +341,7 @@ async function runLeasedDay(
     );
     const messages = [...alerts.queued, ...digest.queued];
     let delivery: DrainReport | null = null;
+    let explain: ExplainDayResult | null = null;
     if (runId !== null) {
       const recovered = markRecovered(deps, day, runId);
       if (recovered) messages.push(recovered);
@@ -285,9 +357,15 @@ async function runLeasedDay(
       });
       await stage('deliver');
       delivery = await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
+      // Root causes come after the alerts are out, as replies in their threads (SPEC §6.6).
+      explain = await explainStage(deps, day, stage);
+      if (explain && explain.queued.length > 0) {
+        messages.push(...explain.queued);
+        await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
+      }
       pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
     }
-    return { day, runId, collect, findings, alerts, digest, messages, delivery };
+    return { day, runId, collect, findings, alerts, digest, messages, delivery, explain };
   } catch (err) {
     if (runId !== null) {
       const e = asAppError(err);
@@ -298,6 +376,27 @@ async function runLeasedDay(
       }
     }
     throw err;
+  }
+}
+
+/** The root-cause stage: never fails the run (a failure costs the explanations and is logged once). */
+async function explainStage(deps: DailyDeps, day: Day, stage: (s: DailyStage) => Promise<void>): Promise<ExplainDayResult | null> {
+  if (!deps.logSearch || !deps.settings.rootCause) return null;
+  try {
+    await stage('explain');
+  } catch {
+    // A shutdown after the run was recorded: the explanations are left (the next run of the day asks them).
+    return null;
+  }
+  try {
+    return await explainDay(
+      { db: deps.db, logger: deps.logger, client: deps.logSearch(), now: deps.now },
+      day,
+      deps.explainMax === undefined ? {} : { maxExplanations: deps.explainMax },
+    );
+  } catch (err) {
+    deps.logger.warn({ day, err: describeError(err) }, 'root causes failed for this run; the alerts went out without them');
+    return null;
   }
 }
 

@@ -10,6 +10,7 @@ import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf } from 
 import { projectMonth } from './detect/org-rules.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Price } from './money.js';
 import { typicalAt, typicalSeries } from './slack/baseline.js';
 import { buildDigest, buildWeeklyDigest, type DigestLogLine, type DigestView, type WeeklyView } from './slack/blocks/digest.js';
 import { sparkline } from './slack/mrkdwn.js';
@@ -36,7 +37,7 @@ function lastN(a: ArrayLike<number>, n: number): number[] {
   return out;
 }
 
-export function loadDigestView(db: Db, day: Day, envBudget: number | undefined): DigestView {
+export function loadDigestView(db: Db, day: Day, envBudget: number | undefined, price?: Price): DigestView {
   const from = addDays(day, -(HISTORY_DAYS - 1));
   const m = readUsageMatrix(db, from, day);
   const t = m.days.length - 1;
@@ -113,6 +114,7 @@ export function loadDigestView(db: Db, day: Day, envBudget: number | undefined):
       .slice(0, 15)
       .map((a) => ({ id: a.id, kind: a.kind, name: a.lastFinding.logName, firstDay: a.firstDay, channel: a.channel })),
     openAlertCount: open.length,
+    ...(price ? { price } : {}),
   };
 }
 
@@ -178,6 +180,8 @@ export interface DigestDeps {
   channel: string;
   envBudget: number | undefined;
   weeklyDigest: boolean;
+  /** Price in force: the digest shows money beside bytes (SPEC §8). */
+  price?: Price;
   /** Renders the chart PNG; absent = no chart. A failure is logged and the digest goes without it. */
   renderChart?: (input: UsageChartInput) => Buffer;
 }
@@ -217,7 +221,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
       deps.logger.warn({ day, err: chartError }, 'digest chart could not be rendered; the digest goes without it');
     }
   }
-  const view = loadDigestView(db, day, deps.envBudget);
+  const view = loadDigestView(db, day, deps.envBudget, deps.price);
   const msg = buildDigest(view);
   const weekly = deps.weeklyDigest && isWeeklyDay(day) ? buildWeeklyDigest(loadWeeklyView(db, day)) : null;
   // A forced digest, or the preview of one already queued, gets keys of its own.

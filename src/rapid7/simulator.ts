@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { type Day, daysInRange, isDay } from '../days.js';
 import { createRandom } from '../random.js';
+import { createQuerySimulator, type QuerySimulator } from './simulator-query.js';
 
 export interface SimLogSet {
   id: string;
@@ -29,6 +30,12 @@ export interface SimLog {
   logsets?: SimLogSet[];
   /** False for a deleted log: its usage stays in the history, `/management/logs` no longer lists it. Default true. */
   listed?: boolean;
+  /** `source_type` as Rapid7 writes it: 'token' (default), 'agent', 'internal' (platform logs, SPEC §4). */
+  sourceType?: string;
+  /** `user_data` as in the real answers, e.g. `{ platform_managed: 'true', le_log_type: 'eet' }` (default `{}`). */
+  userData?: Record<string, string>;
+  /** Number of ingestion tokens listed (their values are made up; default 1, 0 for internal logs). */
+  tokens?: number;
 }
 
 export interface SimulatorData {
@@ -112,6 +119,8 @@ export interface Rapid7Simulator {
   setUsage(day: Day, logId: string, bytes: number | undefined): void;
   /** Changes the accepted key (key rotation, revocation). */
   setApiKey(apiKey: string): void;
+  /** The Log Search query API (topkeys, queries, polls): causes per spike and behaviours on demand. */
+  readonly query: QuerySimulator;
 }
 
 interface Answer {
@@ -157,6 +166,7 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
   let url = '';
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const queryApi = createQuerySimulator({ data, url: () => url, nowMs });
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -289,11 +299,17 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
           rrn: `rrn:logsearch:us:simulated:logset:${s.id}`,
           links: [{ rel: 'Self', href: `${url}/management/logsets/${s.id}` }],
         })),
-        source_type: 'token',
-        tokens: [],
-        user_data: {},
+        source_type: l.sourceType ?? 'token',
+        tokens: Array.from({ length: l.tokens ?? (l.sourceType === 'internal' ? 0 : 1) }, (_, i) =>
+          createHash('sha256').update(`${l.id}:${i}`).digest('hex').slice(0, 36),
+        ),
+        token_seed: null,
+        structures: [],
+        user_data: l.userData ?? {},
         retention_period: 'default',
-        links: [{ rel: 'Self', href: `${url}/management/logs/${l.id}` }],
+        rrn: `rrn:logsearch:us:simulated:log:${l.id}`,
+        // As in the real answers: each log's own link is its topkeys (`Related`), never paging.
+        links: [{ rel: 'Related', href: `${url}/management/logs/${l.id}/topkeys` }],
       }));
     return { status: 200, headers: {}, json: { logs: shuffle(logs, random) } };
   }
@@ -348,7 +364,9 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
         text: typeof b.body === 'string' ? b.body : JSON.stringify({ message: `Simulated ${b.status}` }),
       };
     } else {
-      answer = route(method, u.pathname, query, authorized);
+      answer = queryApi.handles(u.pathname)
+        ? queryApi.answer(method, u.pathname, query, authorized, await readBody(req))
+        : route(method, u.pathname, query, authorized);
       if (typeof b?.body === 'string') answer = { ...answer, json: undefined, text: b.body };
       else if (typeof b?.body === 'function') {
         const replaced = b.body(answer.json);
@@ -440,5 +458,20 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
     setApiKey(apiKey) {
       keyDigest = digest(apiKey);
     },
+    query: queryApi,
   };
+}
+
+/** The request body as text (query submissions), at most 1 MB. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 1_048_576) chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
 }

@@ -19,10 +19,6 @@ export interface StoredDetectionSettings {
   thresholds: ThresholdRule[];
 }
 
-function hasColumn(db: Db, table: string, column: string): boolean {
-  return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).some((c) => c.name === column);
-}
-
 export function readGlobalSensitivity(db: Db): number | undefined {
   const r = db.prepare('SELECT value FROM settings WHERE key = ?').get(SENSITIVITY_KEY) as { value: string } | undefined;
   if (!r) return undefined;
@@ -34,10 +30,13 @@ export function readGlobalSensitivity(db: Db): number | undefined {
 }
 
 export function readLogOverrides(db: Db): Map<string, LogOverrides> {
-  const withBaseline = hasColumn(db, 'log_settings', 'baseline_from');
-  const rows = db
-    .prepare(`SELECT log_id, sensitivity, min_bytes, muted${withBaseline ? ', baseline_from' : ''} FROM log_settings`)
-    .all() as Array<{ log_id: string; sensitivity: number | null; min_bytes: number | null; muted: number; baseline_from?: string | null }>;
+  const rows = db.prepare('SELECT log_id, sensitivity, min_bytes, muted, baseline_from FROM log_settings').all() as Array<{
+    log_id: string;
+    sensitivity: number | null;
+    min_bytes: number | null;
+    muted: number;
+    baseline_from: string | null;
+  }>;
   const out = new Map<string, LogOverrides>();
   for (const r of rows) {
     const o: LogOverrides = { muted: r.muted === 1 };

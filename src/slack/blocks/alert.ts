@@ -5,9 +5,11 @@
  */
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
+import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../../money.js';
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
+import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -85,7 +87,14 @@ function bandText(f: Finding): string {
 function changeText(f: Finding): string {
   const pct =
     f.changePct === null ? formatChangePct(f.value, f.expected) : `${f.changePct >= 0 ? '+' : '−'}${Math.abs(Math.round(f.changePct))}%`;
-  return `${pct || 'n/a'} (${formatChangeBytes(f.changeBytes)})`;
+  const money = changeMoneyText(f);
+  return `${pct || 'n/a'} (${formatChangeBytes(f.changeBytes)}${money ? ` ${money}` : ''})`;
+}
+
+/** " (+25 GB ≈ +$8.75 today, +$26 so far, 3 days)" for the headline; '' without a price. */
+function impactTail(f: Finding): string {
+  const money = impactText(f);
+  return money ? ` (${formatChangeBytes(f.changeBytes)}: ${money})` : '';
 }
 
 function budgetLevelText(f: Finding): string {
@@ -97,12 +106,15 @@ function budgetLevelText(f: Finding): string {
 }
 
 function fields(f: Finding, dayLine: string): Block {
+  const p = priceOfFinding(f);
+  const mtd = Number(f.details?.monthToDate ?? f.value);
+  const projected = Number(f.details?.projected ?? f.value);
   const items =
     f.kind === 'budget'
       ? [
-          `*Month to date*\n${formatBytes(Number(f.details?.monthToDate ?? f.value))}`,
-          `*Projected month end*\n${formatBytes(Number(f.details?.projected ?? f.value))}`,
-          `*Budget*\n${formatBytes(f.expected)}/month`,
+          `*Month to date*\n${formatBytes(mtd)}${bytesMoneyText(mtd, p)}`,
+          `*Projected month end*\n${formatBytes(projected)}${bytesMoneyText(projected, p)}`,
+          `*Budget*\n${formatBytes(f.expected)}/month${bytesMoneyText(f.expected, p)}`,
           `*Share of budget*\n${f.expected > 0 ? `${Math.round((f.value / f.expected) * 100)}%` : 'n/a'}`,
           `*Day*\n${dayLine}`,
         ]
@@ -162,9 +174,10 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
       };
     default: {
       const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
+      const tail = f.kind === 'budget' || f.kind === 'silent' ? '' : impactTail(f);
       return {
-        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}`,
-        plain: `${label}: ${f.logName}: ${what}`,
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}${escapeMrkdwn(tail)}`,
+        plain: `${label}: ${f.logName}: ${what}${tail}`,
       };
     }
   }
@@ -195,7 +208,7 @@ export function describeAlertAction(a: AlertAction, logName: string): string {
     case 'mute':
       return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
     default:
-      return `${by} ${escapeMrkdwn(a.action)} · ${when}`;
+      return describeUiAction(a, by, name, when) ?? `${by} ${escapeMrkdwn(a.action)} · ${when}`;
   }
 }
 
@@ -216,6 +229,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
   const h = headline(v);
   const dayLine = v.dayNumber > 1 ? `${showDay(f.day)} (day ${v.dayNumber})` : showDay(f.day);
   const act = buttons(v);
+  const more = buildAlertUiActions(v);
   const ctx = [
     v.dayNumber > 1
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
@@ -229,6 +243,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
     sparkBlock(v.spark),
     context(ctx),
     ...(act ? [act] : []),
+    ...(more ? [more] : []),
   ];
   const log = buildActionLog(v.actions ?? [], f.logName);
   if (log) blocks.push(log);

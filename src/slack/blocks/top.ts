@@ -1,5 +1,6 @@
 /** Pure builder of `/logusage top [N]`: the largest logs of a day with share, change and sparkline. */
 import type { Day } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import { context, escapeMrkdwn, fitMessage, header, listSections, type SlackMessage, section, shownName } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
@@ -11,6 +12,8 @@ export interface TopView {
   rows: Array<{ logId: string; name: string; logsets: string[]; bytes: number; expected: number | null; spark: string }>;
   logsWithData: number;
   totalBytes: number;
+  /** Price in force: money beside bytes; absent = no money shown. */
+  price?: Price;
 }
 
 export function buildTop(v: TopView): SlackMessage {
@@ -30,7 +33,7 @@ export function buildTop(v: TopView): SlackMessage {
             .map((s) => shownName(s, 40))
             .join(', ')}_`
         : '';
-    return `${i + 1}. *${shownName(r.name)}*${sets} — ${formatBytes(r.bytes)}${share}${change} \`${r.spark}\``;
+    return `${i + 1}. *${shownName(r.name)}*${sets} — ${formatBytes(r.bytes)}${escapeMrkdwn(bytesMoneyText(r.bytes, v.price))}${share}${change} \`${r.spark}\``;
   });
   return fitMessage({
     text: escapeMrkdwn(
@@ -43,7 +46,7 @@ export function buildTop(v: TopView): SlackMessage {
       header(`Top ${v.rows.length} logs on ${v.day}`),
       ...listSections(lines, { noun: 'logs' }),
       context(
-        `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)} that day. Sparklines: last 30 days; change vs a typical day.`,
+        `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)}${escapeMrkdwn(bytesMoneyText(v.totalBytes, v.price))} that day. Sparklines: last 30 days; change vs a typical day.`,
       ),
     ],
   });
