@@ -9,16 +9,22 @@
  * - Values are judged in log scale against the log's own history of non-zero days over `windowDays`.
  * - Weekly profile: each day's residual from the median of its 7-day block; the weekday factor is the
  *   median residual of that weekday. Logs that only report on some weekdays get factors only for those.
- * - Noise: robust standard deviation of day-to-day differences of the weekday-adjusted series (immune
- *   to one level step, to trends and to isolated outliers).
+ * - Noise: the larger of the robust standard deviation of day-to-day differences of the weekday-adjusted
+ *   series (immune to one level step, to trends and to isolated outliers) and of the level's one-step
+ *   errors over the window (how far the log strays from its baseline), one standard error above its
+ *   estimate; their ratio is the log's memory ρ.
  * - Level: median of the adjusted values over `levelDays`, excluding a trailing run of days that
  *   deviate in one direction (so a spike does not raise the baseline of the days after it).
  * - A run that lasts `persistDays` observations is a level shift: its last day is reported once with
  *   `levelShift`, later days are judged against the new level.
  * - A finding must be clear and material (SPEC §6.2): clear = |ln value − ln expected| ≥ the clear line
  *   s·min(zAlert·σ, max(ln unmistakableRatio, tailZ·σ)) on the day, or a run of up to evidenceDays consecutive
- *   observations each ≥ evidenceDayZ·s·σ away whose summed deviation reaches evidenceZ·s·σ·√k; material = the
- *   change is ≥ s·min(cap, √(materialBytes / expected)) of the expected bytes and ≥ minBytes (every day of a run).
+ *   observations each ≥ evidenceDayZ·s·σ away whose summed deviation reaches evidenceZ·s·σ·s(k) (s(k): the
+ *   spread of a sum of k days, √k without memory); material = the change is ≥ s·min(cap, √(materialBytes /
+ *   expected)) of the expected bytes and ≥ minBytes (every day of a run). A fall on its own day must also
+ *   pass materialCapDown (partial ingestion). Recurring bursts: a rise matched in RECURRING_BURSTS earlier
+ *   bursts of activityDays is usual for the log.
+ * - Organisation-wide days (org-days.ts) arrive as gaps in `values`.
  * - Settling (SPEC §6.1): in a log's first settleDays a fall is not a drop (onboarding bursts, backfills).
  * - Silence: a "reliable" log (silences begin on ≤ reliableHazard of its usual reporting days) is
  *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
