@@ -232,7 +232,9 @@ function rowLine(r: GroupRow): string {
 export function buildGroupMessage(v: GroupView): SlackMessage {
   const open = v.rows.filter((r) => r.status === 'open');
   const n = v.rows.length;
-  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message; ${open.length === 0 ? 'all are over' : `${open.length} still open`}.`;
+  const episodes = v.rows.filter((r) => r.alertId !== null).length;
+  const state = episodes === 0 ? '' : open.length === 0 ? '; all are over' : `; ${open.length} still open`;
+  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message${state}.`;
   const sorted = [...v.rows].sort((a, b) => Math.abs(b.finding.changeBytes) - Math.abs(a.finding.changeBytes));
   const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 3 })];
   blocks.push(context('Each row is its own alert: later days update this message. Choose a log in a menu to act on it.'));

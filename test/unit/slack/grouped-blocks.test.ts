@@ -61,6 +61,18 @@ describe('grouped message', () => {
     expect(msg.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(JSON.stringify(msg.blocks)).toContain('all are over');
   });
+
+  it('lists one-off notices (new logs) without menus or an episode state', () => {
+    const rows: GroupRow[] = Array.from({ length: 7 }, (_, i) => ({
+      alertId: null,
+      finding: finding(i, { kind: 'new' }),
+      status: 'notice',
+    }));
+    const msg = buildGroupMessage({ day: '2026-03-10', rows });
+    expect(JSON.stringify(msg.blocks)).toContain('7 alerts on Tue 2026-03-10* — grouped into one message.');
+    expect(JSON.stringify(msg.blocks)).toContain('on its first day');
+    expect(msg.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
 });
 
 describe('log-set message', () => {
