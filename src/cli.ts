@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDailyCommands } from './commands/daily.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDetectCommands } from './commands/detect.js';
+import { registerExplainCommand } from './commands/explain.js';
 import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
 import { AppError, describeError } from './errors.js';
@@ -37,6 +38,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerDataCommands(program, io, open);
   registerDailyCommands(program, io, open);
   registerDetectCommands(program, io, open);
+  registerExplainCommand(program, io, open);
   registerServeCommands(program, io, open);
 
   try {

@@ -11,13 +11,17 @@ import { renderOutboxRecord } from '../demo/terminal.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createDailyDeps } from '../main.js';
-import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
+import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
+import { explainLog } from '../pipeline/explain.js';
+import type { LogSearchClient } from '../rapid7/query.js';
+import { nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
+import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
+import { priceInForce } from '../store/price.js';
 import { latestObservedDay } from '../store/usage.js';
 import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
@@ -59,7 +63,18 @@ export function previewDigest(ctx: AppContext): SlackMessage {
   const yesterday = yesterdayUtc(ctx.now());
   const latest = latestObservedDay(ctx.db);
   const day = latest !== null && latest < yesterday ? latest : yesterday;
-  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
+}
+
+/** `/logusage explain` asks Log Search live when a key is set and ROOT_CAUSE is on (one client per question). */
+export function explainHook(ctx: AppContext): { explainLog?: AskCause } {
+  if (!ctx.settings.rapid7.apiKey || !ctx.settings.rootCause) return {};
+  return {
+    explainLog: (logId, day, direction) => {
+      const client = createLogSearchFromSettings(ctx.settings, ctx.logger) as LogSearchClient;
+      return explainLog({ db: ctx.db, logger: ctx.logger, client, now: ctx.now }, logId, day, direction);
+    },
+  };
 }
 
 /** The daily run's lines and JSON fields of `status`. */

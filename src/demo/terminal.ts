@@ -10,6 +10,7 @@ import type { OutboxRecord } from '../store/outbox.js';
 
 const EMOJI: Record<string, string> = {
   chart_with_upwards_trend: '📈',
+  mag: '🔍',
   chart_with_downwards_trend: '📉',
   mute: '🔇',
   new: '🆕',

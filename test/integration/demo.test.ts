@@ -48,6 +48,13 @@ describe('logusage demo', () => {
     expect(out.match(/❌ The daily logusage run for .* failed\.\n│ Rapid7 refused the API key \(401 Unauthorized\)/g)).toHaveLength(1);
     expect(out).toContain('✅ Working again: the daily run for');
     expect(out).toMatch(/┌ new message\n│ 📈 Spike — aws-vpc-flow/);
+    // With the demo's price, money beside bytes; the spike's host in the alert's thread (SPEC §6.6).
+    expect(out).toContain('price $0.35/GB');
+    expect(out).toMatch(/│ 📈 Spike — aws-vpc-flow\n│ .*\(\+[\d.]+ GB: \+\$\d+ today\)/);
+    expect(out).toMatch(
+      /↳ reply in the thread\n {4}🔍 Where it came from — aws-vpc-flow\n {4}\d+ % of the extra [\d.]+ GB came from vpc-batch-c/,
+    );
+    expect(out).toMatch(/🔍 Where it came from — nginx-access-eu\n {4}\d+ % of the extra [\d.]+ GB came from nginx-eu-03/);
     // Earlier digests as one line each, the last in full with its chart.
     expect(out.match(/^• Log usage digest for /gm)).toHaveLength(12);
     expect(out).toContain('▌LOG USAGE DIGEST — WED 2026-11-25');

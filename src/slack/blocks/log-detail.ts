@@ -38,8 +38,40 @@ export interface LogDetailView {
   baselineFrom: Day | null;
   alerts: Array<{ id: number; kind: string; status: string; firstDay: Day; lastDay: Day; reason: string }>;
   changes: ChangeLine[];
+  /**
+   * Band multiplier in force (1 = default; larger = fewer alerts), the base feedback counts from, and the
+   * Useful / Noise clicks on its alerts, newest first (SPEC §7). Absent: not shown.
+   */
+  sensitivity?: {
+    value: number;
+    base: number;
+    /** Feedback steps above the base (negative: set narrower by hand). */
+    steps: number;
+    feedback: Array<{ at: string; actor: string; verdict: 'useful' | 'noise'; after: number }>;
+  };
   /** Price in force: money beside bytes; absent = no money shown. */
   price?: Price;
+  /** Planned changes in force for the log or its log sets (`/logusage expect`), raw lines. */
+  plans?: string[];
+}
+
+function sensitivityText(s: NonNullable<LogDetailView['sensitivity']>): string {
+  const how =
+    s.steps === 0
+      ? ' (the global setting)'
+      : s.steps > 0
+        ? ` (${s.steps} step${s.steps === 1 ? '' : 's'} wider than ×${s.base}: fewer alerts)`
+        : ` (narrower than ×${s.base}: more alerts)`;
+  const head = `*Sensitivity*: band ×${s.value}${how}`;
+  if (s.feedback.length === 0) return `${head}\nFeedback: _none yet_ (the *Useful* / *Noise* buttons on its alerts)`;
+  const n = s.feedback.filter((f) => f.verdict === 'noise').length;
+  const lines = s.feedback
+    .slice(0, 5)
+    .map(
+      (f) =>
+        `• ${escapeMrkdwn(f.at.slice(0, 16).replace('T', ' '))} UTC ${mentionUser(f.actor)} ${f.verdict === 'noise' ? 'Noise' : 'Useful'} → ×${f.after}`,
+    );
+  return `${head}\nFeedback: ${n} noise, ${s.feedback.length - n} useful\n${lines.join('\n')}`;
 }
 
 /** A Slack user mention the bot writes itself (only for well-formed user ids; others shown escaped). */
@@ -107,6 +139,17 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
           stateBits.length > 0 ? stateBits.join(' · ') : 'alerting normally'
         }`,
       ),
+      ...(v.sensitivity ? [section(sensitivityText(v.sensitivity))] : []),
+      ...(v.plans && v.plans.length > 0
+        ? [
+            section(
+              `*Planned changes*\n${capLines(
+                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                { maxChars: 1400, noun: 'plans' },
+              )}`,
+            ),
+          ]
+        : []),
       section(`*Alerts*\n${alertLines.length > 0 ? capLines(alertLines, { maxChars: 2800, maxLines: 10, noun: 'alerts' }) : '_none_'}`),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
