@@ -58,6 +58,8 @@ const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
   new: { emoji: ':new:', label: 'New log' },
   threshold: { emoji: ':rotating_light:', label: 'Over threshold' },
   budget: { emoji: ':moneybag:', label: 'Budget' },
+  org: { emoji: ':office:', label: 'Organisation' },
+  creep: { emoji: ':chart_with_upwards_trend:', label: 'Creep' },
 };
 
 export function kindLabel(kind: string): { emoji: string; label: string } {
