@@ -228,6 +228,54 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
   }
 }
 
+/** The job name of `detect` runs that post (in `runs`, beside the daily run's). */
+export const DETECT_JOB = 'detect';
+
+export interface PostedDay {
+  alerts: AlertDayResult;
+  delivery: DrainReport | null;
+}
+
+/**
+ * `detect` without --dry-run (SPEC §3): the day's findings go through the alert lifecycle and are delivered,
+ * under the same lease as the daily run (the two never judge at once; LOCKED when a run holds it) and with a
+ * run record of job `detect`.
+ */
+export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Finding[]): Promise<PostedDay> {
+  const alertChannel = alertChannelOf(deps.settings, false);
+  const owner = deps.owner ?? defaultOwner();
+  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+    const runId = startRun(deps.db, DETECT_JOB, deps.now(), { day });
+    try {
+      const alerts = applyAlertDay(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          alertChannel,
+          resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
+        },
+        day,
+        findings,
+      );
+      const delivery = await deliverPending(deps);
+      finishRun(deps.db, runId, deps.now(), {
+        status: 'ok',
+        details: { findings: findings.length, alertStatus: alerts.status, sent: delivery?.sent ?? 0 },
+      });
+      return { alerts, delivery };
+    } catch (err) {
+      const e = asAppError(err);
+      try {
+        finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+      } catch {
+        // The database refused the run record too; the error below says what failed first.
+      }
+      throw e;
+    }
+  });
+}
+
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
 function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

@@ -112,7 +112,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       [
         'logusage demo',
         '=============',
-        `A simulated Rapid7 Log Search account on ${sim.url}: ${ds.data.logs.length} logs in 5 log sets, ${ds.days.length} days of usage (${ds.days[0]} … ${lastDay}),`,
+        `A simulated Rapid7 Log Search account on ${sim.url}: ${ds.data.logs.length} logs in ${new Set(ds.data.logs.flatMap((l) => (l.logsets ?? []).map((x) => x.name))).size} log sets, ${ds.days.length} days of usage (${ds.days[0]} … ${lastDay}),`,
         `monthly budget ${formatBytes(budget)}, price ${formatPrice(DEMO_PRICE)}. No credentials, no Slack: every message the bot would post is printed below.`,
         '',
       ].join('\n'),

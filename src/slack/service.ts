@@ -40,7 +40,7 @@ import {
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -55,6 +55,7 @@ import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
+import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -68,6 +69,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runPlanCommand } from './planned-commands.js';
 
 /**
  * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
@@ -372,6 +374,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         name: displayName(log),
         logsets: log.logsets.map((x) => x.name),
         inManagement: log.inManagement,
+        everListed: log.everListed,
+        internal: isInternalLog(log),
         firstSeen: log.firstSeen,
         lastSeen: log.lastSeen,
       },
@@ -398,6 +402,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      sensitivity: logSensitivityView(db, log.id),
+      plans: logPlanLines(db, log, today()),
       ...withPrice(),
     });
   }
@@ -518,6 +524,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       budget: effectiveBudget(db, settings.monthlyBudget),
       openAlerts: countOpenAlerts(db),
       snoozed: activeSnoozes(db, deps.now().toISOString()).length,
+      plans: planLines(db, today()),
       muted: listMutedLogIds(db).length,
       thresholds: listThresholds(db).length,
       admins: admins.size,
@@ -748,6 +755,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
+      case 'expect-set':
+      case 'expect-remove': {
+        const message = runPlanCommand({ db, now: deps.now }, cmd, w);
+        changed('expect', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -814,6 +827,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       }
       case 'route-list':
         return { message: routeList() };
+      case 'expect-list':
+        return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -1001,6 +1016,9 @@ function describeKind(cmd: Command): string {
     case 'route-set':
     case 'route-remove':
       return 'change routes';
+    case 'expect-set':
+    case 'expect-remove':
+      return 'plan changes';
     case 'refresh':
       return 'run a collection';
     default:
