@@ -15,6 +15,7 @@ import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LogSearchClient } from '../rapid7/query.js';
 import { buildCauseMessage } from '../slack/blocks/cause.js';
+import { groupsOfAlerts } from '../store/alert-groups.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { getExplanation, getTopKeys, putExplanation, putTopKeys } from '../store/explanations.js';
@@ -104,12 +105,19 @@ function directionOf(f: Finding): 'up' | 'down' {
   return f.kind === 'drop' ? 'down' : 'up';
 }
 
+/** Queries in flight at once in one run. */
+export const EXPLAIN_CONCURRENCY = 4;
+
 /**
  * Explains the alerts opened on `day` (episodes whose finding is a spike, drop or threshold of one log),
  * largest change first, at most `maxExplanations`, and queues each explanation as a reply in its
  * alert's thread. Already explained (log, day) pairs are not asked again.
  */
-export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplanations?: number } = {}): Promise<ExplainDayResult> {
+export async function explainDay(
+  deps: ExplainDeps,
+  day: Day,
+  opts: { maxExplanations?: number; concurrency?: number } = {},
+): Promise<ExplainDayResult> {
   const max = opts.maxExplanations ?? 20;
   const out: ExplainDayResult = { explained: 0, none: 0, failed: 0, skipped: 0, queued: [], counts: deps.client.counts() };
   const alerts = listOpenAlerts(deps.db, 100_000)
@@ -120,12 +128,8 @@ export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplana
       return getExplanation(deps.db, a.logId as string, day)?.status !== 'none';
     })
     .sort((a, b) => Math.abs(b.lastFinding.changeBytes) - Math.abs(a.lastFinding.changeBytes) || a.id - b.id);
-  let unavailable: { code: string; text: string } | null = null;
-  for (const [i, a] of alerts.entries()) {
-    if (i >= max || unavailable) {
-      out.skipped++;
-      continue;
-    }
+  let unavailable = null as { code: string; text: string } | null;
+  const one = async (a: (typeof alerts)[number]): Promise<void> => {
     const f = a.lastFinding;
     // An explanation made by an earlier, interrupted run is posted without asking again.
     const stored = getExplanation(deps.db, a.logId as string, day);
@@ -135,7 +139,10 @@ export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplana
         : await explainLog(deps, a.logId as string, day, directionOf(f));
     if (r.status === 'ok') {
       out.explained++;
-      const post = getOutboxByKey(deps.db, `alert:${a.id}:post`);
+      // The alert's own message, or the grouped message that lists it (SPEC §7): the reply goes in its thread.
+      const group = groupsOfAlerts(deps.db, [a.id]).get(a.id);
+      const post =
+        getOutboxByKey(deps.db, `alert:${a.id}:post`) ?? (group === undefined ? undefined : getOutboxByKey(deps.db, `group:${group}:post`));
       if (post) {
         const msg = buildCauseMessage({ logName: f.logName, day, analysis: r.analysis, finding: f });
         const key = `alert:${a.id}:cause:${day}`;
@@ -154,14 +161,32 @@ export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplana
     } else if (r.status === 'none') out.none++;
     else {
       out.failed++;
-      if (UNAVAILABLE.has(r.code)) unavailable = r;
+      if (UNAVAILABLE.has(r.code)) unavailable ??= r;
       else
         deps.logger.warn({ logId: a.logId, day, code: r.code, cause: r.text }, 'no root cause for this alert; the alert stands without it');
     }
-  }
+  };
+  // A few queries run at once (each polls): 20 explanations take a few polls' time, not twenty.
+  const queue = alerts.slice(0, max);
+  out.skipped += alerts.length - queue.length;
+  const worker = async (): Promise<void> => {
+    for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
+      if (unavailable) {
+        out.skipped++;
+        continue;
+      }
+      await one(a);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? EXPLAIN_CONCURRENCY, queue.length) }, worker));
   if (unavailable) {
     deps.logger.warn(
-      { day, code: unavailable.code, cause: unavailable.text, unexplained: out.skipped + 1 },
+      {
+        day,
+        code: (unavailable as { code: string }).code,
+        cause: (unavailable as { text: string }).text,
+        unexplained: out.failed + out.skipped,
+      },
       'Log Search is unavailable: alerts of this run go without their root cause',
     );
   } else if (out.skipped > 0) {
