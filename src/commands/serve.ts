@@ -11,12 +11,14 @@
 import type { Command } from 'commander';
 import { runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
+import { canRunInWorker, runInWorker } from '../daily-worker.js';
 import { AppError, describeError } from '../errors.js';
 import { type AppContext, createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
 import { createMetricsReport } from '../metrics/report.js';
 import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
+import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
 import { explainHook, previewDigest } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
@@ -68,14 +70,23 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 }
 
 /** Runs the Slack app and the background services until `opts.until` resolves. Does not close `ctx`. */
-/** What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. */
+/**
+ * What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. The
+ * daily run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file, so
+ * the Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
+ */
 export function createServeParts(ctx: AppContext): { schedule: DailyService; hooks: SlackHooks; health: () => HealthReport } {
-  const schedule = createDailyService(createDailyDeps(ctx, { dryRun: false }));
+  const inWorker = canRunInWorker(ctx.settings);
+  const workerDeps = { settings: ctx.settings, logger: ctx.logger, now: ctx.now, ...(ctx.counters ? { counters: ctx.counters } : {}) };
+  const schedule = createDailyService({
+    ...createDailyDeps(ctx, { dryRun: false }),
+    ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
+  });
   return {
     schedule,
     hooks: {
       ...defaultHooks(ctx),
-      previewDigest: () => previewDigest(ctx),
+      previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
       ...explainHook(ctx),
       nextRun: () => {
         const n = schedule.health().nextRun;
@@ -93,6 +104,9 @@ export function createServeParts(ctx: AppContext): { schedule: DailyService; hoo
 export async function runServe(given: AppContext, opts: ServeOptions): Promise<void> {
   const counters = given.counters ?? createCounters();
   const ctx: AppContext = { ...given, counters };
+  // The Slack thread waits at most a moment for the write lock (the daily worker or another process may hold
+  // it); its changes are tried again on a timer (src/slack/busy-retry.ts).
+  ctx.db.pragma(`busy_timeout = ${SLACK_THREAD_BUSY_TIMEOUT_MS}`);
   const parts = opts.schedule === false ? null : createServeParts(ctx);
   const hooks: SlackHooks = parts ? parts.hooks : defaultHooks(ctx);
   const health = parts?.health;

@@ -6,7 +6,7 @@
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
-import { renderUsageChartPng } from '../charts.js';
+import { renderUsageChartPngAsync } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
 import { projectMonth } from '../detect/org-rules.js';
@@ -37,10 +37,12 @@ import {
   unsnoozeLog,
   type Who,
 } from '../store/controls.js';
+import { createDayRanks } from '../store/day-ranks.js';
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
+import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
-import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -52,6 +54,7 @@ import { buildCandidates, buildLogDetail, mentionUser } from './blocks/log-detai
 import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
+import { retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
@@ -153,6 +156,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const hooks = deps.hooks ?? {};
   const admins = new Set(settings.slack.admins);
   const cache = new Map<string, SlackMessage>();
+  const logList = createLogList(db);
+  const dayRanks = createDayRanks(db);
 
   const isAdmin = (userId: string) => admins.has(userId);
   /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
@@ -189,7 +194,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // Name resolution
 
   function resolveLog(query: string, example: (q: string) => string): { log: LogInfo } | { reply: SlackMessage } {
-    const logs = listLogs(db);
+    const logs = logList.list();
     const m: Match<LogInfo> = matchLog(query, logs);
     if (m.ok) return { log: m.item };
     if (m.reason === 'ambiguous') {
@@ -213,7 +218,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   }
 
   function resolveLogset(query: string, example: (q: string) => string): { name: string } | { reply: SlackMessage } {
-    const names = logsetNames(listLogs(db));
+    const names = logsetNames(logList.list());
     const m = matchLogset(query, names);
     if (m.ok) return { name: m.item };
     if (m.reason === 'ambiguous') {
@@ -269,10 +274,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const month = projectMonth(days, org, i);
     const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(firstOfMonth(d)) + 1;
     const budget = effectiveBudget(db, settings.monthlyBudget);
-    const ranking = rankDay(db, d, SUMMARY_TOP);
+    const ranking = dayRanks.rank(d, SUMMARY_TOP);
     const top = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
@@ -317,10 +322,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     if (hit) return hit;
     const from = addDays(d, -(HISTORY - 1 + LOOKBACK));
     const days = daysInRange(from, d);
-    const ranking = rankDay(db, d, n);
+    const ranking = dayRanks.rank(d, n);
     const rows = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
@@ -365,7 +370,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const days = daysInRange(from, to);
     const s = logSeries(db, log.id, from, to);
     const i = days.length - 1;
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const snooze = getSnooze(db, log.id);
     const nowIso = deps.now().toISOString();
     return buildLogDetail({
@@ -440,7 +445,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         `No thresholds. Example: /logusage ${EXAMPLES.thresholdSet}`,
       );
     }
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const lines = list.map((t) => {
       const what =
         t.scope === 'org'
@@ -502,7 +507,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   }
 
   function status(): SlackMessage {
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const cov = coverage(db);
     let next: Date | null = null;
     try {
@@ -570,7 +575,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return Number.isFinite(l) && Number.isFinite(h) && (v > h || v < l);
     });
     const shortTitle = Array.from(title).length > 80 ? `${Array.from(title).slice(0, 79).join('')}…` : title;
-    const png = renderUsageChartPng({
+    const png = await renderUsageChartPngAsync({
       title: `${shortTitle} — bytes per day`,
       subtitle: `${days[0]} … ${latest} (UTC) · band: typical range from the previous 4 weeks`,
       days,
@@ -860,7 +865,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
     try {
-      return await execute(cmd, caller, upload);
+      return await retryWhileBusy(() => execute(cmd, caller, upload));
     } catch (err) {
       const f = describeFailure(err);
       logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
@@ -903,7 +908,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     apply,
     async button(actionId, rawValue, caller) {
       try {
-        return alertButton(actionId, rawValue, caller);
+        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller));
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');
