@@ -8,15 +8,26 @@
  * once with its cause and recorded, and never fails the run. A failure that says Log Search is unavailable
  * (network, 5xx, 401/403, rate limits, timeouts) ends the explanations of the run at once (one line for all).
  */
+import { sparkSeries } from '../alerts/runner.js';
 import type { Day } from '../days.js';
-import { analyseCause, buildCauseStatement, type CauseAnalysis, causeWindowMs, chooseGroupKey, wantsCause } from '../detect/root-cause.js';
+import {
+  analyseCause,
+  buildCauseStatement,
+  type CauseAnalysis,
+  causeWindowMs,
+  chooseGroupKey,
+  describeCause,
+  wantsCause,
+} from '../detect/root-cause.js';
 import type { Finding } from '../detect/types.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LogSearchClient } from '../rapid7/query.js';
-import { buildCauseMessage } from '../slack/blocks/cause.js';
+import { buildAlertMessage } from '../slack/blocks/alert.js';
+import { buildCauseMessage, causeChangeText } from '../slack/blocks/cause.js';
 import { groupsOfAlerts } from '../store/alert-groups.js';
-import { listOpenAlerts } from '../store/alerts.js';
+import { type AlertRecord, listOpenAlerts, updateAlert } from '../store/alerts.js';
+import { listAlertActions } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { getExplanation, getTopKeys, putExplanation, putTopKeys } from '../store/explanations.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord } from '../store/outbox.js';
@@ -101,6 +112,43 @@ export interface ExplainDayResult {
   counts: ReturnType<LogSearchClient['counts']>;
 }
 
+/**
+ * The alert's own message gets the cause line too (the thread has the details): the episode's stored finding
+ * carries `details.cause`, and the message is updated once (`alert:<id>:cause-update:<day>`).
+ */
+function withCauseLine(
+  deps: ExplainDeps,
+  a: AlertRecord,
+  day: Day,
+  cause: string,
+  postId: number,
+  channel: string,
+): OutboxRecord | undefined {
+  const finding: Finding = { ...a.lastFinding, details: { ...(a.lastFinding.details ?? {}), cause } };
+  updateAlert(deps.db, a.id, { evaluatedDay: a.evaluatedDay, lastFinding: finding, now: deps.now().toISOString() });
+  const msg = buildAlertMessage({
+    alertId: a.id,
+    finding,
+    state: 'open',
+    firstDay: a.firstDay,
+    dayNumber: 1,
+    findingDays: a.findingDays,
+    spark: sparkSeries(deps.db, finding, day),
+    actions: listAlertActions(deps.db, [a.id]).get(a.id) ?? [],
+  });
+  const key = `alert:${a.id}:cause-update:${day}`;
+  enqueueOutbox(deps.db, {
+    idemKey: key,
+    channel,
+    method: 'update',
+    payload: { text: msg.text, blocks: msg.blocks },
+    alertId: a.id,
+    parentOutboxId: postId,
+    now: deps.now().toISOString(),
+  });
+  return getOutboxByKey(deps.db, key);
+}
+
 function directionOf(f: Finding): 'up' | 'down' {
   return f.kind === 'drop' ? 'down' : 'up';
 }
@@ -157,6 +205,10 @@ export async function explainDay(
         });
         const row = getOutboxByKey(deps.db, key);
         if (row) out.queued.push(row);
+        if (group === undefined) {
+          const update = withCauseLine(deps, a, day, describeCause(r.analysis, causeChangeText(f)), post.id, post.channel);
+          if (update) out.queued.push(update);
+        }
       }
     } else if (r.status === 'none') out.none++;
     else {

@@ -44,7 +44,9 @@ describe('root cause in the daily run', () => {
     expect(r.findings.find((f) => f.logId === SPIKY)).toMatchObject({ kind: 'spike', changeMoney: 42 });
     expect(r.explain).toMatchObject({ explained: 1, failed: 0, counts: { topkeys: 1, submissions: 1 } });
     const alert = h.slack.messages.find((m) => m.channel === ALERTS && !m.threadTs && (m.text ?? '').includes('log-0'));
-    expect(alert?.text).toContain('(+120 GB: +$42 today)');
+    expect(alert?.text).toContain('(+120 GB: +$42 today) 87 % of the extra 120 GB came from web-17 (by hostname).');
+    expect(alert?.updates).toBe(1);
+    expect(JSON.stringify(alert?.blocks)).toContain(':mag: 87 % of the extra 120 GB came from web-17 (by hostname).');
     const reply = h.slack.messages.find((m) => m.threadTs === alert?.ts && (m.text ?? '').includes('Where it came from'));
     expect(reply?.text).toContain('87 % of the extra 120 GB came from web-17 (by hostname).');
     expect(JSON.stringify(reply?.blocks)).toContain('came from *web-17*');
