@@ -192,23 +192,29 @@ export async function explainDay(
       const post =
         getOutboxByKey(deps.db, `alert:${a.id}:post`) ?? (group === undefined ? undefined : getOutboxByKey(deps.db, `group:${group}:post`));
       if (post) {
-        const msg = buildCauseMessage({ logName: f.logName, day, analysis: r.analysis, finding: f });
-        const key = `alert:${a.id}:cause:${day}`;
-        enqueueOutbox(deps.db, {
-          idemKey: key,
-          channel: post.channel,
-          method: 'reply',
-          payload: { text: msg.text, blocks: msg.blocks },
-          alertId: a.id,
-          parentOutboxId: post.id,
-          now: deps.now().toISOString(),
-        });
-        const row = getOutboxByKey(deps.db, key);
-        if (row) out.queued.push(row);
-        if (group === undefined) {
-          const update = withCauseLine(deps, a, day, describeCause(r.analysis, causeChangeText(f)), post.id, post.channel);
-          if (update) out.queued.push(update);
-        }
+        // The reply, the stored cause and the message's update: all of them or none (a crash mid-way is redone).
+        const rows = deps.db
+          .transaction((): OutboxRecord[] => {
+            const msg = buildCauseMessage({ logName: f.logName, day, analysis: r.analysis, finding: f });
+            const key = `alert:${a.id}:cause:${day}`;
+            enqueueOutbox(deps.db, {
+              idemKey: key,
+              channel: post.channel,
+              method: 'reply',
+              payload: { text: msg.text, blocks: msg.blocks },
+              alertId: a.id,
+              parentOutboxId: post.id,
+              now: deps.now().toISOString(),
+            });
+            const reply = getOutboxByKey(deps.db, key);
+            const update =
+              group === undefined
+                ? withCauseLine(deps, a, day, describeCause(r.analysis, causeChangeText(f)), post.id, post.channel)
+                : undefined;
+            return [reply, update].filter((x): x is OutboxRecord => x !== undefined);
+          })
+          .immediate();
+        out.queued.push(...rows);
       }
     } else if (r.status === 'none') out.none++;
     else {
