@@ -58,6 +58,8 @@ const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
   new: { emoji: ':new:', label: 'New log' },
   threshold: { emoji: ':rotating_light:', label: 'Over threshold' },
   budget: { emoji: ':moneybag:', label: 'Budget' },
+  org: { emoji: ':office:', label: 'Organisation' },
+  creep: { emoji: ':chart_with_upwards_trend:', label: 'Creep' },
 };
 
 export function kindLabel(kind: string): { emoji: string; label: string } {
@@ -175,9 +177,11 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
     default: {
       const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
       const tail = f.kind === 'budget' || f.kind === 'silent' ? '' : impactTail(f);
+      // The cause inside the log, once Log Search told it (SPEC §6.6; the details are in the thread).
+      const cause = typeof f.details?.cause === 'string' ? f.details.cause : '';
       return {
-        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}${escapeMrkdwn(tail)}`,
-        plain: `${label}: ${f.logName}: ${what}${tail}`,
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}${escapeMrkdwn(tail)}${cause ? `\n:mag: ${escapeMrkdwn(cause)}` : ''}`,
+        plain: `${label}: ${f.logName}: ${what}${tail}${cause ? ` ${cause}` : ''}`,
       };
     }
   }
