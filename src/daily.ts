@@ -19,7 +19,7 @@ import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Rapid7Client } from './rapid7/client.js';
-import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
+import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
@@ -309,9 +309,9 @@ async function runLeasedDay(
  */
 export async function reportFailure(deps: DailyDeps, day: Day, err: AppError, channel: string): Promise<void> {
   const at = deps.now().toISOString();
-  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeMrkdwn(err.message)}`;
+  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeUntrusted(err.message)}`;
   const note = `Error code \`${err.code}\` · later runs retry · this message is not repeated until a run succeeds again`;
-  const plain = `The daily logusage run for ${day} failed: ${err.message}`;
+  const plain = `The daily logusage run for ${day} failed: ${plainName(err.message, 2000)}`;
   const payload = { text: escapeMrkdwn(plain), blocks: [section(text), context(note)] };
   let queued = false;
   try {

@@ -5,7 +5,18 @@
  */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, divider, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  divider,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
@@ -61,7 +72,7 @@ function moverLine(l: DigestLogLine): string {
 function monthLines(v: DigestView): string {
   const m = v.month;
   const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}* by month end`;
-  const first = `Month to date (${escapeMrkdwn(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${proj}`;
+  const first = `Month to date (${escapeUntrusted(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${proj}`;
   if (!v.budget) return `${first}\nNo monthly budget set (\`/logusage budget set 30TB/month\`).`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;

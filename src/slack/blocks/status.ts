@@ -1,7 +1,18 @@
 /** Pure builder of `/logusage status`: last run, next run, coverage, budget, recent changes. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { type ChangeLine, formatChangeLines } from './log-detail.js';
 
 export interface StatusView {
@@ -26,8 +37,8 @@ export function buildStatus(v: StatusView): SlackMessage {
   const runLines = v.runs.map((r) => {
     const icon = r.status === 'ok' ? ':white_check_mark:' : r.status === 'failed' ? ':x:' : ':hourglass:';
     const dur = r.durationMs === null ? '' : ` ${(r.durationMs / 1000).toFixed(1)} s`;
-    const err = r.error ? ` — ${escapeMrkdwn(r.error.split('\n')[0]?.slice(0, 200) ?? '')}` : '';
-    return `${icon} ${escapeMrkdwn(r.job)}${r.day ? ` ${escapeMrkdwn(r.day)}` : ''} ${escapeMrkdwn(when(r.startedAt))}${dur}${err}`;
+    const err = r.error ? ` — ${shownName(r.error, 200)}` : '';
+    return `${icon} ${escapeUntrusted(r.job)}${r.day ? ` ${escapeUntrusted(r.day)}` : ''} ${escapeMrkdwn(when(r.startedAt))}${dur}${err}`;
   });
   const c = v.coverage;
   const budget =
@@ -37,7 +48,7 @@ export function buildStatus(v: StatusView): SlackMessage {
         : 'not set'
       : `${formatBytes(v.budget.bytes)}/month (${v.budget.source === 'slack' ? 'set from Slack' : 'MONTHLY_BUDGET'})`;
   const last = v.runs[0];
-  const text = `logusage status: last run ${last ? `${last.job} ${last.status} at ${when(last.startedAt)}` : 'none yet'}; next run ${
+  const text = `logusage status: last run ${last ? `${plainName(last.job, 40)} ${last.status} at ${when(last.startedAt)}` : 'none yet'}; next run ${
     v.nextRun ? when(v.nextRun) : 'not scheduled here'
   }; data ${c.firstDay ?? '—'} … ${c.lastDay ?? '—'} (${c.observedDays} days, ${c.logs} logs); ${v.openAlerts} open alerts.`;
   return fitMessage({

@@ -1,7 +1,18 @@
 /** Pure builder of `/logusage summary`: organisation total vs expected, month to date, top logs. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
 export interface SummaryLogLine {
@@ -52,7 +63,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
         return `Budget ${formatBytes(v.budget.bytes)}/month${v.budget.source === 'slack' ? ' (set from Slack)' : ''}: ${pct.toFixed(0)}% used${proj}`;
       })()
     : 'No monthly budget set (`/logusage budget set 30TB/month`).';
-  const monthLine = `Month to date (${escapeMrkdwn(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${
+  const monthLine = `Month to date (${escapeUntrusted(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${
     v.month.projected === null ? '' : `, at this pace ${formatBytes(v.month.projected)} by month end`
   }`;
   const topLines = v.top.map((l, i) => {
@@ -60,7 +71,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
     return `${i + 1}. *${shownName(l.name)}* ${formatBytes(l.bytes)}${ch} \`${l.spark}\``;
   });
   const findings = v.findings ?? [];
-  const findingLines = findings.map((f) => `• *${escapeMrkdwn(f.kind)}* ${shownName(f.logName)}: ${escapeMrkdwn(f.reason)}`);
+  const findingLines = findings.map((f) => `• *${escapeUntrusted(f.kind)}* ${shownName(f.logName)}: ${escapeUntrusted(f.reason)}`);
   const text = [
     `logusage summary for ${v.day}: ${total} (${v.expected ? `expected ${formatBytes(v.expected.expected)}` : 'no typical value yet'}).`,
     `Month to date ${formatBytes(v.month.toDate)}.`,
@@ -69,7 +80,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
     v.top.length > 0
       ? `Top: ${v.top
           .slice(0, 5)
-          .map((l) => `${l.name} ${formatBytes(l.bytes)}`)
+          .map((l) => `${plainName(l.name)} ${formatBytes(l.bytes)}`)
           .join(', ')}`
       : '',
   ]
