@@ -79,6 +79,7 @@ describe('alert action log', () => {
       const post = h.slack.messages.find((m) => !m.threadTs && m.channel === ALERTS && m.text?.startsWith('Spike:'));
       if (!post) throw new Error('no alert message was posted');
       const ts = post.ts;
+      const posted = structuredClone(post.blocks ?? []);
       const updatesOf = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts && !c.fault);
 
       // Someone snoozes it for a day at 09:15 the next morning, through Bolt.
@@ -126,6 +127,15 @@ describe('alert action log', () => {
       const resolved = updatesOf().at(-1);
       expect(String(resolved?.body.text)).toMatch(/^Resolved: /);
       expect(actionLog(resolved)?.elements).toEqual(clicked?.elements);
+
+      // Each version of the message (post, click, daily updates, resolve) has block_ids of its own.
+      const versions = [posted, ...updatesOf().map((c) => c.body.blocks as unknown[])].map((bs) =>
+        (bs as Blocks).map((b) => b.block_id).filter((id) => id !== undefined),
+      );
+      expect(versions.length).toBeGreaterThanOrEqual(4);
+      for (const [i, ids] of versions.entries()) {
+        for (const earlier of versions.slice(0, i)) expect(ids.filter((id) => earlier.includes(id))).toEqual([]);
+      }
 
       // Every update carried the name escaped: nothing in them pings anyone.
       for (const c of updatesOf()) {

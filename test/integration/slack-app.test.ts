@@ -287,6 +287,11 @@ describe('/logusage changes', () => {
     const [first, second] = h.fake.responses('refresh1');
     expect(String(first?.text)).toMatch(/Collecting now/);
     expect(String(second?.text)).toBe(`Collected 2026-03-04 … 2026-03-10 for ${ADMIN}.`);
+    // The result replaces "Collecting now…" (not a second message), with block_ids of its own.
+    expect(first?.replace_original).toBe(false);
+    expect(second?.replace_original).toBe(true);
+    const ids = (m: Record<string, unknown> | undefined) => ((m?.blocks ?? []) as Array<{ block_id?: string }>).map((b) => b.block_id);
+    expect(ids(second).every((id) => typeof id === 'string' && !ids(first).includes(id))).toBe(true);
   });
 
   it('bad input gets a short answer with one valid example and changes nothing', async () => {
