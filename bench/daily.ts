@@ -8,15 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderUsageChartPng } from '../src/charts.js';
 import { runCollect } from '../src/collect.js';
 import { readSettings } from '../src/config.js';
 import { type DailyStage, runDaily } from '../src/daily.js';
 import { addDays, type Day } from '../src/days.js';
 import { runDemo } from '../src/demo/run.js';
-import { detectForDay } from '../src/detect/run.js';
 import { createSilentLogger } from '../src/logger.js';
-import { createRapid7FromSettings } from '../src/main.js';
+import { createDailyDeps, createRapid7FromSettings } from '../src/main.js';
 import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulator.js';
 import { createOutbox, createWebApiSender } from '../src/slack/outbox.js';
 import { openDb } from '../src/store/db.js';
@@ -66,18 +64,10 @@ async function dailyRun(): Promise<void> {
     const marks: Array<[DailyStage | 'end', number]> = [];
     const t0 = performance.now();
     const r = await runDaily(
-      {
-        db,
-        settings,
-        logger,
-        now: () => now,
-        rapid7: client,
-        detect: detectForDay,
-        sender: createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger }),
-        renderChart: renderUsageChartPng,
-        outbox: { paceMs: 0 },
-        onStage: (s) => marks.push([s, performance.now()]),
-      },
+      createDailyDeps(
+        { db, settings, logger, now: () => now },
+        { rapid7: client, outbox: { paceMs: 0 }, onStage: (s) => marks.push([s, performance.now()]) },
+      ),
       { day: LAST },
     );
     marks.push(['end', performance.now()]);

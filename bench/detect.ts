@@ -16,7 +16,7 @@ import { addDays } from '../src/days.js';
 import { replay, toDetectLogs } from '../src/detect/backtest.js';
 import { createDayDetector } from '../src/detect/detect-day.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
-import { detectForDay } from '../src/detect/run.js';
+import { detectForDay } from '../src/pipeline/detect.js';
 import { openDb } from '../src/store/db.js';
 import { writeImport } from '../src/store/usage.js';
 import { generateSynthetic, historyOf } from '../test/fixtures/detect/synthetic.js';

@@ -28,18 +28,15 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parentPort, SHARE_ENV, Worker } from 'node:worker_threads';
-import { renderUsageChartPng } from '../src/charts.js';
 import { runCollect } from '../src/collect.js';
 import { readSettings, type Settings } from '../src/config.js';
 import { type DailyDeps, runDaily } from '../src/daily.js';
 import { addDays, type Day, daysInRange, weekdayOf } from '../src/days.js';
-import { detectForDay } from '../src/detect/run.js';
 import { describeError } from '../src/errors.js';
 import { createSilentLogger } from '../src/logger.js';
-import { createRapid7FromSettings } from '../src/main.js';
+import { createDailyDeps, createRapid7FromSettings } from '../src/main.js';
 import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulator.js';
 import { createSlackApp } from '../src/slack/app.js';
-import { createWebApiSender } from '../src/slack/outbox.js';
 import { setRoute, setThreshold } from '../src/store/controls.js';
 import { type Db, openDb } from '../src/store/db.js';
 import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
@@ -108,18 +105,9 @@ async function dailyLoop(o: {
   onRun: (r: RunRecord) => void;
 }): Promise<void> {
   const logger = createSilentLogger();
-  const deps = (): DailyDeps => ({
-    db: o.db,
-    settings: o.settings,
-    logger,
-    now: () => o.clock.now,
-    rapid7: createRapid7FromSettings(o.settings, logger),
-    detect: detectForDay,
-    sender: createWebApiSender({ token: TOKEN, apiUrl: o.settings.slack.apiUrl, logger }),
-    renderChart: renderUsageChartPng,
+  const deps = (): DailyDeps =>
     // Slack's pace (1.1 s per channel) is kept; a run delivers for at most 5 s, the next run goes on.
-    deliverTimeoutMs: 5_000,
-  });
+    createDailyDeps({ db: o.db, settings: o.settings, logger, now: () => o.clock.now }, { deliverTimeoutMs: 5_000 });
   for (let k = 1; k <= LOOP_DAYS && !o.stopped(); k++) {
     const day = addDays(HISTORY_END, k);
     o.clock.now = new Date(`${addDays(day, 1)}T06:30:00Z`);

@@ -85,6 +85,7 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     const [usageR, managedR, orgR] = await Promise.allSettled([fetchUsage(), client.getManagementLogs(), client.getOrgUsage(orgFrom, to)]);
     if (usageR.status === 'rejected') throw usageR.reason;
     const usage = usageR.value;
+    warnings.push(...usage.warnings);
     const isKeyRefused = (err: unknown) =>
       err instanceof AppError && (err.code === 'RAPID7_UNAUTHORIZED' || err.code === 'RAPID7_FORBIDDEN');
 

@@ -3,6 +3,7 @@
  * Defaults ← env ← overrides (overrides are for tests and the demo).
  */
 import { AppError } from './errors.js';
+import { bytesFor, DEFAULT_CURRENCY, isCurrencyCode, looksLikeMoney, type Price, parseMoney, parsePrice } from './money.js';
 import { parseSize, SIZE_EXAMPLE } from './units.js';
 
 export const REGIONS = ['us', 'us2', 'us3', 'eu', 'ca', 'au', 'ap'] as const;
@@ -36,12 +37,22 @@ export interface Settings {
   databasePath: string;
   schedule: string;
   timezone: string;
-  /** Bytes per month, or undefined when no budget is set. */
+  /** Bytes per month, or undefined when no budget is set (a money budget is turned into bytes at the price). */
   monthlyBudget: number | undefined;
+  /** MONTHLY_BUDGET as written when it was a money amount (shown beside the bytes). */
+  monthlyBudgetMoney?: number | undefined;
+  /** PRICE_PER_GB in CURRENCY, or undefined: no money is shown anywhere (SPEC §2). */
+  price: Price | undefined;
+  /** ISO 4217 code money is shown in (CURRENCY, default USD). */
+  currency: string;
+  /** Ask Log Search for the cause inside a log (SPEC §6.6). */
+  rootCause: boolean;
   port: number;
   logLevel: LogLevel;
   /** Post a weekly digest on Mondays as well as the daily one. */
   weeklyDigest: boolean;
+  /** Alert on Rapid7's platform-internal logs too (SPEC §4); default false: thresholds only. */
+  watchInternalLogs: boolean;
   /** Days of history a log needs before statistical findings (spike/drop/silent). */
   coldStartDays: number;
   /** Consecutive normal days after which an open alert is marked resolved. */
@@ -70,10 +81,14 @@ export const ENV_HELP: Record<string, string> = {
   DATABASE_PATH: 'a file path such as ./data/logusage.db',
   SCHEDULE: 'a cron expression such as "30 6 * * *"',
   TIMEZONE: 'an IANA time zone such as Europe/Berlin',
-  MONTHLY_BUDGET: `a size per month such as ${SIZE_EXAMPLE}`,
+  MONTHLY_BUDGET: `a size per month such as ${SIZE_EXAMPLE}, or a money amount such as 12000 USD or $12,000 (needs PRICE_PER_GB)`,
+  PRICE_PER_GB: 'the price of one ingested GB (10^9 bytes) such as 0.35 (in CURRENCY)',
+  CURRENCY: 'an ISO 4217 currency code such as USD, EUR or CHF',
+  ROOT_CAUSE: 'true or false',
   PORT: 'a port number from 0 to 65535 (0 = any free port)',
   LOG_LEVEL: LOG_LEVELS.join(', '),
   WEEKLY_DIGEST: 'true or false',
+  WATCH_INTERNAL_LOGS: 'true or false',
   COLD_START_DAYS: 'a whole number of days from 1 to 365',
   RESOLVE_AFTER_DAYS: 'a whole number of days from 1 to 30',
   RAPID7_TIMEOUT_MS: 'milliseconds from 1 to 600000, default 30000',
@@ -155,19 +170,44 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
   const timezone = get('TIMEZONE') ?? 'UTC';
   if (!isValidTimezone(timezone)) bad('TIMEZONE', timezone);
 
+  const currency = (get('CURRENCY') ?? DEFAULT_CURRENCY).toUpperCase();
+  if (!isCurrencyCode(currency)) bad('CURRENCY', get('CURRENCY'));
+  let price: Price | undefined;
+  const priceRaw = get('PRICE_PER_GB');
+  if (priceRaw !== undefined) {
+    const r = parsePrice(priceRaw, currency);
+    if (r.ok && r.value.currency === currency) price = r.value;
+    else bad('PRICE_PER_GB', priceRaw, r.ok ? ` (it is in ${r.value.currency} but CURRENCY is ${currency})` : '');
+  }
   let monthlyBudget: number | undefined;
+  let monthlyBudgetMoney: number | undefined;
   const budgetRaw = get('MONTHLY_BUDGET');
   if (budgetRaw !== undefined) {
-    const r = parseSize(budgetRaw.replace(/\s*\/\s*(month|mo)$/i, ''));
-    if (r.ok && r.value > 0) monthlyBudget = r.value;
-    else bad('MONTHLY_BUDGET', budgetRaw);
+    const text = budgetRaw.replace(/\s*\/\s*(month|mo)$/i, '');
+    if (looksLikeMoney(text)) {
+      const m = parseMoney(text, { expectCurrency: currency });
+      if (!m.ok || !(m.value.amount > 0)) bad('MONTHLY_BUDGET', budgetRaw, m.ok ? '' : ` (${m.error})`);
+      else if (!price) bad('MONTHLY_BUDGET', budgetRaw, ' (a budget in money needs PRICE_PER_GB to turn it into bytes)');
+      else {
+        monthlyBudgetMoney = m.value.amount;
+        monthlyBudget = bytesFor(m.value.amount, price);
+      }
+    } else {
+      const r = parseSize(text);
+      if (r.ok && r.value > 0) monthlyBudget = r.value;
+      else bad('MONTHLY_BUDGET', budgetRaw);
+    }
   }
+  const rootCauseRaw = (get('ROOT_CAUSE') ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(rootCauseRaw)) bad('ROOT_CAUSE', get('ROOT_CAUSE'));
   const port = intSetting(get('PORT'), 3000, 0, 65535);
   if (port === undefined) bad('PORT', get('PORT'));
   const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) bad('LOG_LEVEL', get('LOG_LEVEL'));
   const weeklyRaw = (get('WEEKLY_DIGEST') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(weeklyRaw)) bad('WEEKLY_DIGEST', get('WEEKLY_DIGEST'));
+  const internalRaw = (get('WATCH_INTERNAL_LOGS') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(internalRaw)) bad('WATCH_INTERNAL_LOGS', get('WATCH_INTERNAL_LOGS'));
   const coldStartDays = intSetting(get('COLD_START_DAYS'), 14, 1, 365);
   if (coldStartDays === undefined) bad('COLD_START_DAYS', get('COLD_START_DAYS'));
   const resolveAfterDays = intSetting(get('RESOLVE_AFTER_DAYS'), 2, 1, 30);
@@ -206,9 +246,14 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
     schedule,
     timezone,
     monthlyBudget,
+    ...(monthlyBudgetMoney === undefined ? {} : { monthlyBudgetMoney }),
+    price,
+    currency,
+    rootCause: ['true', '1', 'yes'].includes(rootCauseRaw),
     port: port ?? 3000,
     logLevel: logLevel as LogLevel,
     weeklyDigest: ['true', '1', 'yes'].includes(weeklyRaw),
+    watchInternalLogs: ['true', '1', 'yes'].includes(internalRaw),
     coldStartDays: coldStartDays ?? 14,
     resolveAfterDays: resolveAfterDays ?? 2,
   };

@@ -18,6 +18,9 @@ import type { Finding } from './detect/types.js';
 import { type DigestResult, queueDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Counters } from './metrics/counters.js';
+import { priceFindings } from './money.js';
+import { detectForDay } from './pipeline/detect.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
@@ -25,6 +28,7 @@ import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
 import { acquireLock, closeAbandonedRuns, readLock, releaseLock, renewLock } from './store/locks.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord, pruneOutbox } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { finishRun, startRun } from './store/runs.js';
 
 export const DAILY_JOB = 'run-daily';
@@ -33,7 +37,6 @@ export const OUTBOX_LOCK = 'outbox';
 export const RUN_FAILED_NOTICE = 'run-failed:run-daily';
 
 /** Detection for one day (src/detect/run.ts `detectForDay`), passed in. */
-export type DetectFn = (db: Db, day: Day, settings: Settings) => { findings: Finding[] } | Promise<{ findings: Finding[] }>;
 
 export interface DailyDeps {
   db: Db;
@@ -42,7 +45,6 @@ export interface DailyDeps {
   now: () => Date;
   /** null: no collection (work on stored data). */
   rapid7: Rapid7Client | null;
-  detect: DetectFn;
   /** null: nothing is delivered now (queued messages wait for a run or `serve` that can send). */
   sender: SlackSender | null;
   renderChart?: (input: UsageChartInput) => Buffer;
@@ -59,6 +61,8 @@ export interface DailyDeps {
   deliverTimeoutMs?: number;
   /** Lease owner (default host:pid:random). */
   owner?: string;
+  /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
+  counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
@@ -165,7 +169,7 @@ async function runLeased<T>(db: Db, name: string, o: { owner: string; now: () =>
  * send the same row at once. null without a sender, or when another process is delivering right now.
  */
 export async function deliverPending(
-  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs'>,
+  deps: Pick<DailyDeps, 'db' | 'sender' | 'logger' | 'now' | 'outbox' | 'deliverTimeoutMs' | 'owner' | 'lockTtlMs' | 'counters'>,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<DrainReport | null> {
   const sender = deps.sender;
@@ -178,6 +182,10 @@ export async function deliverPending(
       const outbox = createOutbox({ db: deps.db, sender, logger: deps.logger, ...deps.outbox, now: clock });
       const deadline = new Date(clock().getTime() + timeoutMs);
       const report = await outbox.drain({ deadline, ...(opts.signal ? { signal: opts.signal } : {}) });
+      deps.counters?.add('slackSends', { outcome: 'sent' }, report.sent);
+      deps.counters?.add('slackSends', { outcome: 'confirmed' }, report.confirmed);
+      deps.counters?.add('slackRetries', {}, report.retries);
+      deps.counters?.add('slackDead', {}, report.dead);
       if (report.sent + report.confirmed + report.dead > 0 || report.pending > 0) deps.logger.info({ ...report }, 'Slack delivery');
       return report;
     });
@@ -206,6 +214,54 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
     await reportFailure(deps, day, e, alertChannel);
     throw e;
   }
+}
+
+/** The job name of `detect` runs that post (in `runs`, beside the daily run's). */
+export const DETECT_JOB = 'detect';
+
+export interface PostedDay {
+  alerts: AlertDayResult;
+  delivery: DrainReport | null;
+}
+
+/**
+ * `detect` without --dry-run (SPEC §3): the day's findings go through the alert lifecycle and are delivered,
+ * under the same lease as the daily run (the two never judge at once; LOCKED when a run holds it) and with a
+ * run record of job `detect`.
+ */
+export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Finding[]): Promise<PostedDay> {
+  const alertChannel = alertChannelOf(deps.settings, false);
+  const owner = deps.owner ?? defaultOwner();
+  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+    const runId = startRun(deps.db, DETECT_JOB, deps.now(), { day });
+    try {
+      const alerts = applyAlertDay(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          alertChannel,
+          resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
+        },
+        day,
+        findings,
+      );
+      const delivery = await deliverPending(deps);
+      finishRun(deps.db, runId, deps.now(), {
+        status: 'ok',
+        details: { findings: findings.length, alertStatus: alerts.status, sent: delivery?.sent ?? 0 },
+      });
+      return { alerts, delivery };
+    } catch (err) {
+      const e = asAppError(err);
+      try {
+        finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+      } catch {
+        // The database refused the run record too; the error below says what failed first.
+      }
+      throw e;
+    }
+  });
 }
 
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
@@ -238,7 +294,9 @@ async function runLeasedDay(
       ? await runCollect({ db: deps.db, client: deps.rapid7, logger: deps.logger, now: deps.now }, { to: day })
       : null;
     await stage('detect');
-    const { findings } = await deps.detect(deps.db, day, deps.settings);
+    // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
+    const price = priceInForce(deps.db, deps.settings.price);
+    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -264,6 +322,7 @@ async function runLeasedDay(
         channel: deps.settings.slack.digestChannel ?? alertChannel,
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
+        ...(price ? { price } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,

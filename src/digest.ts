@@ -7,9 +7,10 @@
  */
 import type { UsageChartInput } from './charts.js';
 import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf } from './days.js';
-import { evaluateBudget } from './detect/org-rules.js';
+import { projectMonth } from './detect/org-rules.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Price } from './money.js';
 import { typicalAt, typicalSeries } from './slack/baseline.js';
 import { buildDigest, buildWeeklyDigest, type DigestLogLine, type DigestView, type WeeklyView } from './slack/blocks/digest.js';
 import { sparkline } from './slack/mrkdwn.js';
@@ -36,26 +37,13 @@ function lastN(a: ArrayLike<number>, n: number): number[] {
   return out;
 }
 
-/**
- * Month to date and the weekday-aware month-end projection, computed exactly as the budget rule does
- * (detect/org-rules.ts): evaluated against a 1-byte budget so that a verdict always comes back.
- */
-export function monthProjection(
-  days: Day[],
-  org: Float64Array,
-  t: number,
-): { toDate: number; projected: number; knownDays: number } | null {
-  const v = evaluateBudget(days, org, t, 1);
-  return v ? { toDate: v.monthToDate, projected: v.projected, knownDays: v.knownDays } : null;
-}
-
-export function loadDigestView(db: Db, day: Day, envBudget: number | undefined): DigestView {
+export function loadDigestView(db: Db, day: Day, envBudget: number | undefined, price?: Price): DigestView {
   const from = addDays(day, -(HISTORY_DAYS - 1));
   const m = readUsageMatrix(db, from, day);
   const t = m.days.length - 1;
   const org = orgSeries(db, from, day);
   const total = Number.isFinite(org[t] as number) ? (org[t] as number) : null;
-  const proj = monthProjection(m.days, org, t);
+  const proj = projectMonth(m.days, org, t);
   const budget = effectiveBudget(db, envBudget);
 
   const lines: DigestLogLine[] = [];
@@ -111,7 +99,7 @@ export function loadDigestView(db: Db, day: Day, envBudget: number | undefined):
     spark: sparkline(lastN(org, SPARK_DAYS)),
     month: {
       month: monthOf(day),
-      toDate: proj?.toDate ?? 0,
+      toDate: proj?.monthToDate ?? 0,
       projected: proj?.projected ?? null,
       knownDays: proj?.knownDays ?? 0,
       daysInMonth: Number(lastOfMonth(day).slice(8, 10)),
@@ -126,6 +114,7 @@ export function loadDigestView(db: Db, day: Day, envBudget: number | undefined):
       .slice(0, 15)
       .map((a) => ({ id: a.id, kind: a.kind, name: a.lastFinding.logName, firstDay: a.firstDay, channel: a.channel })),
     openAlertCount: open.length,
+    ...(price ? { price } : {}),
   };
 }
 
@@ -191,6 +180,8 @@ export interface DigestDeps {
   channel: string;
   envBudget: number | undefined;
   weeklyDigest: boolean;
+  /** Price in force: the digest shows money beside bytes (SPEC §8). */
+  price?: Price;
   /** Renders the chart PNG; absent = no chart. A failure is logged and the digest goes without it. */
   renderChart?: (input: UsageChartInput) => Buffer;
 }
@@ -230,7 +221,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
       deps.logger.warn({ day, err: chartError }, 'digest chart could not be rendered; the digest goes without it');
     }
   }
-  const view = loadDigestView(db, day, deps.envBudget);
+  const view = loadDigestView(db, day, deps.envBudget, deps.price);
   const msg = buildDigest(view);
   const weekly = deps.weeklyDigest && isWeeklyDay(day) ? buildWeeklyDigest(loadWeeklyView(db, day)) : null;
   // A forced digest, or the preview of one already queued, gets keys of its own.

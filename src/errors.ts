@@ -42,10 +42,6 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}
-
 /** A safe one-line description of any thrown value (never includes request config or headers). */
 export function describeError(err: unknown): string {
   if (err instanceof AppError) return `${err.code}: ${err.message}`;

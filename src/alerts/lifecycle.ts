@@ -85,6 +85,8 @@ export function keyOf(f: Finding): { key: string; oneOff: boolean } {
   const d = f.details ?? {};
   if (f.kind === 'budget') return { key: `budget:${monthOf(f.day)}:${String(d.level ?? 'notice')}`, oneOff: true };
   if (f.kind === 'new') return { key: `new:${f.logId ?? f.logName}`, oneOff: true };
+  // A holiday or an organisation-wide dip: one notice per day (SPEC §6.4), never an episode.
+  if (f.kind === 'org' && (d.orgEvent === 'holiday' || d.orgEvent === 'dip')) return { key: `org-event:${f.day}`, oneOff: true };
   const subject = f.scope === 'log' ? (f.logId ?? f.logName) : f.scope === 'org' ? 'org' : f.logName;
   if (f.kind === 'threshold') {
     return { key: d.thresholdId !== undefined ? `threshold:${String(d.thresholdId)}` : `threshold:${f.scope}:${subject}`, oneOff: false };
@@ -103,6 +105,15 @@ export function episodeDayNumber(firstDay: Day, day: Day): number {
 
 function strongest(fs: Finding[]): Finding {
   return fs.reduce((a, b) => (b.score > a.score ? b : a));
+}
+
+/** True while at least half of a log-set finding's members still send nothing (`details.members`). */
+function stillSilentSet(f: Finding, bytesOnDay: ReadonlyMap<string, number>): boolean {
+  const members = Array.isArray(f.details?.members) ? (f.details.members as Array<{ logId?: unknown }>) : [];
+  const ids = members.flatMap((m) => (typeof m.logId === 'string' ? [m.logId] : []));
+  if (ids.length === 0) return false;
+  const quiet = ids.filter((id) => (bytesOnDay.get(id) ?? 0) <= 0).length;
+  return quiet * 2 >= ids.length;
 }
 
 const NO_CONTROLS: LogControls = { muted: false, snoozedUntil: null, baselineFrom: null };
@@ -151,6 +162,11 @@ export function decideDay(input: LifecycleInput): Effect[] {
       continue;
     }
     if (ep.kind === 'silent' && ep.logId !== null && (input.bytesOnDay.get(ep.logId) ?? 0) <= 0) {
+      effects.push({ type: 'hold', episode: ep, reason: 'still-silent', finding: null });
+      continue;
+    }
+    // A log set that went silent together is back when most of its logs send again (grouping.ts).
+    if (ep.kind === 'silent' && ep.scope === 'logset' && stillSilentSet(ep.lastFinding, input.bytesOnDay)) {
       effects.push({ type: 'hold', episode: ep, reason: 'still-silent', finding: null });
       continue;
     }

@@ -8,6 +8,7 @@
 import { addDays, type Day, monthOf } from '../days.js';
 import type { Finding } from '../detect/types.js';
 import type { Logger } from '../logger.js';
+import { withEpisodeImpact } from '../money.js';
 import {
   type AlertAction,
   buildAlertMessage,
@@ -15,7 +16,9 @@ import {
   buildNoticeMessage,
   buildResolvedReply,
 } from '../slack/blocks/alert.js';
+import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice, type GroupRow } from '../slack/blocks/grouped.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
+import { alertsOfGroup, getAlertGroup, groupsOfAlerts, insertAlertGroup, setAlertGroup } from '../store/alert-groups.js';
 import {
   type AlertRecord,
   claimNotice,
@@ -32,6 +35,7 @@ import type { Db } from '../store/db.js';
 import { enqueueOutbox, getOutboxByKey, maxOutboxId, type OutboxRecord, outboxAfter, writeOrPreview } from '../store/outbox.js';
 import { bytesOnDay, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
 import { listLogs } from '../store/usage.js';
+import { dropOrgDipDrops, type GroupableEffect, groupLogSets, isOrgDip, logSetMembers, planChannelGroups } from './grouping.js';
 import { decideDay, type Effect, episodeDayNumber, keyOf, type LogControls, type OpenEpisode } from './lifecycle.js';
 
 export interface AlertRunDeps {
@@ -118,8 +122,11 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
       const snooze = getSnooze(db, id);
       controls.set(id, { muted: isMuted(db, id), snoozedUntil: snooze?.until ?? null, baselineFrom: getBaselineFrom(db, id) });
     }
+    const dayFindings = groupDayFindings(db, day, findings, open, controls, nowIso);
+    // Bytes of the logs of log-set episodes too: a set is back when most of its logs send again.
+    for (const f of [...dayFindings, ...open.map((e) => e.lastFinding)]) for (const m of logSetMembers(f)) logIds.add(m.logId);
     const noticeKeys = new Set<string>();
-    for (const f of findings) {
+    for (const f of dayFindings) {
       const k = keyOf(f);
       if (hasNotice(db, k.key)) noticeKeys.add(k.key);
       const shift = `shift:${k.key}:${day}`;
@@ -128,7 +135,7 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     const effects = decideDay({
       day,
       nowIso,
-      findings,
+      findings: dayFindings,
       open,
       controls,
       noticesGiven: noticeKeys,
@@ -138,10 +145,18 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     // Changes made from the buttons of episodes whose message this day rebuilds (one audit scan).
     const rebuilt = effects.flatMap((e) => (e.type === 'continue' || e.type === 'resolve' || e.type === 'accept' ? [e.episode.id] : []));
     const actions = listAlertActions(db, rebuilt);
+    const groups: GroupState = { ofEffect: new Map(), ofAlert: groupsOfAlerts(db, rebuilt), created: new Set(), touched: new Set() };
+    for (const [channel, list] of planChannelGroups(effects, (f) => channelFor(db, f, deps.alertChannel))) {
+      const notices = list.flatMap((e) => (e.type === 'notice' ? [e.finding] : []));
+      const id = insertAlertGroup(db, { channel, day, notices, now: nowIso });
+      groups.created.add(id);
+      for (const e of list) groups.ofEffect.set(e, id);
+    }
     const summary: AlertDayResult['effects'] = [];
     for (const e of effects) {
-      summary.push(applyEffect(deps, day, e, actions));
+      summary.push(applyEffect(deps, day, e, actions, groups));
     }
+    queueGroupMessages(deps, day, groups);
     markAlertDayProcessed(db, day, findings.filter((f) => f.day === day).length, nowIso);
     return { day, status: 'applied', effects: summary, queued: outboxAfter(db, firstNew) };
   };
@@ -157,6 +172,7 @@ function applyEffect(
   day: Day,
   e: Effect,
   actions: ReadonlyMap<number, readonly AlertAction[]>,
+  groups: GroupState,
 ): AlertDayResult['effects'][number] {
   const { db } = deps;
   const now = deps.now.toISOString();
@@ -178,6 +194,13 @@ function applyEffect(
       now,
     });
   const postOf = (alertId: number) => getOutboxByKey(db, `alert:${alertId}:post`);
+  /** A grouped episode has no message of its own: its group's message is rebuilt, replies go in its thread. */
+  const groupPostOf = (alertId: number) => {
+    const g = groups.ofAlert.get(alertId);
+    if (g === undefined) return undefined;
+    groups.touched.add(g);
+    return getOutboxByKey(db, `group:${g}:post`);
+  };
 
   switch (e.type) {
     case 'open': {
@@ -195,7 +218,12 @@ function applyEffect(
         finding: f,
         now,
       });
-      const msg = buildAlertMessage({
+      const group = groups.ofEffect.get(e);
+      if (group !== undefined) {
+        setAlertGroup(db, id, group);
+        return { type: e.type, key: e.key, reason: 'grouped' };
+      }
+      const msg = buildEpisodeMessage({
         alertId: id,
         finding: f,
         state: 'open',
@@ -209,7 +237,8 @@ function applyEffect(
     }
     case 'continue': {
       const ep = e.episode;
-      const f = e.finding;
+      // The episode's money so far (SPEC §7) rides on the finding it stores as its last one.
+      const f = withEpisodeImpact(e.finding, ep.lastFinding);
       updateAlert(db, ep.id, {
         kind: f.kind,
         lastDay: day,
@@ -219,9 +248,10 @@ function applyEffect(
         lastFinding: f,
         now,
       });
+      groupPostOf(ep.id);
       const post = postOf(ep.id);
       if (post) {
-        const msg = buildAlertMessage({
+        const msg = buildEpisodeMessage({
           alertId: ep.id,
           finding: f,
           state: 'open',
@@ -251,10 +281,23 @@ function applyEffect(
         endReason: 'normal',
         now,
       });
+      const inGroup = groupPostOf(ep.id);
+      if (inGroup) {
+        const f = ep.lastFinding;
+        const latest = f.logId ? (bytesOnDay(db, day, [f.logId]).get(f.logId) ?? 0) : null;
+        queue(
+          `alert:${ep.id}:resolved-reply`,
+          inGroup.channel,
+          'reply',
+          buildResolvedReply(f, day, e.normalDays, latest),
+          ep.id,
+          inGroup.id,
+        );
+      }
       const post = postOf(ep.id);
       if (post) {
         const f = ep.lastFinding;
-        const msg = buildAlertMessage({
+        const msg = buildEpisodeMessage({
           alertId: ep.id,
           finding: f,
           state: 'resolved',
@@ -284,10 +327,15 @@ function applyEffect(
       });
       // Muted / marked as expected: the button (or command) that did it already said so on the
       // message (src/slack/listeners/alert-actions.ts); the episode ends without another word.
+      const inGroup = groupPostOf(ep.id);
+      if (inGroup && e.reason === 'level-shift') {
+        const spark = sparkSeries(db, f, day);
+        queue(`alert:${ep.id}:new-normal`, inGroup.channel, 'reply', buildNewNormalNotice(f, spark, { inThread: true }), ep.id, inGroup.id);
+      }
       const post = e.reason === 'level-shift' ? postOf(ep.id) : undefined;
       if (post) {
         const spark = sparkSeries(db, f, day);
-        const msg = buildAlertMessage({
+        const msg = buildEpisodeMessage({
           alertId: ep.id,
           finding: f,
           state: 'level-shift',
@@ -310,13 +358,122 @@ function applyEffect(
       const levels = f.kind === 'budget' && Array.isArray(f.details?.levels) ? (f.details.levels as unknown[]) : [];
       for (const level of levels)
         claimNotice(db, `budget:${monthOf(day)}:${String(level)}`, now, { kind: f.kind, day, level, coveredBy: e.key });
+      // Listed in the day's grouped message of its channel instead of a message of its own.
+      if (groups.ofEffect.has(e)) return { type: e.type, key: e.key, reason: 'grouped' };
       const channel = channelFor(db, f, deps.alertChannel);
       const spark = sparkSeries(db, f, day);
-      const msg = e.key.startsWith('shift:') ? buildNewNormalNotice(f, spark, { inThread: false }) : buildNoticeMessage(f, spark);
+      const msg = e.key.startsWith('shift:')
+        ? buildNewNormalNotice(f, spark, { inThread: false })
+        : isOrgDip(f)
+          ? buildOrgEventNotice(f, spark)
+          : buildNoticeMessage(f, spark);
       queue(`notice:${e.key}`, channel, 'post', msg, null);
       return { type: e.type, key: e.key };
     }
     case 'suppressed':
       return { type: e.type, key: keyOf(e.finding).key, reason: e.reason };
+  }
+}
+
+/** Grouped messages of one day's run: which new effect goes into which group, and which groups to (re)build. */
+interface GroupState {
+  /** New messages of the day listed in a group instead (planChannelGroups). */
+  ofEffect: Map<GroupableEffect, number>;
+  /** Group of each rebuilt episode that belongs to one. */
+  ofAlert: Map<number, number>;
+  /** Groups made today: their message is posted. */
+  created: Set<number>;
+  /** Earlier groups with an episode that changed today: their message is updated. */
+  touched: Set<number>;
+}
+
+/**
+ * The day's findings as the lifecycle sees them (grouping.ts): no per-log drop opened on an organisation-wide
+ * holiday or dip day; logs of one log set down together → one log-set finding. Findings of snoozed logs
+ * without an open episode are left to the lifecycle (suppressed) rather than counted into a log set.
+ */
+function groupDayFindings(
+  db: Db,
+  day: Day,
+  findings: Finding[],
+  open: OpenEpisode[],
+  controls: ReadonlyMap<string, LogControls>,
+  nowIso: string,
+): Finding[] {
+  const openKeys = new Set(open.map((e) => e.episodeKey));
+  const quiet = (f: Finding) => {
+    const c = f.logId ? controls.get(f.logId) : undefined;
+    return !!c && (c.muted || (c.snoozedUntil !== null && c.snoozedUntil > nowIso)) && !openKeys.has(keyOf(f).key);
+  };
+  const kept = dropOrgDipDrops(day, findings, openKeys);
+  const candidates = kept.filter((f) => !quiet(f));
+  if (!candidates.some((f) => f.scope === 'log' && (f.kind === 'silent' || f.kind === 'drop'))) return kept;
+  // Logs of a set that normally report: listed and with data in the fortnight before the day.
+  const since = addDays(day, -14);
+  const reporting = new Map<string, number>();
+  for (const l of listLogs(db)) {
+    if (!l.inManagement || l.lastSeen === null || l.lastSeen < since) continue;
+    for (const s of l.logsets) reporting.set(s.name, (reporting.get(s.name) ?? 0) + 1);
+  }
+  const grouped = groupLogSets({ day, findings: candidates, openKeys, reportingLogs: reporting });
+  return [...grouped, ...kept.filter(quiet)];
+}
+
+/** The episode message: the log-set message for a log set down together, else the alert message. */
+function buildEpisodeMessage(v: Parameters<typeof buildAlertMessage>[0]): SlackMessage {
+  const members = logSetMembers(v.finding);
+  if (members.length === 0) return buildAlertMessage(v);
+  return buildLogSetMessage({
+    alertId: v.alertId ?? 0,
+    finding: v.finding,
+    members,
+    reporting: Number(v.finding.details?.logsReporting ?? members.length),
+    state: v.state,
+    firstDay: v.firstDay,
+    dayNumber: v.dayNumber,
+    ...(v.endDay ? { endDay: v.endDay } : {}),
+    spark: v.spark,
+    ...(v.actions ? { actions: v.actions } : {}),
+  });
+}
+
+/** Posts the groups made today and updates the earlier groups whose episodes changed (one update each). */
+function queueGroupMessages(deps: AlertRunDeps, day: Day, groups: GroupState): void {
+  const { db } = deps;
+  const now = deps.now.toISOString();
+  for (const id of [...groups.created, ...groups.touched]) {
+    const g = getAlertGroup(db, id);
+    if (!g) continue;
+    const alerts = alertsOfGroup(db, id);
+    const rows: GroupRow[] = [
+      ...alerts.map((a) => ({ alertId: a.id, finding: a.lastFinding, status: a.status })),
+      ...g.notices.map((f) => ({ alertId: null, finding: f, status: 'notice' as const })),
+    ];
+    const actions = [
+      ...listAlertActions(
+        db,
+        alerts.map((a) => a.id),
+      ).values(),
+    ]
+      .flat()
+      .sort((a, b) => (a.at < b.at ? -1 : 1));
+    const msg = buildGroupMessage({ day: g.day, rows, actions });
+    const payload = { text: msg.text, blocks: msg.blocks };
+    if (groups.created.has(id)) {
+      enqueueOutbox(db, { idemKey: `group:${id}:post`, channel: g.channel, method: 'post', payload, alertId: null, now });
+      continue;
+    }
+    const post = getOutboxByKey(db, `group:${id}:post`);
+    if (post) {
+      enqueueOutbox(db, {
+        idemKey: `group:${id}:update:${day}`,
+        channel: post.channel,
+        method: 'update',
+        payload,
+        alertId: null,
+        parentOutboxId: post.id,
+        now,
+      });
+    }
   }
 }

@@ -3,45 +3,24 @@
  * the posting path of `detect`, and the daily lines of `status`. src/cli.ts wires them in.
  */
 import type { Command } from 'commander';
-import { applyAlertDay } from '../alerts/runner.js';
-import { renderUsageChartPng } from '../charts.js';
 import { requireSettings } from '../config.js';
-import { alertChannelOf, currentFailure, type DailyDeps, deliverPending, runDaily } from '../daily.js';
+import { alertChannelOf, currentFailure, deliverPending, runDaily } from '../daily.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
-import { detectForDay } from '../detect/run.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createRapid7FromSettings } from '../main.js';
+import { createDailyDeps } from '../main.js';
 import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
-import { createWebApiSender, type DrainReport, slackAuthError } from '../slack/outbox.js';
+import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
 import { latestObservedDay } from '../store/usage.js';
-import type { DetectCommandHooks } from './detect.js';
-import type { StatusExtension } from './foundation.js';
-import { type CliIo, type OpenContext, parseDayOption } from './io.js';
+import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 import type { ServeExtension } from './serve.js';
-
-/** The daily-run dependencies of a context: Rapid7 when a key is set, Slack unless a dry run. */
-export function dailyDepsFor(ctx: AppContext, o: { dryRun: boolean }): DailyDeps {
-  const s = ctx.settings;
-  return {
-    db: ctx.db,
-    settings: s,
-    logger: ctx.logger,
-    now: ctx.now,
-    rapid7: s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger) : null,
-    detect: detectForDay,
-    sender:
-      !o.dryRun && s.slack.botToken ? createWebApiSender({ token: s.slack.botToken, apiUrl: s.slack.apiUrl, logger: ctx.logger }) : null,
-    renderChart: (input) => renderUsageChartPng(input),
-  };
-}
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -76,26 +55,6 @@ function checkDelivery(io: CliIo, d: DrainReport | null): void {
   if (d.dead > 0) io.err(`warning: Slack refused ${d.dead} message(s) for good; the log says why.\n`);
 }
 
-/** What a day's alert lifecycle did, in a few words. */
-function effectsLine(effects: Array<{ type: string }>): string {
-  const n = (t: string) => effects.filter((e) => e.type === t).length;
-  const parts = [
-    [n('open'), 'opened'],
-    [n('continue'), 'updated'],
-    [n('resolve'), 'resolved'],
-    [n('accept'), 'ended as accepted'],
-    [n('notice'), 'notices'],
-  ]
-    .filter(([c]) => (c as number) > 0)
-    .map(([c, w]) => `${c} ${w}`);
-  return parts.length > 0 ? parts.join(', ') : 'nothing new';
-}
-
-function deliveryLine(d: DrainReport | null): string {
-  if (!d) return 'not delivered now (no Slack token, or another process is delivering)';
-  return `${d.sent + d.confirmed} delivered${d.pending > 0 ? `, ${d.pending} waiting` : ''}${d.dead > 0 ? `, ${d.dead} refused` : ''}`;
-}
-
 /** `/logusage digest` and `digest --dry-run`: the digest of the newest complete observed day. */
 export function previewDigest(ctx: AppContext): SlackMessage {
   const yesterday = yesterdayUtc(ctx.now());
@@ -106,7 +65,7 @@ export function previewDigest(ctx: AppContext): SlackMessage {
 
 /** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
 export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const service = createDailyService(dailyDepsFor(ctx, { dryRun: false }));
+  const service = createDailyService(createDailyDeps(ctx, { dryRun: false }));
   return {
     services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
     hooks: {
@@ -123,31 +82,8 @@ export const createDailyServeExtension: ServeExtension = (ctx) => {
   };
 };
 
-/** `detect` without --dry-run: the day's findings go through the alert lifecycle and are delivered. */
-export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ctx, result) => {
-  requireSettings(ctx.settings, ['slack']);
-  const deps = dailyDepsFor(ctx, { dryRun: false });
-  const r = applyAlertDay(
-    {
-      db: ctx.db,
-      logger: ctx.logger,
-      now: ctx.now(),
-      alertChannel: alertChannelOf(ctx.settings, false),
-      resolveAfterDays: ctx.settings.resolveAfterDays,
-    },
-    result.day,
-    result.findings,
-  );
-  const d = await deliverPending(deps);
-  if (r.status !== 'applied') {
-    const why =
-      r.status === 'stale' ? 'already judged for a later day' : r.status === 'not-observed' ? 'not collected' : 'already processed';
-    return `Alerts for ${result.day} were ${why}; nothing new was posted (${deliveryLine(d)}).`;
-  }
-  return `${result.findings.length} finding(s) for ${result.day}: ${effectsLine(r.effects)}; Slack: ${deliveryLine(d)}.`;
-};
-
-export const dailyStatus: StatusExtension = (ctx) => {
+/** The daily run's lines and JSON fields of `status`. */
+export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<string, unknown> } {
   const h = readDailyHealth(ctx.db);
   const next = nextFireOf(ctx.settings.schedule, ctx.settings.timezone, ctx.now());
   const open = listOpenAlerts(ctx.db, 100_000);
@@ -170,23 +106,14 @@ export const dailyStatus: StatusExtension = (ctx) => {
     lines,
     json: { daily: { ...h, nextRun: next ? next.toISOString() : null }, openAlerts: open.length, outbox: out },
   };
-};
+}
 
 export interface DailyCommandsWiring {
   /** For `registerServeCommands(…, extensions)`. */
   serveExtensions: ServeExtension[];
-  /** For `registerDetectCommands(…, hooks)`. */
-  detectHooks: DetectCommandHooks;
 }
 
-export function registerDailyCommands(
-  program: Command,
-  io: CliIo,
-  open: OpenContext,
-  statusExtensions: StatusExtension[] = [],
-): DailyCommandsWiring {
-  statusExtensions.push(dailyStatus);
-
+export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): DailyCommandsWiring {
   program
     .command('run-daily')
     .description('what the schedule runs: collect → detect → alerts → digest for one day (default: yesterday, UTC), then deliver')
@@ -200,7 +127,7 @@ export function registerDailyCommands(
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['rapid7', 'slack']);
         else if (!ctx.settings.rapid7.apiKey) io.err('note: RAPID7_API_KEY is not set; judging the stored history without collecting.\n');
-        const r = await runDaily(dailyDepsFor(ctx, { dryRun }), { day, dryRun });
+        const r = await runDaily(createDailyDeps(ctx, { dryRun }), { day, dryRun });
         if (dryRun) {
           printMessages(io, r.messages, o.json ?? false);
           return;
@@ -235,7 +162,7 @@ export function registerDailyCommands(
       try {
         const dryRun = o.dryRun ?? false;
         if (!dryRun) requireSettings(ctx.settings, ['slack']);
-        const deps = dailyDepsFor(ctx, { dryRun });
+        const deps = createDailyDeps(ctx, { dryRun });
         const r = queueDigest(
           {
             db: ctx.db,
@@ -287,5 +214,5 @@ export function registerDailyCommands(
       });
     });
 
-  return { serveExtensions: [createDailyServeExtension], detectHooks: { post: detectPostHook } };
+  return { serveExtensions: [createDailyServeExtension] };
 }

@@ -13,10 +13,12 @@
  *   - `services`: `BackgroundService[]` — `start()` runs after the Slack app listens (in order);
  *     `stop()` runs on shutdown before the app stops (reverse order; each awaited, at most 15 s).
  *   - `hooks`: `Partial<SlackHooks>` (src/slack/service.ts) — `previewDigest()` for `/logusage digest`,
- *     `refresh({ actor })` for `/logusage refresh`, `findingsForDay(day)` for the summary,
- *     `nextRun()` for `/logusage status`, `onChange({ action, actor })` after a change from Slack.
+ *     `refresh({ actor })` for `/logusage refresh`,
+ *     `nextRun()` for `/logusage status`.
  *     Later extensions override earlier ones; serve's own default `refresh` runs `collect`.
  *   - `health`: `() => HealthReport` — the body of `GET /healthz` (default: the newest run).
+ * `GET /metrics` (src/metrics/report.ts) reads the store and `ctx.counters`, which serve creates when the
+ * context has none, so the Rapid7 client and the delivery built by extensions count into it.
  * `runServe(ctx, …)` is the same thing without commander or process signals (tests, the demo).
  */
 import type { Command } from 'commander';
@@ -24,6 +26,8 @@ import { runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
 import { AppError, describeError } from '../errors.js';
 import { type AppContext, createRapid7FromSettings } from '../main.js';
+import { createCounters } from '../metrics/counters.js';
+import { createMetricsReport } from '../metrics/report.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import type { SlackHooks } from '../slack/service.js';
 import type { CliIo, OpenContext } from './io.js';
@@ -62,7 +66,7 @@ function defaultHooks(ctx: AppContext): Partial<SlackHooks> {
   if (!ctx.settings.rapid7.apiKey) return {};
   return {
     refresh: async () => {
-      const client = createRapid7FromSettings(ctx.settings, ctx.logger);
+      const client = createRapid7FromSettings(ctx.settings, ctx.logger, ctx.counters);
       const r = await runCollect({ db: ctx.db, client, logger: ctx.logger, now: ctx.now });
       return `Collected ${r.window.from} … ${r.window.to}: ${r.usageRows} values for ${r.logs} logs${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}, see the logs)` : ''}.`;
     },
@@ -89,7 +93,9 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 }
 
 /** Runs the Slack app and the background services until `opts.until` resolves. Does not close `ctx`. */
-export async function runServe(ctx: AppContext, opts: ServeOptions): Promise<void> {
+export async function runServe(given: AppContext, opts: ServeOptions): Promise<void> {
+  const counters = given.counters ?? createCounters();
+  const ctx: AppContext = { ...given, counters };
   const plugins = (opts.extensions ?? []).map((e) => e(ctx));
   const hooks: SlackHooks = Object.assign({}, defaultHooks(ctx), ...plugins.map((p) => p.hooks ?? {}));
   const health = plugins.reduce<(() => HealthReport) | undefined>((h, p) => p.health ?? h, undefined);
@@ -101,6 +107,7 @@ export async function runServe(ctx: AppContext, opts: ServeOptions): Promise<voi
     now: ctx.now,
     hooks,
     ...(health ? { health } : {}),
+    metrics: createMetricsReport({ db: ctx.db, envBudget: ctx.settings.monthlyBudget, counters }),
     port: opts.port ?? ctx.settings.port,
     ...opts.appDeps,
   });

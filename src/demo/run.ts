@@ -14,10 +14,9 @@ import { runCollect } from '../collect.js';
 import { readSettings } from '../config.js';
 import { runDaily } from '../daily.js';
 import { addDays, type Day, yesterdayUtc } from '../days.js';
-import { detectForDay } from '../detect/run.js';
 import { AppError, describeError } from '../errors.js';
 import { createSilentLogger, type Logger } from '../logger.js';
-import { createRapid7FromSettings } from '../main.js';
+import { createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createRapid7Simulator } from '../rapid7/simulator.js';
 import { showDay } from '../slack/blocks/alert.js';
 import { openDb } from '../store/db.js';
@@ -119,18 +118,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       }
       try {
         const r = await runDaily(
-          {
-            db,
-            settings,
-            logger,
-            now,
-            rapid7: client,
-            detect: detectForDay,
-            sender,
-            renderChart: (input) => renderUsageChartPng({ ...input, ...(o.fontPath ? { fontPath: o.fontPath } : {}) }),
-            outbox: { paceMs: 0 },
-            owner: 'demo',
-          },
+          createDailyDeps(
+            { db, settings, logger, now },
+            {
+              rapid7: client,
+              sender,
+              renderChart: (input) => renderUsageChartPng({ ...input, ...(o.fontPath ? { fontPath: o.fontPath } : {}) }),
+              outbox: { paceMs: 0 },
+              owner: 'demo',
+            },
+          ),
           { day },
         );
         const alertMessages = r.alerts.queued.length;

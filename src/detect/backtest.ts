@@ -1,15 +1,11 @@
 /**
  * Backtest: replay detection day by day over a whole history, exactly as the daily run would have
  * judged each day (the same `detectDay`, fed the same arrays; day t reads only indices ≤ t).
- * History comes from a CSV file (`day,log_id,bytes[,log_name]`, every day from the first to the last
- * observed, like `import`) or from the database.
+ * Pure: the history comes in as arrays, read from a CSV file (`readCsvHistory` in usage-csv.ts) or from the
+ * database (`readDbHistory` in store/history.ts).
  */
-import { statSync } from 'node:fs';
-import { type Day, daysInRange, fromEpochDay, isDay, toEpochDay } from '../days.js';
+import { type Day, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
-import { forEachLine, splitCsvLine } from '../import.js';
-import type { Db } from '../store/db.js';
-import { displayName, readUsageMatrix } from '../store/usage.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
 import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
 import type { ThresholdRule } from './org-rules.js';
@@ -56,205 +52,10 @@ export function fillOrgFromLogs(days: Day[], observed: Uint8Array, logs: History
   }
 }
 
-function firstPositive(values: Float64Array): number {
+/** Index of the first day with bytes > 0, or NEVER. */
+export function firstPositive(values: Float64Array): number {
   for (let i = 0; i < values.length; i++) if (values[i]! > 0) return i;
   return NEVER;
-}
-
-/** Columns the quick CSV path handles (more go through splitCsvLine). */
-const MAX_FAST_COLUMNS = 8;
-
-/** Field c of a line whose first k commas are at commas[0..k) ('' when the line has fewer fields). */
-function fieldAt(line: string, commas: Int32Array, k: number, c: number): string {
-  if (c > k) return '';
-  return line.slice(c === 0 ? 0 : commas[c - 1]! + 1, c < k ? commas[c]! : line.length);
-}
-
-/** A byte count as written (NaN when empty or not a number). */
-function toBytes(text: string): number {
-  const t = text.trim();
-  return t === '' ? Number.NaN : Number(t);
-}
-
-/** The whole number written with ASCII digits (spaces around allowed) in s[from, to); NaN otherwise. */
-function digitsAt(s: string, from: number, to: number): number {
-  while (from < to && s.charCodeAt(from) === 32) from++;
-  while (to > from && s.charCodeAt(to - 1) === 32) to--;
-  if (from === to || to - from > 15) return Number.NaN;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return Number.NaN;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/**
- * Reads a usage CSV into a calendar-aligned history. Every day from the file's first to its last day
- * is observed; a log without a row on a day used 0 bytes. Bad rows stop the read with their line numbers.
- */
-export function readCsvHistory(path: string, progress?: (fraction: number) => void): History {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new AppError('USAGE', `Cannot read ${path}: the file does not exist or is not readable.`, { exitCode: 2 });
-  }
-  let cols: { day: number; logId: number; bytes: number; name: number; count: number } | undefined;
-  const commas = new Int32Array(MAX_FAST_COLUMNS);
-  const ids = new Map<string, number>();
-  const names: string[] = [];
-  const idList: string[] = [];
-  let cap = 1 << 16;
-  let rowDay = new Int32Array(cap);
-  let rowLog = new Int32Array(cap);
-  let rowBytes = new Float64Array(cap);
-  let rows = 0;
-  let minE = Number.POSITIVE_INFINITY;
-  let maxE = Number.NEGATIVE_INFINITY;
-  const errors: string[] = [];
-  const dayCache = new Map<string, number>();
-  forEachLine(
-    path,
-    (line, lineNo) => {
-      if (lineNo === 1) {
-        const h = splitCsvLine(line.replace(/^\uFEFF/, '')).map((c) => c.trim().toLowerCase());
-        cols = {
-          day: h.indexOf('day'),
-          logId: h.indexOf('log_id'),
-          bytes: h.indexOf('bytes'),
-          name: h.indexOf('log_name'),
-          count: h.length,
-        };
-        if (cols.day < 0 || cols.logId < 0 || cols.bytes < 0) {
-          throw new AppError('USAGE', `${path}: line 1 must be a header with the columns day,log_id,bytes (optional log_name).`, {
-            exitCode: 2,
-          });
-        }
-        return;
-      }
-      if (!cols) return;
-      // Common case (no quotes): fields by comma positions, bytes read digit by digit.
-      let d: string;
-      let id: string;
-      let b: number;
-      let nameField: string | undefined;
-      if (line.indexOf('"') < 0 && cols.count <= MAX_FAST_COLUMNS) {
-        let k = 0;
-        for (let i = line.indexOf(','); i >= 0 && k < MAX_FAST_COLUMNS; i = line.indexOf(',', i + 1)) commas[k++] = i;
-        if (k === 0 && line.trim() === '') return;
-        d = fieldAt(line, commas, k, cols.day).trim();
-        id = fieldAt(line, commas, k, cols.logId).trim();
-        b =
-          cols.bytes > k
-            ? Number.NaN
-            : digitsAt(line, cols.bytes === 0 ? 0 : commas[cols.bytes - 1]! + 1, cols.bytes < k ? commas[cols.bytes]! : line.length);
-        if (Number.isNaN(b)) b = toBytes(fieldAt(line, commas, k, cols.bytes));
-        if (cols.name >= 0 && !ids.has(id)) nameField = fieldAt(line, commas, k, cols.name);
-      } else {
-        if (line.trim() === '') return;
-        const f = splitCsvLine(line);
-        d = (f[cols.day] ?? '').trim();
-        id = (f[cols.logId] ?? '').trim();
-        b = toBytes(f[cols.bytes] ?? '');
-        if (cols.name >= 0) nameField = f[cols.name];
-      }
-      let e = dayCache.get(d);
-      if (e === undefined) {
-        if (!isDay(d)) {
-          if (errors.length < 10) errors.push(`line ${lineNo}: day "${d.slice(0, 40)}" is not a date YYYY-MM-DD`);
-          return;
-        }
-        e = toEpochDay(d);
-        dayCache.set(d, e);
-      }
-      if (id === '' || !Number.isFinite(b) || b < 0) {
-        if (errors.length < 10) errors.push(`line ${lineNo}: needs a log_id and a whole non-negative number of bytes`);
-        return;
-      }
-      let li = ids.get(id);
-      if (li === undefined) {
-        li = idList.length;
-        ids.set(id, li);
-        idList.push(id);
-        names.push((nameField ?? '').trim());
-      }
-      if (rows === cap) {
-        cap *= 2;
-        const d2 = new Int32Array(cap);
-        d2.set(rowDay);
-        rowDay = d2;
-        const l2 = new Int32Array(cap);
-        l2.set(rowLog);
-        rowLog = l2;
-        const b2 = new Float64Array(cap);
-        b2.set(rowBytes);
-        rowBytes = b2;
-      }
-      rowDay[rows] = e;
-      rowLog[rows] = li;
-      rowBytes[rows] = b;
-      rows++;
-      if (e < minE) minE = e;
-      if (e > maxE) maxE = e;
-    },
-    (read) => progress?.(read / Math.max(1, size)),
-  );
-  if (errors.length) throw new AppError('USAGE', `${path} has bad rows; nothing was replayed:\n  ${errors.join('\n  ')}`, { exitCode: 2 });
-  if (rows === 0) throw new AppError('USAGE', `${path} has no rows: nothing to replay.`, { exitCode: 2 });
-  const days = daysInRange(fromEpochDay(minE), fromEpochDay(maxE));
-  const observed = new Uint8Array(days.length).fill(1);
-  const logs: HistoryLog[] = idList.map((id, i) => ({
-    id,
-    name: names[i] || `unknown log ${id}`,
-    logsets: [],
-    values: new Float64Array(days.length),
-    firstSeen: NEVER,
-  }));
-  for (let r = 0; r < rows; r++) logs[rowLog[r]!]!.values[rowDay[r]! - minE] = rowBytes[r]!;
-  for (const l of logs) l.firstSeen = firstPositive(l.values);
-  const org = new Float64Array(days.length).fill(Number.NaN);
-  fillOrgFromLogs(days, observed, logs, org);
-  return { days, observed, firstObserved: 0, logs, org };
-}
-
-/**
- * The stored history from `from` to `to`. With `quickFrom`, usage is read from `quickFrom` only and the
- * days before it are placeholders (NaN) for every log: `extendHistory` completes the logs that need
- * more (detectForDay reads most logs' last 70 days only).
- */
-export function readDbHistory(db: Db, from: Day, to: Day, opts: { quickFrom?: Day } = {}): History {
-  const quick = opts.quickFrom && opts.quickFrom > from ? opts.quickFrom : from;
-  const shift = toEpochDay(quick) - toEpochDay(from);
-  const m = readUsageMatrix(db, quick, to, { pad: shift });
-  const base = toEpochDay(from);
-  const firstObservedRow = db.prepare('SELECT min(day) d FROM observed_days').get() as { d: string | null };
-  const firstObserved = firstObservedRow.d ? toEpochDay(firstObservedRow.d) - base : 0;
-  const logs: HistoryLog[] = m.logs.map((l) => ({
-    id: l.id,
-    name: displayName(l),
-    logsets: l.logsets.map((s) => s.name),
-    values: m.values.get(l.id)!,
-    firstSeen: l.firstSeen ? toEpochDay(l.firstSeen) - base : NEVER,
-  }));
-  const org = Float64Array.from(m.org);
-  // Days before `quickFrom` are placeholders: no organisation total is made up for them.
-  fillOrgFromLogs(m.days, m.observed, logs, org, shift);
-  return { days: m.days, observed: m.observed, firstObserved, logs, org };
-}
-
-/** Reads the whole range of `h` for the logs with these indices (replacing their values). */
-export function extendHistory(db: Db, h: History, logIndexes: number[]): void {
-  if (logIndexes.length === 0) return;
-  const from = h.days[0]!;
-  const to = h.days[h.days.length - 1]!;
-  const w = readUsageMatrix(db, from, to, { logIds: logIndexes.map((i) => h.logs[i]!.id) });
-  for (let i = 0; i < h.days.length; i++) if (w.observed[i]) h.observed[i] = 1;
-  for (const i of logIndexes) {
-    const v = w.values.get(h.logs[i]!.id);
-    if (v) h.logs[i]!.values = v;
-  }
 }
 
 export interface ReplayOptions {

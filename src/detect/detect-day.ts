@@ -106,6 +106,7 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
     }
     if (v0.z !== undefined) details.z = Math.round(v0.z * 100) / 100;
     if (v0.runDays) details.runDays = v0.runDays;
+    if (v0.evidenceDays && v0.evidenceDays > 1) details.evidenceDays = v0.evidenceDays;
     if (v0.weekdayProfile) details.weekdayProfile = true;
     const f: Finding = {
       day,
@@ -130,6 +131,7 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
         ...(v0.silentDays !== undefined ? { silentDays: v0.silentDays } : {}),
         ...(v0.silentBasis ? { silentBasis: v0.silentBasis } : {}),
         persistDays: params.persistDays,
+        ...(v0.evidenceDays && v0.evidenceDays > 1 ? { evidenceDays: v0.evidenceDays } : {}),
       }),
       ...change(Math.round(v0.value), Math.round(v0.expected)),
       ...(Object.keys(details).length ? { details } : {}),

@@ -15,8 +15,11 @@
  *   deviate in one direction (so a spike does not raise the baseline of the days after it).
  * - A run that lasts `persistDays` observations is a level shift: its last day is reported once with
  *   `levelShift`, later days are judged against the new level.
- * - A finding needs all three: |z| ≥ zAlert·s, ratio beyond spikeRatio / dropRatio (scaled by s in log terms),
- *   absolute change ≥ minBytes.
+ * - A finding must be clear and material (SPEC §6.2): clear = |ln value − ln expected| ≥ the clear line
+ *   s·min(zAlert·σ, max(ln unmistakableRatio, tailZ·σ)) on the day, or a run of up to evidenceDays consecutive
+ *   observations each ≥ evidenceDayZ·s·σ away whose summed deviation reaches evidenceZ·s·σ·√k; material = the
+ *   change is ≥ s·min(cap, √(materialBytes / expected)) of the expected bytes and ≥ minBytes (every day of a run).
+ * - Settling (SPEC §6.1): in a log's first settleDays a fall is not a drop (onboarding bursts, backfills).
  * - Silence: a "reliable" log (silences begin on ≤ reliableHazard of its usual reporting days) is
  *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
  *   probability of the zero run under their own per-weekday zero rate drops below intermittentP.
@@ -102,6 +105,8 @@ export interface LogVerdict {
   runDays?: number;
   /** Robust z of today against the baseline (log scale). */
   z?: number;
+  /** Consecutive observations whose evidence together made the finding (1 = the day alone). */
+  evidenceDays?: number;
 }
 
 /** State of a silence episode in progress (also on quiet weekdays that produce no finding). */
@@ -257,9 +262,27 @@ export function createLogDetector(p: DetectParams): LogDetector {
   let n = 0;
   let first = 0;
   let sigma = Number.NaN;
-  let zThr = 0;
-  let upThr = 0;
-  let downThr = 0;
+  let sens = 1;
+  /** Log-scale distance of a material rise / fall from expected bytes E (see DetectParams.materialBytes). */
+  const upMat = (E: number): number => Math.log1p(sens * Math.min(p.materialCapUp, Math.sqrt(p.materialBytes / E)));
+  const downMat = (E: number): number => -Math.log1p(-Math.min(0.95, sens * Math.min(p.materialCapDown, Math.sqrt(p.materialBytes / E))));
+  /** Single-day clear line (log scale) for the current sigma. */
+  let line = 0;
+  /** Lag-one correlation of the log's deviations from its level, 0…1 (0 = days independent). */
+  let rho = 0;
+  /**
+   * Standard deviation of the sum of k consecutive deviations, in units of sigma: √k for independent
+   * days, up to k when every day repeats the one before.
+   */
+  const evidenceScale = (k: number): number => {
+    let v = k;
+    let r = 1;
+    for (let j = 1; j < k; j++) {
+      r *= rho;
+      v += 2 * (k - j) * r;
+    }
+    return Math.sqrt(v);
+  };
   let minBytes = 0;
   let segStart = 0;
   let segDev = 0;
@@ -301,8 +324,18 @@ export function createLogDetector(p: DetectParams): LogDetector {
   };
   /** Noise measured by the profile gate of the current fit (NaN when the profile was not kept). */
   let gateNoise = Number.NaN;
-  const lnSpike = Math.log(p.spikeRatio);
-  const lnDrop = -Math.log(p.dropRatio);
+  const lnUnmistakable = Math.log(p.unmistakableRatio);
+  /** The single-day clear line for noise s (log scale), at the log's sensitivity. */
+  /** Log distance of a fall a single day may show from partial ingestion alone (materialCapDown). */
+  let partialDay = 0;
+  const lineOf = (s: number): number => sens * Math.min(p.zAlert * s, Math.max(lnUnmistakable, p.tailZ * s));
+  /** Per-day bar of a run of evidence (log scale), or Infinity when runs are off. */
+  const dayBarOf = (s: number): number => (p.evidenceDays >= 2 ? sens * Math.min(p.evidenceDayZ, p.tailZ) * s : Number.POSITIVE_INFINITY);
+  /** Smallest log distance any spike (up) or drop (down) needs with noise s: below it, nothing is possible. */
+  // (A rise's expectation is below the day's bytes, a fall's below the largest level: the material share
+  // only grows as the expectation falls, so it is bounded at those.)
+  const leastUp = (s: number, x: number): number => Math.max(upMat(x), Math.min(lineOf(s), dayBarOf(s)));
+  const leastDown = (s: number, eHigh: number): number => Math.max(downMat(eHigh), Math.min(lineOf(s), dayBarOf(s)));
   const posOf = new Int32Array(W + 1);
   const cnt = new Int32Array(7);
   const start7 = new Int32Array(7);
@@ -410,13 +443,22 @@ export function createLogDetector(p: DetectParams): LogDetector {
     return medianOf(tmp, m);
   }
 
+  /** Robust standard deviation (1.4826·MAD) of the adjusted entries [from, to) around their median. */
+  function spreadOf(from: number, to: number): number {
+    const m = to - from;
+    for (let q = from; q < to; q++) tmp[q - from] = adj[q]!;
+    const med = medianOf(tmp, m);
+    for (let q = from; q < to; q++) tmp[q - from] = Math.abs(adj[q]! - med);
+    return 1.4826 * medianOf(tmp, m);
+  }
+
   /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
   function deviates(q: number, L: number): number {
     // adj[q] is projected to the judged day along the trend; its own day's expectation is not.
     const e = adj[q]! - L;
     const exp = Math.exp(L + factor[wd[q]!]! - slope * (tNow - idx[q]!));
-    if (e > 0) return e >= 0.5 * zThr * sigma && e >= 0.5 * upThr && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
-    return -e >= 0.5 * zThr * sigma && -e >= 0.5 * downThr && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
+    if (e > 0) return e >= 0.5 * line && e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
+    return -e >= 0.5 * line && -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
   }
 
   /**
@@ -647,11 +689,9 @@ export function createLogDetector(p: DetectParams): LogDetector {
         if (!Number.isNaN(values[reach(i)]!)) seen++;
       if (seen < p.coldStartDays) return NONE;
       const wt = weekday(dow0, t);
-      const sens = s.sensitivity;
-      zThr = p.zAlert * sens;
-      upThr = lnSpike * sens;
-      downThr = lnDrop * sens;
+      sens = s.sensitivity;
       minBytes = s.minBytes;
+      partialDay = -Math.log1p(-Math.min(0.95, sens * p.materialCapDown));
 
       // Shape (weekday factors, noise, trend): re-estimated every other Monday from the data before it,
       // every day while the log is young or when that data is too sparse.
@@ -686,7 +726,14 @@ export function createLogDetector(p: DetectParams): LogDetector {
           if (v > 0) addExtreme((ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i);
         }
         const today = Math.log(x) - model.factor[wt]!;
-        if (today - (min2 + model.slope * t) < upThr && max2 + model.slope * t - today < downThr) return NONE;
+        const ms = model.sigma;
+        const hiB = max2 + model.slope * t;
+        if (
+          !Number.isNaN(ms) &&
+          today - (min2 + model.slope * t) < leastUp(ms, x) &&
+          hiB - today < leastDown(ms, Math.exp(hiB + model.factor[wt]!))
+        )
+          return NONE;
       }
       if (!model) {
         collectWindow(values, s.lnValues, dow0, shapeStart, t, p.windowDays);
@@ -707,7 +754,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
         const today = Math.log(x) - factor[wt]!;
         const lo = rangeLo;
         const hi = rangeHi;
-        if (today - lo < upThr && hi - today < downThr) return NONE;
+        if (Number.isNaN(sigma) || (today - lo < leastUp(sigma, x) && hi - today < leastDown(sigma, Math.exp(hi + factor[wt]!))))
+          return NONE;
       }
 
       const relearning = resetAt > shapeStart && n - first < p.relearnValues;
@@ -715,6 +763,19 @@ export function createLogDetector(p: DetectParams): LogDetector {
       segDev = 0;
       segSign = 0;
       segStart = n;
+      // Noise against the baseline: a log that wanders strays from its median further than its day-to-day
+      // changes say; the larger of the two robust scales is the one a day is judged in.
+      // Their ratio is the log's memory: for an AR(1)-like log, σ_diff² = σ_level²·(1 − ρ), and days that
+      // follow each other carry less independent evidence (evidenceScale).
+      rho = 0;
+      if (!Number.isNaN(sigma) && n - first >= MIN_LEVEL_VALUES) {
+        const spread = spreadOf(first, n);
+        if (spread > sigma) {
+          rho = 1 - (sigma / spread) ** 2;
+          sigma = spread;
+        }
+      }
+      line = Number.isNaN(sigma) ? Number.POSITIVE_INFINITY : lineOf(sigma);
       if (!Number.isNaN(sigma) && n - first >= 3 && !relearning) {
         level = levelOf(first, n, t - p.levelDays);
         trailingShift(level);
@@ -748,18 +809,39 @@ export function createLogDetector(p: DetectParams): LogDetector {
         }
         const expected = Math.exp(L + f);
         const e = Math.log(x) - L - f;
-        const high = Math.max(expected * Math.exp(Math.max(zThr * sigma, upThr)), expected + minBytes);
-        const low = Math.max(0, Math.min(expected * Math.exp(-Math.max(zThr * sigma, downThr)), expected - minBytes));
-        let score: number;
-        let kind: LogKind;
-        if (e > 0) {
-          kind = 'spike';
-          score = Math.min(e / (zThr * sigma), e / upThr, (x - expected) / minBytes);
-        } else {
-          kind = 'drop';
-          score = Math.min(-e / (zThr * sigma), -e / downThr, (expected - x) / minBytes);
+        const high = Math.max(expected * Math.exp(Math.max(line, upMat(expected))), expected + minBytes);
+        const low = Math.max(0, Math.min(expected * Math.exp(-Math.max(line, downMat(expected))), expected - minBytes));
+        const kind: LogKind = e > 0 ? 'spike' : 'drop';
+        const sign = e > 0 ? 1 : -1;
+        const mat = e > 0 ? upMat(expected) : downMat(expected);
+        const dist = sign * e;
+        const bytes = sign * (x - expected);
+        // Material (a share of the usual day and minBytes) and clear on the day alone (a fall on its own day
+        // only when it takes more than partial ingestion does: late data and agent restarts routinely take
+        // up to half of one day, so a smaller fall is told once a second day confirms it) …
+        const material = Math.min(dist / mat, bytes / minBytes);
+        let score = Math.min(dist / line, material);
+        if (sign < 0) score = Math.min(score, dist / partialDay);
+        let evidence = 1;
+        // … or clear together with the observations just before it, each of them material and well away.
+        const dayBar = dayBarOf(sigma);
+        if (score < 1 && material >= 1 && dist >= dayBar) {
+          let sum = dist;
+          for (let q = n - 1, k = 2; q >= first && k <= p.evidenceDays; q--, k++) {
+            const eq = sign * (adj[q]! - L);
+            const expq = Math.exp(L + factor[wd[q]!]! - slope * (t - idx[q]!));
+            if (eq < dayBar || eq < (sign > 0 ? upMat(expq) : downMat(expq)) || sign * (raw[q]! - expq) < minBytes) break;
+            sum += eq;
+            const sk = Math.min(sum / (evidenceScale(k) * p.evidenceZ * sens * sigma), material);
+            if (sk > score) {
+              score = sk;
+              evidence = k;
+            }
+          }
         }
         if (!(score >= 1)) return NONE;
+        // Settling: a young log's fall is its level finding its feet, not a drop (SPEC §6.1).
+        if (kind === 'drop' && t - shapeStart < p.settleDays) return NONE;
         // Intermittent logs are bursty: the day must also leave the range of their own recent values.
         const a = activity(values, dow0, Math.max(shapeStart, t - p.activityDays), t);
         if (!a.reliable) {
@@ -772,7 +854,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
             if (v > mx) mx = v;
           }
           // Beyond the range by half the alerting distance: a new maximum by noise alone is common.
-          if (kind === 'spike' ? x < mx * Math.exp(0.5 * upThr) : x > mn * Math.exp(-0.5 * downThr)) return NONE;
+          if (kind === 'spike' ? x < mx * Math.exp(0.5 * Math.max(line, mat)) : x > mn * Math.exp(-0.5 * Math.max(line, mat))) return NONE;
         }
         return {
           verdict: {
@@ -786,6 +868,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
             levelShift,
             runDays: segDev,
             z: e / sigma,
+            evidenceDays: evidence,
           },
           silence: null,
         };
@@ -841,8 +924,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
       if (!(expected >= minBytes)) return NONE;
       const silence: SilenceState = { since: runStart, silentDays: runDays };
       if (!a.active[wt]) return { verdict: null, silence: activeSince < p.persistDays ? silence : null };
-      const downLine = Number.isNaN(sigma) ? downThr : Math.max(zThr * sigma, downThr);
-      const upLine = Number.isNaN(sigma) ? upThr : Math.max(zThr * sigma, upThr);
+      const downLine = Number.isNaN(sigma) ? downMat(expected) : Math.max(lineOf(sigma), downMat(expected));
+      const upLine = Number.isNaN(sigma) ? upMat(expected) : Math.max(lineOf(sigma), upMat(expected));
       const low = Math.max(0, Math.min(expected * Math.exp(-downLine), expected - minBytes));
       const high = Math.max(expected * Math.exp(upLine), expected + minBytes);
       const levelShift = activeSince === p.persistDays;

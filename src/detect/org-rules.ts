@@ -13,17 +13,11 @@ export interface ThresholdRule {
   bytesPerDay: number;
 }
 
-export interface BudgetVerdict {
+export interface BudgetVerdict extends MonthProjection {
   level: BudgetLevel;
   /** Every level that holds today, highest last. */
   levels: BudgetLevel[];
-  monthToDate: number;
-  projected: number;
   budget: number;
-  /** Days of the month up to today with a known total. */
-  knownDays: number;
-  /** Days of the month whose total is estimated (after today, or unknown before it). */
-  estimatedDays: number;
 }
 
 /** Days of organisation history used for the per-weekday expectation of the rest of the month. */
@@ -53,12 +47,24 @@ export function expectedOrgByWeekday(days: Day[], org: Float64Array, t: number):
   return byW.map((v) => (v.length ? median(v) : fallback));
 }
 
+/** Month to date and the month-end projection of one day (bytes). */
+export interface MonthProjection {
+  monthToDate: number;
+  /** Month to date plus, for every other day of the month, the expected total of its weekday. */
+  projected: number;
+  /** Days of the month up to today with a known total. */
+  knownDays: number;
+  /** Days of the month whose total is estimated (after today, or unknown before it). */
+  estimatedDays: number;
+}
+
 /**
- * Month-to-date and weekday-aware month-end projection of day t against the budget. Returns the
- * highest level that holds, or null. `org[i]` is the organisation total of `days[i]`.
+ * The ONE month projection (SPEC §6.8): used by the budget rule, the digest, `/logusage summary` and App Home.
+ * Known days of day t's month count as they are; every other day of the month (after t, or unknown) counts as
+ * the expected total of its weekday (`expectedOrgByWeekday`). Null when no day of the month is known yet.
+ * `org[i]` is the organisation total of `days[i]`; the 28 days before t should be in `days` for the weekdays.
  */
-export function evaluateBudget(days: Day[], org: Float64Array, t: number, budget: number | undefined): BudgetVerdict | null {
-  if (!budget || budget <= 0) return null;
+export function projectMonth(days: Day[], org: Float64Array, t: number): MonthProjection | null {
   const day = days[t]!;
   const monthStart = firstOfMonth(day);
   const monthEnd = lastOfMonth(day);
@@ -82,12 +88,22 @@ export function evaluateBudget(days: Day[], org: Float64Array, t: number, budget
     }
   }
   if (knownDays === 0) return null;
-  const projected = mtd + estimate;
+  return { monthToDate: mtd, projected: mtd + estimate, knownDays, estimatedDays };
+}
+
+/**
+ * Month-to-date and month-end projection (`projectMonth`) of day t against the budget. Returns the highest
+ * level that holds, or null. `org[i]` is the organisation total of `days[i]`.
+ */
+export function evaluateBudget(days: Day[], org: Float64Array, t: number, budget: number | undefined): BudgetVerdict | null {
+  if (!budget || budget <= 0) return null;
+  const p = projectMonth(days, org, t);
+  if (!p) return null;
   const levels: BudgetLevel[] = [];
-  if (projected >= 0.8 * budget) levels.push('projected-80');
-  if (projected >= budget) levels.push('projected-100');
-  if (mtd >= budget) levels.push('actual-100');
+  if (p.projected >= 0.8 * budget) levels.push('projected-80');
+  if (p.projected >= budget) levels.push('projected-100');
+  if (p.monthToDate >= budget) levels.push('actual-100');
   const level = levels[levels.length - 1];
   if (!level) return null;
-  return { level, levels, monthToDate: mtd, projected, budget, knownDays, estimatedDays };
+  return { level, levels, ...p, budget };
 }

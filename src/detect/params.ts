@@ -15,12 +15,36 @@ export interface DetectParams {
   sensitivity: number;
   /** Absolute floor: a spike or drop must change the day by at least this many bytes. */
   minBytes: number;
-  /** Relative floor for spikes: the day must be at least this multiple of the expected bytes (at sensitivity 1). */
-  spikeRatio: number;
-  /** Relative floor for drops: the day must be at most this fraction of the expected bytes (at sensitivity 1). */
-  dropRatio: number;
+  /**
+   * Materiality: a spike or drop must move the day by at least √(materialBytes · expected) bytes — the
+   * geometric mean of the log's usual day and a day that shows on a bill — i.e. a share √(materialBytes /
+   * expected) of its usual day, at most materialCapUp (spikes) / materialCapDown (drops), times the
+   * sensitivity. The floor in bytes grows with the log's level, the share needed falls with it.
+   */
+  materialBytes: number;
+  materialCapUp: number;
+  materialCapDown: number;
   /** Robust z threshold (in units of the log's own day-to-day noise, log scale) at sensitivity 1. */
   zAlert: number;
+  /**
+   * Heavy tails: a day this many times its usual (or this fraction's inverse below it) is clear as long as it is
+   * also `tailZ` robust deviations away, even when `zAlert` deviations would ask for more.
+   */
+  unmistakableRatio: number;
+  tailZ: number;
+  /**
+   * Evidence over consecutive observations: up to `evidenceDays` days in a row, each at least `evidenceDayZ`
+   * deviations away and material in the same direction, are clear together when their summed deviation reaches
+   * `evidenceZ`·√k (k days).
+   */
+  evidenceDays: number;
+  evidenceDayZ: number;
+  evidenceZ: number;
+  /**
+   * Calendar days of a log's life (since its first data) during which a fall is its level settling after an
+   * onboarding burst or backfill, not a drop: no drop finding, the new level is learnt.
+   */
+  settleDays: number;
   /** Calendar days of history read for the weekday profile and the noise scale. */
   windowDays: number;
   /** Calendar days of history read for how reliably a log reports (silence statistics). */
@@ -49,14 +73,26 @@ export const DEFAULT_PARAMS: DetectParams = {
   // and on a dashboard whatever its ratio; logs this small are debug or heartbeat sources whose volume
   // is mostly noise. A critical small source gets a per-log min_bytes (0 = no floor).
   minBytes: 5_000_000,
-  // Doubled / down to 40 %: changes a person notices on a bill or a dashboard, far above the lag a
-  // 28-day median has behind steady growth (2× in two months ≈ 17 %). Drops are held to a stricter
-  // ratio because partial ingestion, late data and agent restarts routinely take up to half of a day.
-  spikeRatio: 2,
-  dropRatio: 0.4,
+  // 1 GB a day (≈ 30 GB a month: where a source shows on an ingestion bill). A 200 GB log's floor is
+  // 14 GB (+7 %), a 10 GB log's 3.2 GB (+32 %); logs of 1 GB and less keep the classic doubling / fall to
+  // 40 % (the caps), so ×3 of a 2 MB log is not told. (docs/detection.md, "Material and clear".)
+  materialBytes: 1e9,
+  materialCapUp: 1,
+  materialCapDown: 0.6,
   // 5 robust standard deviations: ≈ 1 in 3.5 million days for Gaussian noise; leaves room for the heavier
   // tails of real usage.
   zAlert: 5,
+  // A tripling (or a fall to a third) is unmistakable to a person whatever the log's noise, once it is also
+  // 3.5 robust deviations away: on a noisy log (σ > 22 %) the z line alone would hide ×3.7.
+  unmistakableRatio: 3,
+  tailZ: 3.5,
+  // Three days: a multi-day change is told at the latest on its third day. Each day ≥ 2 deviations away
+  // (one outlier cannot make a run) and together ≥ 4·√k: ≈ 3e-5 per log-day for Gaussian noise.
+  evidenceDays: 3,
+  evidenceDayZ: 2,
+  evidenceZ: 4,
+  // Two cold starts: a log's first month often holds an onboarding backfill.
+  settleDays: 28,
   windowDays: 56,
   // 13 weeks: a weekly job gets 13 chances to show it never misses its day.
   activityDays: 91,

@@ -26,6 +26,21 @@ export interface LogReasonInput {
   silentDays?: number;
   silentBasis?: 'reliable' | 'intermittent';
   persistDays: number;
+  /** Consecutive observations the evidence spans (≥ 2: "third day running"). */
+  evidenceDays?: number;
+}
+
+const ORDINALS = ['', 'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
+
+function running(k: number | undefined): string {
+  return k && k >= 2 ? `, ${ORDINALS[k] ?? `${k}th`} day running` : '';
+}
+
+/** "+130 GB (+65%)" or "−1.2 GB (−40%)". */
+function changeText(value: number, expected: number): string {
+  const d = value - expected;
+  const pct = Math.round((d / expected) * 100);
+  return `${d >= 0 ? '+' : '−'}${formatBytes(Math.abs(d))} (${d >= 0 ? '+' : '−'}${Math.abs(pct)}%)`;
 }
 
 export function buildLogReason(f: LogReasonInput): string {
@@ -34,12 +49,16 @@ export function buildLogReason(f: LogReasonInput): string {
     case 'new':
       return `${name} sent data for the first time: ${formatBytes(value)} on ${day}.`;
     case 'spike': {
-      const s = `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}.`;
+      // Doubling or more reads best as a ratio; a moderate rise as its size in bytes and percent.
+      const s =
+        value >= 2 * expected
+          ? `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`
+          : `${name} sent ${formatBytes(value)}, ${changeText(value, expected)} over ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
       return f.levelShift ? `${s} It has stayed this high for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'drop': {
       const pct = Math.min(100, Math.round((1 - value / expected) * 100));
-      const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}.`;
+      const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
       return f.levelShift ? `${s} It has stayed this low for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'silent': {

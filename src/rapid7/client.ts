@@ -7,6 +7,7 @@ import axiosRetry from 'axios-retry';
 import type { Day } from '../days.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Counters } from '../metrics/counters.js';
 import { type LogUsageAnswer, type ManagementAnswer, parseLogUsage, parseManagementLogs, parseOrgUsage } from './parse.js';
 
 export interface Rapid7ClientOptions {
@@ -23,6 +24,8 @@ export interface Rapid7ClientOptions {
   /** Largest answer accepted, bytes (default 256 MB). */
   maxBodyBytes?: number;
   logger: Logger;
+  /** Counts every request sent and every call that failed (GET /metrics). */
+  counters?: Counters;
 }
 
 export interface Rapid7Client {
@@ -112,7 +115,7 @@ function toAppError(err: unknown, what: string, opts: Rapid7ClientOptions, hint 
   if (status === 404) {
     return new AppError(
       'RAPID7_NOT_FOUND',
-      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}) and ${where}; a platform key needs the …/log_search base URL.${hint}`,
+      `Rapid7 answered 404 Not Found for ${what}. Check the region (RAPID7_REGION=${opts.region}: the key's organisation must live there) and that the key belongs to the organisation you mean (${where}; platform keys work on the default base too).${hint}`,
     );
   }
   if (status === 429) {
@@ -169,6 +172,7 @@ export function createRapid7Client(opts: Rapid7ClientOptions): Rapid7Client {
   const deadlines = new WeakMap<object, { timer: NodeJS.Timeout | undefined; fired: boolean }>();
   http.interceptors.request.use((config) => {
     requests++;
+    opts.counters?.add('rapid7Requests', { endpoint: config.url ?? '' });
     const ac = new AbortController();
     const d: { timer: NodeJS.Timeout | undefined; fired: boolean } = { timer: undefined, fired: false };
     d.timer = setTimeout(() => {
@@ -223,6 +227,7 @@ export function createRapid7Client(opts: Rapid7ClientOptions): Rapid7Client {
       return typeof res.data === 'string' ? res.data : String(res.data ?? '');
     } catch (err) {
       const e = toAppError(err, what, opts, hint);
+      opts.counters?.add('rapid7Errors', { endpoint: path, code: e.code });
       opts.logger.error({ code: e.code, path, ms: Date.now() - started }, e.message);
       throw e;
     }

@@ -1,6 +1,8 @@
 /**
  * Pure: Rapid7 JSON answers → records. A malformed answer (not JSON, wrong shape, negative or
- * non-numeric usage, wrong units, days outside the requested window) is rejected whole.
+ * non-numeric usage, wrong units) is rejected whole. A day of the per-log usage answer outside the
+ * requested window is dropped and reported in `warnings` (the caller logs them): the rest of the answer
+ * is still right (SPEC §5); an answer whose days are ALL outside the window is rejected whole.
  */
 import { z } from 'zod';
 import { type Day, isDay } from '../days.js';
@@ -65,6 +67,15 @@ const managementSchema = z.object({
         .array(z.object({ id: z.string(), name: z.string().max(10_000).nullable().optional() }))
         .nullable()
         .optional(),
+      // Kept as facts about the log (SPEC §4): internal logs raise no alert unless asked.
+      source_type: z.string().max(200).nullable().optional(),
+      retention_period: z
+        .union([z.string().max(200), z.number()])
+        .nullable()
+        .optional(),
+      // Only their number is kept: tokens are ingestion secrets and never stored.
+      tokens: z.array(z.unknown()).nullable().optional(),
+      user_data: z.record(z.string(), z.unknown()).nullable().optional(),
     }),
   ),
   links: z
@@ -102,6 +113,8 @@ export interface LogUsageAnswer {
   /** Days the answer covers completely (from its period, clipped to the request). */
   period: { from: Day; to: Day };
   rows: UsageRow[];
+  /** What was dropped from an otherwise good answer (days outside the window), for the log. */
+  warnings: string[];
 }
 
 /** Parses `GET /usage/organizations/logs`. Duplicate (day, log) entries must agree, else the answer is rejected. */
@@ -112,10 +125,11 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
   if (units !== undefined && units.toLowerCase() !== 'bytes') throw malformed(what, `usage_units is "${units}", expected "bytes"`);
   const seen = new Map<Day, Map<string, number>>();
   const rows: UsageRow[] = [];
+  const outside = new Set<Day>();
   for (const [i, d] of data.per_day_usage.usage.entries()) {
-    if (d.interval < requested.from || d.interval > requested.to) {
-      throw malformed(what, `day ${d.interval} is outside the requested window ${requested.from}…${requested.to}`);
-    }
+    // Its entries are still checked: a shape error anywhere rejects the answer whole.
+    const inWindow = d.interval >= requested.from && d.interval <= requested.to;
+    if (!inWindow) outside.add(d.interval);
     let ofDay = seen.get(d.interval);
     if (!ofDay) {
       ofDay = new Map();
@@ -134,8 +148,15 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
         continue;
       }
       ofDay.set(id, bytes);
-      rows.push({ day: d.interval, logId: id, bytes });
+      if (inWindow) rows.push({ day: d.interval, logId: id, bytes });
     }
+  }
+  // Every day outside the window is not a stray day but an answer to another question: nothing of it is used.
+  if (outside.size > 0 && outside.size === seen.size) {
+    throw malformed(
+      what,
+      `every day of the answer (${[...outside].sort().slice(0, 3).join(', ')}${outside.size > 3 ? ', …' : ''}) is outside the requested window ${requested.from}…${requested.to}`,
+    );
   }
   const p = data.per_day_usage.period;
   let from = requested.from;
@@ -147,7 +168,13 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
     if (p.to < to) to = p.to;
     if (from > to) throw malformed(what, `period ${p.from}…${p.to} does not overlap the requested window`);
   }
-  return { period: { from, to }, rows: rows.filter((r) => r.day >= from && r.day <= to) };
+  const warnings =
+    outside.size === 0
+      ? []
+      : [
+          `${what}: dropped ${outside.size} day(s) outside the requested window ${requested.from}…${requested.to} (${[...outside].sort().slice(0, 5).join(', ')}${outside.size > 5 ? ', …' : ''}); the other days were kept.`,
+        ];
+  return { period: { from, to }, rows: rows.filter((r) => r.day >= from && r.day <= to), warnings };
 }
 
 /** Parses `GET /usage/organizations`: daily totals; duplicate days must agree. */
@@ -181,10 +208,16 @@ export function parseManagementLogs(text: string): ManagementAnswer {
   for (const l of data.logs) {
     if (ids.has(l.id)) continue;
     ids.add(l.id);
+    const pm = l.user_data?.platform_managed;
     logs.push({
       id: l.id,
       name: (l.name ?? '').trim() || l.id,
       logsets: (l.logsets_info ?? []).map((s) => ({ id: s.id, name: (s.name ?? '').trim() || s.id })),
+      sourceType: l.source_type ?? null,
+      // Rapid7 sends "true" as a string; a boolean is accepted too.
+      platformManaged: pm === true || (typeof pm === 'string' && pm.trim().toLowerCase() === 'true'),
+      retentionPeriod: l.retention_period === null || l.retention_period === undefined ? null : String(l.retention_period),
+      tokenCount: Array.isArray(l.tokens) ? l.tokens.length : null,
     });
   }
   const hasNext = (data.links ?? []).some((k) => (k.rel ?? '').toLowerCase() === 'next');

@@ -29,6 +29,12 @@ export interface SimLog {
   logsets?: SimLogSet[];
   /** False for a deleted log: its usage stays in the history, `/management/logs` no longer lists it. Default true. */
   listed?: boolean;
+  /** `source_type` as Rapid7 writes it: 'token' (default), 'agent', 'internal' (platform logs, SPEC §4). */
+  sourceType?: string;
+  /** `user_data` as in the real answers, e.g. `{ platform_managed: 'true', le_log_type: 'eet' }` (default `{}`). */
+  userData?: Record<string, string>;
+  /** Number of ingestion tokens listed (their values are made up; default 1, 0 for internal logs). */
+  tokens?: number;
 }
 
 export interface SimulatorData {
@@ -289,11 +295,17 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
           rrn: `rrn:logsearch:us:simulated:logset:${s.id}`,
           links: [{ rel: 'Self', href: `${url}/management/logsets/${s.id}` }],
         })),
-        source_type: 'token',
-        tokens: [],
-        user_data: {},
+        source_type: l.sourceType ?? 'token',
+        tokens: Array.from({ length: l.tokens ?? (l.sourceType === 'internal' ? 0 : 1) }, (_, i) =>
+          createHash('sha256').update(`${l.id}:${i}`).digest('hex').slice(0, 36),
+        ),
+        token_seed: null,
+        structures: [],
+        user_data: l.userData ?? {},
         retention_period: 'default',
-        links: [{ rel: 'Self', href: `${url}/management/logs/${l.id}` }],
+        rrn: `rrn:logsearch:us:simulated:log:${l.id}`,
+        // As in the real answers: each log's own link is its topkeys (`Related`), never paging.
+        links: [{ rel: 'Related', href: `${url}/management/logs/${l.id}/topkeys` }],
       }));
     return { status: 200, headers: {}, json: { logs: shuffle(logs, random) } };
   }

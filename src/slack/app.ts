@@ -1,7 +1,7 @@
 /**
  * The Bolt 5 app: HTTP mode (signing secret; Bolt's endpoint `/slack/events` serves commands, actions
- * and events; `GET /healthz`) or Socket Mode when SLACK_APP_TOKEN is set (then `/healthz` is served on
- * PORT by Bolt's socket-mode receiver). Built by `createSlackApp(deps)`; nothing starts until `start()`.
+ * and events; `GET /healthz`, `GET /metrics`) or Socket Mode when SLACK_APP_TOKEN is set (then both are
+ * served on PORT by Bolt's socket-mode receiver). Built by `createSlackApp(deps)`; nothing starts until `start()`.
  *
  * No auth.test at start or per request: a fixed `authorize` hands Bolt the bot token (and the bot
  * ids when known). The Web API base comes from SLACK_API_URL. Bolt logs through pino.
@@ -10,10 +10,13 @@ import { App, type CustomRoute, LogLevel, type webApi } from '@slack/bolt';
 import type { Settings } from '../config.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
+import { createModals } from './modals.js';
 import { createSlackService, type SlackHooks, type SlackService } from './service.js';
 
 /** What `GET /healthz` answers: HTTP status and a JSON body. */
@@ -30,6 +33,8 @@ export interface SlackAppDeps {
   hooks?: SlackHooks;
   /** Body of GET /healthz; default: the newest run of any job from the runs table. */
   health?: () => HealthReport;
+  /** Body of GET /metrics (Prometheus text exposition 0.0.4, src/metrics/report.ts); absent: 404. */
+  metrics?: () => string;
   /** Extra Web API client options (tests: `retryConfig: { retries: 0 }`). */
   clientOptions?: webApi.WebClientOptions;
   /** Bot ids, when known, are put into every listener context. */
@@ -43,6 +48,8 @@ export interface SlackAppDeps {
 export interface SlackApp {
   app: App;
   service: SlackService;
+  /** The App Home tab: publish on open and after each daily run (SPEC §9). */
+  home: HomePublisher;
   mode: 'http' | 'socket';
   /** Starts listening; in HTTP mode on `port` (default PORT; 0 = a free port). Resolves with the bound port. */
   start(port?: number): Promise<{ port: number | undefined }>;
@@ -108,6 +115,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       res.end(body);
     },
   };
+  const customRoutes: CustomRoute[] = [healthRoute];
+  const metrics = deps.metrics;
+  if (metrics) {
+    customRoutes.push({
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        let body: string;
+        try {
+          body = metrics();
+        } catch (err) {
+          logger.error({ err: describeError(err) }, 'metrics could not be read');
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+          res.end('metrics could not be read; see the logs\n');
+          return;
+        }
+        res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+    });
+  }
   const boltLogger = createBoltLogger(logger, 'bolt');
   const authorization = {
     botToken: token,
@@ -119,7 +147,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(socket
       ? { socketMode: true, appToken: settings.slack.appToken, port: deps.port ?? settings.port }
       : { signingSecret: settings.slack.signingSecret }),
-    customRoutes: [healthRoute],
+    customRoutes,
     logger: boltLogger,
     logLevel: boltLevel(logger.level),
     convoStore: false,
@@ -136,18 +164,33 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
   });
-  registerListeners(app, service, logger.child({ component: 'slack' }));
+  const home = createHomePublisher({
+    db: deps.db,
+    settings,
+    logger: logger.child({ component: 'slack-home' }),
+    now: deps.now,
+    isAdmin: service.isAdmin,
+  });
+  const modals = createModals({ db: deps.db, settings });
+  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals });
 
   let started = false;
+  let homePoll: NodeJS.Timeout | undefined;
   return {
     app,
     service,
+    home,
     mode: socket ? 'socket' : 'http',
     async start(port = deps.port ?? settings.port) {
       const server = (await app.start(port)) as unknown;
       started = true;
       // The first summary is computed off the request path, so even the first one answers in the ack.
       setTimeout(() => void service.warm(), 0).unref();
+      // Home tabs are published again once a daily run has finished (in this or another process).
+      homePoll = setInterval(() => {
+        if (home.dailyRunFinished()) void home.refreshAll(app.client, token);
+      }, HOME_POLL_MS);
+      homePoll.unref();
       const addr = (server as { address?: () => unknown } | undefined)?.address?.();
       const bound = addr && typeof addr === 'object' && 'port' in addr ? (addr as { port: number }).port : socket ? undefined : port;
       return { port: bound };
@@ -155,6 +198,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async stop() {
       if (!started) return;
       started = false;
+      clearInterval(homePoll);
       await app.stop();
     },
   };

@@ -7,6 +7,7 @@
  * decoded so names match what the store holds.
  */
 import { isDay } from '../days.js';
+import { looksLikeMoney, MONEY_EXAMPLE, PRICE_EXAMPLE, parseMoney, parsePrice } from '../money.js';
 import { DURATION_EXAMPLE, parseDuration, parseSize, SIZE_EXAMPLE } from '../units.js';
 import { ellipsize } from './mrkdwn.js';
 
@@ -25,10 +26,14 @@ export type Command =
   | { kind: 'alerts' }
   | { kind: 'chart'; target: { type: 'org' } | { type: 'log'; name: string }; days: ChartRange }
   | { kind: 'threshold-list' }
-  | { kind: 'threshold-set'; scope: 'log' | 'logset' | 'org'; name: string; bytesPerDay: number; sizeText: string }
+  /** `money`: the limit was written as money per day (`$500/day`); the service turns it into bytes at the price. */
+  | { kind: 'threshold-set'; scope: 'log' | 'logset' | 'org'; name: string; bytesPerDay: number; sizeText: string; money?: MoneyArg }
   | { kind: 'threshold-remove'; id: number }
+  /** `threshold set` / `budget set` without arguments: open the settings modal (SPEC §9). */
+  | { kind: 'threshold-modal' }
+  | { kind: 'budget-modal' }
   | { kind: 'budget-show' }
-  | { kind: 'budget-set'; bytesPerMonth: number; sizeText: string }
+  | { kind: 'budget-set'; bytesPerMonth: number; sizeText: string; money?: MoneyArg }
   | { kind: 'budget-clear' }
   | { kind: 'snooze'; name: string; ms: number; durationText: string }
   | { kind: 'unsnooze'; name: string }
@@ -37,9 +42,21 @@ export type Command =
   | { kind: 'route-set'; logset: string; channel: string }
   | { kind: 'route-list' }
   | { kind: 'route-remove'; logset: string }
+  | { kind: 'price-show' }
+  /** `currency` only when the text named one (`$0.35/GB`, `0.30 EUR/GB`); else CURRENCY applies. */
+  | { kind: 'price-set'; perGb: number; currency: string | undefined; text: string }
+  | { kind: 'price-clear' }
+  | { kind: 'explain'; name: string; day: string | undefined }
   | { kind: 'digest' }
   | { kind: 'refresh' }
   | { kind: 'status' };
+
+/** A money amount typed in a command; `currency` only when the text named one. */
+export interface MoneyArg {
+  amount: number;
+  currency: string | undefined;
+  text: string;
+}
 
 export interface ParseError {
   kind: 'error';
@@ -55,8 +72,12 @@ export type ParseResult = Command | ParseError;
 export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
   'threshold-set',
   'threshold-remove',
+  'threshold-modal',
+  'budget-modal',
   'budget-set',
   'budget-clear',
+  'price-set',
+  'price-clear',
   'snooze',
   'unsnooze',
   'mute',
@@ -84,6 +105,12 @@ export const EXAMPLES = {
   budgetShow: 'budget show',
   budgetSet: 'budget set 30TB/month',
   budgetClear: 'budget clear',
+  budgetSetMoney: 'budget set $12,000/month',
+  thresholdSetMoney: 'threshold set org $500/day',
+  priceShow: 'price show',
+  priceSet: 'price set $0.35/GB',
+  priceClear: 'price clear',
+  explain: 'explain firewall-eu 2026-03-01',
   snooze: 'snooze firewall-eu 3d',
   unsnooze: 'unsnooze firewall-eu',
   mute: 'mute firewall-eu',
@@ -104,6 +131,8 @@ const SUBCOMMANDS = [
   'chart',
   'threshold',
   'budget',
+  'price',
+  'explain',
   'snooze',
   'unsnooze',
   'mute',
@@ -224,6 +253,44 @@ function takeSize(tokens: Token[], suffixes: RegExp): { bytes: number; text: str
   return { error: one.error };
 }
 
+/** Reads money from the last one or two tokens (`$500/day`, `500 USD /day`), after removing a period suffix. */
+function takeMoney(tokens: Token[], suffixes: RegExp): { money: MoneyArg; rest: Token[] } | { error: string } | undefined {
+  if (tokens.length === 0) return undefined;
+  let rest = tokens.slice(0, -1);
+  let lastText = (tokens.at(-1) as Token).text;
+  const sm = /\s*\/\s*([a-z]+)$/i.exec(lastText);
+  if (sm) {
+    if (!suffixes.test(sm[1] as string)) return { error: `"/${sm[1]}" is not the right period here` };
+    lastText = lastText.slice(0, sm.index);
+    if (lastText === '') {
+      const prev = rest.at(-1);
+      if (!prev) return undefined;
+      lastText = prev.text;
+      rest = rest.slice(0, -1);
+    }
+  }
+  const candidates: Array<{ text: string; rest: Token[] }> = [{ text: lastText, rest }];
+  const prev = rest.at(-1);
+  if (prev) candidates.unshift({ text: `${prev.text} ${lastText}`, rest: rest.slice(0, -1) });
+  for (const c of candidates) {
+    if (!looksLikeMoney(c.text)) continue;
+    const r = parseMoney(c.text);
+    if (r.ok) {
+      const named = /[A-Za-z]{3}/.test(c.text) || /^[$€£¥]/.test(c.text.trim());
+      return { money: { amount: r.value.amount, currency: named ? r.value.currency : undefined, text: c.text }, rest: c.rest };
+    }
+    if (c === candidates.at(-1)) return { error: r.error };
+  }
+  return undefined;
+}
+
+/** True when the last token(s) of a size-or-money argument are money. */
+function endsWithMoney(tokens: Token[]): boolean {
+  const last = tokens.at(-1)?.text.replace(/\s*\/\s*[a-z]+$/i, '') ?? '';
+  const prev = tokens.at(-2)?.text ?? '';
+  return looksLikeMoney(last) || (last === '' ? looksLikeMoney(prev) : looksLikeMoney(`${prev} ${last}`) && /^[A-Za-z]{3}$/.test(last));
+}
+
 export function parseCommand(input: string): ParseResult {
   const raw = String(input ?? '');
   if (raw.length > MAX_COMMAND_TEXT) {
@@ -301,6 +368,7 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'threshold-remove', id: Number(id) };
       }
       if (action === 'set' || action === 'add') {
+        if (args.length === 1) return { kind: 'threshold-modal' };
         const scopeWord = args[1]?.text.toLowerCase();
         const scope =
           scopeWord === 'log'
@@ -311,6 +379,20 @@ export function parseCommand(input: string): ParseResult {
                 ? 'org'
                 : undefined;
         if (!scope) return err('say what the threshold is for: `log <name>`, `logset <name>` or `org`', EXAMPLES.thresholdSet);
+        if (endsWithMoney(args.slice(2))) {
+          const m = takeMoney(args.slice(2), /^(day|d)$/i);
+          if (!m) return err('a money amount per day is missing', EXAMPLES.thresholdSetMoney);
+          if ('error' in m) return err(`${m.error}; a threshold is a size or money per day`, EXAMPLES.thresholdSetMoney);
+          if (!(m.money.amount > 0)) return err('a threshold must be larger than zero', EXAMPLES.thresholdSetMoney);
+          const mname = joinName(m.rest);
+          if (scope === 'org' && mname) return err('`org` takes no name', EXAMPLES.thresholdSetMoney);
+          if (scope !== 'org' && !mname)
+            return err(
+              `which ${scope === 'log' ? 'log' : 'log set'}? Give its name before the amount`,
+              'threshold set log firewall-eu $50/day',
+            );
+          return { kind: 'threshold-set', scope, name: mname, bytesPerDay: 0, sizeText: m.money.text, money: m.money };
+        }
         const size = takeSize(args.slice(2), /^(day|d)$/i);
         if (!size) return err('a size per day is missing', EXAMPLES.thresholdSet);
         if ('error' in size) return err(`${size.error}; a threshold is a size per day`, EXAMPLES.thresholdSet);
@@ -337,6 +419,15 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'budget-clear' };
       }
       if (action === 'set') {
+        if (args.length === 1) return { kind: 'budget-modal' };
+        if (endsWithMoney(args.slice(1))) {
+          const m = takeMoney(args.slice(1), /^(month|mo|m)$/i);
+          if (!m) return err('a money amount per month is missing', EXAMPLES.budgetSetMoney);
+          if ('error' in m) return err(`${m.error}; a budget is a size or money per month`, EXAMPLES.budgetSetMoney);
+          if (m.rest.length > 0) return err('write only the amount after `budget set`', EXAMPLES.budgetSetMoney);
+          if (!(m.money.amount > 0)) return err('a budget must be larger than zero', EXAMPLES.budgetSetMoney);
+          return { kind: 'budget-set', bytesPerMonth: 0, sizeText: m.money.text, money: m.money };
+        }
         const size = takeSize(args.slice(1), /^(month|mo|m)$/i);
         if (!size) return err('a size per month is missing', EXAMPLES.budgetSet);
         if ('error' in size) return err(`${size.error}; a budget is a size per month`, EXAMPLES.budgetSet);
@@ -345,6 +436,41 @@ export function parseCommand(input: string): ParseResult {
         return { kind: 'budget-set', bytesPerMonth: size.bytes, sizeText: size.text };
       }
       return err(`"${ellipsize(args[0]?.text ?? '', 60)}" is not a budget action: use show, set or clear`, EXAMPLES.budgetSet);
+    }
+
+    case 'price': {
+      const action = args[0]?.text.toLowerCase();
+      if (action === undefined || action === 'show') {
+        if (args.length > 1) return err('`price show` takes no more arguments', EXAMPLES.priceShow);
+        return { kind: 'price-show' };
+      }
+      if (action === 'clear' || action === 'remove' || action === 'off') {
+        if (args.length > 1) return err('`price clear` takes no more arguments', EXAMPLES.priceClear);
+        return { kind: 'price-clear' };
+      }
+      if (action === 'set') {
+        const text = joinName(args.slice(1));
+        if (!text) return err(`a price per GB is missing (e.g. ${PRICE_EXAMPLE})`, EXAMPLES.priceSet);
+        const r = parsePrice(text, 'USD');
+        if (!r.ok) return err(r.error, EXAMPLES.priceSet);
+        const bare = text.replace(/\s*(\/|per\s+)\s*gb$/i, '');
+        const named = /[A-Za-z]/.test(bare) || /^[$€£¥]/.test(bare);
+        return { kind: 'price-set', perGb: r.value.perGb, currency: named ? r.value.currency : undefined, text };
+      }
+      return err(`"${ellipsize(args[0]?.text ?? '', 60)}" is not a price action: use show, set or clear`, EXAMPLES.priceSet);
+    }
+
+    case 'explain': {
+      let rest = args;
+      let day: string | undefined;
+      const last = rest.at(-1);
+      if (last && !last.quoted && isDay(last.text)) {
+        day = last.text;
+        rest = rest.slice(0, -1);
+      }
+      const name = joinName(rest);
+      if (!name) return err('which log? Give its name or id, and optionally a date YYYY-MM-DD', EXAMPLES.explain);
+      return { kind: 'explain', name, day };
     }
 
     case 'snooze': {
@@ -423,4 +549,4 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-export { DURATION_EXAMPLE, SIZE_EXAMPLE };
+export { DURATION_EXAMPLE, MONEY_EXAMPLE, SIZE_EXAMPLE };

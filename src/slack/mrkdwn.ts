@@ -42,8 +42,12 @@ const LINE_BREAKS = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/g;
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 /** Zero-width joiner: put around a formatting marker it keeps the marker from opening or closing anything. */
 export const MARKUP_GUARD = '\u200d';
-/** The mrkdwn markers of bold, italic, strike, code (opening and closing) and `:shortcode:`. */
-const MARKERS = /[*_~`:]/g;
+/**
+ * Markers that can open or close formatting: `* _ ~` unless inside a word (letters or digits on both
+ * sides: `RAPID7_API_KEY`, `a*b` never format in Slack), every backtick, the colons of anything shaped
+ * like an emoji shortcode (`:fire:`), and the colon of `://` (so a URL in a fallback does not link).
+ */
+const LIVE_MARKERS = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`|:(?=[\p{L}\p{N}_+'-]+:)|:(?<=:[\p{L}\p{N}_+'-]+:)|:(?=\/\/)/gu;
 
 /** Untrusted text on one line, without bidi controls (not escaped). */
 export function flattenText(s: string): string {
@@ -51,11 +55,13 @@ export function flattenText(s: string): string {
 }
 
 /**
- * Untrusted text with a zero-width joiner on both sides of every `* _ ~ \` :` (not escaped): no
- * bold, italic, strike, code or emoji shortcode renders from it. Invisible when shown.
+ * Untrusted text with a zero-width joiner on both sides of every marker that could format (not
+ * escaped): no bold, italic, strike, code or emoji shortcode renders from it, and `://` does not
+ * link. Invisible when shown; words such as `RAPID7_API_KEY` or `08:00` are left as they are, so
+ * they can be copied.
  */
 export function neutraliseMarkup(s: string): string {
-  return String(s).replace(MARKERS, `${MARKUP_GUARD}$&${MARKUP_GUARD}`);
+  return String(s).replace(LIVE_MARKERS, `${MARKUP_GUARD}$&${MARKUP_GUARD}`);
 }
 
 /**

@@ -36,6 +36,10 @@ function pick<T>(query: string, items: T[], id: (t: T) => string | undefined, na
 }
 
 export function matchLog(query: string, logs: LogInfo[]): Match<LogInfo> {
+  // A name as shown (with its log set or short id, SPEC §4) names exactly one log.
+  const q = query.trim().toLowerCase();
+  const shown = q === '' ? [] : logs.filter((l) => l.shownName !== undefined && l.shownName.toLowerCase() === q);
+  if (shown.length === 1) return { ok: true, item: shown[0] as LogInfo };
   return pick(
     query,
     logs,

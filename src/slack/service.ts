@@ -9,7 +9,7 @@
 import { renderUsageChartPng } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
-import type { Finding } from '../detect/types.js';
+import { projectMonth } from '../detect/org-rules.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type AlertRecord, getAlert, listAlertsForLog, listOpenAlerts } from '../store/alerts.js';
@@ -54,6 +54,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
   context,
@@ -71,20 +72,16 @@ import {
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
 
 /**
- * Features other areas supply (the daily-run engineer wires them in `logusage serve`). Each is
- * optional; without it the command answers clearly that the feature is not available here.
+ * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
+ * is optional; without it the command answers clearly that the feature is not available in this process.
  */
 export interface SlackHooks {
   /** Today's digest as it would be posted (not posted). */
   previewDigest?: () => Promise<SlackMessage> | SlackMessage;
   /** Runs a collection (or the daily run) now; resolves with one plain-text line saying what it did. */
   refresh?: (opts: { actor: string }) => Promise<string>;
-  /** Findings of a day from detection (summary lists them); default: open alerts whose last day is `day`. */
-  findingsForDay?: (day: Day) => Promise<Finding[]> | Finding[];
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
-  /** Called after any change made from Slack (e.g. to wake the schedule or clear caches). */
-  onChange?: (change: { action: string; actor: string }) => void;
 }
 
 export interface SlackServiceDeps {
@@ -151,6 +148,11 @@ export interface SlackService {
   quickAnswer(text: string, caller: Caller): SlackMessage | undefined;
   /** Computes the latest summary ahead of the first request (call off the request path). */
   warm(): Promise<void>;
+  /**
+   * Runs an already parsed command (a modal's submission) exactly as `run` runs typed text: the same
+   * permission check, change, audit and reply. Never throws.
+   */
+  apply(cmd: Command, caller: Caller, upload?: UploadPng): Promise<CommandResult>;
   /** Handles an alert button; never throws. */
   button(actionId: string, rawValue: string, caller: Caller): Promise<ButtonOutcome>;
   isAdmin(userId: string): boolean;
@@ -163,6 +165,11 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const cache = new Map<string, SlackMessage>();
 
   const isAdmin = (userId: string) => admins.has(userId);
+  /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
+  const withPrice = () => {
+    const price = currentPrice({ db, settings });
+    return price ? { price } : {};
+  };
   const who = (actor: string): Who => ({ actor, at: deps.now().toISOString() });
   const today = () => utcDayOf(deps.now());
 
@@ -172,18 +179,20 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     return msg;
   };
 
+  const withLogsets = (l: LogInfo) => {
+    const shown = displayName(l);
+    const sets = l.logsets.map((x) => x.name).join(', ');
+    return sets === '' || shown.includes(` · ${sets}`) ? shown : `${shown} · ${sets}`;
+  };
+
   const nameOf = (logs: Map<string, LogInfo>) => (id: string) => {
     const l = logs.get(id);
     return l ? displayName(l) : id;
   };
 
-  const changed = (action: string, actor: string) => {
+  /** A change from Slack makes every cached answer stale. */
+  const changed = (_action: string, _actor: string) => {
     cache.clear();
-    try {
-      hooks.onChange?.({ action, actor });
-    } catch (err) {
-      logger.warn({ err: describeError(err) }, 'onChange hook failed');
-    }
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -197,7 +206,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return {
         reply: buildCandidates(
           query,
-          m.candidates.map((l) => ({ id: l.id, name: displayName(l) })),
+          // Candidates always name their log sets (SPEC §9), even when their names differ.
+          m.candidates.map((l) => ({ id: l.id, name: withLogsets(l) })),
           m.total,
           example(m.candidates[0]?.id ?? 'ID'),
         ),
@@ -240,9 +250,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   /** Cache key of the summary of day `d` for the current data. */
   const summaryKey = (d: Day) => `summary|${d}|${dataVersion(db)}`;
 
-  /** Findings listed in the summary: detection's (hook) when supplied, else the open alerts of the day. */
-  async function findingsOf(d: Day): Promise<Array<{ kind: string; logName: string; reason: string }>> {
-    if (hooks.findingsForDay) return (await hooks.findingsForDay(d)).map((f) => ({ kind: f.kind, logName: f.logName, reason: f.reason }));
+  /** Findings listed in the summary: the open alerts whose last day is `d`. */
+  function findingsOf(d: Day): Array<{ kind: string; logName: string; reason: string }> {
     return listOpenAlerts(db)
       .filter((a) => a.lastDay === d)
       .map((a) => ({ kind: a.kind, logName: a.lastFinding.logName, reason: a.lastFinding.reason }));
@@ -267,18 +276,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const i = days.length - 1;
     const total = org[i] as number;
     const band = typicalAt(days, org, i);
-    const monthFrom = firstOfMonth(d);
-    const mStart = toEpochDay(monthFrom) - toEpochDay(from);
-    let toDate = 0;
-    let counted = 0;
-    for (let j = Math.max(0, mStart); j <= i; j++) {
-      const v = org[j] as number;
-      if (Number.isFinite(v)) {
-        toDate += v;
-        counted++;
-      }
-    }
-    const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(monthFrom) + 1;
+    const month = projectMonth(days, org, i);
+    const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(firstOfMonth(d)) + 1;
     const budget = effectiveBudget(db, settings.monthlyBudget);
     const ranking = rankDay(db, d, SUMMARY_TOP);
     const top = ranking.rows.map((r) => {
@@ -292,7 +291,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(s.subarray(s.length - HISTORY)),
       };
     });
-    const findings = await findingsOf(d);
+    const findings = findingsOf(d);
     return remember(
       key,
       buildSummary({
@@ -303,16 +302,17 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         spark: sparkline(org.subarray(org.length - HISTORY)),
         month: {
           month: monthOf(d),
-          toDate,
-          daysCounted: counted,
+          toDate: month?.monthToDate ?? 0,
+          daysCounted: month?.knownDays ?? 0,
           daysInMonth,
-          projected: counted > 0 ? (toDate / counted) * daysInMonth : null,
+          projected: month?.projected ?? null,
         },
         budget: budget.bytes === undefined ? null : { bytes: budget.bytes, source: budget.source === 'slack' ? 'slack' : 'env' },
         top,
         logsWithData: ranking.logsWithData,
         openAlerts: countOpenAlerts(db),
         findings: findings.length > 0 ? findings : null,
+        ...withPrice(),
       }),
     );
   }
@@ -342,7 +342,15 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     });
     return remember(
       key,
-      buildTop({ day: d, observed: true, requested: n, rows, logsWithData: ranking.logsWithData, totalBytes: ranking.totalBytes }),
+      buildTop({
+        day: d,
+        observed: true,
+        requested: n,
+        rows,
+        logsWithData: ranking.logsWithData,
+        totalBytes: ranking.totalBytes,
+        ...withPrice(),
+      }),
     );
   }
 
@@ -402,6 +410,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      ...withPrice(),
     });
   }
 
@@ -610,9 +619,18 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // ---------------------------------------------------------------------------------------------
   // Changes (admins only; every one audited by the store)
 
-  async function change(cmd: Command, caller: Caller): Promise<CommandResult> {
+  async function change(typed: Command, caller: Caller): Promise<CommandResult> {
     const w = who(caller.userId);
+    const money = resolveMoneyArgument({ db, settings }, typed);
+    if ('reply' in money) return { message: money.reply };
+    const cmd = money.cmd;
     switch (cmd.kind) {
+      case 'price-set':
+      case 'price-clear': {
+        const message = runPriceCommand({ db, settings }, cmd, w);
+        changed(cmd.kind === 'price-set' ? 'price.set' : 'price.clear', caller.userId);
+        return { message };
+      }
       case 'threshold-set': {
         let target = '';
         let label = 'the organisation';
@@ -632,7 +650,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         const prev = previousBytesPerDay === null ? '' : ` (was ${formatBytes(previousBytesPerDay)}/day)`;
         return {
           message: buildReply(
-            `:white_check_mark: Threshold *#${threshold.id}* for ${label}: alert when a day exceeds *${formatBytes(cmd.bytesPerDay)}*${prev}. Checked from the next daily run.`,
+            `:white_check_mark: Threshold *#${threshold.id}* for ${label}: alert when a day exceeds *${formatBytes(cmd.bytesPerDay)}*${escapeMrkdwn(money.note)}${prev}. Checked from the next daily run.`,
             `Threshold #${threshold.id} set to ${formatBytes(cmd.bytesPerDay)}/day.`,
           ),
         };
@@ -662,7 +680,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         const env = settings.monthlyBudget ? ` It overrides MONTHLY_BUDGET (${formatBytes(settings.monthlyBudget)}).` : '';
         return {
           message: buildReply(
-            `:white_check_mark: Monthly budget set to *${formatBytes(cmd.bytesPerMonth)}*.${env}`,
+            `:white_check_mark: Monthly budget set to *${formatBytes(cmd.bytesPerMonth)}*${escapeMrkdwn(money.note)}.${env}`,
             `Monthly budget set to ${formatBytes(cmd.bytesPerMonth)}.`,
           ),
         };
@@ -804,8 +822,19 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: thresholdList() };
       case 'budget-show':
         return { message: budgetShow() };
+      case 'price-show':
+        return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
       case 'route-list':
         return { message: routeList() };
+      case 'threshold-modal':
+      case 'budget-modal':
+        // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
+        return {
+          message: buildUsageError(
+            'the form opens only from Slack; type the whole command instead',
+            cmd.kind === 'budget-modal' ? EXAMPLES.budgetSet : EXAMPLES.thresholdSet,
+          ),
+        };
       case 'status':
         return { message: status() };
       case 'digest': {
@@ -823,6 +852,16 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       }
       default:
         return change(cmd, caller);
+    }
+  }
+
+  async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
+    try {
+      return await execute(cmd, caller, upload);
+    } catch (err) {
+      const f = describeFailure(err);
+      logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
+      return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
     }
   }
 
@@ -856,14 +895,9 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     async run(text, caller, upload) {
       const cmd = parseCommand(text);
       if (cmd.kind === 'error') return { message: buildUsageError(cmd.message, cmd.example) };
-      try {
-        return await execute(cmd, caller, upload);
-      } catch (err) {
-        const f = describeFailure(err);
-        logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
-        return { message: buildFailure(`\`/logusage ${cmd.kind.split('-')[0]}\``, f.code, f.hint) };
-      }
+      return apply(cmd, caller, upload);
     },
+    apply,
     async button(actionId, rawValue, caller) {
       try {
         return alertButton(actionId, rawValue, caller);
@@ -952,14 +986,24 @@ const BUTTON_WHAT: Record<string, string> = {
   [ACTION_IDS.muteLog]: 'mute logs',
 };
 
+/** Where a command comes without a channel to upload to (a modal): charts are not among them. */
+const noUpload: UploadPng = async () => {
+  throw new AppError('INTERNAL', 'no upload from a modal');
+};
+
 function describeKind(cmd: Command): string {
   switch (cmd.kind) {
+    case 'threshold-modal':
     case 'threshold-set':
     case 'threshold-remove':
       return 'change thresholds';
+    case 'budget-modal':
     case 'budget-set':
     case 'budget-clear':
       return 'change the budget';
+    case 'price-set':
+    case 'price-clear':
+      return 'change the price';
     case 'snooze':
     case 'unsnooze':
       return 'snooze alerts';

@@ -170,14 +170,6 @@ export function updateAlert(db: Db, id: number, c: AlertChange): void {
   db.prepare(`UPDATE alerts SET ${sets.join(', ')} WHERE id = @id`).run(params);
 }
 
-/** Alerts of any status whose episode key is one of `keys` (one-off notices already given). */
-export function alertKeysPresent(db: Db, keys: string[]): Set<string> {
-  const out = new Set<string>();
-  const stmt = db.prepare('SELECT 1 FROM alerts WHERE episode_key = ? LIMIT 1');
-  for (const k of keys) if (stmt.get(k)) out.add(k);
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Processed days of the lifecycle
 

@@ -4,6 +4,7 @@
  */
 import { addDays, type Day, daysInRange, toEpochDay } from '../days.js';
 import type { Db } from './db.js';
+import { buildShownNames } from './log-names.js';
 
 export interface LogSetRef {
   id: string;
@@ -15,10 +16,44 @@ export interface LogInfo {
   /** Last known name, or null when the management API never named it. */
   name: string | null;
   logsets: LogSetRef[];
-  /** False when the last /management/logs answer did not list it (deleted or unknown). */
+  /** False when the last /management/logs answer did not list it (deleted or never listed). */
   inManagement: boolean;
+  /**
+   * True once a /management/logs answer listed it. With `inManagement`: listed; never listed (known from an
+   * import or the usage API only); no longer listed (deleted, last name kept) — SPEC §4.
+   */
+  everListed: boolean;
   firstSeen: Day | null;
   lastSeen: Day | null;
+  /** `source_type` from /management/logs ('token', 'internal', …), or null when never listed. */
+  sourceType: string | null;
+  /** `user_data.platform_managed` was "true". */
+  platformManaged: boolean;
+  retentionPeriod: string | null;
+  tokenCount: number | null;
+  /**
+   * The name to show: disambiguated with its log set (and a short id) when not unique, with "(deleted)" /
+   * "(internal)" markers (log-names.ts). Set by `listLogs` and `getLog`.
+   */
+  shownName?: string;
+}
+
+/** The state of a log (SPEC §4). */
+export type LogState = 'listed' | 'never-listed' | 'no-longer-listed';
+
+export function logState(log: Pick<LogInfo, 'inManagement' | 'everListed'>): LogState {
+  if (log.inManagement) return 'listed';
+  return log.everListed ? 'no-longer-listed' : 'never-listed';
+}
+
+/**
+ * A Rapid7 platform-internal log (SPEC §4): `source_type: "internal"` ("Web Access Log", "Alert Audit Log",
+ * "Log Updates", "InsightIDR Investigations"). Collected, shown and charted; raises no spike/drop/silent/new
+ * alert unless WATCH_INTERNAL_LOGS=true or a threshold names it. `platform_managed` alone does not make a log
+ * internal: the real answers carry it on customer data logs too ("Endpoint Agents", "Process Start Events").
+ */
+export function isInternalLog(log: Pick<LogInfo, 'sourceType'>): boolean {
+  return (log.sourceType ?? '').trim().toLowerCase() === 'internal';
 }
 
 export interface UsageRow {
@@ -31,6 +66,11 @@ export interface ManagedLog {
   id: string;
   name: string;
   logsets: LogSetRef[];
+  /** Facts kept from /management/logs (SPEC §4); absent = unknown (stored as NULL / 0). */
+  sourceType?: string | null;
+  platformManaged?: boolean;
+  retentionPeriod?: string | null;
+  tokenCount?: number | null;
 }
 
 /** Everything one collection (or import) writes. Applied atomically by `writeCollection`. */
@@ -48,9 +88,15 @@ export interface CollectionWrite {
   now: string;
 }
 
-/** Display name: the last known name, or a marker with the id for deleted/unknown logs. */
-export function displayName(log: Pick<LogInfo, 'id' | 'name' | 'inManagement'>): string {
-  if (log.name) return log.inManagement ? log.name : `${log.name} (deleted)`;
+/**
+ * Base display name: the last known name ("(deleted)" only for a log no longer listed, SPEC §4), or
+ * "unknown log <id>" when it was never named. Names that repeat get their log set: src/store/log-names.ts.
+ */
+export function displayName(
+  log: Pick<LogInfo, 'id' | 'name' | 'inManagement'> & { everListed?: boolean; shownName?: string | undefined },
+): string {
+  if (log.shownName) return log.shownName;
+  if (log.name) return log.inManagement || log.everListed === false ? log.name : `${log.name} (deleted)`;
   return `unknown log ${log.id}`;
 }
 
@@ -68,8 +114,13 @@ interface LogRow {
   name: string | null;
   logsets: string;
   in_management: number;
+  ever_listed: number;
   first_seen: string | null;
   last_seen: string | null;
+  source_type: string | null;
+  platform_managed: number;
+  retention_period: string | null;
+  token_count: number | null;
 }
 
 function toLogInfo(r: LogRow): LogInfo {
@@ -78,18 +129,38 @@ function toLogInfo(r: LogRow): LogInfo {
     name: r.name,
     logsets: parseLogsets(r.logsets),
     inManagement: r.in_management === 1,
+    everListed: r.ever_listed === 1,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
+    sourceType: r.source_type,
+    platformManaged: r.platform_managed === 1,
+    retentionPeriod: r.retention_period,
+    tokenCount: r.token_count,
   };
 }
 
-export function listLogs(db: Db): LogInfo[] {
-  return (db.prepare('SELECT * FROM logs ORDER BY id').all() as LogRow[]).map(toLogInfo);
+function withShownNames(logs: LogInfo[]): LogInfo[] {
+  const shown = buildShownNames(logs);
+  for (const l of logs) l.shownName = shown.get(l.id) ?? displayName(l);
+  return logs;
 }
 
+/** Ids of the platform-internal logs (isInternalLog). */
+export function internalLogIds(db: Db): Set<string> {
+  return new Set(db.prepare("SELECT id FROM logs WHERE lower(trim(source_type)) = 'internal'").pluck().all() as string[]);
+}
+
+/** Every known log, by id, each with its `shownName` (SPEC §4). */
+export function listLogs(db: Db): LogInfo[] {
+  return withShownNames((db.prepare('SELECT * FROM logs ORDER BY id').all() as LogRow[]).map(toLogInfo));
+}
+
+/** One log with its `shownName` (told apart from the logs of the same name). */
 export function getLog(db: Db, id: string): LogInfo | undefined {
   const r = db.prepare('SELECT * FROM logs WHERE id = ?').get(id) as LogRow | undefined;
-  return r ? toLogInfo(r) : undefined;
+  if (!r) return undefined;
+  const same = r.name === null ? [r] : (db.prepare('SELECT * FROM logs WHERE lower(trim(name)) = lower(trim(?))').all(r.name) as LogRow[]);
+  return withShownNames(same.map(toLogInfo)).find((l) => l.id === id);
 }
 
 /**
@@ -99,9 +170,21 @@ export function getLog(db: Db, id: string): LogInfo | undefined {
  * the middle of the write.
  */
 export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () => void): { rows: number; logs: number } {
-  const selectLogs = db.prepare('SELECT id, name, logsets, in_management FROM logs').raw(true);
+  const selectLogs = db
+    .prepare(
+      `SELECT id, name, logsets, in_management,
+              json_array(source_type, platform_managed, retention_period, token_count, ever_listed) FROM logs`,
+    )
+    .raw(true);
   const insertLog = db.prepare('INSERT INTO logs (id, name, logsets, in_management, updated_at) VALUES (?, ?, ?, ?, ?)');
-  const updateListed = db.prepare('UPDATE logs SET name = ?, logsets = ?, in_management = 1, updated_at = ? WHERE id = ?');
+  const insertListed = db.prepare(
+    `INSERT INTO logs (id, name, logsets, in_management, ever_listed, source_type, platform_managed, retention_period, token_count, updated_at)
+     VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, ?)`,
+  );
+  const updateListed = db.prepare(
+    `UPDATE logs SET name = ?, logsets = ?, in_management = 1, ever_listed = 1, source_type = ?, platform_managed = ?,
+            retention_period = ?, token_count = ?, updated_at = ? WHERE id = ?`,
+  );
   const updateUnlisted = db.prepare('UPDATE logs SET in_management = 0, updated_at = ? WHERE id = ?');
   const fillName = db.prepare('UPDATE logs SET name = ?, updated_at = ? WHERE id = ? AND name IS NULL');
   // Stored rows are read log by log through the primary key (log_id, day): by day, every row would cost a
@@ -127,20 +210,24 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
   );
 
   const run = db.transaction(() => {
-    /** id → [name, logsets JSON, in_management] as stored. */
-    const known = new Map<string, [string | null, string, number]>();
-    for (const [id, name, logsets, inm] of selectLogs.iterate() as IterableIterator<[string, string | null, string, number]>) {
-      known.set(id, [name, logsets, inm]);
+    /** id → [name, logsets JSON, in_management, facts JSON] as stored. */
+    const known = new Map<string, [string | null, string, number, string]>();
+    for (const [id, name, logsets, inm, facts] of selectLogs.iterate() as IterableIterator<
+      [string, string | null, string, number, string]
+    >) {
+      known.set(id, [name, logsets, inm, facts]);
     }
     if (w.managedLogs) {
       const listed = new Set<string>();
       for (const l of w.managedLogs) {
         listed.add(l.id);
         const logsets = JSON.stringify(l.logsets);
+        const f = [l.sourceType ?? null, l.platformManaged ? 1 : 0, l.retentionPeriod ?? null, l.tokenCount ?? null] as const;
+        const facts = JSON.stringify([...f, 1]);
         const k = known.get(l.id);
-        if (!k) insertLog.run(l.id, l.name, logsets, 1, w.now);
-        else if (k[0] !== l.name || k[1] !== logsets || k[2] !== 1) updateListed.run(l.name, logsets, w.now, l.id);
-        known.set(l.id, [l.name, logsets, 1]);
+        if (!k) insertListed.run(l.id, l.name, logsets, ...f, w.now);
+        else if (k[0] !== l.name || k[1] !== logsets || k[2] !== 1 || k[3] !== facts) updateListed.run(l.name, logsets, ...f, w.now, l.id);
+        known.set(l.id, [l.name, logsets, 1, facts]);
       }
       for (const [id, k] of known) if (k[2] === 1 && !listed.has(id)) updateUnlisted.run(w.now, id);
     }
@@ -172,7 +259,7 @@ export function writeCollection(db: Db, w: CollectionWrite, beforeCommit?: () =>
         const k = known.get(id);
         if (!k) {
           insertLog.run(id, name, '[]', 0, w.now);
-          known.set(id, [name, '[]', 0]);
+          known.set(id, [name, '[]', 0, '']);
         } else if (k[0] === null && name !== null) fillName.run(name, w.now, id);
       }
       const stored = new Map<Day, number>();
@@ -346,11 +433,6 @@ export function usageOnDay(db: Db, day: Day): UsageRow[] {
 export function latestObservedDay(db: Db): Day | null {
   const r = db.prepare('SELECT max(day) d FROM observed_days').get() as { d: string | null };
   return r.d;
-}
-
-/** The day before `day`, convenience for windows. */
-export function dayBefore(day: Day): Day {
-  return addDays(day, -1);
 }
 
 /**

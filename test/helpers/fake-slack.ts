@@ -13,6 +13,8 @@
  * - files.getUploadURLExternal → an `upload_url` on this server; the upload POST (multipart or raw body)
  *   stores the bytes; files.completeUploadExternal shares them to `channel_id` (`file_not_found` when the
  *   bytes never arrived).
+ * - views.publish (home views, ≤ 100 blocks, kept per user), views.open (modals, need a trigger_id),
+ *   chat.getPermalink (for a stored message).
  * - `responseUrl(id)`: a response_url endpoint recording what `respond()` posts (JSON).
  * Tokens: a missing Authorization answers `not_authed`; when `token` is given, another one answers
  * `invalid_auth`. Unknown methods answer `unknown_method`.
@@ -70,6 +72,26 @@ export interface StoredFile {
   altText: string | undefined;
 }
 
+/** A modal opened with views.open. */
+export interface OpenedModal {
+  id: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
+/** `view` arrives as a JSON string field (form-encoded) or an object (JSON body). */
+function parseView(v: unknown): Record<string, unknown> | undefined {
+  if (typeof v === 'string') {
+    try {
+      const o = JSON.parse(v) as unknown;
+      return o && typeof o === 'object' ? (o as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+}
+
 export type Fault = { kind: 'ratelimit'; retryAfter: number } | { kind: 'http'; status: number } | { kind: 'error'; error: string };
 
 export interface FakeSlackOptions {
@@ -94,6 +116,10 @@ export interface FakeSlack {
   /** Top-level messages and replies by channel, in posting order. */
   messages: StoredMessage[];
   files: StoredFile[];
+  /** The Home view last published for a user (views.publish), if any. */
+  homeView(userId: string): Record<string, unknown> | undefined;
+  /** Modals opened (views.open), in order. */
+  modals: OpenedModal[];
   message(channel: string, ts: string): StoredMessage | undefined;
   /** The next `times` calls of `method` get `fault`. */
   fail(method: string, fault: Fault, times?: number): void;
@@ -173,6 +199,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let files: StoredFile[] = [];
   let faults = new Map<string, Array<Fault>>();
   let membership = new Map<string, 'member' | 'not-member' | 'missing'>();
+  let homeViews = new Map<string, Record<string, unknown>>();
+  let modals: OpenedModal[] = [];
   let tsCounter = 0;
   let fileCounter = 0;
   const waiters = new Set<() => void>();
@@ -289,6 +317,31 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           ok: true,
           channel: { id: channel, name: channel.toLowerCase(), is_private: channel.startsWith('G'), is_member: state === 'member' },
         };
+      }
+      case 'views.publish': {
+        const user = str(b.user_id);
+        const view = parseView(b.view);
+        if (!user) return { ok: false, error: 'invalid_arguments' };
+        if (view?.type !== 'home') return { ok: false, error: 'invalid_arguments' };
+        if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        homeViews.set(user, view);
+        return { ok: true, view: { id: `V${++tsCounter}`, ...view } };
+      }
+      case 'views.open': {
+        const trigger = str(b.trigger_id);
+        const view = parseView(b.view);
+        if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+        if (view?.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
+        if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        const id = `V${++tsCounter}`;
+        modals.push({ id, triggerId: trigger, view });
+        return { ok: true, view: { id, ...view } };
+      }
+      case 'chat.getPermalink': {
+        const channel = str(b.channel);
+        const ts = str(b.message_ts);
+        if (!messages.some((m) => m.channel === channel && m.ts === ts)) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel, permalink: `https://fake.slack.com/archives/${channel}/p${String(ts).replace('.', '')}` };
       }
       case 'files.getUploadURLExternal': {
         const filename = str(b.filename);
@@ -490,6 +543,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     get files() {
       return files;
     },
+    homeView: (userId) => homeViews.get(userId),
+    get modals() {
+      return modals;
+    },
     message: (channel, ts) => messages.find((m) => m.channel === channel && m.ts === ts),
     fail(method, fault, times = 1) {
       const q = faults.get(method) ?? [];
@@ -528,6 +585,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       files = [];
       faults = new Map();
       membership = new Map();
+      homeViews = new Map();
+      modals = [];
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -740,4 +799,123 @@ export function sendBlockAction(
 ): Promise<SlackPostResult> {
   const body = `payload=${encodeURIComponent(JSON.stringify(blockActionsPayload(f)))}`;
   return postSigned(eventsUrl, signingSecret, body, opts);
+}
+
+/** POSTs a signed JSON body (how Slack delivers events in HTTP mode) to `url`. */
+export async function postSignedJson(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
+  const headers = { ...signedHeaders(signingSecret, body, opts), 'content-type': 'application/json' };
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    json = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json };
+}
+
+/** Sends a signed Events API `event_callback` wrapping `event` (e.g. app_home_opened). */
+export function sendEvent(
+  eventsUrl: string,
+  signingSecret: string,
+  event: Record<string, unknown>,
+  opts: SignOptions = {},
+): Promise<SlackPostResult> {
+  const body = JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE001',
+    api_app_id: 'A0FAKEAPP',
+    event,
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0FAKE001', user_id: 'UBOT0001', is_bot: true }],
+  });
+  return postSignedJson(eventsUrl, signingSecret, body, opts);
+}
+
+/** Sends any interactivity payload (view_submission, block_suggestion …) as Slack does: signed `payload=<json>`. */
+export function sendInteraction(
+  eventsUrl: string,
+  signingSecret: string,
+  payload: Record<string, unknown>,
+  opts: SignOptions = {},
+): Promise<SlackPostResult> {
+  return postSigned(eventsUrl, signingSecret, `payload=${encodeURIComponent(JSON.stringify(payload))}`, opts);
+}
+
+/** A button click on a Home tab or modal view (no message, no channel, no response_url). */
+export function viewBlockActionsPayload(f: {
+  actionId: string;
+  value: string;
+  userId: string;
+  view: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    user: { id: f.userId, username: 'someone', name: 'someone', team_id: 'T0FAKE001' },
+    api_app_id: 'A0FAKEAPP',
+    token: 'deprecated-verification-token',
+    container: { type: 'view', view_id: 'V0HOME001' },
+    trigger_id: `${Math.floor(Math.random() * 1e6)}.1234.abcdef`,
+    team: { id: 'T0FAKE001', domain: 'fake' },
+    is_enterprise_install: false,
+    view: { id: 'V0HOME001', team_id: 'T0FAKE001', state: { values: {} }, hash: 'h1', ...f.view },
+    actions: [
+      {
+        action_id: f.actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'button', emoji: true },
+        value: f.value,
+        type: 'button',
+        action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      },
+    ],
+  };
+}
+
+/**
+ * The view_submission of a modal as Slack sends it: `values` maps block_id → action_id → the element's
+ * state (`{ type: 'plain_text_input', value }`, `{ type: 'static_select', selected_option }` …).
+ */
+export function viewSubmissionPayload(f: {
+  userId: string;
+  view: Record<string, unknown>;
+  values: Record<string, Record<string, Record<string, unknown>>>;
+}): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0FAKE001', domain: 'fake' },
+    user: { id: f.userId, username: 'someone', name: 'someone', team_id: 'T0FAKE001' },
+    api_app_id: 'A0FAKEAPP',
+    token: 'deprecated-verification-token',
+    trigger_id: '2222.3333.abcdef',
+    view: { id: 'V0MODAL01', team_id: 'T0FAKE001', hash: 'h2', ...f.view, state: { values: f.values } },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+}
+
+/** The block_suggestion of an external_select as the user types (`value` is the typed text). */
+export function blockSuggestionPayload(f: {
+  userId: string;
+  actionId: string;
+  blockId: string;
+  value: string;
+  view?: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    type: 'block_suggestion',
+    user: { id: f.userId, username: 'someone', name: 'someone', team_id: 'T0FAKE001' },
+    container: { type: 'view', view_id: 'V0MODAL01' },
+    api_app_id: 'A0FAKEAPP',
+    token: 'deprecated-verification-token',
+    action_id: f.actionId,
+    block_id: f.blockId,
+    value: f.value,
+    team: { id: 'T0FAKE001', domain: 'fake' },
+    view: { id: 'V0MODAL01', type: 'modal', state: { values: {} }, ...f.view },
+  };
 }

@@ -6,8 +6,20 @@
  * same work succeeds — no crash, no loop.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,9 +51,10 @@ afterEach(async () => {
 });
 
 /** A database file holding one collected week; Rapid7 now answers a bigger, different week. */
-async function storedWeek(): Promise<{ sim: Rapid7Simulator; path: string; db: Db; collect: (db?: Db) => ReturnType<typeof runCollect> }> {
+async function storedWeek(
+  path: string = tempDbPath(),
+): Promise<{ sim: Rapid7Simulator; path: string; db: Db; collect: (db?: Db) => ReturnType<typeof runCollect> }> {
   const sim = await startSimulator({ data: buildData({ logs: 10, days: WEEK }) });
-  const path = tempDbPath();
   const db = openDb(path, { busyTimeoutMs: BUSY_MS });
   cleanups.push(() => {
     if (db.open) db.close();
@@ -256,16 +269,48 @@ describe('the database locked by another process', () => {
   });
 });
 
+/**
+ * A folder tree for a CLI child that runs as another user: `base` (0755, ours) holds `db/` for the database and
+ * `home/`, owned by the child's user, for its HOME and TMPDIR (tsx keeps its compile cache there). It lives in
+ * the project's git-ignored `node_modules/.cache`, so neither the system temp folder's permissions nor another
+ * user's files in it matter, and nothing outside the tree is ever chmod-ed.
+ */
+function childTree(): { dbPath: string; home: string; remove: () => void } {
+  const cacheDir = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const base = mkdtempSync(join(cacheDir, 'logusage-readonly-'));
+  chmodSync(base, 0o755);
+  const dbDir = join(base, 'db');
+  const home = join(base, 'home');
+  mkdirSync(dbDir, { mode: 0o755 });
+  mkdirSync(home, { mode: 0o700 });
+  if (process.getuid?.() === 0) chownSync(home, CHILD_USER.uid, CHILD_USER.gid);
+  return {
+    dbPath: join(dbDir, 'logusage.db'),
+    home,
+    remove: () => {
+      chmodSync(dbDir, 0o755);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The user a CLI child runs as when the tests run as root: file permissions do not hold for root. */
+const CHILD_USER = { uid: 65534, gid: 65534 };
+
 /** Runs the real CLI in a child process; as root it runs as `nobody`, for whom file permissions hold. */
-function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+function runCliProcess(
+  args: string[],
+  home: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const asChild = process.getuid?.() === 0 ? CHILD_USER : {};
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args], {
       cwd: ROOT,
-      // The system temp folder is writable by everyone: tsx keeps its compile cache there between runs.
-      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), TMPDIR: tmpdir(), LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...asNobody,
+      ...asChild,
     });
     let out = '';
     let err = '';
@@ -276,23 +321,23 @@ function runCliProcess(args: string[], env: Record<string, string>): Promise<{ c
       err += b.toString();
     });
     child.on('error', reject);
-    child.on('exit', (code) => resolveRun({ code, out, err }));
+    child.on('close', (code) => resolveRun({ code, out, err }));
   });
 }
 
 describe('a read-only database file', () => {
   it('the CLI stops with a clear error and writes nothing; made writable again, everything stored before is there', async () => {
-    const w = await storedWeek();
+    const tree = childTree();
+    cleanups.push(tree.remove);
+    const w = await storedWeek(tree.dbPath);
     const before = dumpData(w.db);
     w.db.close();
     const dir = dirname(w.path);
-    for (const d of [dir, join(dir, '..')]) chmodSync(d, 0o755);
     chmodSync(w.path, 0o444);
     chmodSync(dir, 0o555);
-    cleanups.push(() => chmodSync(dir, 0o755));
     const bytes = readFileSync(w.path);
 
-    const r = await runCliProcess(['collect'], {
+    const r = await runCliProcess(['collect'], tree.home, {
       DATABASE_PATH: w.path,
       RAPID7_API_KEY: 'r7-readonly-test',
       RAPID7_BASE_URL: w.sim.url,
@@ -369,9 +414,11 @@ describe('a corrupt database file', () => {
   it('a damaged data page: status says the database is corrupt (DB_OPEN), not "a bug"', async () => {
     const w = await storedWeek();
     w.db.close();
+    // Every page after the schema page is overwritten: whatever `status` reads first (the migrations table, the
+    // usage, the runs) is damaged, however the tables happen to be laid out in the file.
     const size = statSync(w.path).size;
     const fd = openSync(w.path, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, size - 8192);
+    for (let at = 4096; at < size; at += 4096) writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, at);
     closeSync(fd);
     const cli = createTestCli({ env: { DATABASE_PATH: w.path }, now: NOW });
     const code = await cli.run('status');

@@ -6,10 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/days.js';
-import { readCsvHistory } from '../../src/detect/backtest.js';
 import type { Finding } from '../../src/detect/types.js';
+import { AppError } from '../../src/errors.js';
 import { runImport } from '../../src/import.js';
 import { openDb } from '../../src/store/db.js';
+import { readCsvHistory } from '../../src/usage-csv.js';
 import { generateSynthetic, scoreFindings, toCsv } from '../fixtures/detect/synthetic.js';
 import { createTestCli } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
@@ -128,21 +129,40 @@ describe('logusage backtest', () => {
       ['a', 'edge, main', [1200, 0, 0]],
       ['b', 'fw', [0, 0, 300]],
     ]);
-    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a,\n'))).toThrow(
-      /line 2: needs a log_id and a whole non-negative number of bytes/,
-    );
-    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a\n'))).toThrow(/line 2/);
+    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a,\n'))).toThrow(/line 2: bytes "" is not a whole non-negative number/);
+    expect(() => readCsvHistory(file('day,log_id,bytes\n2026-01-01,a\n'))).toThrow(/line 2: expected 3 columns like the header, found 2/);
   });
 
-  it('bad usage exits 2 with a message', async () => {
+  it("checks rows as import does (duplicates, long ids, fractions) and answers with import's error code", () => {
+    const bad = file(
+      ['day,log_id,bytes', '2026-01-01,a,5', '2026-01-01,a,6', `2026-01-02,${'x'.repeat(201)},1`, '2026-01-03,b,1.5'].join('\n'),
+    );
+    let err: unknown;
+    try {
+      readCsvHistory(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('IMPORT_INVALID');
+    expect((err as AppError).message).toMatch(/has 3 bad row\(s\); nothing was replayed/);
+    expect((err as AppError).message).toContain('line 3: log a appears twice on 2026-01-01');
+    expect((err as AppError).message).toContain('line 4: log_id is empty or longer than 200 characters');
+    expect((err as AppError).message).toContain('line 5: bytes "1.5" is not a whole non-negative number');
+    // A replay stores nothing: days after today are judged as they are.
+    expect(readCsvHistory(file('day,log_id,bytes\n2999-01-01,a,5\n')).days).toEqual(['2999-01-01']);
+  });
+
+  it('bad usage exits 2, a bad file 1, each with a message', async () => {
     const cli = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
     expect(await cli.run('backtest')).toBe(2);
     expect(cli.err()).toMatch(/exactly one of --input FILE\.csv or --db/);
     cli.reset();
-    expect(await cli.run('backtest', '--input', join(tempDir(), 'missing.csv'))).toBe(2);
+    // A file that cannot be read or holds bad rows fails as it does for `import` (IMPORT_INVALID, exit 1).
+    expect(await cli.run('backtest', '--input', join(tempDir(), 'missing.csv'))).toBe(1);
     expect(cli.err()).toMatch(/Cannot read/);
     cli.reset();
-    expect(await cli.run('backtest', '--input', file('day,log_id,bytes\n2026-01-01,a,12\nnot-a-day,a,3\n'))).toBe(2);
+    expect(await cli.run('backtest', '--input', file('day,log_id,bytes\n2026-01-01,a,12\nnot-a-day,a,3\n'))).toBe(1);
     expect(cli.err()).toMatch(/line 3: day "not-a-day"/);
     cli.reset();
     expect(await cli.run('backtest', '--input', file(toCsv(SET)), '--sensitivity', 'loud')).toBe(2);

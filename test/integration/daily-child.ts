@@ -1,16 +1,7 @@
-/**
- * A daily run in a child process, for tests that kill it (SIGKILL) part way. Configured by environment:
- * DB, R7_URL, R7_KEY, SLACK_URL, SLACK_TOKEN, ALERTS, DIGESTS, DAY, NOW (ISO), PACE_MS, and STALL_AT
- * (a stage name: the process reports it and then blocks, waiting to be killed). Prints `STAGE <name>`
- * as each stage begins and `DONE` at the end.
- */
-import { renderUsageChartPng } from '../../src/charts.js';
 import { readSettings } from '../../src/config.js';
 import { runDaily } from '../../src/daily.js';
-import { detectForDay } from '../../src/detect/run.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
-import { createWebApiSender } from '../../src/slack/outbox.js';
+import { createDailyDeps } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
 
 const env = process.env;
@@ -32,22 +23,17 @@ const logger = createSilentLogger();
 const db = openDb(settings.databasePath);
 const now = new Date(need('NOW'));
 await runDaily(
-  {
-    db,
-    settings,
-    logger,
-    now: () => now,
-    rapid7: createRapid7FromSettings(settings, logger),
-    detect: detectForDay,
-    sender: createWebApiSender({ token: need('SLACK_TOKEN'), apiUrl: need('SLACK_URL'), logger }),
-    renderChart: renderUsageChartPng,
-    outbox: { paceMs: Number(env.PACE_MS ?? 0) },
-    onStage: (stage) => {
-      process.stdout.write(`STAGE ${stage}\n`);
-      // Blocks until killed (the 10-minute cap only ends an orphan whose test died).
-      if (stage === env.STALL_AT) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);
+  createDailyDeps(
+    { db, settings, logger, now: () => now },
+    {
+      outbox: { paceMs: Number(env.PACE_MS ?? 0) },
+      onStage: (stage) => {
+        process.stdout.write(`STAGE ${stage}\n`);
+        // Blocks until killed (the 10-minute cap only ends an orphan whose test died).
+        if (stage === env.STALL_AT) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);
+      },
     },
-  },
+  ),
   { day: need('DAY') },
 );
 db.close();

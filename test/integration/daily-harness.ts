@@ -3,15 +3,12 @@
  * file, real detection, and a clock the test moves day by day. Closed after each test.
  */
 import { afterEach } from 'vitest';
-import { renderUsageChartPng } from '../../src/charts.js';
 import { readSettings, type Settings } from '../../src/config.js';
 import { type DailyDeps, runDaily } from '../../src/daily.js';
 import { addDays, type Day } from '../../src/days.js';
-import { detectForDay } from '../../src/detect/run.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
+import { createDailyDeps } from '../../src/main.js';
 import type { Rapid7Simulator, SimulatorData } from '../../src/rapid7/simulator.js';
-import { createWebApiSender } from '../../src/slack/outbox.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { API_KEY, fastRapid7, startSimulator } from '../helpers/rapid7.js';
@@ -65,16 +62,10 @@ export async function startDailyHarness(o: { data: SimulatorData; budget?: numbe
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const logger = createSilentLogger();
   const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
-    db,
-    settings,
-    logger,
-    now: () => clock.now,
-    rapid7: createRapid7FromSettings(settings, logger),
-    detect: detectForDay,
-    sender: createWebApiSender({ token: TOKEN, apiUrl: slack.apiUrl, logger, timeoutMs: 30_000 }),
-    renderChart: renderUsageChartPng,
-    outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 },
-    deliverTimeoutMs: 60_000,
+    ...createDailyDeps(
+      { db, settings, logger, now: () => clock.now },
+      { slackTimeoutMs: 30_000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 60_000 },
+    ),
     ...extra,
   });
   return {

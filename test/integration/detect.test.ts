@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config.js';
 import { addDays } from '../../src/days.js';
-import { readDbHistory, replay } from '../../src/detect/backtest.js';
+import { replay } from '../../src/detect/backtest.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
-import { detectForDay, detectionParams } from '../../src/detect/run.js';
 import type { Finding } from '../../src/detect/types.js';
 import { runImport } from '../../src/import.js';
+import { detectForDay, detectionParams } from '../../src/pipeline/detect.js';
 import { type Db, openDb } from '../../src/store/db.js';
+import { readDbHistory } from '../../src/store/history.js';
 import { generateSynthetic, type SyntheticSet, toCsv } from '../fixtures/detect/synthetic.js';
 import { createTestCli } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
@@ -62,8 +63,8 @@ describe('detectForDay', () => {
       logs: ['a', 'b', 'c'].map((id) => ({ id, name: `fw-${id}`, archetype: 'daily' as const, values: new Float64Array(days).fill(2e9) })),
       labels: [],
     };
-    // Day 100: a ×2.5 day on every log.
-    for (const l of set.logs) l.values[100] = 5e9;
+    // Day 100: a ×2 day on every log (material floor of a 2 GB log: +71 %; at sensitivity 1.5: +106 %).
+    for (const l of set.logs) l.values[100] = 4e9;
     const { db, path } = loaded(set);
     const settings = readSettings({ DATABASE_PATH: path, MONTHLY_BUDGET: '1PB' });
     const day = addDays(set.start, 100);
@@ -74,7 +75,7 @@ describe('detectForDay', () => {
         .sort();
     expect(ids(detectForDay(db, day, settings).findings, 'spike')).toEqual(['a', 'b', 'c']);
 
-    // Global sensitivity: a band 1.5× as wide hides ×2.5 everywhere…
+    // Global sensitivity: a band 1.5× as wide hides ×2 everywhere…
     db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run('sensitivity', JSON.stringify(1.5), now());
     const wide = detectForDay(db, day, settings);
     expect(wide.params.sensitivity).toBe(1.5);
@@ -95,10 +96,10 @@ describe('detectForDay', () => {
     expect(ids(detectForDay(db, day, settings).findings, 'spike')).toEqual([]);
 
     // Thresholds (log, organisation) and the budget set from Slack over MONTHLY_BUDGET.
-    db.prepare('INSERT INTO thresholds (scope, target, bytes_per_day, created_at) VALUES (?, ?, ?, ?)').run('log', 'a', 4e9, now());
+    db.prepare('INSERT INTO thresholds (scope, target, bytes_per_day, created_at) VALUES (?, ?, ?, ?)').run('log', 'a', 3.5e9, now());
     db.prepare('INSERT INTO thresholds (scope, target, bytes_per_day, created_at) VALUES (?, ?, ?, ?)').run('org', '', 100e9, now());
     const th = detectForDay(db, day, settings).findings.filter((f) => f.kind === 'threshold');
-    expect(th.map((f) => [f.scope, f.logId, f.value])).toEqual([['log', 'a', 5e9]]);
+    expect(th.map((f) => [f.scope, f.logId, f.value])).toEqual([['log', 'a', 4e9]]);
     expect(detectForDay(db, day, settings).findings.some((f) => f.kind === 'budget')).toBe(false);
     db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run('monthly_budget', JSON.stringify(50e9), now());
     const budget = detectForDay(db, day, settings);

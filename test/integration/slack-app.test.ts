@@ -3,6 +3,7 @@
  * Web API calls answered by the fake Slack, real SQLite with the real migrations.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadDigestView } from '../../src/digest.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
@@ -16,6 +17,7 @@ import {
   listRoutes,
   listThresholds,
 } from '../../src/store/controls.js';
+import { formatBytes } from '../../src/units.js';
 import { slashCommandBody } from '../helpers/fake-slack.js';
 import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
 
@@ -75,6 +77,16 @@ describe('/logusage read commands (any user)', () => {
     expect(blockText(dated.blocks)).toContain('Summary for 2026-03-02');
     const never = await h.ask('summary 2020-01-01', { user: USER });
     expect(never.text).toMatch(/No data for 2020-01-01/);
+  });
+
+  it('summary and digest print the same weekday-aware month-end projection for the same day', async () => {
+    const view = loadDigestView(h.db, LAST_DAY, undefined);
+    expect(view.month.projected).not.toBeNull();
+    const projected = formatBytes(view.month.projected as number);
+    const r = await h.ask(`summary ${LAST_DAY}`, { user: USER });
+    expect(blockText(r.blocks)).toContain(`projected ${projected} by month end`);
+    // Weekends at 40 %: a linear extrapolation of the 10 known days would give another figure.
+    expect(formatBytes((view.month.toDate / 10) * 31)).not.toBe(projected);
   });
 
   it('top N ranks the latest day with change and sparkline', async () => {

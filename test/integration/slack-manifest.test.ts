@@ -26,6 +26,10 @@ describe('manifest.yml', () => {
     expect(text).toContain('# url: https://YOUR-HOST/slack/events');
     expect(text).toContain('# request_url: https://YOUR-HOST/slack/events');
   });
+  it('turns the Home tab on and subscribes to app_home_opened', () => {
+    expect(active).toMatch(/app_home:\n\s+home_tab_enabled: true/);
+    expect(active).toMatch(/event_subscriptions:\n\s+bot_events:\n\s+- app_home_opened/);
+  });
   it('its usage hint only shows commands the parser accepts', () => {
     const hint = /usage_hint: "(.+)"/.exec(active)?.[1] ?? '';
     const examples = hint.split(' | ').map((e) => e.replace('<name|org>', 'org').replace('<name>', 'firewall'));

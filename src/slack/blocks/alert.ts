@@ -5,6 +5,7 @@
  */
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
+import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../../money.js';
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import {
@@ -22,6 +23,7 @@ import {
   sparkline,
   truncate,
 } from '../mrkdwn.js';
+import { buildAlertUiActions } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -99,7 +101,14 @@ function bandText(f: Finding): string {
 function changeText(f: Finding): string {
   const pct =
     f.changePct === null ? formatChangePct(f.value, f.expected) : `${f.changePct >= 0 ? '+' : '−'}${Math.abs(Math.round(f.changePct))}%`;
-  return `${pct || 'n/a'} (${formatChangeBytes(f.changeBytes)})`;
+  const money = changeMoneyText(f);
+  return `${pct || 'n/a'} (${formatChangeBytes(f.changeBytes)}${money ? ` ${money}` : ''})`;
+}
+
+/** " (+25 GB ≈ +$8.75 today, +$26 so far, 3 days)" for the headline; '' without a price. */
+function impactTail(f: Finding): string {
+  const money = impactText(f);
+  return money ? ` (${formatChangeBytes(f.changeBytes)}: ${money})` : '';
 }
 
 function budgetLevelText(f: Finding): string {
@@ -111,12 +120,15 @@ function budgetLevelText(f: Finding): string {
 }
 
 function fields(f: Finding, dayLine: string): Block {
+  const p = priceOfFinding(f);
+  const mtd = Number(f.details?.monthToDate ?? f.value);
+  const projected = Number(f.details?.projected ?? f.value);
   const items =
     f.kind === 'budget'
       ? [
-          `*Month to date*\n${formatBytes(Number(f.details?.monthToDate ?? f.value))}`,
-          `*Projected month end*\n${formatBytes(Number(f.details?.projected ?? f.value))}`,
-          `*Budget*\n${formatBytes(f.expected)}/month`,
+          `*Month to date*\n${formatBytes(mtd)}${bytesMoneyText(mtd, p)}`,
+          `*Projected month end*\n${formatBytes(projected)}${bytesMoneyText(projected, p)}`,
+          `*Budget*\n${formatBytes(f.expected)}/month${bytesMoneyText(f.expected, p)}`,
           `*Share of budget*\n${f.expected > 0 ? `${Math.round((f.value / f.expected) * 100)}%` : 'n/a'}`,
           `*Day*\n${dayLine}`,
         ]
@@ -190,9 +202,10 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
       };
     default: {
       const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
+      const tail = f.kind === 'budget' || f.kind === 'silent' ? '' : impactTail(f);
       return {
-        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeUntrusted(what)}`,
-        plain: `${label}: ${plainName(f.logName)}: ${plainName(what, 300)}`,
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeUntrusted(what)}${escapeMrkdwn(tail)}`,
+        plain: `${label}: ${plainName(f.logName)}: ${plainName(what, 300)}${tail}`,
       };
     }
   }
@@ -244,6 +257,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
   const h = headline(v);
   const dayLine = v.dayNumber > 1 ? `${showDay(f.day)} (day ${v.dayNumber})` : showDay(f.day);
   const act = buttons(v);
+  const more = buildAlertUiActions(v);
   const ctx = [
     v.dayNumber > 1
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
@@ -257,6 +271,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
     sparkBlock(v.spark),
     context(ctx),
     ...(act ? [act] : []),
+    ...(more ? [more] : []),
   ];
   const log = buildActionLog(v.actions ?? [], f.logName);
   if (log) blocks.push(log);

@@ -7,6 +7,7 @@ import { formatBytes } from '../../units.js';
 import {
   codeSpan,
   context,
+  ellipsize,
   escapeMrkdwn,
   escapeUntrusted,
   fitMessage,
@@ -67,7 +68,7 @@ export function buildNotAllowed(what: string, userId: string, adminsConfigured: 
     ? `Ask one of the admins listed in LOGUSAGE_ADMINS, or have your user id (${uid}) added to it.`
     : `No one may change settings yet: LOGUSAGE_ADMINS is empty. Set LOGUSAGE_ADMINS=${uid} (comma-separate several ids) in the environment or .env and restart logusage.`;
   return fitMessage({
-    text: escapeMrkdwn(`Only admins may ${plainName(what, 200)}. ${fix}`),
+    text: escapeMrkdwn(`Only admins may ${ellipsize(flattenText(what), 200)}. ${fix}`),
     blocks: [section(`:no_entry: Only admins may ${w}.\n${fix}`)],
   });
 }
@@ -80,7 +81,7 @@ export function buildFailure(what: string, code: string, hint?: string): SlackMe
   const w = escapeMrkdwn(flattenText(what));
   const tail = hint ? ` ${hint}` : ' The details are in the logusage logs.';
   return fitMessage({
-    text: escapeMrkdwn(`Sorry, ${plainName(what, 200)} failed (${plainName(code, 60)}).${tail}`),
+    text: escapeMrkdwn(`Sorry, ${ellipsize(flattenText(what), 200)} failed (${plainName(code, 60)}).${tail}`),
     blocks: [section(`:x: Sorry, ${w} failed (${codeSpan(code, 60)}).${escapeMrkdwn(tail)}`)],
   });
 }

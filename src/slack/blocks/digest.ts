@@ -4,6 +4,7 @@
  * every name escaped, and the message fits Block Kit limits.
  */
 import type { Day } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
   capLines,
@@ -54,6 +55,8 @@ export interface DigestView {
   silentLogs: Array<{ name: string; since: Day }>;
   openAlerts: DigestAlertLine[];
   openAlertCount: number;
+  /** Price in force: money beside bytes; absent = no money shown. */
+  price?: Price;
 }
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
@@ -71,13 +74,14 @@ function moverLine(l: DigestLogLine): string {
 
 function monthLines(v: DigestView): string {
   const m = v.month;
-  const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}* by month end`;
-  const first = `Month to date (${escapeUntrusted(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${proj}`;
+  const money = (b: number) => escapeMrkdwn(bytesMoneyText(b, v.price));
+  const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}*${money(m.projected)} by month end`;
+  const first = `Month to date (${escapeUntrusted(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
   if (!v.budget) return `${first}\nNo monthly budget set (\`/logusage budget set 30TB/month\`).`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;
   const projPart = m.projected === null ? '' : `, projected ${pct(m.projected, b)}`;
-  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month: ${pct(m.toDate, b)} used${projPart}`;
+  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month${money(b)}: ${pct(m.toDate, b)} used${projPart}`;
 }
 
 export function buildDigest(v: DigestView): SlackMessage {
@@ -93,7 +97,9 @@ export function buildDigest(v: DigestView): SlackMessage {
   const outside = v.expected !== null && v.total !== null && (v.total > v.expected.high || v.total < v.expected.low);
   const blocks = [
     header(`Log usage digest — ${showDay(v.day)}`),
-    section(`${outside ? ':rotating_light:' : ':bar_chart:'} Yesterday's total *${total}* — ${vs}\n\`${v.spark}\` last 30 days`),
+    section(
+      `${outside ? ':rotating_light:' : ':bar_chart:'} Yesterday's total *${total}*${v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price))} — ${vs}\n\`${v.spark}\` last 30 days`,
+    ),
     section(monthLines(v)),
     divider(),
     section(
@@ -137,7 +143,7 @@ export function buildDigest(v: DigestView): SlackMessage {
     context('The 30-day chart is in the thread · `/logusage summary` · `/logusage alerts`'),
   );
   const text = [
-    `Log usage digest for ${v.day}: ${total}${v.expected ? ` (expected ${formatBytes(v.expected.expected)})` : ''}.`,
+    `Log usage digest for ${v.day}: ${total}${v.total === null ? '' : bytesMoneyText(v.total, v.price)}${v.expected ? ` (expected ${formatBytes(v.expected.expected)})` : ''}.`,
     `Month to date ${formatBytes(v.month.toDate)}${v.month.projected === null ? '' : `, projected ${formatBytes(v.month.projected)}`}${
       v.budget ? ` of ${formatBytes(v.budget.bytes)} budget` : ''
     }.`,

@@ -1,5 +1,6 @@
 /** Pure builder of `/logusage log <name|id>`: one log's history, baseline, thresholds, state, alerts and changes. */
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
   capLines,
@@ -38,6 +39,8 @@ export interface LogDetailView {
   baselineFrom: Day | null;
   alerts: Array<{ id: number; kind: string; status: string; firstDay: Day; lastDay: Day; reason: string }>;
   changes: ChangeLine[];
+  /** Price in force: money beside bytes; absent = no money shown. */
+  price?: Price;
 }
 
 /** A Slack user mention the bot writes itself (only for well-formed user ids; others shown escaped). */
@@ -58,14 +61,14 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
   const latestLine =
     v.latestDay === null
       ? 'No data collected yet.'
-      : `${v.latestDay} (${WEEKDAY_NAMES[weekdayOf(v.latestDay)]}): *${bytesOrGap(v.latest)}*${
+      : `${v.latestDay} (${WEEKDAY_NAMES[weekdayOf(v.latestDay)]}): *${bytesOrGap(v.latest)}*${v.latest === null ? '' : escapeMrkdwn(bytesMoneyText(v.latest, v.price))}${
           v.typical && v.latest !== null
             ? ` — typical ${formatBytes(v.typical.expected)} (${formatBytes(v.typical.low)} – ${formatBytes(v.typical.high)}), ${formatChangePct(v.latest, v.typical.expected)} / ${formatChangeBytes(v.latest - v.typical.expected)}`
             : ' — no typical value yet'
         }`;
   const finite = v.values.filter((x) => Number.isFinite(x));
   const sum = finite.reduce((a, b) => a + b, 0);
-  const histLine = `Last ${v.days.length} days \`${v.spark}\` total ${formatBytes(sum)}, average ${finite.length ? formatBytes(sum / finite.length) : 'no data'}/day`;
+  const histLine = `Last ${v.days.length} days \`${v.spark}\` total ${formatBytes(sum)}${escapeMrkdwn(bytesMoneyText(sum, v.price))}, average ${finite.length ? formatBytes(sum / finite.length) : 'no data'}/day`;
   const week = v.days
     .slice(-7)
     .map(

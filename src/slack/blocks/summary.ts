@@ -1,5 +1,6 @@
 /** Pure builder of `/logusage summary`: organisation total vs expected, month to date, top logs. */
 import type { Day } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
   capLines,
@@ -40,6 +41,8 @@ export interface SummaryView {
   openAlerts: number;
   /** Findings of the day from detection, when it ran ("spike: firewall-eu sent …"). */
   findings: Array<{ kind: string; logName: string; reason: string }> | null;
+  /** Price in force: money beside bytes; absent = no money shown. */
+  price?: Price;
 }
 
 export function buildSummary(v: SummaryView): SlackMessage {
@@ -47,7 +50,8 @@ export function buildSummary(v: SummaryView): SlackMessage {
     const t = `No data for ${v.day}: that day was never collected. Try an earlier date, or /logusage status.`;
     return fitMessage({ text: escapeMrkdwn(t), blocks: [section(`:grey_question: ${escapeMrkdwn(t)}`)] });
   }
-  const total = bytesOrGap(v.total);
+  const money = (b: number | null) => (b === null ? '' : bytesMoneyText(b, v.price));
+  const total = `${bytesOrGap(v.total)}${money(v.total)}`;
   const vsExpected =
     v.expected && v.total !== null
       ? `expected ${formatBytes(v.expected.expected)} (${formatBytes(v.expected.low)} – ${formatBytes(v.expected.high)}), ${formatChangePct(v.total, v.expected.expected)} / ${formatChangeBytes(v.total - v.expected.expected)}`
@@ -60,21 +64,21 @@ export function buildSummary(v: SummaryView): SlackMessage {
           v.month.projected === null
             ? ''
             : `, projected ${formatBytes(v.month.projected)} (${Math.round((v.month.projected / v.budget.bytes) * 100)}%)`;
-        return `Budget ${formatBytes(v.budget.bytes)}/month${v.budget.source === 'slack' ? ' (set from Slack)' : ''}: ${pct.toFixed(0)}% used${proj}`;
+        return `Budget ${formatBytes(v.budget.bytes)}/month${money(v.budget.bytes)}${v.budget.source === 'slack' ? ' (set from Slack)' : ''}: ${pct.toFixed(0)}% used${proj}`;
       })()
     : 'No monthly budget set (`/logusage budget set 30TB/month`).';
-  const monthLine = `Month to date (${escapeUntrusted(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${
-    v.month.projected === null ? '' : `, at this pace ${formatBytes(v.month.projected)} by month end`
+  const monthLine = `Month to date (${escapeUntrusted(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${escapeMrkdwn(money(v.month.toDate))}${
+    v.month.projected === null ? '' : `, projected ${formatBytes(v.month.projected)}${escapeMrkdwn(money(v.month.projected))} by month end`
   }`;
   const topLines = v.top.map((l, i) => {
     const ch = l.expected === null ? '' : ` ${formatChangePct(l.bytes, l.expected)}`;
-    return `${i + 1}. *${shownName(l.name)}* ${formatBytes(l.bytes)}${ch} \`${l.spark}\``;
+    return `${i + 1}. *${shownName(l.name)}* ${formatBytes(l.bytes)}${escapeMrkdwn(money(l.bytes))}${ch} \`${l.spark}\``;
   });
   const findings = v.findings ?? [];
   const findingLines = findings.map((f) => `• *${escapeUntrusted(f.kind)}* ${shownName(f.logName)}: ${escapeUntrusted(f.reason)}`);
   const text = [
     `logusage summary for ${v.day}: ${total} (${v.expected ? `expected ${formatBytes(v.expected.expected)}` : 'no typical value yet'}).`,
-    `Month to date ${formatBytes(v.month.toDate)}.`,
+    `Month to date ${formatBytes(v.month.toDate)}${money(v.month.toDate)}.`,
     v.budget ? `Budget ${formatBytes(v.budget.bytes)}/month.` : '',
     `Open alerts: ${v.openAlerts}.`,
     v.top.length > 0

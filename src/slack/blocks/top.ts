@@ -6,6 +6,7 @@
  * names — the same form for every row, so the list reads evenly.
  */
 import type { Day } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import { context, escapeMrkdwn, fitMessage, header, plainName, type SlackMessage, section, shownName, truncate } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
@@ -17,6 +18,8 @@ export interface TopView {
   rows: Array<{ logId: string; name: string; logsets: string[]; bytes: number; expected: number | null; spark: string }>;
   logsWithData: number;
   totalBytes: number;
+  /** Price in force: money beside bytes; absent = no money shown. */
+  price?: Price;
 }
 
 /** Characters all rows may use together: under the 10k message budget with the header and closing context. */
@@ -45,7 +48,7 @@ function rowLine(v: TopView, r: Row, i: number, form: { name: number; sets: bool
       : '';
   const shown = shownName(r.name, form.name);
   const name = nameRoom === undefined ? shown : truncate(shown, Math.max(1, nameRoom));
-  return `${i + 1}. *${name}*${sets} — ${formatBytes(r.bytes)}${share}${change}${form.spark ? ` \`${r.spark}\`` : ''}`;
+  return `${i + 1}. *${name}*${sets} — ${formatBytes(r.bytes)}${escapeMrkdwn(bytesMoneyText(r.bytes, v.price))}${share}${change}${form.spark ? ` \`${r.spark}\`` : ''}`;
 }
 
 /** Every row, in the richest form whose lines fit ROWS_BUDGET together; else names cut to an equal share. */
@@ -98,7 +101,7 @@ export function buildTop(v: TopView): SlackMessage {
       header(`Top ${v.rows.length} logs on ${v.day}`),
       ...(sections.length > 0 ? sections : [section('_No log sent data that day._')]),
       context(
-        `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)} that day. Sparklines: last 30 days; change vs a typical day.`,
+        `${v.logsWithData.toLocaleString('en-US')} logs sent ${formatBytes(v.totalBytes)}${escapeMrkdwn(bytesMoneyText(v.totalBytes, v.price))} that day. Sparklines: last 30 days; change vs a typical day.`,
       ),
     ],
   });

@@ -5,7 +5,7 @@
  * rebuilds the message on later days (buildActionLog), so the daily update keeps the same lines.
  * Refusals and errors go only to the person who clicked.
  */
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
@@ -39,11 +39,14 @@ export function registerAlertActions(app: App, service: SlackService, logger: Lo
   /** A revision no earlier version of the clicked message had: the click's action_ts and a count of clicks. */
   const clickRevision = (actionTs: string | undefined) => `c${actionTs ?? Date.now()}-${++clicks}`;
   for (const actionId of Object.values(ACTION_IDS)) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+    // A button of one alert, or a menu of a grouped / log-set message whose chosen option names the log
+    // (src/slack/blocks/grouped.ts): both carry the same value.
+    app.action<BlockAction<ButtonAction | StaticSelectAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
       const channelId = body.container?.channel_id ?? body.channel?.id ?? '';
       const ts = body.container?.message_ts ?? body.message?.ts;
-      const outcome = await service.button(action.action_id, action.value ?? '', { userId: body.user.id, channelId });
+      const value = action.type === 'static_select' ? (action.selected_option?.value ?? '') : (action.value ?? '');
+      const outcome = await service.button(action.action_id, value, { userId: body.user.id, channelId });
       if (outcome.ephemeral) {
         try {
           await respond({

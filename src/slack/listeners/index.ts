@@ -3,9 +3,19 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { SlackService } from '../service.js';
 import { registerAlertActions } from './alert-actions.js';
+import { registerHomeListener } from './home.js';
 import { registerLogusageCommand } from './logusage-command.js';
+import { createCommandModalOpener, type ModalListenerDeps, registerModalListeners } from './modals.js';
 
-export function registerListeners(app: App, service: SlackService, logger: Logger): void {
-  registerLogusageCommand(app, service, logger);
+/** The App Home and the modals (src/slack/home.ts, src/slack/modals.ts); without them only commands and alert buttons. */
+export type UiListenerDeps = Omit<ModalListenerDeps, 'service' | 'logger'>;
+
+export function registerListeners(app: App, service: SlackService, logger: Logger, ui?: UiListenerDeps): void {
+  const modalDeps = ui ? { ...ui, service, logger } : undefined;
+  registerLogusageCommand(app, service, logger, modalDeps ? createCommandModalOpener(modalDeps) : undefined);
   registerAlertActions(app, service, logger);
+  if (modalDeps) {
+    registerHomeListener(app, modalDeps.home, logger);
+    registerModalListeners(app, modalDeps);
+  }
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../../logger.js';
 import { renewBlockIds } from '../block-ids.js';
 import type { SlackMessage } from '../mrkdwn.js';
 import type { SlackService, UploadPng } from '../service.js';
+import type { CommandModal } from './modals.js';
 
 export const COMMAND_NAME = '/logusage';
 
@@ -35,7 +36,15 @@ async function safeRespond(
   }
 }
 
-export function registerLogusageCommand(app: App, service: SlackService, logger: Logger): void {
+/** Opens the modal a command asks for (`threshold set`, `budget set` without arguments). */
+export type OpenCommandModal = (
+  text: string,
+  caller: { userId: string; channelId: string },
+  triggerId: string | undefined,
+  client: Parameters<Parameters<App['command']>[1]>[0]['client'],
+) => Promise<CommandModal>;
+
+export function registerLogusageCommand(app: App, service: SlackService, logger: Logger, openModal?: OpenCommandModal): void {
   app.command(COMMAND_NAME, async ({ command, ack, respond, client }) => {
     const caller = { userId: command.user_id, channelId: command.channel_id };
     const quick = service.quickAnswer(command.text ?? '', caller);
@@ -44,6 +53,8 @@ export function registerLogusageCommand(app: App, service: SlackService, logger:
       return;
     }
     await ack();
+    // A modal opens at once with the trigger_id (valid 3 s); when it cannot, the reply says what to type.
+    if (openModal && (await openModal(command.text ?? '', caller, command.trigger_id, client)) === 'opened') return;
     const upload: UploadPng = async (f) => {
       await client.filesUploadV2({
         channel_id: f.channelId,

@@ -305,7 +305,11 @@ export const ruleName: fc.Arbitrary<string> = fc.oneof(
 );
 
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
-const LIVE_MARKER = /[*_~`:]zq|zq[a-z0-9]*[*_~`:]/;
+/**
+ * A token a name made bold, italic or struck (one marker on both sides, at word boundaries: Slack
+ * never formats inside a word), a code span or a shortcode around it — with no guard in between.
+ */
+const LIVE_MARKER = /(?<![\p{L}\p{N}])([*_~])zq[a-z0-9]+\1(?![\p{L}\p{N}])|`zq[a-z0-9]+`|:zq[a-z0-9]+:/u;
 const BROKEN_LINE = /zq[a-z0-9]*[\r\n\u000b\u000c\u0085\u2028\u2029]/;
 const BARE_URL = /\b(?:https?|mailto|slack):\/\//i;
 

@@ -6,15 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderUsageChartPng } from '../../../src/charts.js';
 import { readSettings, type Settings } from '../../../src/config.js';
 import { type DailyDeps, runDaily } from '../../../src/daily.js';
 import { addDays, type Day } from '../../../src/days.js';
-import { detectForDay } from '../../../src/detect/run.js';
 import { createSilentLogger, type Logger } from '../../../src/logger.js';
-import { createRapid7FromSettings } from '../../../src/main.js';
+import { createDailyDeps } from '../../../src/main.js';
 import { createRapid7Simulator, type Rapid7Simulator, type SimulatorData, type SimulatorOptions } from '../../../src/rapid7/simulator.js';
-import { createWebApiSender } from '../../../src/slack/outbox.js';
 import { type Db, openDb } from '../../../src/store/db.js';
 import { type FakeSlack, startFakeSlack } from '../../helpers/fake-slack.js';
 
@@ -66,16 +63,10 @@ export async function createWorld(o: WorldOptions): Promise<World> {
   const logger = o.logger ?? createSilentLogger();
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
-    db,
-    settings,
-    logger,
-    now: () => clock.now,
-    rapid7: createRapid7FromSettings(settings, logger),
-    detect: detectForDay,
-    sender: createWebApiSender({ token: WORLD_TOKEN, apiUrl: slack.apiUrl, logger, timeoutMs: 3000 }),
-    renderChart: renderUsageChartPng,
-    outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 },
-    deliverTimeoutMs: 10_000,
+    ...createDailyDeps(
+      { db, settings, logger, now: () => clock.now },
+      { slackTimeoutMs: 3000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 10_000 },
+    ),
     ...extra,
   });
   return {

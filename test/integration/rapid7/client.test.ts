@@ -57,7 +57,30 @@ describe('Rapid7 client against the simulator', () => {
       id: logId(1),
       name: 'log-1',
       logsets: [{ id: 'set-security', name: 'Security' }],
+      sourceType: 'token',
+      platformManaged: false,
+      retentionPeriod: 'default',
+      tokenCount: 1,
     });
+  });
+
+  it('reads internal and platform-managed logs and repeated names as the real answers carry them', async () => {
+    const data = buildData({ logs: 1, days: DAYS });
+    data.logs.push(
+      { id: 'web-access', name: 'Web Access Log', sourceType: 'internal', logsets: [{ id: 'int', name: 'Internal Logs' }] },
+      { id: 'ea-1', name: 'Endpoint Agents', userData: { platform_managed: 'true' }, logsets: [{ id: 'va', name: 'Virus Alert' }] },
+      {
+        id: 'ea-2',
+        name: 'Endpoint Agents',
+        userData: { platform_managed: 'true' },
+        logsets: [{ id: 'aa', name: 'Asset Authentication' }],
+      },
+    );
+    const sim = await startSimulator({ data });
+    const m = await createTestClient(sim).getManagementLogs();
+    expect(m.hasNext).toBe(false);
+    expect(m.logs.find((l) => l.id === 'web-access')).toMatchObject({ sourceType: 'internal', platformManaged: false, tokenCount: 0 });
+    expect(m.logs.filter((l) => l.name === 'Endpoint Agents').map((l) => l.platformManaged)).toEqual([true, true]);
   });
 
   it('waits out a 429 with Retry-After, then succeeds', async () => {
@@ -142,7 +165,7 @@ describe('Rapid7 client against the simulator', () => {
 
   it.each([
     [403, 'RAPID7_FORBIDDEN', /rights/],
-    [404, 'RAPID7_NOT_FOUND', /region.*RAPID7_BASE_URL/],
+    [404, 'RAPID7_NOT_FOUND', /region.*organisation.*RAPID7_BASE_URL.*platform keys work on the default base/],
     [400, 'RAPID7_HTTP', /HTTP 400/],
   ] as const)('does not retry a %i (%s)', async (status, code, message) => {
     const sim = await startSimulator({ data: buildData({ logs: 1, days: DAYS }) });
@@ -151,6 +174,8 @@ describe('Rapid7 client against the simulator', () => {
     const err = await rejection(client.getLogUsage('2026-03-08', '2026-03-14'));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
+    // The /log_search gateway is not confirmed for /usage (RAPID7-API.md): never suggested.
+    expect(err.message).not.toMatch(/log_search/);
     expect(sim.requests).toHaveLength(1);
   });
 

@@ -99,17 +99,37 @@ describe('outliers in the history', () => {
 });
 
 describe('floors', () => {
-  it('relative: on a very smooth log +80 % and −55 % are not findings, ×2.2 and −70 % are', () => {
-    const v = series(120, () => 8 * GB, 0.01);
-    v[90] = 1.8 * 8 * GB;
-    v[95] = 0.45 * 8 * GB;
+  it('material: on a very smooth 8 GB log ±25 % is nothing (floor √(1 GB · 8 GB) ≈ 35 %), +50 % is a spike; −45 % is a drop once a second day confirms it, −65 % on its own day', () => {
+    const v = series(140, () => 8 * GB, 0.01);
+    v[90] = 1.25 * 8 * GB;
+    v[95] = 0.75 * 8 * GB;
+    // One day at −45 %: within what partial ingestion takes from a day.
+    v[98] = 0.55 * 8 * GB;
     expect(findings(v, { from: 60 })).toEqual([]);
-    v[100] = 2.2 * 8 * GB;
-    v[105] = 0.3 * 8 * GB;
-    expect(findings(v, { from: 60 }).map((h) => [h.t, h.kind])).toEqual([
+    v[100] = 1.5 * 8 * GB;
+    v[105] = 0.55 * 8 * GB;
+    v[106] = 0.55 * 8 * GB;
+    v[120] = 0.35 * 8 * GB;
+    const hits = findings(v, { from: 60 });
+    expect(hits.map((h) => [h.t, h.kind])).toEqual([
       [100, 'spike'],
-      [105, 'drop'],
+      [106, 'drop'],
+      [120, 'drop'],
     ]);
+    expect(hits[1]!.evidenceDays).toBe(2);
+  });
+
+  it('material: the share needed falls with the level — +60 % of a 200 GB log is told, +60 % of a 500 MB log is not', () => {
+    const big = series(120, () => 200 * GB, 0.03);
+    big[100] = 1.6 * 200 * GB;
+    const hit = judge(big, 100).verdict;
+    expect(hit?.kind).toBe('spike');
+    expect(hit!.value - hit!.expected).toBeGreaterThan(100 * GB);
+    const small = series(120, () => 500 * MB, 0.03);
+    small[100] = 1.6 * 500 * MB;
+    expect(judge(small, 100).verdict).toBeNull();
+    small[100] = 2.2 * 500 * MB;
+    expect(judge(small, 100).verdict?.kind).toBe('spike');
   });
 
   it('absolute: a 1 MB/day log jumping to 4 MB is below the 5 MB floor; with min_bytes 0 it is a spike', () => {
@@ -269,13 +289,14 @@ describe('cold start and gaps', () => {
 });
 
 describe('sensitivity', () => {
-  it('a wider band (sensitivity 1.5) hides a ×2.5 day; a narrower one (0.7) finds a ×1.8 day', () => {
+  it('a wider band (sensitivity 1.5) hides a +55 % day of a 5 GB log; a narrower one (0.7) finds a +35 % day', () => {
+    // Material share of a 5 GB log: √(1/5) ≈ 45 %; × 1.5 ≈ 67 %, × 0.7 ≈ 31 %.
     const v = series(120, () => 5 * GB, 0.02);
-    v[100] = 2.5 * 5 * GB;
+    v[100] = 1.55 * 5 * GB;
     expect(judge(v, 100).verdict?.kind).toBe('spike');
     expect(judge(v, 100, { sensitivity: 1.5 }).verdict).toBeNull();
     const w = series(120, () => 5 * GB, 0.02);
-    w[100] = 1.8 * 5 * GB;
+    w[100] = 1.35 * 5 * GB;
     expect(judge(w, 100).verdict).toBeNull();
     expect(judge(w, 100, { sensitivity: 0.7 }).verdict?.kind).toBe('spike');
   });

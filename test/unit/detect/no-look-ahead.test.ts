@@ -8,8 +8,8 @@ import { toEpochDay } from '../../../src/days.js';
 import { replay } from '../../../src/detect/backtest.js';
 import { createLogDetector, type LogMemo, NO_RESET } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS } from '../../../src/detect/params.js';
-import { lookbackDays, quickLookbackDays } from '../../../src/detect/run.js';
 import type { Finding } from '../../../src/detect/types.js';
+import { lookbackDays, quickLookbackDays } from '../../../src/pipeline/detect.js';
 import { generateSynthetic, historyOf } from '../../fixtures/detect/synthetic.js';
 
 function run(set: ReturnType<typeof generateSynthetic>, budget?: number): Finding[] {

@@ -75,6 +75,7 @@ export interface Hit {
   levelShift: boolean;
   silentDays?: number;
   silentBasis?: string;
+  evidenceDays?: number;
 }
 
 /** Every finding of the log from day `from` (default 0) to the end, in order. */
@@ -96,6 +97,7 @@ export function findings(values: Float64Array, o: JudgeOptions & { from?: number
       levelShift: v.levelShift,
       ...(v.silentDays !== undefined ? { silentDays: v.silentDays } : {}),
       ...(v.silentBasis ? { silentBasis: v.silentBasis } : {}),
+      ...(v.evidenceDays !== undefined ? { evidenceDays: v.evidenceDays } : {}),
     });
   }
   return out;

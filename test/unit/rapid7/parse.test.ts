@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLogUsage, parseManagementLogs, parseOrgUsage } from '../../../src/rapid7/parse.js';
 import { thrown } from '../../helpers/errors.js';
@@ -54,7 +55,7 @@ describe('parseLogUsage', () => {
   });
 
   it('accepts an answer with no days at all', () => {
-    expect(parseLogUsage(usageBody([]), W)).toEqual({ period: W, rows: [] });
+    expect(parseLogUsage(usageBody([]), W)).toEqual({ period: W, rows: [], warnings: [] });
   });
 
   it('observes only the part of the request that the answer period covers', () => {
@@ -87,7 +88,6 @@ describe('parseLogUsage', () => {
     ['beyond 2^53', usageBody([['2026-03-10', [[2 ** 60, 'a']]]]), /whole number/],
     ['an empty id', usageBody([['2026-03-10', [[1, '']]]]), /id/],
     ['a bad day', usageBody([['2026-02-30', [[1, 'a']]]]), /YYYY-MM-DD/],
-    ['a day outside the window', usageBody([['2026-03-15', [[1, 'a']]]]), /outside the requested window/],
     ['other units', usageBody([], { usage_units: 'MB' }), /usage_units is "MB"/],
     ['a reversed period', usageBody([], { period: { from: '2026-03-14', to: '2026-03-08' } }), /reversed/],
     ['a period beside the window', usageBody([], { period: { from: '2026-01-01', to: '2026-01-07' } }), /does not overlap/],
@@ -101,6 +101,25 @@ describe('parseLogUsage', () => {
     ],
   ])('rejects %s whole', (_name, body, message) => {
     expect(malformed(() => parseLogUsage(body, W))).toMatch(message);
+  });
+});
+
+describe('parseLogUsage day window', () => {
+  it('drops a day outside the window with a warning and keeps the rest', () => {
+    const a = parseLogUsage(
+      usageBody([
+        ['2026-03-15', [[1, 'a']]],
+        ['2026-03-10', [[5, 'a']]],
+      ]),
+      W,
+    );
+    expect(a.rows).toEqual([{ day: '2026-03-10', logId: 'a', bytes: 5 }]);
+    expect(a.warnings).toHaveLength(1);
+    expect(a.warnings[0]).toMatch(/2026-03-15 .*outside|outside the requested window.*2026-03-15/);
+  });
+
+  it('still rejects a shape error inside a day outside the window', () => {
+    expect(malformed(() => parseLogUsage(usageBody([['2026-03-15', [[-1, 'a']]]]), W))).toMatch(/non-negative/);
   });
 });
 
@@ -160,8 +179,16 @@ describe('parseManagementLogs', () => {
     });
     expect(parseManagementLogs(body)).toEqual({
       logs: [
-        { id: 'a', name: 'nginx-access', logsets: [{ id: 's1', name: 'Web' }] },
-        { id: 'b', name: 'b', logsets: [] },
+        {
+          id: 'a',
+          name: 'nginx-access',
+          logsets: [{ id: 's1', name: 'Web' }],
+          sourceType: 'token',
+          platformManaged: false,
+          retentionPeriod: null,
+          tokenCount: 1,
+        },
+        { id: 'b', name: 'b', logsets: [], sourceType: null, platformManaged: false, retentionPeriod: null, tokenCount: null },
         {
           id: 'c',
           name: 'edr',
@@ -169,10 +196,24 @@ describe('parseManagementLogs', () => {
             { id: 's2', name: 'Security' },
             { id: 's3', name: 's3' },
           ],
+          sourceType: null,
+          platformManaged: false,
+          retentionPeriod: null,
+          tokenCount: null,
         },
       ],
       hasNext: true,
     });
+  });
+
+  it('keeps source_type, platform_managed, retention_period and the token count of the real answers (never the tokens)', () => {
+    const eu = readFileSync(new URL('../../fixtures/rapid7/management-logs.insightidr-eu-2024.json', import.meta.url), 'utf8');
+    const { logs } = parseManagementLogs(eu);
+    const web = logs.find((l) => l.name === 'Web Access Log');
+    expect(web).toMatchObject({ sourceType: 'internal', platformManaged: false, retentionPeriod: 'default', tokenCount: 0 });
+    expect(logs.some((l) => l.platformManaged)).toBe(true);
+    expect(logs.filter((l) => l.name === 'Endpoint Agents').length).toBeGreaterThan(1);
+    expect(JSON.stringify(logs)).not.toMatch(/"tokens"/);
   });
 
   it('rejects an answer without a logs list', () => {

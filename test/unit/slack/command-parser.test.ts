@@ -85,7 +85,8 @@ describe('parseCommand: the whole grammar of SPEC §9', () => {
     expect(ok('budget clear')).toEqual({ kind: 'budget-clear' });
     expect(bad('budget set 30TB/day').message).toMatch(/period/);
     expect(bad('budget set lots').kind).toBe('error');
-    expect(bad('budget set').kind).toBe('error');
+    expect(ok('budget set')).toEqual({ kind: 'budget-modal' });
+    expect(ok('threshold set')).toEqual({ kind: 'threshold-modal' });
   });
   it('snooze / unsnooze / mute / unmute', () => {
     expect(ok('snooze firewall-eu 3d')).toMatchObject({ kind: 'snooze', name: 'firewall-eu', ms: 3 * 86_400_000 });

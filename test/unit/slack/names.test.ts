@@ -7,8 +7,13 @@ const log = (id: string, name: string | null, sets: string[] = []): LogInfo => (
   name,
   logsets: sets.map((s) => ({ id: s, name: s })),
   inManagement: true,
+  everListed: true,
   firstSeen: null,
   lastSeen: null,
+  sourceType: 'token',
+  platformManaged: false,
+  retentionPeriod: null,
+  tokenCount: null,
 });
 
 const logs = [

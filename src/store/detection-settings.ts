@@ -1,13 +1,13 @@
 /**
  * Reads the detection settings from the database: the global sensitivity (settings key
  * `sensitivity`), per-log overrides (log_settings: sensitivity, min_bytes, muted, baseline_from from
- * migration 0002) and thresholds. I/O module: the pure rules never import it.
+ * migration 0002) and thresholds, for detection (pipeline/detect.ts); the pure rules never import it.
  */
 import type { Day } from '../days.js';
-import type { Db } from '../store/db.js';
-import type { LogOverrides } from './backtest.js';
-import type { ThresholdRule } from './org-rules.js';
-import { parseSensitivity } from './params.js';
+import type { LogOverrides } from '../detect/backtest.js';
+import type { ThresholdRule } from '../detect/org-rules.js';
+import { parseSensitivity } from '../detect/params.js';
+import type { Db } from './db.js';
 
 /** Settings key of the global sensitivity (JSON: a band multiplier such as 1.5, or low | normal | high). */
 export const SENSITIVITY_KEY = 'sensitivity';
@@ -17,10 +17,6 @@ export interface StoredDetectionSettings {
   sensitivity: number | undefined;
   overrides: Map<string, LogOverrides>;
   thresholds: ThresholdRule[];
-}
-
-function hasColumn(db: Db, table: string, column: string): boolean {
-  return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).some((c) => c.name === column);
 }
 
 export function readGlobalSensitivity(db: Db): number | undefined {
@@ -34,10 +30,13 @@ export function readGlobalSensitivity(db: Db): number | undefined {
 }
 
 export function readLogOverrides(db: Db): Map<string, LogOverrides> {
-  const withBaseline = hasColumn(db, 'log_settings', 'baseline_from');
-  const rows = db
-    .prepare(`SELECT log_id, sensitivity, min_bytes, muted${withBaseline ? ', baseline_from' : ''} FROM log_settings`)
-    .all() as Array<{ log_id: string; sensitivity: number | null; min_bytes: number | null; muted: number; baseline_from?: string | null }>;
+  const rows = db.prepare('SELECT log_id, sensitivity, min_bytes, muted, baseline_from FROM log_settings').all() as Array<{
+    log_id: string;
+    sensitivity: number | null;
+    min_bytes: number | null;
+    muted: number;
+    baseline_from: string | null;
+  }>;
   const out = new Map<string, LogOverrides>();
   for (const r of rows) {
     const o: LogOverrides = { muted: r.muted === 1 };

@@ -9,13 +9,15 @@
  */
 import type { Settings } from '../config.js';
 import { addDays, type Day, toEpochDay } from '../days.js';
+import { toDetectLogs } from '../detect/backtest.js';
+import { composeDay, type DayResult, type JudgedLog } from '../detect/detect-day.js';
+import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from '../detect/log-rules.js';
+import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
-import { extendHistory, readDbHistory, toDetectLogs } from './backtest.js';
-import { composeDay, type DayResult, type JudgedLog } from './detect-day.js';
-import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from './log-rules.js';
-import { DEFAULT_PARAMS, type DetectParams } from './params.js';
-import { readDetectionSettings } from './store.js';
+import { readDetectionSettings } from '../store/detection-settings.js';
+import { extendHistory, readDbHistory } from '../store/history.js';
+import { internalLogIds } from '../store/usage.js';
 
 export interface DetectForDayResult extends DayResult {
   /** Logs judged (every known log). */
@@ -107,5 +109,20 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
     if (r.verdict || r.silence) judged.push({ log: i, result: r });
   });
   const r = composeDay(ctx, judged);
-  return { ...r, logs: logs.length, params, monthlyBudget };
+  return { ...holdInternal(db, r, settings), logs: logs.length, params, monthlyBudget };
+}
+
+/** Kinds an internal log raises only with WATCH_INTERNAL_LOGS=true (thresholds that name it always count). */
+const INTERNAL_QUIET_KINDS = new Set(['spike', 'drop', 'silent', 'new']);
+
+/**
+ * Platform-internal logs (SPEC §4) are judged like every log, but their spike/drop/silent/new findings are
+ * kept apart with the muted ones (not posted) unless `watchInternalLogs`.
+ */
+function holdInternal(db: Db, r: DayResult, settings: Pick<Settings, 'watchInternalLogs'>): DayResult {
+  if (settings.watchInternalLogs || r.findings.length === 0) return r;
+  const internal = internalLogIds(db);
+  if (internal.size === 0) return r;
+  const quiet = (f: DayResult['findings'][number]) => f.logId !== null && internal.has(f.logId) && INTERNAL_QUIET_KINDS.has(f.kind);
+  return { ...r, findings: r.findings.filter((f) => !quiet(f)), muted: [...r.muted, ...r.findings.filter(quiet)] };
 }

@@ -1,0 +1,30 @@
+/**
+ * The second row of buttons on an open log alert (pure): feedback that tunes the log's sensitivity
+ * (Useful / Noise, SPEC §7), a planned change ("Expected until…"), "Set threshold" (the threshold modal
+ * for this log) and "I'm on it". Their value is the same AlertButtonValue as the first row's. No
+ * block_id: Slack gives the block a new one on every update of the message.
+ */
+import type { AlertButtonValue } from '../action-ids.js';
+import type { Block } from '../mrkdwn.js';
+import { UI_ACTION_IDS } from '../ui-ids.js';
+
+export function buildAlertUiActions(v: {
+  alertId: number | null;
+  state: string;
+  finding: { scope: string; logId: string | null; kind: string };
+}): Block | null {
+  const f = v.finding;
+  if (v.state !== 'open' || f.scope !== 'log' || f.logId === null) return null;
+  const value: AlertButtonValue = { alertId: v.alertId, logId: f.logId, kind: f.kind };
+  const json = JSON.stringify(value);
+  const button = (text: string, actionId: string) => ({
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text, emoji: true },
+    action_id: actionId,
+    value: json,
+  });
+  return {
+    type: 'actions',
+    elements: [button('Set threshold', UI_ACTION_IDS.setThreshold)],
+  };
+}

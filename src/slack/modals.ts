@@ -1,0 +1,151 @@
+/**
+ * The settings modals (SPEC §9): which view opens, the type-ahead options of the target picker, and
+ * the validation of a submission. A valid submission becomes the same Command the slash command
+ * parses, run by the service (`SlackService.apply`: the same permission check, the same audited
+ * change, the same reply), so a modal and `/logusage threshold set …` can never disagree.
+ * A bad field answers `{ errors: { <block_id>: why } }` and nothing changes.
+ */
+import type { Settings } from '../config.js';
+import { effectiveBudget } from '../store/controls.js';
+import type { Db } from '../store/db.js';
+import { displayName, listLogs } from '../store/usage.js';
+import { formatBytes, parseSize, SIZE_EXAMPLE } from '../units.js';
+import {
+  buildBudgetModal,
+  buildThresholdModal,
+  type ModalContext,
+  type ModalView,
+  option,
+  type SelectOption,
+  type ThresholdScope,
+} from './blocks/modals.js';
+import type { Command } from './command-parser.js';
+import { logsetNames } from './names.js';
+import { MODAL_FIELDS } from './ui-ids.js';
+
+/** `view.state.values`: block_id → action_id → element state. */
+export type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
+
+export type Validated = { ok: true; command: Command } | { ok: false; errors: Record<string, string> };
+
+/** Options shown by the type-ahead (Slack shows at most 100; fewer is faster to read). */
+const MAX_LOG_OPTIONS = 25;
+const MAX_SET_OPTIONS = 10;
+/** Slack's limit on an option value. */
+const MAX_OPTION_VALUE = 150;
+
+export interface ModalDeps {
+  db: Db;
+  settings: Settings;
+}
+
+function fieldValue(values: ViewValues, field: string): string {
+  const v = values[field]?.[field];
+  return (v?.value ?? v?.selected_option?.value ?? '').trim();
+}
+
+/** A size typed in a modal: "50GB", "50 GB/day" (the period word must be `period`). */
+function readSize(text: string, period: 'day' | 'month'): { bytes: number } | { error: string } {
+  const t = text.replace(/\s*\/\s*(day|d|month|mo|m)\s*$/i, (m, p: string) => (p.toLowerCase().startsWith(period[0] as string) ? '' : m));
+  if (t === '') return { error: `Write a size per ${period}, e.g. ${period === 'day' ? '50GB' : '30TB'}.` };
+  if (/\//.test(t))
+    return { error: `This is a size per ${period}: write it without another period, e.g. ${period === 'day' ? '50GB' : '30TB'}.` };
+  const r = parseSize(t);
+  if (!r.ok) return { error: `${r.error}. Write e.g. ${SIZE_EXAMPLE}.` };
+  if (r.value <= 0) return { error: 'It must be larger than zero.' };
+  return { bytes: r.value };
+}
+
+export interface Modals {
+  thresholdView(ctx: ModalContext, prefillLogId?: string | null): ModalView;
+  budgetView(ctx: ModalContext): ModalView;
+  /** Type-ahead of the target picker: logs and log sets whose name (or id) contains `query`. */
+  targetOptions(query: string): {
+    option_groups: Array<{ label: { type: 'plain_text'; text: string }; options: ReturnType<typeof option>[] }>;
+  };
+  validateThreshold(values: ViewValues): Validated;
+  validateBudget(values: ViewValues): Validated;
+}
+
+export function createModals(deps: ModalDeps): Modals {
+  const { db } = deps;
+
+  const logOption = (id: string): SelectOption | undefined => {
+    const log = listLogs(db).find((l) => l.id === id);
+    return log ? { text: displayName(log), value: `log:${log.id}` } : undefined;
+  };
+
+  return {
+    thresholdView(ctx, prefillLogId) {
+      const target = prefillLogId ? logOption(prefillLogId) : undefined;
+      return buildThresholdModal(ctx, target ? { scope: 'log', target } : {});
+    },
+    budgetView(ctx) {
+      const b = effectiveBudget(db, deps.settings.monthlyBudget);
+      return buildBudgetModal(ctx, b.bytes === undefined ? null : `${formatBytes(b.bytes)}/month`);
+    },
+    targetOptions(query) {
+      const q = query.trim().toLowerCase();
+      const logs = listLogs(db);
+      const matches = logs
+        .filter((l) => q === '' || l.id.toLowerCase().includes(q) || (l.name ?? '').toLowerCase().includes(q))
+        .map((l) => ({ l, name: displayName(l) }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.l.id.localeCompare(b.l.id))
+        .slice(0, MAX_LOG_OPTIONS)
+        .map(({ l, name }) => option({ text: name, value: `log:${l.id}` }))
+        .filter((o) => o.value.length <= MAX_OPTION_VALUE);
+      const sets = logsetNames(logs)
+        .filter((n) => q === '' || n.toLowerCase().includes(q))
+        .filter((n) => `set:${n}`.length <= MAX_OPTION_VALUE)
+        .slice(0, MAX_SET_OPTIONS)
+        .map((n) => option({ text: n, value: `set:${n}` }));
+      const groups = [];
+      if (matches.length > 0) groups.push({ label: { type: 'plain_text' as const, text: 'Logs' }, options: matches });
+      if (sets.length > 0) groups.push({ label: { type: 'plain_text' as const, text: 'Log sets' }, options: sets });
+      return { option_groups: groups };
+    },
+    validateThreshold(values) {
+      const errors: Record<string, string> = {};
+      const scope = fieldValue(values, MODAL_FIELDS.scope) as ThresholdScope | '';
+      const target = fieldValue(values, MODAL_FIELDS.target);
+      const size = readSize(fieldValue(values, MODAL_FIELDS.size), 'day');
+      if ('error' in size) errors[MODAL_FIELDS.size] = size.error;
+      let name = '';
+      if (scope !== 'log' && scope !== 'logset' && scope !== 'org') errors[MODAL_FIELDS.scope] = 'Pick what the threshold is for.';
+      else if (scope === 'log') {
+        const id = target.startsWith('log:') ? target.slice(4) : '';
+        if (!id)
+          errors[MODAL_FIELDS.target] = target
+            ? 'That is a log set: pick a log, or choose "A log set" above.'
+            : 'Pick the log (type part of its name).';
+        else if (!listLogs(db).some((l) => l.id === id)) errors[MODAL_FIELDS.target] = 'That log is not known (any more): pick another.';
+        name = id;
+      } else if (scope === 'logset') {
+        const set = target.startsWith('set:') ? target.slice(4) : '';
+        if (!set)
+          errors[MODAL_FIELDS.target] = target
+            ? 'That is a log: pick a log set, or choose "One log" above.'
+            : 'Pick the log set (type part of its name).';
+        else if (!logsetNames(listLogs(db)).includes(set))
+          errors[MODAL_FIELDS.target] = 'That log set is not known (any more): pick another.';
+        name = set;
+      }
+      if (Object.keys(errors).length > 0 || 'error' in size) return { ok: false, errors };
+      return {
+        ok: true,
+        command: {
+          kind: 'threshold-set',
+          scope: scope as ThresholdScope,
+          name,
+          bytesPerDay: size.bytes,
+          sizeText: formatBytes(size.bytes),
+        },
+      };
+    },
+    validateBudget(values) {
+      const size = readSize(fieldValue(values, MODAL_FIELDS.size), 'month');
+      if ('error' in size) return { ok: false, errors: { [MODAL_FIELDS.size]: size.error } };
+      return { ok: true, command: { kind: 'budget-set', bytesPerMonth: size.bytes, sizeText: formatBytes(size.bytes) } };
+    },
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The App Home tab over real HTTP: a signed `app_home_opened` event → views.publish of that user's
+ * view (the day vs expected, month to date and projection vs budget, open alerts with a link to each
+ * message, top logs, admin buttons); refreshed after a daily run for everyone who opened it.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/config.js';
+import { daysInRange } from '../../src/days.js';
+import { projectMonth } from '../../src/detect/org-rules.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { createSlackApp } from '../../src/slack/app.js';
+import { insertAlert } from '../../src/store/alerts.js';
+import { setBudget } from '../../src/store/controls.js';
+import { openDb } from '../../src/store/db.js';
+import { finishRun, startRun } from '../../src/store/runs.js';
+import { orgSeries } from '../../src/store/slack-reads.js';
+import { formatBytes } from '../../src/units.js';
+import { sendEvent, startFakeSlack } from '../helpers/fake-slack.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+
+const LOGS = [
+  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
+  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 45e9 } },
+  { id: 'dddd-4444', name: '<!channel> & <@UEVIL0001>', logsets: ['<!here> set'], base: 5e9 },
+];
+
+let h: Harness;
+
+const homeOpened = (user: string, tab = 'home') =>
+  sendEvent(h.url, SECRET, { type: 'app_home_opened', user, channel: 'D0DM00001', tab, event_ts: '1.2' });
+
+beforeAll(async () => {
+  h = await startHarness();
+  seedHistory(h.db, LOGS);
+  setBudget(h.db, 3e12, { actor: ADMIN, at: NOW.toISOString() });
+});
+afterAll(() => h.close());
+beforeEach(() => h.fake.reset());
+
+function spike(id: string, logId: string, name: string) {
+  return insertAlert(h.db, {
+    episodeKey: `log:${logId}`,
+    scope: 'log',
+    logId,
+    target: null,
+    kind: 'spike',
+    status: 'open',
+    day: LAST_DAY,
+    channel: 'C0ALERTS1',
+    finding: {
+      day: LAST_DAY,
+      kind: 'spike',
+      scope: 'log',
+      logId,
+      logName: name,
+      logsets: [],
+      value: 45e9,
+      expected: 10e9,
+      low: 8e9,
+      high: 12e9,
+      score: 4,
+      reason: `${id} spiked`,
+      changeBytes: 35e9,
+      changePct: 350,
+    },
+    now: NOW.toISOString(),
+  });
+}
+
+describe('App Home', () => {
+  it('app_home_opened publishes the day, the month vs budget (weekday-aware projection) and the top logs', async () => {
+    const res = await homeOpened(USER);
+    expect(res.status).toBe(200);
+    await h.fake.waitForCalls('views.publish');
+    const view = h.fake.homeView(USER);
+    expect(view?.type).toBe('home');
+    const blocks = view?.blocks as unknown[];
+    expect(blocks.length).toBeLessThanOrEqual(100);
+    const t = blockText(blocks);
+    expect(t).toContain('Tue 2026-03-10');
+    expect(t).toMatch(/organisation total \*[\d.]+ GB\*/);
+    expect(t).toMatch(/expected [\d.]+ GB \(normal/);
+    expect(t).toContain('Month to date* (2026-03, 10 of 31 days)');
+    // The projection is the budget rule's (detect/org-rules.ts through digest.ts), not a straight line.
+    const days = daysInRange('2026-01-10', LAST_DAY);
+    const proj = projectMonth(days, orgSeries(h.db, '2026-01-10', LAST_DAY), days.length - 1);
+    expect(t).toContain(`projected *${formatBytes(proj?.projected ?? 0)}*`);
+    expect(t).toContain('Budget 3 TB/month');
+    expect(t).toMatch(/1\. \*firewall-eu\*/);
+    expect(t).toContain('None — all quiet.');
+    // A non-admin sees no change buttons, and is told who can change things.
+    expect(JSON.stringify(blocks)).not.toContain('logusage_home_threshold');
+    expect(t).toContain('set by the admins');
+    // Hostile names ping nobody.
+    expect(JSON.stringify(blocks)).not.toContain('<!channel>');
+    expect(JSON.stringify(blocks)).not.toContain('<@UEVIL0001>');
+  });
+
+  it('an admin gets the buttons; open alerts link to their message (chat.getPermalink)', async () => {
+    const posted = spike('proxy', 'cccc-3333', 'web proxy');
+    const unposted = spike('fw', 'aaaa-1111', 'firewall-eu');
+    // The alert's message as the outbox records it once Slack accepted it.
+    const msg = await fetch(`${h.fake.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'C0ALERTS1', text: 'alert' }),
+    }).then((r) => r.json() as Promise<{ ts: string }>);
+    h.db.prepare('UPDATE alerts SET ts = ? WHERE id = ?').run(msg.ts, posted);
+    await homeOpened(ADMIN);
+    await h.fake.waitForCalls('views.publish');
+    const blocks = h.fake.homeView(ADMIN)?.blocks as unknown[];
+    const t = blockText(blocks);
+    expect(t).toContain('Open alerts (2)');
+    expect(t).toContain(`<https://fake.slack.com/archives/C0ALERTS1/p${msg.ts.replace('.', '')}|open the message>`);
+    expect(t).toMatch(/Spike — firewall-eu\* since Tue 2026-03-10 · in <#C0ALERTS1>/);
+    expect(JSON.stringify(blocks)).toContain('logusage_home_threshold');
+    expect(JSON.stringify(blocks)).toContain('logusage_home_budget');
+    expect(h.fake.callsTo('chat.getPermalink')).toHaveLength(1);
+    h.db.prepare("UPDATE alerts SET status = 'resolved' WHERE id IN (?, ?)").run(posted, unposted);
+  });
+
+  it('the Messages tab opening the same event publishes nothing', async () => {
+    const res = await homeOpened(USER, 'messages');
+    expect(res.status).toBe(200);
+    // A later Home open is published, and only once: the Messages event before it did nothing.
+    await homeOpened(USER);
+    await h.fake.waitForCalls('views.publish');
+    expect(h.fake.callsTo('views.publish')).toHaveLength(1);
+  });
+
+  it('after a daily run, everyone who opened the tab gets a fresh view', async () => {
+    expect(h.app.home.dailyRunFinished()).toBe(false);
+    const id = startRun(h.db, 'run-daily', NOW, { day: LAST_DAY });
+    finishRun(h.db, id, NOW, { status: 'ok' });
+    expect(h.app.home.dailyRunFinished()).toBe(true);
+    expect(h.app.home.dailyRunFinished()).toBe(false);
+    const n = await h.app.home.refreshAll(h.app.app.client, 'xoxb-test-token');
+    expect(n).toBe(2);
+    expect(
+      h.fake
+        .callsTo('views.publish')
+        .map((c) => c.body.user_id)
+        .sort(),
+    ).toEqual([ADMIN, USER].sort());
+  });
+
+  it('an unsigned event is refused and publishes nothing', async () => {
+    const res = await sendEvent(h.url, 'wrong-secret', { type: 'app_home_opened', user: USER, tab: 'home' });
+    expect(res.status).toBe(401);
+    expect(h.fake.callsTo('views.publish')).toHaveLength(0);
+  });
+});
+
+describe('App Home in Socket Mode', () => {
+  it('app_home_opened arrives through the socket and is published', async () => {
+    const fake = await startFakeSlack();
+    const db = openDb(':memory:');
+    seedHistory(db, LOGS, 40);
+    const app = createSlackApp({
+      settings: readSettings({
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_APP_TOKEN: 'xapp-test',
+        SLACK_API_URL: fake.apiUrl,
+        LOGUSAGE_ADMINS: ADMIN,
+      }),
+      db,
+      logger: createSilentLogger(),
+      now: () => NOW,
+      port: 0,
+      clientOptions: { retryConfig: { retries: 0 } },
+    });
+    try {
+      await app.start();
+      const ack = await fake.sendSocketEnvelope({
+        type: 'events_api',
+        payload: {
+          type: 'event_callback',
+          team_id: 'T0FAKE001',
+          api_app_id: 'A0FAKEAPP',
+          event: { type: 'app_home_opened', user: USER, channel: 'D0DM00001', tab: 'home', event_ts: '1.2' },
+          event_id: 'Ev0SOCKET1',
+          event_time: 1,
+        },
+      });
+      expect(ack.envelope_id).toBeDefined();
+      await fake.waitForCalls('views.publish');
+      expect(blockText(fake.homeView(USER)?.blocks as unknown[])).toContain('Tue 2026-03-10');
+    } finally {
+      await app.stop();
+      await fake.close();
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+/** Money beside bytes in the alert message and the digest, only when the finding / view carries a price. */
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/detect/types.js';
+import { priceFindings, withEpisodeImpact } from '../../../src/money.js';
+import { buildAlertMessage, buildNoticeMessage } from '../../../src/slack/blocks/alert.js';
+import { buildDigest, type DigestView } from '../../../src/slack/blocks/digest.js';
+
+const spark = new Array(30).fill(16e9);
+const base: Finding = {
+  day: '2026-03-12',
+  kind: 'spike',
+  scope: 'log',
+  logId: 'L1',
+  logName: 'k8s-audit · Platform',
+  logsets: ['Platform'],
+  value: 41e9,
+  expected: 16e9,
+  low: 12e9,
+  high: 20e9,
+  score: 3,
+  reason: 'k8s-audit sent 41 GB, 2.6× its usual 16 GB.',
+  changeBytes: 25e9,
+  changePct: 156,
+};
+const text = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;
+const price = { perGb: 0.35, currency: 'USD' };
+
+describe('alert money', () => {
+  it('no price: no money anywhere in the message', () => {
+    const m = buildAlertMessage({ alertId: 1, finding: base, state: 'open', firstDay: base.day, dayNumber: 1, findingDays: 1, spark });
+    expect(text(m)).not.toMatch(/\$|≈/);
+  });
+
+  it("with a price: the change in money today and the episode's impact so far", () => {
+    const d1 = withEpisodeImpact(priceFindings([{ ...base, day: '2026-03-10', changeBytes: 30e9 }], price)[0] as Finding, null);
+    const d2 = withEpisodeImpact(priceFindings([{ ...base, day: '2026-03-11', changeBytes: 20e9 }], price)[0] as Finding, d1);
+    const d3 = withEpisodeImpact(priceFindings([base], price)[0] as Finding, d2);
+    const m = buildAlertMessage({ alertId: 1, finding: d3, state: 'open', firstDay: '2026-03-10', dayNumber: 3, findingDays: 3, spark });
+    expect(m.text).toContain(
+      'Spike: k8s-audit · Platform: k8s-audit sent 41 GB, 2.6× its usual 16 GB. (+25 GB: +$8.75 today, +$26 so far, 3 days)',
+    );
+    expect(JSON.stringify(m.blocks)).toContain('+156% (+25 GB ≈ +$8.75)');
+  });
+
+  it('budget notice shows month to date, projection and budget in money', () => {
+    const f: Finding = {
+      ...base,
+      kind: 'budget',
+      scope: 'org',
+      logId: null,
+      logName: 'organisation',
+      logsets: [],
+      value: 40e12,
+      expected: 34e12,
+      details: { level: 'projected-100', monthToDate: 12e12, projected: 40e12 },
+    };
+    const m = buildNoticeMessage(priceFindings([f], price)[0] as Finding, spark);
+    const all = JSON.stringify(m.blocks);
+    expect(all).toContain('12 TB (≈ $4,200)');
+    expect(all).toContain('40 TB (≈ $14,000)');
+    expect(all).toContain('34 TB/month (≈ $11,900)');
+  });
+});
+
+describe('digest money', () => {
+  const view: DigestView = {
+    day: '2026-03-10',
+    observed: true,
+    total: 100e9,
+    expected: { expected: 90e9, low: 80e9, high: 110e9 },
+    spark: '▁▂',
+    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+    budget: { bytes: 3e12, source: 'env' },
+    top: [],
+    logsWithData: 3,
+    movers: { up: [], down: [] },
+    newLogs: [],
+    silentLogs: [],
+    openAlerts: [],
+    openAlertCount: 0,
+  };
+  it('yesterday, month to date, projection and budget in money with a price; none without', () => {
+    expect(text(buildDigest(view))).not.toMatch(/\$/);
+    const all = text(buildDigest({ ...view, price: { perGb: 0.3, currency: 'EUR' } }));
+    expect(all).toContain("Yesterday's total *100 GB* (≈ €30)");
+    expect(all).toContain('*1 TB* (≈ €300), projected *3.1 TB* (≈ €930) by month end');
+    expect(all).toContain('Budget 3 TB/month (≈ €900)');
+  });
+});
