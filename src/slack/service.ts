@@ -54,6 +54,7 @@ import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { type CheckMembership, channelsToCheck, describeMembership } from './membership.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -92,6 +93,8 @@ export interface SlackServiceDeps {
   hooks?: SlackHooks;
   /** Chart font file (default DejaVu Sans). */
   chartFontPath?: string;
+  /** conversations.info per channel (src/slack/membership.ts); without it status and route say nothing of membership. */
+  checkMembership?: CheckMembership;
 }
 
 /** Who asked, and where. */
@@ -507,7 +510,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     });
   }
 
-  function status(): SlackMessage {
+  async function status(): Promise<SlackMessage> {
+    const uses = channelsToCheck(settings, listRoutes(db));
+    const checked = deps.checkMembership ? await deps.checkMembership(uses.map((u) => u.channel)) : [];
+    const channels = checked.map((m) => ({ ...m, uses: uses.find((u) => u.channel === m.channel)?.uses ?? [] }));
     const logs = new Map(listLogs(db).map((l) => [l.id, l]));
     const cov = coverage(db);
     let next: Date | null = null;
@@ -534,6 +540,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       thresholds: listThresholds(db).length,
       admins: admins.size,
       changes: listAudit(db, { limit: 10 }).map((a) => ({ at: a.at, actor: a.actor, what: describeChange(a, nameOf(logs)) })),
+      ...(deps.checkMembership ? { channels } : {}),
     });
   }
 
@@ -743,9 +750,11 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         if ('reply' in r) return { message: r.reply };
         const prev = setRoute(db, r.name, cmd.channel, w);
         changed('route.set', caller.userId);
+        const [member] = deps.checkMembership ? await deps.checkMembership([cmd.channel]) : [];
+        const membership = member ? describeMembership(member) : 'For a private channel, invite the app there.';
         return {
           message: buildReply(
-            `:twisted_rightwards_arrows: Alerts of log set *${shownName(r.name)}* now go to <#${cmd.channel}>${prev && prev !== cmd.channel ? ` (was <#${prev}>)` : ''}. For a private channel, invite the app there.`,
+            `:twisted_rightwards_arrows: Alerts of log set *${shownName(r.name)}* now go to <#${cmd.channel}>${prev && prev !== cmd.channel ? ` (was <#${prev}>)` : ''}.\n${membership}`,
             `Alerts of ${plainName(r.name)} now go to ${cmd.channel}.`,
           ),
         };
@@ -836,7 +845,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
           ),
         };
       case 'status':
-        return { message: status() };
+        return { message: await status() };
       case 'digest': {
         if (!hooks.previewDigest) {
           return {

@@ -38,6 +38,7 @@ import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
 import { parseCommand } from '../../src/slack/command-parser.js';
 import { withActionLine } from '../../src/slack/listeners/alert-actions.js';
+import type { MembershipState } from '../../src/slack/membership.js';
 import {
   type Block,
   escapeMrkdwn,
@@ -423,8 +424,34 @@ describe('Block Kit builders on generated names and numbers', () => {
           thresholds: fc.nat(),
           admins: fc.nat(),
           changes: fc.array(change, { maxLength: 30 }),
+          channels: fc.option(
+            fc.array(
+              fc.record({
+                channel: fc.oneof(fc.stringMatching(/^[CG][A-Z0-9]{8}$/), hostileText),
+                state: fc.constantFrom('member', 'not-member', 'missing', 'unknown') as fc.Arbitrary<MembershipState>,
+                error: fc.option(hostileText, { nil: undefined }),
+                uses: fc.array(
+                  fc.oneof(
+                    fc.constant('alerts'),
+                    hostileName.map((n) => `route ${n}`),
+                  ),
+                  { maxLength: 4 },
+                ),
+              }),
+              { maxLength: 20 },
+            ),
+            { nil: undefined },
+          ),
         }),
-        (v) => check(buildStatus(v), allowedFrom(v.changes.map((c) => c.actor)), v),
+        (v) =>
+          check(
+            buildStatus(v as Parameters<typeof buildStatus>[0]),
+            allowedFrom(
+              v.changes.map((c) => c.actor),
+              (v.channels ?? []).map((c) => c.channel),
+            ),
+            v,
+          ),
       ),
       { seed: SEED, numRuns: RUNS / 2 },
     );
@@ -635,6 +662,13 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
               refresh: async () => `Collected 2026-03-10: ${logNames.join(', ')}`,
               previewDigest: () => ({ text: 'digest', blocks: [] }),
             },
+            // Every answer conversations.info can give, in turn.
+            checkMembership: async (channels) =>
+              channels.map((channel, i) => ({
+                channel,
+                state: (['member', 'not-member', 'missing', 'unknown'] as const)[i % 4] as MembershipState,
+                error: 'missing_scope',
+              })),
           });
           const upload = async () => {};
           for (const user of ['U0ADMIN01', 'U0USER001']) {

@@ -1,6 +1,7 @@
 /** Pure builder of `/logusage status`: last run, next run, coverage, budget, recent changes. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
+import { describeMembership, type Membership } from '../membership.js';
 import {
   capLines,
   context,
@@ -27,10 +28,19 @@ export interface StatusView {
   thresholds: number;
   admins: number;
   changes: ChangeLine[];
+  /** Whether the bot is a member of each channel it posts to (conversations.info), when checked. */
+  channels?: Array<Membership & { uses: string[] }>;
 }
 
 function when(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** One line per channel: what it is for, and whether the bot is in it (and how to fix it when not). */
+function channelLines(channels: NonNullable<StatusView['channels']>): string {
+  if (channels.length === 0) return '_no alert or digest channel is configured (SLACK_ALERT_CHANNEL)_';
+  const lines = channels.map((c) => `• ${c.uses.map((u) => shownName(u, 60)).join(', ')}: ${describeMembership(c)}`);
+  return capLines(lines, { maxChars: 2800, maxLines: 12, noun: 'channels' });
 }
 
 export function buildStatus(v: StatusView): SlackMessage {
@@ -63,6 +73,7 @@ export function buildStatus(v: StatusView): SlackMessage {
       section(
         `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
       ),
+      ...(v.channels ? [section(`*Channels*\n${channelLines(v.channels)}`)] : []),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
       ),
