@@ -31,8 +31,11 @@ import {
 import { buildAlertsList } from '../../src/slack/blocks/alerts-list.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../../src/slack/blocks/common.js';
 import { buildDigest, buildWeeklyDigest } from '../../src/slack/blocks/digest.js';
+import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice } from '../../src/slack/blocks/grouped.js';
 import { buildHelp } from '../../src/slack/blocks/help.js';
+import { buildHome } from '../../src/slack/blocks/home.js';
 import { buildCandidates, buildLogDetail } from '../../src/slack/blocks/log-detail.js';
+import { buildBudgetModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
 import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
@@ -689,4 +692,153 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
       { seed: SEED, numRuns: 6 },
     );
   }, 60_000);
+});
+
+describe("Slack's rules on the log-set, grouped and organisation messages, App Home and the modals", () => {
+  const member = fc.record({
+    logId: hostileText,
+    logName: hostileName,
+    kind: fc.constantFrom('silent', 'drop') as fc.Arbitrary<'silent' | 'drop'>,
+    value: bytes,
+    expected: bytes,
+    changeBytes: fc.integer({ min: -1e15, max: 1e15 }),
+    silentSince: fc.option(day, { nil: undefined }),
+  });
+  const state = fc.constantFrom('open', 'resolved', 'level-shift') as fc.Arbitrary<'open' | 'resolved' | 'level-shift'>;
+  const action = fc.record({
+    at: iso,
+    actor: fc.stringMatching(/^U[A-Z0-9]{8}$/),
+    action: fc.constantFrom('snooze', 'mute', 'accept-normal'),
+    details: fc.constant(null),
+  });
+
+  it('log-set messages, grouped messages (menus with a Mute confirm) and organisation notices', () => {
+    fc.assert(
+      fc.property(
+        finding,
+        fc.array(member, { minLength: 1, maxLength: 40 }),
+        state,
+        spark,
+        fc.array(action, { maxLength: 5 }),
+        fc.array(
+          fc.record({
+            alertId: fc.option(fc.nat(), { nil: null }),
+            finding,
+            status: fc.constantFrom('open', 'resolved', 'accepted', 'notice') as fc.Arbitrary<'open' | 'resolved' | 'accepted' | 'notice'>,
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (f, members, st, s, actions, rows) => {
+          const allowed = actions.map((a) => `<@${a.actor}>`);
+          check(
+            buildLogSetMessage({
+              alertId: 3,
+              finding: f,
+              members,
+              reporting: members.length + 2,
+              state: st,
+              firstDay: f.day,
+              dayNumber: 2,
+              endDay: f.day,
+              spark: s,
+              actions,
+            }),
+            allowed,
+            [f, members],
+          );
+          const group = buildGroupMessage({ day: f.day, rows, actions });
+          check(group, allowed, rows);
+          const menus = group.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as Array<{
+            action_id?: string;
+            confirm?: unknown;
+          }>;
+          const mute = menus.find((e) => e.action_id === ACTION_IDS.muteLog);
+          if (mute) expect(mute.confirm).toBeDefined();
+          check(
+            buildOrgEventNotice(
+              {
+                ...f,
+                scope: 'org',
+                kind: 'org' as FindingKind,
+                logId: null,
+                details: { orgEvent: 'dip', logsAffected: 5, logsReporting: 9 },
+              },
+              s,
+            ),
+            [],
+            f,
+          );
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+
+  it('the App Home tab and the settings modals', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          userId: fc.stringMatching(/^U[A-Z0-9]{8}$/),
+          isAdmin: fc.boolean(),
+          builtAt: iso,
+          day: fc.option(day, { nil: null }),
+          total: maybeBytes,
+          expected: fc.option(fc.record({ expected: bytes, low: bytes, high: bytes }), { nil: null }),
+          spark: spark.map((x) => sparkline(x)),
+          month: fc.option(
+            fc.record({
+              month: fc.constant('2026-03'),
+              toDate: bytes,
+              projected: maybeBytes,
+              knownDays: fc.nat(31),
+              daysInMonth: fc.constant(31),
+            }),
+            { nil: null },
+          ),
+          budget: fc.option(fc.record({ bytes: fc.integer({ min: 1, max: 1e15 }) }), { nil: null }),
+          top: fc.array(fc.record({ name: hostileName, bytes, expected: maybeBytes, spark: spark.map((x) => sparkline(x)) }), {
+            maxLength: 20,
+          }),
+          alerts: fc.array(
+            fc.record({
+              id: fc.nat(),
+              kind: fc.constantFrom(...kinds),
+              name: hostileName,
+              firstDay: day,
+              findingDays: fc.nat(40),
+              permalink: fc.option(fc.constantFrom('https://fake.slack.com/archives/C0ALERTS1/p1700000000000100'), { nil: null }),
+              channel: fc.option(fc.stringMatching(/^C[A-Z0-9]{8}$/), { nil: null }),
+              takenBy: fc.option(fc.stringMatching(/^U[A-Z0-9]{8}$/), { nil: null }),
+            }),
+            { maxLength: 30 },
+          ),
+          openAlertCount: fc.nat(500),
+          plans: fc.array(hostileName, { maxLength: 10 }),
+        }),
+        hostileName,
+        hostileText,
+        (v, target, text) => {
+          const home = buildHome(v);
+          const allowed = [
+            ...v.alerts.flatMap((a) => [
+              a.permalink ? `<${a.permalink}|open the message>` : '',
+              a.channel ? `<#${a.channel}>` : '',
+              a.takenBy ? `<@${a.takenBy}>` : '',
+            ]),
+          ].filter(Boolean);
+          check({ text: 'home', blocks: home.blocks }, allowed, v);
+          expect(home.blocks.length).toBeLessThanOrEqual(100);
+          const ctx = { channelId: 'C0CHAN001' };
+          for (const modal of [
+            buildThresholdModal(ctx, { scope: 'log', target: { text: target, value: 'log:x' } }),
+            buildBudgetModal(ctx, '30 TB/month'),
+            buildNoticeModal('Not allowed', text),
+          ]) {
+            check({ text: 'modal', blocks: modal.blocks as Block[] }, [], [target, text]);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
 });

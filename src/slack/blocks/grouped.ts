@@ -16,14 +16,15 @@ import {
   context,
   ellipsize,
   escapeMrkdwn,
+  escapeUntrusted,
   fitMessage,
-  flattenText,
   listSections,
   plainName,
   type SlackMessage,
   section,
   shownName,
   sparkline,
+  truncate,
 } from '../mrkdwn.js';
 import { type AlertAction, type AlertState, buildActionLog, kindLabel, showDay } from './alert.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
@@ -54,7 +55,11 @@ export function buildLogMenus(targets: readonly MenuTarget[], blockId: string): 
     // The log id is left out when the alert id names it (option values are at most 150 characters).
     const value: AlertButtonValue = { alertId: t.alertId, logId: t.alertId !== null ? null : t.logId, kind: t.kind };
     return {
-      text: { type: 'plain_text' as const, text: escapeMrkdwn(ellipsize(flattenText(t.label), OPTION_TEXT - 10)), emoji: false },
+      text: {
+        type: 'plain_text' as const,
+        text: truncate(escapeUntrusted(ellipsize(t.label, OPTION_TEXT - 10)), OPTION_TEXT) || ' ',
+        emoji: false,
+      },
       value: JSON.stringify(value),
     };
   });

@@ -6,7 +6,7 @@
  * Plain-text objects need no mrkdwn escaping; lengths are cut to Slack's limits (title 24, option 75).
  */
 import type { types } from '@slack/bolt';
-import { ellipsize, escapeMrkdwn, escapeUntrusted, flattenText } from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, truncate } from '../mrkdwn.js';
 import { MODAL_FIELDS, MODAL_IDS } from '../ui-ids.js';
 
 export type ModalView = types.ModalView;
@@ -30,9 +30,12 @@ export interface SelectOption {
 
 const plain = (text: string, max = 75) => ({ type: 'plain_text' as const, text: ellipsize(text, max) || ' ', emoji: true });
 
-/** A menu option: its text is a log or log-set name (untrusted): one line, no bidi controls, no emoji shortcodes. */
+/** A menu option: its text is a log or log-set name (untrusted): sanitised, at most 75 characters, no emoji shortcodes. */
 export function option(o: SelectOption) {
-  return { text: { ...plain(flattenText(o.text)), emoji: false }, value: o.value };
+  return {
+    text: { type: 'plain_text' as const, text: truncate(escapeUntrusted(ellipsize(o.text, 70)), 75) || ' ', emoji: false },
+    value: o.value,
+  };
 }
 
 const SCOPES: Array<{ value: ThresholdScope; text: string }> = [
@@ -130,7 +133,7 @@ export function buildNoticeModal(title: string, text: string): ModalView {
     callback_id: MODAL_IDS.notice,
     title: plain(title, 24),
     close: plain('Close', 24),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: escapeUntrusted(ellipsize(text, 2900)) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: escapeUntrusted(ellipsize(text, 2900)) || ' ' } }],
   };
 }
 
