@@ -45,11 +45,15 @@ function shortHash(s: string): string {
   return h.toString(36);
 }
 
-/** The revision as it appears in ids: `[A-Za-z0-9._:-]`, at most MAX_REVISION characters. */
+/**
+ * The revision as it appears in ids: itself when it is short and of `[A-Za-z0-9._:-]`; otherwise a
+ * readable prefix and a hash of the whole, so two different revisions keep different tags.
+ */
 function revisionTag(revision: string): string {
-  const clean = String(revision).replace(/[^A-Za-z0-9._:-]/g, '_');
-  if (clean.length > 0 && clean.length <= MAX_REVISION) return clean;
-  return `h${shortHash(String(revision))}${clean.length.toString(36)}`.slice(0, MAX_REVISION);
+  const raw = String(revision);
+  const clean = raw.replace(/[^A-Za-z0-9._:-]/g, '_');
+  if (clean === raw && clean.length > 0 && clean.length <= MAX_REVISION) return clean;
+  return `${clean.slice(0, 40)}~h${shortHash(raw)}${raw.length.toString(36)}`;
 }
 
 /**
