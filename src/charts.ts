@@ -7,7 +7,7 @@
  * formatted with our own `formatBytes` (SI units). Pure apart from reading the font file.
  */
 import { closeSync, openSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions, renderAsync } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { Day } from './days.js';
 import { AppError } from './errors.js';
@@ -157,11 +157,8 @@ export function renderUsageChartSvg(input: UsageChartInput): string {
   }
 }
 
-/** The chart as PNG bytes, text drawn with the font at `input.fontPath` (default DejaVu Sans). */
-export function renderUsageChartPng(input: UsageChartInput): Buffer {
-  const font = checkChartFont(input.fontPath);
-  const svg = renderUsageChartSvg(input);
-  const resvg = new Resvg(svg, {
+function resvgOptions(font: string): ResvgRenderOptions {
+  return {
     background: '#ffffff',
     font: {
       fontFiles: [font],
@@ -169,6 +166,22 @@ export function renderUsageChartPng(input: UsageChartInput): Buffer {
       defaultFontFamily: FONT_FAMILY,
       sansSerifFamily: FONT_FAMILY,
     },
-  });
-  return resvg.render().asPng();
+  };
+}
+
+/** The chart as PNG bytes, text drawn with the font at `input.fontPath` (default DejaVu Sans). */
+export function renderUsageChartPng(input: UsageChartInput): Buffer {
+  const font = checkChartFont(input.fontPath);
+  const svg = renderUsageChartSvg(input);
+  return new Resvg(svg, resvgOptions(font)).render().asPng();
+}
+
+/**
+ * The same PNG, rasterized on libuv's thread pool (resvg's `renderAsync`): the calling thread only builds the
+ * SVG. For the Slack thread (`/logusage chart`), where a synchronous rasterization holds every other answer.
+ */
+export async function renderUsageChartPngAsync(input: UsageChartInput): Promise<Buffer> {
+  const font = checkChartFont(input.fontPath);
+  const svg = renderUsageChartSvg(input);
+  return (await renderAsync(svg, resvgOptions(font))).asPng();
 }

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDailyCommands } from './commands/daily.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDetectCommands } from './commands/detect.js';
+import { registerExplainCommand } from './commands/explain.js';
 import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
 import { AppError, describeError } from './errors.js';
@@ -35,9 +36,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ...(o.migrate === undefined ? {} : { migrate: o.migrate }),
     });
   registerDataCommands(program, io, open);
-  const daily = registerDailyCommands(program, io, open);
+  registerDailyCommands(program, io, open);
   registerDetectCommands(program, io, open);
-  registerServeCommands(program, io, open, daily.serveExtensions);
+  registerExplainCommand(program, io, open);
+  registerServeCommands(program, io, open);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

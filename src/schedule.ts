@@ -10,6 +10,7 @@ import { currentFailure, DAILY_JOB, type DailyDeps, deliverPending, runDaily } f
 import { type Day, yesterdayUtc } from './days.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import { isBusy } from './slack/busy-retry.js';
 import type { Db } from './store/db.js';
 import { countOutbox } from './store/outbox.js';
 import { lastSuccessfulRun, recentRuns } from './store/runs.js';
@@ -209,6 +210,11 @@ export function missedSince(lastDoneDay: Day | null, previous: Date | null): boo
 
 export interface DailyServiceOptions extends DailyDeps {
   retryDelaysMs?: number[];
+  /**
+   * Runs the daily job for a day (default: `runDaily` on this thread). `serve` runs it in a worker thread
+   * (src/daily-worker.ts) so the Slack app's event loop never waits for it; it throws LOCKED like runDaily.
+   */
+  run?: (opts: { day: Day; signal: AbortSignal }) => Promise<unknown>;
   /** How often pending Slack messages are retried between daily runs, ms (default 60 s). */
   drainEveryMs?: number;
 }
@@ -262,11 +268,16 @@ export function createDailyService(o: DailyServiceOptions): DailyService {
       const day = yesterdayUtc(o.now());
       const done = lastDone();
       if (done !== null && done >= day) {
-        await deliverPending(o, { signal });
+        try {
+          await deliverPending(o, { signal });
+        } catch (err) {
+          // Another writer holds the database (serve's thread waits only briefly): the next fire delivers.
+          if (!isBusy(err)) throw err;
+        }
         return { status: 'skipped', day, note: `the run for ${day} is already done` };
       }
       try {
-        await runDaily(o, { day, signal });
+        await (o.run ? o.run({ day, signal }) : runDaily(o, { day, signal }));
         return { status: 'ok', day };
       } catch (err) {
         if (err instanceof AppError && err.code === 'LOCKED') return { status: 'skipped', day, note: err.message };

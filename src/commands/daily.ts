@@ -1,6 +1,6 @@
 /**
- * CLI of the daily run: `run-daily`, `digest`, `demo`; the schedule for `serve` (a ServeExtension),
- * the posting path of `detect`, and the daily lines of `status`. src/cli.ts wires them in.
+ * CLI of the daily run (SPEC §3): `run-daily`, `digest`, `demo`; the digest preview of `serve` and
+ * `/logusage digest`, and the daily lines of `status`.
  */
 import type { Command } from 'commander';
 import { requireSettings } from '../config.js';
@@ -11,16 +11,19 @@ import { renderOutboxRecord } from '../demo/terminal.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createDailyDeps } from '../main.js';
-import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
+import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
+import { explainLog } from '../pipeline/explain.js';
+import type { LogSearchClient } from '../rapid7/query.js';
+import { nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
+import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
+import { priceInForce } from '../store/price.js';
 import { latestObservedDay } from '../store/usage.js';
 import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
-import type { ServeExtension } from './serve.js';
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -60,27 +63,19 @@ export function previewDigest(ctx: AppContext): SlackMessage {
   const yesterday = yesterdayUtc(ctx.now());
   const latest = latestObservedDay(ctx.db);
   const day = latest !== null && latest < yesterday ? latest : yesterday;
-  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
 }
 
-/** `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. */
-export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const service = createDailyService(createDailyDeps(ctx, { dryRun: false }));
+/** `/logusage explain` asks Log Search live when a key is set and ROOT_CAUSE is on (one client per question). */
+export function explainHook(ctx: AppContext): { explainLog?: AskCause } {
+  if (!ctx.settings.rapid7.apiKey || !ctx.settings.rootCause) return {};
   return {
-    services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
-    hooks: {
-      previewDigest: () => previewDigest(ctx),
-      nextRun: () => {
-        const n = service.health().nextRun;
-        return n ? new Date(n) : null;
-      },
-    },
-    health: () => {
-      const h = service.health();
-      return { status: h.status === 'failing' ? 503 : 200, body: { ...h, time: ctx.now().toISOString() } };
+    explainLog: (logId, day, direction) => {
+      const client = createLogSearchFromSettings(ctx.settings, ctx.logger) as LogSearchClient;
+      return explainLog({ db: ctx.db, logger: ctx.logger, client, now: ctx.now }, logId, day, direction);
     },
   };
-};
+}
 
 /** The daily run's lines and JSON fields of `status`. */
 export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<string, unknown> } {
@@ -108,12 +103,7 @@ export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<st
   };
 }
 
-export interface DailyCommandsWiring {
-  /** For `registerServeCommands(…, extensions)`. */
-  serveExtensions: ServeExtension[];
-}
-
-export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): DailyCommandsWiring {
+export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('run-daily')
     .description('what the schedule runs: collect → detect → alerts → digest for one day (default: yesterday, UTC), then deliver')
@@ -213,6 +203,4 @@ export function registerDailyCommands(program: Command, io: CliIo, open: OpenCon
         ...(o.days ? { replayDays: o.days } : {}),
       });
     });
-
-  return { serveExtensions: [createDailyServeExtension] };
 }

@@ -5,7 +5,7 @@
  * is still right (SPEC §5); an answer whose days are ALL outside the window is rejected whole.
  */
 import { z } from 'zod';
-import { type Day, isDay } from '../days.js';
+import { type Day, daysInRange, isDay } from '../days.js';
 import { AppError } from '../errors.js';
 import type { ManagedLog, UsageRow } from '../store/usage.js';
 
@@ -115,6 +115,12 @@ export interface LogUsageAnswer {
   rows: UsageRow[];
   /** What was dropped from an otherwise good answer (days outside the window), for the log. */
   warnings: string[];
+  /**
+   * Days whose per-log usage the answer knows completely: every day of `period`; but when the answer held
+   * days outside the window (its dates may be shifted), only the days it listed — a day it left out is then
+   * a gap, never a day of zeros.
+   */
+  observedDays: Day[];
 }
 
 /** Parses `GET /usage/organizations/logs`. Duplicate (day, log) entries must agree, else the answer is rejected. */
@@ -151,13 +157,6 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
       if (inWindow) rows.push({ day: d.interval, logId: id, bytes });
     }
   }
-  // Every day outside the window is not a stray day but an answer to another question: nothing of it is used.
-  if (outside.size > 0 && outside.size === seen.size) {
-    throw malformed(
-      what,
-      `every day of the answer (${[...outside].sort().slice(0, 3).join(', ')}${outside.size > 3 ? ', …' : ''}) is outside the requested window ${requested.from}…${requested.to}`,
-    );
-  }
   const p = data.per_day_usage.period;
   let from = requested.from;
   let to = requested.to;
@@ -168,13 +167,23 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
     if (p.to < to) to = p.to;
     if (from > to) throw malformed(what, `period ${p.from}…${p.to} does not overlap the requested window`);
   }
+  const listed = [...seen.keys()].filter((d) => d >= from && d <= to).sort();
+  const shown = `${[...outside].sort().slice(0, 5).join(', ')}${outside.size > 5 ? ', …' : ''}`;
+  // Not one day where it was asked: the answer is about other dates, not a stray day.
+  if (outside.size > 0 && listed.length === 0)
+    throw malformed(what, `every day of the answer (${shown}) is outside the requested window ${requested.from}…${requested.to}`);
   const warnings =
     outside.size === 0
       ? []
       : [
-          `${what}: dropped ${outside.size} day(s) outside the requested window ${requested.from}…${requested.to} (${[...outside].sort().slice(0, 5).join(', ')}${outside.size > 5 ? ', …' : ''}); the other days were kept.`,
+          `${what}: dropped ${outside.size} day(s) outside the requested window ${requested.from}…${requested.to} (${shown}); kept the ${listed.length} day(s) it listed inside the window, and the days it left out stay gaps.`,
         ];
-  return { period: { from, to }, rows: rows.filter((r) => r.day >= from && r.day <= to), warnings };
+  return {
+    period: { from, to },
+    rows: rows.filter((r) => r.day >= from && r.day <= to),
+    warnings,
+    observedDays: outside.size === 0 ? daysInRange(from, to) : listed,
+  };
 }
 
 /** Parses `GET /usage/organizations`: daily totals; duplicate days must agree. */

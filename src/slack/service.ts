@@ -6,7 +6,7 @@
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
-import { renderUsageChartPng } from '../charts.js';
+import { renderUsageChartPngAsync } from '../charts.js';
 import type { Settings } from '../config.js';
 import { addDays, type Day, daysInRange, firstOfMonth, lastOfMonth, monthOf, toEpochDay, utcDayOf } from '../days.js';
 import { projectMonth } from '../detect/org-rules.js';
@@ -37,10 +37,12 @@ import {
   unsnoozeLog,
   type Who,
 } from '../store/controls.js';
+import { createDayRanks } from '../store/day-ranks.js';
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
+import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
-import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries, rankDay } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -52,8 +54,11 @@ import { buildCandidates, buildLogDetail, mentionUser } from './blocks/log-detai
 import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
+import { retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { type AskCause, runExplainCommand } from './explain-command.js';
+import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
 import { type CheckMembership, channelsToCheck, describeMembership } from './membership.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
@@ -71,6 +76,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runPlanCommand } from './planned-commands.js';
 
 /**
  * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
@@ -83,6 +89,8 @@ export interface SlackHooks {
   refresh?: (opts: { actor: string }) => Promise<string>;
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
+  /** Asks Log Search for the cause inside a log on a day (`/logusage explain`); absent: stored explanations only. */
+  explainLog?: AskCause;
 }
 
 export interface SlackServiceDeps {
@@ -166,6 +174,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   const hooks = deps.hooks ?? {};
   const admins = new Set(settings.slack.admins);
   const cache = new Map<string, SlackMessage>();
+  const logList = createLogList(db);
+  const dayRanks = createDayRanks(db);
 
   const isAdmin = (userId: string) => admins.has(userId);
   /** `{ price }` when a price is in force (money beside bytes, SPEC §9), else nothing. */
@@ -202,7 +212,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // Name resolution
 
   function resolveLog(query: string, example: (q: string) => string): { log: LogInfo } | { reply: SlackMessage } {
-    const logs = listLogs(db);
+    const logs = logList.list();
     const m: Match<LogInfo> = matchLog(query, logs);
     if (m.ok) return { log: m.item };
     if (m.reason === 'ambiguous') {
@@ -226,7 +236,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   }
 
   function resolveLogset(query: string, example: (q: string) => string): { name: string } | { reply: SlackMessage } {
-    const names = logsetNames(listLogs(db));
+    const names = logsetNames(logList.list());
     const m = matchLogset(query, names);
     if (m.ok) return { name: m.item };
     if (m.reason === 'ambiguous') {
@@ -282,10 +292,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const month = projectMonth(days, org, i);
     const daysInMonth = toEpochDay(lastOfMonth(d)) - toEpochDay(firstOfMonth(d)) + 1;
     const budget = effectiveBudget(db, settings.monthlyBudget);
-    const ranking = rankDay(db, d, SUMMARY_TOP);
+    const ranking = dayRanks.rank(d, SUMMARY_TOP);
     const top = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
@@ -330,10 +340,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     if (hit) return hit;
     const from = addDays(d, -(HISTORY - 1 + LOOKBACK));
     const days = daysInRange(from, d);
-    const ranking = rankDay(db, d, n);
+    const ranking = dayRanks.rank(d, n);
     const rows = ranking.rows.map((r) => {
       const s = logSeries(db, r.logId, from, d);
-      const log = getLog(db, r.logId);
+      const log = logList.byId().get(r.logId);
       return {
         logId: r.logId,
         name: log ? displayName(log) : `unknown log ${r.logId}`,
@@ -378,7 +388,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const days = daysInRange(from, to);
     const s = logSeries(db, log.id, from, to);
     const i = days.length - 1;
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const snooze = getSnooze(db, log.id);
     const nowIso = deps.now().toISOString();
     return buildLogDetail({
@@ -387,6 +397,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         name: displayName(log),
         logsets: log.logsets.map((x) => x.name),
         inManagement: log.inManagement,
+        everListed: log.everListed,
+        internal: isInternalLog(log),
         firstSeen: log.firstSeen,
         lastSeen: log.lastSeen,
       },
@@ -413,6 +425,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      sensitivity: logSensitivityView(db, log.id),
+      plans: logPlanLines(db, log, today()),
       ...withPrice(),
     });
   }
@@ -449,7 +463,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         `No thresholds. Example: /logusage ${EXAMPLES.thresholdSet}`,
       );
     }
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const lines = list.map((t) => {
       const what =
         t.scope === 'org'
@@ -514,7 +528,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     const uses = channelsToCheck(settings, listRoutes(db));
     const checked = deps.checkMembership ? await deps.checkMembership(uses.map((u) => u.channel)) : [];
     const channels = checked.map((m) => ({ ...m, uses: uses.find((u) => u.channel === m.channel)?.uses ?? [] }));
-    const logs = new Map(listLogs(db).map((l) => [l.id, l]));
+    const logs = logList.byId();
     const cov = coverage(db);
     let next: Date | null = null;
     try {
@@ -536,6 +550,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       budget: effectiveBudget(db, settings.monthlyBudget),
       openAlerts: countOpenAlerts(db),
       snoozed: activeSnoozes(db, deps.now().toISOString()).length,
+      plans: planLines(db, today()),
       muted: listMutedLogIds(db).length,
       thresholds: listThresholds(db).length,
       admins: admins.size,
@@ -582,7 +597,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       return Number.isFinite(l) && Number.isFinite(h) && (v > h || v < l);
     });
     const shortTitle = Array.from(title).length > 80 ? `${Array.from(title).slice(0, 79).join('')}…` : title;
-    const png = renderUsageChartPng({
+    const png = await renderUsageChartPngAsync({
       title: `${shortTitle} — bytes per day`,
       subtitle: `${days[0]} … ${latest} (UTC) · band: typical range from the previous 4 weeks`,
       days,
@@ -773,6 +788,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
+      case 'expect-set':
+      case 'expect-remove': {
+        const message = runPlanCommand({ db, now: deps.now }, cmd, w);
+        changed('expect', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -833,8 +854,14 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: budgetShow() };
       case 'price-show':
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
+      case 'explain': {
+        const r = resolveLog(cmd.name, (id) => `explain ${id}${cmd.day ? ` ${cmd.day}` : ''}`);
+        return { message: 'reply' in r ? r.reply : await runExplainCommand(db, r.log, cmd.day, hooks.explainLog) };
+      }
       case 'route-list':
         return { message: routeList() };
+      case 'expect-list':
+        return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -866,7 +893,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
     try {
-      return await execute(cmd, caller, upload);
+      return await retryWhileBusy(() => execute(cmd, caller, upload));
     } catch (err) {
       const f = describeFailure(err);
       logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
@@ -909,7 +936,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     apply,
     async button(actionId, rawValue, caller) {
       try {
-        return alertButton(actionId, rawValue, caller);
+        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller));
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');
@@ -1022,6 +1049,9 @@ function describeKind(cmd: Command): string {
     case 'route-set':
     case 'route-remove':
       return 'change routes';
+    case 'expect-set':
+    case 'expect-remove':
+      return 'plan changes';
     case 'refresh':
       return 'run a collection';
     default:

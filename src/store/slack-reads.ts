@@ -86,19 +86,23 @@ export function isObserved(db: Db, day: Day): boolean {
 
 /**
  * A cheap fingerprint of everything a cached answer depends on (usage, observed days, organisation
- * totals, alerts, changes made from Slack). Changes whenever any of them is written — by this
- * connection or another process (`data_version`).
+ * totals, log names, runs, alerts, settings, changes made from Slack), read from the rows themselves so
+ * writes by another connection or process count too. Every write of usage also stamps its day in
+ * observed_days. Not SQLite's `data_version`: that changes on every write of any table, and serve's daily
+ * worker writes the outbox and its lease every second while it delivers, which would recompute every
+ * cached answer on the Slack thread for nothing.
  */
 export function dataVersion(db: Db): string {
-  const r = db
+  return db
     .prepare(
       `SELECT (SELECT count(*) FROM observed_days) || '|' || coalesce((SELECT max(observed_at) FROM observed_days), '') || '|' ||
               coalesce((SELECT max(fetched_at) FROM org_usage), '') || '|' || coalesce((SELECT max(id) FROM runs), 0) || '|' ||
-              coalesce((SELECT max(updated_at) FROM alerts), '') || '|' || coalesce((SELECT max(id) FROM audit), 0) AS v`,
+              coalesce((SELECT max(updated_at) FROM alerts), '') || '|' || (SELECT count(*) FROM alerts) || '|' ||
+              coalesce((SELECT max(id) FROM audit), 0) || '|' || coalesce((SELECT max(updated_at) FROM settings), '') || '|' ||
+              coalesce((SELECT max(updated_at) FROM logs), '') AS v`,
     )
     .pluck()
     .get() as string;
-  return `${db.pragma('data_version', { simple: true }) as number}|${r}`;
 }
 
 export function countOpenAlerts(db: Db): number {

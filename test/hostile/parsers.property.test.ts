@@ -28,11 +28,12 @@ function commandProblems(c: Command): string[] {
     case 'budget-show':
     case 'budget-clear':
     case 'route-list':
+    case 'threshold-modal':
+    case 'budget-modal':
+    case 'expect-list':
     case 'digest':
     case 'refresh':
     case 'status':
-    case 'threshold-modal':
-    case 'budget-modal':
     case 'price-show':
     case 'price-clear':
       if (Object.keys(c).length !== 1) p.push('extra fields');
@@ -96,6 +97,15 @@ function commandProblems(c: Command): string[] {
       break;
     case 'route-remove':
       if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      break;
+    case 'expect-set':
+      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      if (!isDay(c.until)) p.push(`bad day ${c.until}`);
+      if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0))
+        p.push('bad amount');
+      break;
+    case 'expect-remove':
+      if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
       break;
     default:
       p.push(`unknown kind ${(c as { kind: string }).kind}`);

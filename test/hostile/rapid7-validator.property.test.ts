@@ -230,6 +230,9 @@ describe('days outside the requested window', () => {
         expect(r.rows.every((row) => row.day !== day)).toBe(true);
         expect(r.rows).toHaveLength(kept);
         expect(r.warnings).toEqual([expect.stringContaining(`dropped 1 day(s) outside the requested window`)]);
+        // Its dates may be shifted: only the days it listed inside the window count as observed (no zeros made up).
+        const listed = (one.per_day_usage.usage as Array<{ interval: string }>).map((d) => d.interval).filter((d) => d !== day);
+        expect(r.observedDays).toEqual([...new Set(listed)].sort());
       }),
       { numRuns: 300, seed: 20261201 },
     );

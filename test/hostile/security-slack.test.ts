@@ -195,6 +195,11 @@ const CHANGES = [
   'threshold delete 1',
   'threshold set',
   'budget set',
+  'price set $0.35/GB',
+  'price clear',
+  'expect firewall-eu +50% until 2026-04-30 migration',
+  'expected Firewalls 80GB/day until 2026-03-31',
+  'expect remove 1',
   'budget set 30TB/month',
   'BUDGET SET 1.5 PiB/mo',
   'budget clear',
@@ -258,6 +263,8 @@ describe('the permission matrix', () => {
         'unmute web',
         'route Firewalls <#C0FIREWAL|fw>',
         'route remove Firewalls',
+        'expect firewall-eu +50% until 2026-04-30 migration',
+        'expect remove 1',
         'refresh',
       ]) {
         const before = countAudit(admin.db);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCollect } from '../../src/collect.js';
-import { createDailyServeExtension } from '../../src/commands/daily.js';
+import { createServeParts } from '../../src/commands/serve.js';
 import { DAILY_LOCK } from '../../src/daily.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -177,11 +177,12 @@ describe('daily commands', () => {
       { logger: createSilentLogger(), now: () => NOW },
     );
     try {
-      const plugin = createDailyServeExtension(ctx);
-      const preview = await plugin.hooks?.previewDigest?.();
+      const parts = createServeParts(ctx);
+      const preview = await parts.hooks.previewDigest?.();
       expect(preview?.text).toMatch(/^Log usage digest for 2026-03-07: /);
-      expect(plugin.health?.()).toMatchObject({ status: 200, body: { status: 'never-run', lastRun: null, pendingMessages: 0 } });
-      expect(plugin.services?.map((s) => s.name)).toEqual(['daily schedule']);
+      expect(parts.health()).toMatchObject({ status: 200, body: { status: 'never-run', lastRun: null, pendingMessages: 0 } });
+      // The schedule is not started here: no next run yet.
+      expect(parts.hooks.nextRun?.()).toBeNull();
     } finally {
       ctx.close();
     }

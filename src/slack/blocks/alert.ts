@@ -23,7 +23,7 @@ import {
   sparkline,
   truncate,
 } from '../mrkdwn.js';
-import { buildAlertUiActions } from './alert-ui.js';
+import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -236,7 +236,7 @@ export function describeAlertAction(a: AlertAction, logName: string): string {
     case 'mute':
       return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
     default:
-      return `${by} ${escapeUntrusted(a.action)} · ${when}`;
+      return describeUiAction(a, by, name, when) ?? `${by} ${escapeUntrusted(a.action)} · ${when}`;
   }
 }
 

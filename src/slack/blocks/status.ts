@@ -30,6 +30,8 @@ export interface StatusView {
   changes: ChangeLine[];
   /** Whether the bot is a member of each channel it posts to (conversations.info), when checked. */
   channels?: Array<Membership & { uses: string[] }>;
+  /** Planned changes in force (`/logusage expect`), raw lines. */
+  plans?: string[];
 }
 
 function when(iso: string): string {
@@ -74,6 +76,16 @@ export function buildStatus(v: StatusView): SlackMessage {
         `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
       ),
       ...(v.channels ? [section(`*Channels*\n${channelLines(v.channels)}`)] : []),
+      ...(v.plans && v.plans.length > 0
+        ? [
+            section(
+              `*Planned changes*\n${capLines(
+                v.plans.map((p) => `• ${escapeUntrusted(p)}`),
+                { maxChars: 1400, noun: 'plans' },
+              )}`,
+            ),
+          ]
+        : []),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
       ),

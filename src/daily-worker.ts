@@ -1,0 +1,163 @@
+/**
+ * The daily work of `serve` off the Slack app's thread (SPEC §10: the daily work never makes Slack's 3-second
+ * acks late). A job — one daily run, or the digest preview — runs in a `worker_threads` worker with its own
+ * SQLite connection (WAL: the app keeps reading while the worker writes) and ends with the job, so no per-run
+ * state (history matrices, chart buffers, caches) outlives it and its memory goes back with its heap.
+ * The run itself is `runDaily` unchanged: the lease, the run record and the outbox are the same rows.
+ *
+ * Across the thread boundary: settings and the job go in `workerData`; the worker's log lines come back and are
+ * written by this process's logger; its counter increments are added to this process's counters (GET /metrics);
+ * errors come back as AppError with their code (LOCKED, RunInterruptedError …). The clock is passed as an offset
+ * from the wall clock at the start of the job (`now` may be a simulated day).
+ *
+ * Entry: `daily-worker-entry.js` beside this file in `dist/`; from TypeScript sources (tsx, vitest) the worker
+ * registers tsx's loader first, then imports `daily-worker-entry.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Settings } from './config.js';
+import { RunInterruptedError } from './daily.js';
+import type { Day } from './days.js';
+import { AppError, describeError, type ErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import type { CounterId, Counters, Labels } from './metrics/counters.js';
+import type { SlackMessage } from './slack/mrkdwn.js';
+
+export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' };
+export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' } ? DailySummary : SlackMessage;
+
+/** What a daily run in the worker reports back (the rows it wrote are in the database). */
+export interface DailySummary {
+  day: Day;
+  runId: number | null;
+  findings: number;
+  queued: number;
+}
+
+export interface WorkerInput {
+  settings: Settings;
+  job: WorkerJob;
+  /** `now()` of the job minus the wall clock, ms. */
+  clockOffsetMs: number;
+  /** Level of this process's logger (the worker logs nothing below it). */
+  logLevel: string;
+}
+
+export type WorkerMessage =
+  | { type: 'log'; line: string }
+  | { type: 'count'; id: CounterId; labels: Labels; by: number }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; error: { name: string; code: string; message: string; exitCode: 1 | 2 } };
+
+export interface WorkerDeps {
+  settings: Settings;
+  logger: Logger;
+  now: () => Date;
+  counters?: Counters;
+}
+
+/** How long a job may go on after a shutdown asked it to stop before the worker is terminated, ms. */
+const ABORT_GRACE_MS = 10_000;
+
+/** Whether jobs can run in a worker: the worker opens the database by path (not an in-memory database). */
+export function canRunInWorker(settings: Settings): boolean {
+  return settings.databasePath !== ':memory:' && settings.databasePath !== '';
+}
+
+/** file: URL of tsx's ESM `register` API (its `import` export), found from this file, not from the cwd. */
+function tsxEsmApi(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  return pathToFileURL(join(dirname(pkg), exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs')).href;
+}
+
+function spawn(input: WorkerInput): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./daily-worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return new Worker(entry, { workerData: input });
+  // TypeScript sources: tsx's loader is not inherited by a worker started from vitest, so the worker
+  // registers it before importing the entry (the loader is resolved from here, not from the cwd).
+  const tsx = tsxEsmApi();
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: input, execArgv: [] });
+}
+
+function relog(logger: Logger, line: string): void {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    logger.info({ thread: 'daily-worker' }, line.trim());
+    return;
+  }
+  const { level, time: _time, name: _name, msg, ...rest } = o;
+  const label = typeof level === 'number' ? logger.levels.labels[level] : undefined;
+  const fn = (label && label in logger ? logger[label as 'info'] : logger.info).bind(logger);
+  fn({ ...rest, thread: 'daily-worker' }, typeof msg === 'string' ? msg : '');
+}
+
+function toError(e: { name: string; code: string; message: string; exitCode: 1 | 2 }): AppError {
+  if (e.name === 'RunInterruptedError') {
+    const err = new RunInterruptedError('next');
+    err.message = e.message;
+    return err;
+  }
+  return new AppError(e.code as ErrorCode, e.message, { exitCode: e.exitCode });
+}
+
+/** Runs `job` in a fresh worker; resolves with its result, rejects with its AppError. */
+export function runInWorker<J extends WorkerJob>(
+  deps: WorkerDeps,
+  job: J,
+  opts: { signal?: AbortSignal } = {},
+): Promise<WorkerJobResult<J>> {
+  const input: WorkerInput = {
+    settings: deps.settings,
+    job,
+    clockOffsetMs: deps.now().getTime() - Date.now(),
+    logLevel: deps.logger.level,
+  };
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const worker = spawn(input);
+    const onAbort = () => {
+      worker.postMessage({ type: 'abort' });
+      killTimer = setTimeout(() => {
+        deps.logger.warn({ graceMs: ABORT_GRACE_MS }, 'the daily worker did not stop after the shutdown request; terminating it');
+        void worker.terminate();
+      }, ABORT_GRACE_MS);
+      killTimer.unref();
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      fn();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'log') relog(deps.logger, m.line);
+      else if (m.type === 'count') deps.counters?.add(m.id, m.labels, m.by);
+      else if (m.type === 'result') done(() => resolve(m.value as WorkerJobResult<J>));
+      else if (m.type === 'error') done(() => reject(toError(m.error)));
+    });
+    worker.on('error', (err) =>
+      done(() => reject(new AppError('INTERNAL', `The daily worker failed: ${describeError(err)}`, { cause: err }))),
+    );
+    worker.on('exit', (code) =>
+      done(() =>
+        reject(
+          opts.signal?.aborted
+            ? new RunInterruptedError('next')
+            : new AppError('INTERNAL', `The daily worker exited (code ${code}) before it finished its job.`),
+        ),
+      ),
+    );
+  });
+}
