@@ -25,7 +25,7 @@ import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
 import { judgeOrganisation, queueCreep } from './pipeline/org.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import type { LogSearchClient } from './rapid7/query.js';
-import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
+import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
@@ -414,9 +414,9 @@ async function explainStage(deps: DailyDeps, day: Day, stage: (s: DailyStage) =>
  */
 export async function reportFailure(deps: DailyDeps, day: Day, err: AppError, channel: string): Promise<void> {
   const at = deps.now().toISOString();
-  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeMrkdwn(err.message)}`;
+  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeUntrusted(err.message)}`;
   const note = `Error code \`${err.code}\` · later runs retry · this message is not repeated until a run succeeds again`;
-  const plain = `The daily logusage run for ${day} failed: ${err.message}`;
+  const plain = `The daily logusage run for ${day} failed: ${plainName(err.message, 2000)}`;
   const payload = { text: escapeMrkdwn(plain), blocks: [section(text), context(note)] };
   let queued = false;
   try {

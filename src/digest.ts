@@ -244,6 +244,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
           text: 'Organisation, last 30 days',
           filename: `logusage-org-30d-${day}.png`,
           title: `Organisation bytes per day, 30 days to ${day}`,
+          altText: `Line chart of the organisation's bytes per day for the 30 days to ${day} (UTC), with the typical range as a shaded band.`,
           fileBase64: png.toString('base64'),
         },
         parentOutboxId: post.id,

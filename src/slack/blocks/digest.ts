@@ -7,7 +7,18 @@ import type { Day } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, divider, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  divider,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 import { orgDigestSection } from './org.js';
@@ -69,7 +80,7 @@ function monthLines(v: DigestView): string {
   const m = v.month;
   const money = (b: number) => escapeMrkdwn(bytesMoneyText(b, v.price));
   const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}*${money(m.projected)} by month end`;
-  const first = `Month to date (${escapeMrkdwn(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
+  const first = `Month to date (${escapeUntrusted(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
   if (!v.budget) return `${first}\nNo monthly budget set (\`/logusage budget set 30TB/month\`).`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;

@@ -8,7 +8,18 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { type Block, capLines, context, divider, escapeMrkdwn, fitMessage, header, section, shownName } from '../mrkdwn.js';
+import {
+  type Block,
+  capLines,
+  context,
+  divider,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { UI_ACTION_IDS } from '../ui-ids.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
@@ -142,7 +153,7 @@ export function buildHome(v: HomeView): HomeTab {
     blocks.push(
       section(
         `*Planned changes*\n${capLines(
-          v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+          v.plans.map((p) => `• ${escapeUntrusted(p)}`),
           { maxChars: 1500, noun: 'plans' },
         )}`,
       ),
