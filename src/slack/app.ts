@@ -16,7 +16,7 @@ import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
 import type { BusyRetryOptions } from './busy-retry.js';
-import { createFeedbackButton } from './feedback.js';
+import { createFeedbackButton, createTakeButton } from './feedback.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
 import { channelsToCheck, createMembershipCheck } from './membership.js';
@@ -184,15 +184,21 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     isAdmin: service.isAdmin,
   });
-  const modals = createModals({ db: deps.db, settings });
-  const feedback = createFeedbackButton({
+  const modals = createModals({ db: deps.db, settings, now: deps.now });
+  const alertUi = {
     db: deps.db,
     logger: logger.child({ component: 'slack' }),
     now: deps.now,
     isAdmin: service.isAdmin,
     adminsConfigured: settings.slack.admins.length > 0,
+  };
+  registerListeners(app, service, logger.child({ component: 'slack' }), {
+    home,
+    modals,
+    adminsConfigured: alertUi.adminsConfigured,
+    feedback: createFeedbackButton(alertUi),
+    take: createTakeButton(alertUi),
   });
-  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals, feedback });
 
   /** At start: a warning for each alert, digest or route channel the bot is not a member of. */
   const warnAboutChannels = async () => {
