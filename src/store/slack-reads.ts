@@ -93,7 +93,10 @@ export function isObserved(db: Db, day: Day): boolean {
  * cached answer on the Slack thread for nothing.
  */
 export function dataVersion(db: Db): string {
-  return db
+  const stamp = writeStamp(db);
+  const known = versions.get(db);
+  if (known?.stamp === stamp) return known.version;
+  const version = db
     .prepare(
       `SELECT (SELECT count(*) FROM observed_days) || '|' || coalesce((SELECT max(observed_at) FROM observed_days), '') || '|' ||
               coalesce((SELECT max(fetched_at) FROM org_usage), '') || '|' || coalesce((SELECT max(id) FROM runs), 0) || '|' ||
@@ -103,6 +106,19 @@ export function dataVersion(db: Db): string {
     )
     .pluck()
     .get() as string;
+  versions.set(db, { stamp, version });
+  return version;
+}
+
+const versions = new WeakMap<Db, { stamp: string; version: string }>();
+
+/**
+ * Changes whenever anything is written to the database — by another connection or process (`data_version`)
+ * or by this one (`total_changes()`) — and is free to read: a fingerprint computed under the same stamp is
+ * still true, so callers recompute theirs only after some write.
+ */
+export function writeStamp(db: Db): string {
+  return `${db.pragma('data_version', { simple: true }) as number}|${db.prepare('SELECT total_changes()').pluck().get() as number}`;
 }
 
 export function countOpenAlerts(db: Db): number {
