@@ -7,8 +7,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDailyCommands } from './commands/daily.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerDetectCommands } from './commands/detect.js';
-import { registerFoundationCommands, type StatusExtension } from './commands/foundation.js';
+import { registerExplainCommand } from './commands/explain.js';
 import type { CliIo, OpenContext } from './commands/io.js';
 import { registerServeCommands } from './commands/serve.js';
 import { AppError, describeError } from './errors.js';
@@ -34,12 +35,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       now: io.now,
       ...(o.migrate === undefined ? {} : { migrate: o.migrate }),
     });
-  const statusExtensions: StatusExtension[] = [];
-
-  registerFoundationCommands(program, io, open, statusExtensions);
-  const daily = registerDailyCommands(program, io, open, statusExtensions);
-  registerDetectCommands(program, io, open, daily.detectHooks);
-  registerServeCommands(program, io, open, daily.serveExtensions);
+  registerDataCommands(program, io, open);
+  registerDailyCommands(program, io, open);
+  registerDetectCommands(program, io, open);
+  registerExplainCommand(program, io, open);
+  registerServeCommands(program, io, open);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,7 +4,7 @@
  * database tries a 30-day per-log window (7 on a 4xx) and organisation totals for the 13 whole months
  * before the window's month plus that month so far (so the same month last year is complete).
  */
-import { addDays, type Day, daysInRange, firstOfMonthBefore, yesterdayUtc } from './days.js';
+import { addDays, type Day, firstOfMonthBefore, yesterdayUtc } from './days.js';
 import { AppError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Rapid7Client } from './rapid7/client.js';
@@ -102,7 +102,7 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     else if (isKeyRefused(orgR.reason)) throw orgR.reason;
     else warnings.push(`Organisation totals were not refreshed: ${describeError(orgR.reason)}`);
 
-    const observedDays = daysInRange(usage.period.from, usage.period.to);
+    const observedDays = usage.observedDays;
     const written = writeCollection(
       db,
       {

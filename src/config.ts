@@ -2,6 +2,7 @@
  * Pure: an environment record → validated settings. Every problem is reported at once.
  * Defaults ← env ← overrides (overrides are for tests and the demo).
  */
+import { isDay } from './days.js';
 import { AppError } from './errors.js';
 import { bytesFor, DEFAULT_CURRENCY, isCurrencyCode, looksLikeMoney, type Price, parseMoney, parsePrice } from './money.js';
 import { parseSize, SIZE_EXAMPLE } from './units.js';
@@ -57,6 +58,8 @@ export interface Settings {
   coldStartDays: number;
   /** Consecutive normal days after which an open alert is marked resolved. */
   resolveAfterDays: number;
+  /** Organisation holidays (SPEC §2, §6.4): `YYYY-MM-DD` dates and every-year `MM-DD` dates. */
+  holidays: string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -92,7 +95,21 @@ export const ENV_HELP: Record<string, string> = {
   COLD_START_DAYS: 'a whole number of days from 1 to 365',
   RESOLVE_AFTER_DAYS: 'a whole number of days from 1 to 30',
   RAPID7_TIMEOUT_MS: 'milliseconds from 1 to 600000, default 30000',
+  HOLIDAYS: 'comma-separated dates YYYY-MM-DD or MM-DD (every year), such as 12-25,01-01,2026-04-03',
 };
+
+/** `HOLIDAYS` items: the valid ones, and the ones that are not a date. */
+export function parseHolidays(raw: string | undefined): { holidays: string[]; invalid: string[] } {
+  const holidays: string[] = [];
+  const invalid: string[] = [];
+  for (const item of (raw ?? '').split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    // MM-DD of every year: checked against a leap year so that 02-29 is allowed.
+    if (/^\d{4}-\d{2}-\d{2}$/.test(item) ? isDay(item) : /^\d{2}-\d{2}$/.test(item) && isDay(`2024-${item}`)) holidays.push(item);
+    else invalid.push(item);
+  }
+  return { holidays, invalid };
+}
 
 const CHANNEL_RE = /^[CGD][A-Z0-9]{2,}$/;
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;
@@ -212,6 +229,8 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
   if (coldStartDays === undefined) bad('COLD_START_DAYS', get('COLD_START_DAYS'));
   const resolveAfterDays = intSetting(get('RESOLVE_AFTER_DAYS'), 2, 1, 30);
   if (resolveAfterDays === undefined) bad('RESOLVE_AFTER_DAYS', get('RESOLVE_AFTER_DAYS'));
+  const holidays = parseHolidays(get('HOLIDAYS'));
+  if (holidays.invalid.length > 0) bad('HOLIDAYS', get('HOLIDAYS'), ` (not a date: ${holidays.invalid.slice(0, 3).join(', ')})`);
   const timeoutMs = intSetting(get('RAPID7_TIMEOUT_MS'), 30_000, 1, 600_000);
   if (timeoutMs === undefined) bad('RAPID7_TIMEOUT_MS', get('RAPID7_TIMEOUT_MS'));
 
@@ -256,6 +275,7 @@ export function readSettings(env: Env, overrides: SettingsOverrides = {}): Setti
     watchInternalLogs: ['true', '1', 'yes'].includes(internalRaw),
     coldStartDays: coldStartDays ?? 14,
     resolveAfterDays: resolveAfterDays ?? 2,
+    holidays: holidays.holidays,
   };
   return {
     ...settings,

@@ -1,5 +1,5 @@
 /**
- * Worker side of src/daily-worker.ts: opens its own connection to DATABASE_PATH, runs one job (the daily run
+ * Worker side of src/daily-worker.ts: opens its own connection to the parent's database file, runs one job (the daily run
  * exactly as `run-daily` runs it, or the digest preview), posts the result or the error, closes, and ends.
  * Logs and counter increments go to the parent, which writes and counts them.
  */
@@ -44,7 +44,7 @@ const counters: Counters = {
 };
 
 async function main(): Promise<void> {
-  const db = openDb(input.settings.databasePath);
+  const db = openDb(input.dbPath);
   const ctx: AppContext = {
     settings: input.settings,
     logger,

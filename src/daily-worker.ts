@@ -25,6 +25,7 @@ import { AppError, describeError, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { CounterId, Counters, Labels } from './metrics/counters.js';
 import type { SlackMessage } from './slack/mrkdwn.js';
+import type { Db } from './store/db.js';
 
 export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' };
 export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' } ? DailySummary : SlackMessage;
@@ -39,6 +40,8 @@ export interface DailySummary {
 
 export interface WorkerInput {
   settings: Settings;
+  /** File of the database the parent's connection has open (the worker opens its own connection to it). */
+  dbPath: string;
   job: WorkerJob;
   /** `now()` of the job minus the wall clock, ms. */
   clockOffsetMs: number;
@@ -54,6 +57,8 @@ export type WorkerMessage =
 
 export interface WorkerDeps {
   settings: Settings;
+  /** The parent's connection: the worker opens the same file. */
+  db: Db;
   logger: Logger;
   now: () => Date;
   counters?: Counters;
@@ -62,9 +67,9 @@ export interface WorkerDeps {
 /** How long a job may go on after a shutdown asked it to stop before the worker is terminated, ms. */
 const ABORT_GRACE_MS = 10_000;
 
-/** Whether jobs can run in a worker: the worker opens the database by path (not an in-memory database). */
-export function canRunInWorker(settings: Settings): boolean {
-  return settings.databasePath !== ':memory:' && settings.databasePath !== '';
+/** Whether jobs can run in a worker: it opens the connection's database file (an in-memory database has none). */
+export function canRunInWorker(db: Db): boolean {
+  return !db.memory && db.name !== '' && db.name !== ':memory:';
 }
 
 /** file: URL of tsx's ESM `register` API (its `import` export), found from this file, not from the cwd. */
@@ -116,6 +121,7 @@ export function runInWorker<J extends WorkerJob>(
 ): Promise<WorkerJobResult<J>> {
   const input: WorkerInput = {
     settings: deps.settings,
+    dbPath: deps.db.name,
     job,
     clockOffsetMs: deps.now().getTime() - Date.now(),
     logLevel: deps.logger.level,

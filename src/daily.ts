@@ -21,7 +21,9 @@ import type { Logger } from './logger.js';
 import type { Counters } from './metrics/counters.js';
 import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
+import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
 import type { Rapid7Client } from './rapid7/client.js';
+import type { LogSearchClient } from './rapid7/query.js';
 import { context, escapeMrkdwn, section } from './slack/mrkdwn.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
@@ -61,13 +63,20 @@ export interface DailyDeps {
   deliverTimeoutMs?: number;
   /** Lease owner (default host:pid:random). */
   owner?: string;
+  /**
+   * A fresh Log Search query client for one run (its bounds are per run), or absent: no root causes. Used only
+   * when ROOT_CAUSE is on, after the alerts were delivered (SPEC §6.6).
+   */
+  logSearch?: (() => LogSearchClient) | null;
+  /** Explanations asked per run (default 20). */
+  explainMax?: number;
   /** Slack delivery counters for GET /metrics (sends, retries, give-ups). */
   counters?: Counters;
   /** Test and demo seam: called as each stage begins. */
   onStage?: (stage: DailyStage, day: Day) => void;
 }
 
-export type DailyStage = 'collect' | 'detect' | 'alerts' | 'digest' | 'deliver';
+export type DailyStage = 'collect' | 'detect' | 'alerts' | 'digest' | 'deliver' | 'explain';
 
 export interface DailyOptions {
   /** Default: yesterday (UTC). */
@@ -88,6 +97,8 @@ export interface DailyResult {
   /** Messages queued by this run (dry run: what would have been queued). */
   messages: OutboxRecord[];
   delivery: DrainReport | null;
+  /** Root causes asked this run (null: none asked: dry run, ROOT_CAUSE off, no key, or the stage failed). */
+  explain: ExplainDayResult | null;
 }
 
 export class RunInterruptedError extends AppError {
@@ -216,6 +227,54 @@ export async function runDaily(deps: DailyDeps, opts: DailyOptions = {}): Promis
   }
 }
 
+/** The job name of `detect` runs that post (in `runs`, beside the daily run's). */
+export const DETECT_JOB = 'detect';
+
+export interface PostedDay {
+  alerts: AlertDayResult;
+  delivery: DrainReport | null;
+}
+
+/**
+ * `detect` without --dry-run (SPEC §3): the day's findings go through the alert lifecycle and are delivered,
+ * under the same lease as the daily run (the two never judge at once; LOCKED when a run holds it) and with a
+ * run record of job `detect`.
+ */
+export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Finding[]): Promise<PostedDay> {
+  const alertChannel = alertChannelOf(deps.settings, false);
+  const owner = deps.owner ?? defaultOwner();
+  return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
+    const runId = startRun(deps.db, DETECT_JOB, deps.now(), { day });
+    try {
+      const alerts = applyAlertDay(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          now: deps.now(),
+          alertChannel,
+          resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
+        },
+        day,
+        findings,
+      );
+      const delivery = await deliverPending(deps);
+      finishRun(deps.db, runId, deps.now(), {
+        status: 'ok',
+        details: { findings: findings.length, alertStatus: alerts.status, sent: delivery?.sent ?? 0 },
+      });
+      return { alerts, delivery };
+    } catch (err) {
+      const e = asAppError(err);
+      try {
+        finishRun(deps.db, runId, deps.now(), { status: 'failed', errorCode: e.code, error: e.message });
+      } catch {
+        // The database refused the run record too; the error below says what failed first.
+      }
+      throw e;
+    }
+  });
+}
+
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
 function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -282,6 +341,7 @@ async function runLeasedDay(
     );
     const messages = [...alerts.queued, ...digest.queued];
     let delivery: DrainReport | null = null;
+    let explain: ExplainDayResult | null = null;
     if (runId !== null) {
       const recovered = markRecovered(deps, day, runId);
       if (recovered) messages.push(recovered);
@@ -297,9 +357,15 @@ async function runLeasedDay(
       });
       await stage('deliver');
       delivery = await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
+      // Root causes come after the alerts are out, as replies in their threads (SPEC §6.6).
+      explain = await explainStage(deps, day, stage);
+      if (explain && explain.queued.length > 0) {
+        messages.push(...explain.queued);
+        await deliverPending({ ...deps, owner: o.owner }, o.signal ? { signal: o.signal } : {});
+      }
       pruneOutbox(deps.db, new Date(deps.now().getTime() - 90 * 86_400_000).toISOString());
     }
-    return { day, runId, collect, findings, alerts, digest, messages, delivery };
+    return { day, runId, collect, findings, alerts, digest, messages, delivery, explain };
   } catch (err) {
     if (runId !== null) {
       const e = asAppError(err);
@@ -310,6 +376,27 @@ async function runLeasedDay(
       }
     }
     throw err;
+  }
+}
+
+/** The root-cause stage: never fails the run (a failure costs the explanations and is logged once). */
+async function explainStage(deps: DailyDeps, day: Day, stage: (s: DailyStage) => Promise<void>): Promise<ExplainDayResult | null> {
+  if (!deps.logSearch || !deps.settings.rootCause) return null;
+  try {
+    await stage('explain');
+  } catch {
+    // A shutdown after the run was recorded: the explanations are left (the next run of the day asks them).
+    return null;
+  }
+  try {
+    return await explainDay(
+      { db: deps.db, logger: deps.logger, client: deps.logSearch(), now: deps.now },
+      day,
+      deps.explainMax === undefined ? {} : { maxExplanations: deps.explainMax },
+    );
+  } catch (err) {
+    deps.logger.warn({ day, err: describeError(err) }, 'root causes failed for this run; the alerts went out without them');
+    return null;
   }
 }
 

@@ -9,6 +9,7 @@ import type { DailyDeps } from './daily.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 import { type Counters, createCounters } from './metrics/counters.js';
 import { createRapid7Client, type Rapid7Client } from './rapid7/client.js';
+import { createLogSearchClient, type LogSearchClient, type LogSearchOptions } from './rapid7/query.js';
 import { createWebApiSender, type SlackSender } from './slack/outbox.js';
 import { type Db, openDb } from './store/db.js';
 
@@ -70,9 +71,28 @@ export function createRapid7FromSettings(settings: Settings, logger: Logger, cou
   });
 }
 
+/** A Log Search query client for one run (SPEC §6.6), or null when no key is set or ROOT_CAUSE is off. */
+export function createLogSearchFromSettings(
+  settings: Settings,
+  logger: Logger,
+  tuning: Partial<Pick<LogSearchOptions, 'pollStartMs' | 'pollMaxMs'>> = {},
+): LogSearchClient | null {
+  if (!settings.rapid7.apiKey || !settings.rootCause) return null;
+  return createLogSearchClient({
+    baseUrl: settings.rapid7.baseUrl,
+    apiKey: settings.rapid7.apiKey,
+    timeoutMs: settings.rapid7.timeoutMs,
+    retryMaxWaitMs: settings.rapid7.retryMaxWaitMs,
+    logger: logger.child({ component: 'log-search' }),
+    ...tuning,
+  });
+}
+
 /** How the daily run of a context is tuned: everything but the context's own parts (db, settings, logger, clock). */
 export interface DailyOptions
-  extends Partial<Pick<DailyDeps, 'outbox' | 'resolveAfterDays' | 'lockTtlMs' | 'deliverTimeoutMs' | 'owner' | 'onStage'>> {
+  extends Partial<
+    Pick<DailyDeps, 'outbox' | 'resolveAfterDays' | 'lockTtlMs' | 'deliverTimeoutMs' | 'owner' | 'onStage' | 'logSearch' | 'explainMax'>
+  > {
   /** Nothing is sent (Slack stays null): messages are only previewed or queued. */
   dryRun?: boolean;
   /** Rapid7 client in place of the one built from the settings (the demo's simulated API); null: no collection. */
@@ -86,7 +106,7 @@ export interface DailyOptions
 
 /**
  * The daily run's dependencies for a context: Rapid7 when a key is set, the Slack Web API when a bot token is
- * set and this is not a dry run, the PNG chart renderer.
+ * set and this is not a dry run, the PNG chart renderer, and Log Search for root causes when ROOT_CAUSE is on.
  */
 export function createDailyDeps(ctx: Pick<AppContext, 'settings' | 'logger' | 'db' | 'now' | 'counters'>, o: DailyOptions = {}): DailyDeps {
   const { dryRun, rapid7, sender, slackTimeoutMs, renderChart, ...tuning } = o;
@@ -103,6 +123,8 @@ export function createDailyDeps(ctx: Pick<AppContext, 'settings' | 'logger' | 'd
     rapid7: rapid7 !== undefined ? rapid7 : s.rapid7.apiKey ? createRapid7FromSettings(s, ctx.logger, ctx.counters) : null,
     sender: sender !== undefined ? (dryRun ? null : sender) : webApi(),
     renderChart: renderChart ?? ((input) => renderUsageChartPng(input)),
+    // One Log Search client per run: its bounds are per run (SPEC §6.6).
+    logSearch: s.rapid7.apiKey && s.rootCause ? () => createLogSearchFromSettings(s, ctx.logger) as LogSearchClient : null,
     ...(ctx.counters ? { counters: ctx.counters } : {}),
     ...tuning,
   };

@@ -134,6 +134,8 @@ export function groupLogSets(input: LogSetGroupingInput): Finding[] {
       changePct: expected > 0 ? ((value - expected) / expected) * 100 : null,
       ...(money !== undefined ? { changeMoney: money } : {}),
       details: {
+        // The price the members were valued at (money.ts priceFindings), so the set's money shows too.
+        ...(typeof fs[0]?.details?.currency === 'string' ? { currency: fs[0].details.currency, pricePerGb: fs[0].details.pricePerGb } : {}),
         logsetEvent: true,
         members,
         logsReporting: Math.max(reporting, members.length),
@@ -161,9 +163,12 @@ export function dropOrgDipDrops(day: Day, findings: Finding[], openKeys: Readonl
 /** A new top-level message of the day that may be listed in a grouped message instead. */
 export type GroupableEffect = Extract<Effect, { type: 'open' } | { type: 'notice' }>;
 
-/** Notices never grouped: budget levels and organisation events are one message of their own already. */
+/**
+ * Notices never grouped: budget levels and organisation events are one message of their own already. Log-set
+ * episodes are: on a day many log sets drop together (a holiday detection did not call one) they are one list.
+ */
 function isGroupable(e: Effect): e is GroupableEffect {
-  if (e.type === 'open') return e.finding.scope === 'log';
+  if (e.type === 'open') return e.finding.scope === 'log' || logSetMembers(e.finding).length > 0;
   if (e.type === 'notice') return e.finding.kind !== 'budget' && e.finding.scope === 'log';
   return false;
 }

@@ -16,7 +16,13 @@ import {
   buildNoticeMessage,
   buildResolvedReply,
 } from '../slack/blocks/alert.js';
-import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice, type GroupRow } from '../slack/blocks/grouped.js';
+import {
+  buildGroupMessage,
+  buildGroupResolvedReply,
+  buildLogSetMessage,
+  buildOrgEventNotice,
+  type GroupRow,
+} from '../slack/blocks/grouped.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import { alertsOfGroup, getAlertGroup, groupsOfAlerts, insertAlertGroup, setAlertGroup } from '../store/alert-groups.js';
 import {
@@ -37,6 +43,7 @@ import { bytesOnDay, isObserved, logSeries, orgSeries } from '../store/slack-rea
 import { listLogs } from '../store/usage.js';
 import { dropOrgDipDrops, type GroupableEffect, groupLogSets, isOrgDip, logSetMembers, planChannelGroups } from './grouping.js';
 import { decideDay, type Effect, episodeDayNumber, keyOf, type LogControls, type OpenEpisode } from './lifecycle.js';
+import { withPlannedChanges } from './planned-stage.js';
 
 export interface AlertRunDeps {
   db: Db;
@@ -122,7 +129,8 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
       const snooze = getSnooze(db, id);
       controls.set(id, { muted: isMuted(db, id), snoozedUntil: snooze?.until ?? null, baselineFrom: getBaselineFrom(db, id) });
     }
-    const dayFindings = groupDayFindings(db, day, findings, open, controls, nowIso);
+    // Planned changes (`/logusage expect`) cover what they announced; detection itself is unchanged.
+    const dayFindings = withPlannedChanges(db, day, groupDayFindings(db, day, findings, open, controls, nowIso), deps.logger);
     // Bytes of the logs of log-set episodes too: a set is back when most of its logs send again.
     for (const f of [...dayFindings, ...open.map((e) => e.lastFinding)]) for (const m of logSetMembers(f)) logIds.add(m.logId);
     const noticeKeys = new Set<string>();
@@ -145,7 +153,13 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     // Changes made from the buttons of episodes whose message this day rebuilds (one audit scan).
     const rebuilt = effects.flatMap((e) => (e.type === 'continue' || e.type === 'resolve' || e.type === 'accept' ? [e.episode.id] : []));
     const actions = listAlertActions(db, rebuilt);
-    const groups: GroupState = { ofEffect: new Map(), ofAlert: groupsOfAlerts(db, rebuilt), created: new Set(), touched: new Set() };
+    const groups: GroupState = {
+      ofEffect: new Map(),
+      ofAlert: groupsOfAlerts(db, rebuilt),
+      created: new Set(),
+      touched: new Set(),
+      resolved: new Map(),
+    };
     for (const [channel, list] of planChannelGroups(effects, (f) => channelFor(db, f, deps.alertChannel))) {
       const notices = list.flatMap((e) => (e.type === 'notice' ? [e.finding] : []));
       const id = insertAlertGroup(db, { channel, day, notices, now: nowIso });
@@ -281,18 +295,11 @@ function applyEffect(
         endReason: 'normal',
         now,
       });
-      const inGroup = groupPostOf(ep.id);
-      if (inGroup) {
-        const f = ep.lastFinding;
-        const latest = f.logId ? (bytesOnDay(db, day, [f.logId]).get(f.logId) ?? 0) : null;
-        queue(
-          `alert:${ep.id}:resolved-reply`,
-          inGroup.channel,
-          'reply',
-          buildResolvedReply(f, day, e.normalDays, latest),
-          ep.id,
-          inGroup.id,
-        );
+      // A grouped episode: one reply per group and day lists every row back to normal (queueGroupMessages).
+      const g = groups.ofAlert.get(ep.id);
+      if (g !== undefined) {
+        groups.touched.add(g);
+        groups.resolved.set(g, [...(groups.resolved.get(g) ?? []), ep.lastFinding]);
       }
       const post = postOf(ep.id);
       if (post) {
@@ -385,6 +392,8 @@ interface GroupState {
   created: Set<number>;
   /** Earlier groups with an episode that changed today: their message is updated. */
   touched: Set<number>;
+  /** Per group, the findings of its episodes resolved today (one reply in its thread lists them). */
+  resolved: Map<number, Finding[]>;
 }
 
 /**
@@ -474,6 +483,19 @@ function queueGroupMessages(deps: AlertRunDeps, day: Day, groups: GroupState): v
         parentOutboxId: post.id,
         now,
       });
+      const back = groups.resolved.get(id) ?? [];
+      if (back.length > 0) {
+        const reply = buildGroupResolvedReply(back, day);
+        enqueueOutbox(db, {
+          idemKey: `group:${id}:resolved:${day}`,
+          channel: post.channel,
+          method: 'reply',
+          payload: { text: reply.text, blocks: reply.blocks },
+          alertId: null,
+          parentOutboxId: post.id,
+          now,
+        });
+      }
     }
   }
 }

@@ -1,30 +1,29 @@
 /**
- * CLI of the daily run: `run-daily`, `digest`, `demo`; the schedule for `serve` (a ServeExtension),
- * the posting path of `detect`, and the daily lines of `status`. src/cli.ts wires them in.
+ * CLI of the daily run (SPEC §3): `run-daily`, `digest`, `demo`; the digest preview of `serve` and
+ * `/logusage digest`, and the daily lines of `status`.
  */
 import type { Command } from 'commander';
-import { applyAlertDay } from '../alerts/runner.js';
 import { requireSettings } from '../config.js';
 import { alertChannelOf, currentFailure, deliverPending, runDaily } from '../daily.js';
-import { canRunInWorker, runInWorker } from '../daily-worker.js';
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
 import { loadDigestView, queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
-import { createDailyDeps } from '../main.js';
-import { createDailyService, nextFireOf, readDailyHealth } from '../schedule.js';
+import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
+import { explainLog } from '../pipeline/explain.js';
+import type { LogSearchClient } from '../rapid7/query.js';
+import { nextFireOf, readDailyHealth } from '../schedule.js';
 import { buildDigest } from '../slack/blocks/digest.js';
+import type { AskCause } from '../slack/explain-command.js';
 import type { SlackMessage } from '../slack/mrkdwn.js';
 import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
+import { priceInForce } from '../store/price.js';
 import { latestObservedDay } from '../store/usage.js';
-import type { DetectCommandHooks } from './detect.js';
-import type { StatusExtension } from './foundation.js';
-import { type CliIo, type OpenContext, parseDayOption } from './io.js';
-import type { ServeExtension } from './serve.js';
+import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
 function completeDay(io: CliIo, value: string | undefined): Day {
   const today = utcDayOf(io.now());
@@ -59,87 +58,27 @@ function checkDelivery(io: CliIo, d: DrainReport | null): void {
   if (d.dead > 0) io.err(`warning: Slack refused ${d.dead} message(s) for good; the log says why.\n`);
 }
 
-/** What a day's alert lifecycle did, in a few words. */
-function effectsLine(effects: Array<{ type: string }>): string {
-  const n = (t: string) => effects.filter((e) => e.type === t).length;
-  const parts = [
-    [n('open'), 'opened'],
-    [n('continue'), 'updated'],
-    [n('resolve'), 'resolved'],
-    [n('accept'), 'ended as accepted'],
-    [n('notice'), 'notices'],
-  ]
-    .filter(([c]) => (c as number) > 0)
-    .map(([c, w]) => `${c} ${w}`);
-  return parts.length > 0 ? parts.join(', ') : 'nothing new';
-}
-
-function deliveryLine(d: DrainReport | null): string {
-  if (!d) return 'not delivered now (no Slack token, or another process is delivering)';
-  return `${d.sent + d.confirmed} delivered${d.pending > 0 ? `, ${d.pending} waiting` : ''}${d.dead > 0 ? `, ${d.dead} refused` : ''}`;
-}
-
 /** `/logusage digest` and `digest --dry-run`: the digest of the newest complete observed day. */
 export function previewDigest(ctx: AppContext): SlackMessage {
   const yesterday = yesterdayUtc(ctx.now());
   const latest = latestObservedDay(ctx.db);
   const day = latest !== null && latest < yesterday ? latest : yesterday;
-  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget));
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
 }
 
-/**
- * `serve`: the daily schedule as a background service, `/logusage digest`, next run, and /healthz. The daily
- * run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file, so the
- * Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
- */
-export const createDailyServeExtension: ServeExtension = (ctx) => {
-  const inWorker = canRunInWorker(ctx.settings);
-  const workerDeps = { settings: ctx.settings, logger: ctx.logger, now: ctx.now, ...(ctx.counters ? { counters: ctx.counters } : {}) };
-  const service = createDailyService({
-    ...createDailyDeps(ctx, { dryRun: false }),
-    ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
-  });
+/** `/logusage explain` asks Log Search live when a key is set and ROOT_CAUSE is on (one client per question). */
+export function explainHook(ctx: AppContext): { explainLog?: AskCause } {
+  if (!ctx.settings.rapid7.apiKey || !ctx.settings.rootCause) return {};
   return {
-    services: [{ name: 'daily schedule', start: () => service.start(), stop: () => service.stop({ timeoutMs: 12_000 }) }],
-    hooks: {
-      previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
-      nextRun: () => {
-        const n = service.health().nextRun;
-        return n ? new Date(n) : null;
-      },
-    },
-    health: () => {
-      const h = service.health();
-      return { status: h.status === 'failing' ? 503 : 200, body: { ...h, time: ctx.now().toISOString() } };
+    explainLog: (logId, day, direction) => {
+      const client = createLogSearchFromSettings(ctx.settings, ctx.logger) as LogSearchClient;
+      return explainLog({ db: ctx.db, logger: ctx.logger, client, now: ctx.now }, logId, day, direction);
     },
   };
-};
+}
 
-/** `detect` without --dry-run: the day's findings go through the alert lifecycle and are delivered. */
-export const detectPostHook: NonNullable<DetectCommandHooks['post']> = async (ctx, result) => {
-  requireSettings(ctx.settings, ['slack']);
-  const deps = createDailyDeps(ctx, { dryRun: false });
-  const r = applyAlertDay(
-    {
-      db: ctx.db,
-      logger: ctx.logger,
-      now: ctx.now(),
-      alertChannel: alertChannelOf(ctx.settings, false),
-      resolveAfterDays: ctx.settings.resolveAfterDays,
-    },
-    result.day,
-    result.findings,
-  );
-  const d = await deliverPending(deps);
-  if (r.status !== 'applied') {
-    const why =
-      r.status === 'stale' ? 'already judged for a later day' : r.status === 'not-observed' ? 'not collected' : 'already processed';
-    return `Alerts for ${result.day} were ${why}; nothing new was posted (${deliveryLine(d)}).`;
-  }
-  return `${result.findings.length} finding(s) for ${result.day}: ${effectsLine(r.effects)}; Slack: ${deliveryLine(d)}.`;
-};
-
-export const dailyStatus: StatusExtension = (ctx) => {
+/** The daily run's lines and JSON fields of `status`. */
+export function dailyStatus(ctx: AppContext): { lines: string[]; json: Record<string, unknown> } {
   const h = readDailyHealth(ctx.db);
   const next = nextFireOf(ctx.settings.schedule, ctx.settings.timezone, ctx.now());
   const open = listOpenAlerts(ctx.db, 100_000);
@@ -162,23 +101,9 @@ export const dailyStatus: StatusExtension = (ctx) => {
     lines,
     json: { daily: { ...h, nextRun: next ? next.toISOString() : null }, openAlerts: open.length, outbox: out },
   };
-};
-
-export interface DailyCommandsWiring {
-  /** For `registerServeCommands(…, extensions)`. */
-  serveExtensions: ServeExtension[];
-  /** For `registerDetectCommands(…, hooks)`. */
-  detectHooks: DetectCommandHooks;
 }
 
-export function registerDailyCommands(
-  program: Command,
-  io: CliIo,
-  open: OpenContext,
-  statusExtensions: StatusExtension[] = [],
-): DailyCommandsWiring {
-  statusExtensions.push(dailyStatus);
-
+export function registerDailyCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('run-daily')
     .description('what the schedule runs: collect → detect → alerts → digest for one day (default: yesterday, UTC), then deliver')
@@ -278,6 +203,4 @@ export function registerDailyCommands(
         ...(o.days ? { replayDays: o.days } : {}),
       });
     });
-
-  return { serveExtensions: [createDailyServeExtension], detectHooks: { post: detectPostHook } };
 }

@@ -1,13 +1,14 @@
 /** CLI commands of detection: `detect` (one day on the stored history) and `backtest` (replay). */
 import type { Command } from 'commander';
-import { readSettings } from '../config.js';
+import { readSettings, requireSettings } from '../config.js';
+import { postDetectedDay } from '../daily.js';
 import { type Day, diffDays, utcDayOf, yesterdayUtc } from '../days.js';
 import { type History, type LogOverrides, replay } from '../detect/backtest.js';
 import type { ThresholdRule } from '../detect/org-rules.js';
 import { DEFAULT_PARAMS, type DetectParams, parseSensitivity } from '../detect/params.js';
 import type { Finding, FindingKind } from '../detect/types.js';
 import { AppError } from '../errors.js';
-import type { AppContext } from '../main.js';
+import { type AppContext, createDailyDeps } from '../main.js';
 import { priceFindings } from '../money.js';
 import { type DetectForDayResult, detectForDay, detectionParams } from '../pipeline/detect.js';
 import { effectiveBudget } from '../store/controls.js';
@@ -17,17 +18,25 @@ import { priceInForce } from '../store/price.js';
 import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
 import { readCsvHistory } from '../usage-csv.js';
-import { type CliIo, createProgress, type OpenContext, parseDayOption } from './io.js';
-
-export interface DetectCommandHooks {
-  /**
-   * Posting path (added with the Slack delivery): when given, `detect` without `--dry-run` hands the
-   * day's result to it instead of printing. It may return a line to print (e.g. what was posted).
-   */
-  post?: (ctx: AppContext, result: DetectForDayResult) => Promise<string | undefined> | string | undefined;
-}
+import { type CliIo, createProgress, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
 const KIND_ORDER: FindingKind[] = ['silent', 'drop', 'spike', 'new', 'threshold', 'budget', 'org', 'creep'];
+
+/** `detect` without --dry-run: the findings are posted under the daily run's lease (`postDetectedDay`); one line says what. */
+async function postDay(ctx: AppContext, result: DetectForDayResult): Promise<string> {
+  requireSettings(ctx.settings, ['slack']);
+  const { alerts, delivery } = await postDetectedDay(createDailyDeps(ctx, { dryRun: false }), result.day, result.findings);
+  if (alerts.status !== 'applied') {
+    const why =
+      alerts.status === 'stale'
+        ? 'already judged for a later day'
+        : alerts.status === 'not-observed'
+          ? 'not collected'
+          : 'already processed';
+    return `Alerts for ${result.day} were ${why}; nothing new was posted (${deliveryLine(delivery)}).`;
+  }
+  return `${result.findings.length} finding(s) for ${result.day}: ${effectsLine(alerts.effects)}; Slack: ${deliveryLine(delivery)}.`;
+}
 
 /** One finding as readable text: a headline and its reason. */
 export function formatFinding(f: Finding): string {
@@ -55,7 +64,7 @@ function parseSensitivityOption(v: string | undefined): number | undefined {
   return s;
 }
 
-export function registerDetectCommands(program: Command, io: CliIo, open: OpenContext, hooks: DetectCommandHooks = {}): void {
+export function registerDetectCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('detect')
     .description('evaluate every rule for one day on the stored history (default: yesterday, UTC) and print the findings')
@@ -80,9 +89,8 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
             `${day} has not been observed (no collection or import covers it), so there is nothing to judge. Run \`logusage collect --from ${day} --to ${day}\` first.`,
           );
         }
-        if (hooks.post && !o.dryRun) {
-          const line = await hooks.post(ctx, result);
-          if (line) io.out(`${line}\n`);
+        if (!o.dryRun) {
+          io.out(`${await postDay(ctx, result)}\n`);
           return;
         }
         if (o.json) {

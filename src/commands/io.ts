@@ -4,6 +4,7 @@ import { type Day, isDay } from '../days.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AppContext, ContextOptions } from '../main.js';
+import type { DrainReport } from '../slack/outbox.js';
 
 export interface CliIo {
   env: Env;
@@ -46,4 +47,25 @@ export function createProgress(io: CliIo, label: string): { update(fraction: num
       if (io.isTTY && last !== '') io.err('\n');
     },
   };
+}
+
+/** What a day's alert lifecycle did, in a few words. */
+export function effectsLine(effects: Array<{ type: string }>): string {
+  const n = (t: string) => effects.filter((e) => e.type === t).length;
+  const parts = [
+    [n('open'), 'opened'],
+    [n('continue'), 'updated'],
+    [n('resolve'), 'resolved'],
+    [n('accept'), 'ended as accepted'],
+    [n('notice'), 'notices'],
+  ]
+    .filter(([c]) => (c as number) > 0)
+    .map(([c, w]) => `${c} ${w}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}
+
+/** What a delivery did, in a few words. */
+export function deliveryLine(d: DrainReport | null): string {
+  if (!d) return 'not delivered now (no Slack token, or another process is delivering)';
+  return `${d.sent + d.confirmed} delivered${d.pending > 0 ? `, ${d.pending} waiting` : ''}${d.dead > 0 ? `, ${d.dead} refused` : ''}`;
 }

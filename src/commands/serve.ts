@@ -1,55 +1,34 @@
 /**
- * `logusage serve`: the Slack app (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) plus
- * background services, until SIGTERM/SIGINT; then everything stops cleanly (services in reverse
- * order, then the app, then the database) and the command returns 0.
- *
- * HOOK FOR OTHER AREAS (the daily schedule, the outbox sender, the digest preview …): pass
- * `ServeExtension`s as the 4th argument of `registerServeCommands` in src/cli.ts:
- *
- *     registerServeCommands(program, io, open, [createScheduleServeExtension]);
- *
- * An extension is called once with the opened context (settings, logger, db, now) before the app
- * starts, and returns any of:
- *   - `services`: `BackgroundService[]` — `start()` runs after the Slack app listens (in order);
- *     `stop()` runs on shutdown before the app stops (reverse order; each awaited, at most 15 s).
- *   - `hooks`: `Partial<SlackHooks>` (src/slack/service.ts) — `previewDigest()` for `/logusage digest`,
- *     `refresh({ actor })` for `/logusage refresh`,
- *     `nextRun()` for `/logusage status`.
- *     Later extensions override earlier ones; serve's own default `refresh` runs `collect`.
- *   - `health`: `() => HealthReport` — the body of `GET /healthz` (default: the newest run).
- * `GET /metrics` (src/metrics/report.ts) reads the store and `ctx.counters`, which serve creates when the
- * context has none, so the Rapid7 client and the delivery built by extensions count into it.
- * `runServe(ctx, …)` is the same thing without commander or process signals (tests, the demo).
+ * `logusage serve` (SPEC §3, §10): the Slack app (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the
+ * daily schedule beside it, until SIGTERM/SIGINT; then everything stops cleanly (the schedule, then the app, then
+ * the database) and the command returns 0.
+ * - The schedule (`createDailyService`) starts once the app listens; `/healthz` reports its health, `/logusage
+ *   status` its next run, `/logusage digest` previews the digest, `/logusage refresh` collects now.
+ * - The daily run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file,
+ *   and the Slack thread waits at most SLACK_THREAD_BUSY_TIMEOUT_MS for SQLite's write lock, so the app keeps
+ *   answering within Slack's 3 s while the daily work goes on (SPEC §10).
+ * - `GET /metrics` (src/metrics/report.ts) reads the store and `ctx.counters`, which serve creates when the context
+ *   has none, so the Rapid7 client and the delivery of the daily run count into it.
+ * `runServe(ctx, …)` is the same thing without commander or process signals (tests, benches).
  */
 import type { Command } from 'commander';
 import { runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
+import { canRunInWorker, runInWorker } from '../daily-worker.js';
 import { AppError, describeError } from '../errors.js';
-import { type AppContext, createRapid7FromSettings } from '../main.js';
+import { type AppContext, createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
 import { createMetricsReport } from '../metrics/report.js';
+import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
+import { explainHook, previewDigest } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
-export interface BackgroundService {
-  /** Shown in logs. */
-  name: string;
-  start(): Promise<void> | void;
-  stop(): Promise<void> | void;
-}
-
-export interface ServePlugin {
-  services?: BackgroundService[];
-  hooks?: Partial<SlackHooks>;
-  health?: () => HealthReport;
-}
-
-export type ServeExtension = (ctx: AppContext) => ServePlugin;
-
 export interface ServeOptions {
-  extensions?: ServeExtension[];
+  /** False: the Slack app alone, no daily schedule (tests of the app's own lifecycle). Default true. */
+  schedule?: boolean;
   /** Resolves (with the signal name) when serve should stop. */
   until: Promise<string>;
   /** HTTP port (default PORT; 0 = a free port). */
@@ -94,16 +73,48 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 }
 
 /** Runs the Slack app and the background services until `opts.until` resolves. Does not close `ctx`. */
+/** What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. */
+export function createServeParts(ctx: AppContext): { schedule: DailyService; hooks: SlackHooks; health: () => HealthReport } {
+  const inWorker = canRunInWorker(ctx.db);
+  const workerDeps = {
+    settings: ctx.settings,
+    db: ctx.db,
+    logger: ctx.logger,
+    now: ctx.now,
+    ...(ctx.counters ? { counters: ctx.counters } : {}),
+  };
+  const schedule = createDailyService({
+    ...createDailyDeps(ctx, { dryRun: false }),
+    ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
+  });
+  return {
+    schedule,
+    hooks: {
+      ...defaultHooks(ctx),
+      previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
+      ...explainHook(ctx),
+      nextRun: () => {
+        const n = schedule.health().nextRun;
+        return n ? new Date(n) : null;
+      },
+    },
+    health: () => {
+      const h = schedule.health();
+      return { status: h.status === 'failing' ? 503 : 200, body: { ...h, time: ctx.now().toISOString() } };
+    },
+  };
+}
+
+/** Runs the Slack app and the daily schedule until `opts.until` resolves. Does not close `ctx`. */
 export async function runServe(given: AppContext, opts: ServeOptions): Promise<void> {
   const counters = given.counters ?? createCounters();
   const ctx: AppContext = { ...given, counters };
   // The Slack thread waits at most a moment for the write lock (the daily worker or another process may hold
   // it); its changes are tried again on a timer (src/slack/busy-retry.ts).
   ctx.db.pragma(`busy_timeout = ${SLACK_THREAD_BUSY_TIMEOUT_MS}`);
-  const plugins = (opts.extensions ?? []).map((e) => e(ctx));
-  const hooks: SlackHooks = Object.assign({}, defaultHooks(ctx), ...plugins.map((p) => p.hooks ?? {}));
-  const health = plugins.reduce<(() => HealthReport) | undefined>((h, p) => p.health ?? h, undefined);
-  const services = plugins.flatMap((p) => p.services ?? []);
+  const parts = opts.schedule === false ? null : createServeParts(ctx);
+  const hooks: SlackHooks = parts ? parts.hooks : defaultHooks(ctx);
+  const health = parts?.health;
   const slack: SlackApp = createSlackApp({
     settings: ctx.settings,
     db: ctx.db,
@@ -116,12 +127,12 @@ export async function runServe(given: AppContext, opts: ServeOptions): Promise<v
     ...opts.appDeps,
   });
   const info = await slack.start();
-  const started: BackgroundService[] = [];
+  let scheduled = false;
   try {
-    for (const s of services) {
-      await s.start();
-      started.push(s);
-      ctx.logger.info({ service: s.name }, 'background service started');
+    if (parts) {
+      await parts.schedule.start();
+      scheduled = true;
+      ctx.logger.info('daily schedule started');
     }
     ctx.logger.info(
       { mode: slack.mode, port: info.port },
@@ -133,7 +144,7 @@ export async function runServe(given: AppContext, opts: ServeOptions): Promise<v
     const signal = await opts.until;
     ctx.logger.info({ signal }, 'logusage serve: stopping');
   } finally {
-    for (const s of [...started].reverse()) await withTimeout(`service ${s.name}`, s.stop(), ctx);
+    if (parts && scheduled) await withTimeout('the daily schedule', parts.schedule.stop({ timeoutMs: 12_000 }), ctx);
     await withTimeout('the Slack app', slack.stop(), ctx);
     ctx.logger.info('logusage serve: stopped');
   }
@@ -170,7 +181,7 @@ function processSignals(ctx: AppContext): { until: Promise<string>; dispose: () 
   };
 }
 
-export function registerServeCommands(program: Command, io: CliIo, open: OpenContext, extensions: ServeExtension[] = []): void {
+export function registerServeCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('serve')
     .description('run the Slack app (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the daily schedule until SIGTERM/SIGINT')
@@ -186,7 +197,6 @@ export function registerServeCommands(program: Command, io: CliIo, open: OpenCon
       try {
         requireSettings(ctx.settings, ['slackHttp']);
         await runServe(ctx, {
-          extensions,
           until: signals.until,
           ...(o.port === undefined ? {} : { port: o.port }),
           onListening: ({ port, mode }) =>

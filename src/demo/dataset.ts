@@ -1,8 +1,10 @@
 /**
- * The demo's history, pure and seeded: ~40 logs in five log sets over `days` UTC days, with a weekly
+ * The demo's history, pure and seeded: ~50 logs in eight log sets over `days` UTC days, with a weekly
  * rhythm (business logs dip at weekends), noise, slow growth, and scripted events the daily runs will
- * meet: a spike that ends, a lasting level shift (new normal), a log going silent, a new log, a late
- * large spike, and spending that puts the monthly budget under pressure. Bytes are whole bytes per day.
+ * meet: a holiday, a spike that ends, a lasting level shift (new normal), a collector outage (a whole log
+ * set silent for two days), a log going silent, two logs named "Endpoint Agents" in different log sets,
+ * an internal log that spikes, a new log, a late large spike, and spending that puts the monthly budget
+ * under pressure. Bytes are whole bytes per day.
  */
 import { addDays, type Day, weekdayOf } from '../days.js';
 import { createRandom } from '../random.js';
@@ -19,6 +21,14 @@ export interface DemoEvents {
   newLog: { log: string; from: Day };
   /** The big spike on the last day. */
   lastSpike: { log: string; day: Day };
+  /** A collector outage: every log of this log set sends nothing on these days (one log-set message). */
+  logsetOutage: { logset: string; days: Day[] };
+  /** An organisation-wide holiday: most logs send a fraction of their usual volume. */
+  holiday: Day;
+  /** Two logs named alike in different log sets (told apart by their log set); `log` is the id of the one that spikes. */
+  sameName: { name: string; logsets: [string, string]; log: string; day: Day };
+  /** A platform-internal log (source_type internal) that spikes: no alert unless WATCH_INTERNAL_LOGS=true. */
+  internal: { log: string; day: Day };
 }
 
 export interface DemoDataset {
@@ -36,6 +46,10 @@ interface LogSpec {
   weekend: number;
   /** Growth per day (fraction). */
   growth: number;
+  /** Id seed when the name repeats (default: the name). */
+  key?: string;
+  /** `source_type: "internal"`. */
+  internal?: boolean;
 }
 
 const GB = 1e9;
@@ -80,6 +94,18 @@ const LOGS: LogSpec[] = [
   { name: 'azure-activity', set: 'Cloud', base: 1.6 * GB, weekend: 0.6, growth: 0 },
   { name: 'azure-signin', set: 'Cloud', base: 1.1 * GB, weekend: 0.35, growth: 0 },
   { name: 'o365-audit', set: 'Cloud', base: 4.4 * GB, weekend: 0.3, growth: 0 },
+  // One collector's log set (its outage is one message, SPEC §7).
+  { name: 'linux-web-01', set: 'Linux servers', base: 2.4 * GB, weekend: 0.7, growth: 0 },
+  { name: 'linux-web-02', set: 'Linux servers', base: 2.1 * GB, weekend: 0.7, growth: 0 },
+  { name: 'linux-db-01', set: 'Linux servers', base: 3.6 * GB, weekend: 0.8, growth: 0 },
+  { name: 'linux-db-02', set: 'Linux servers', base: 3.3 * GB, weekend: 0.8, growth: 0 },
+  { name: 'linux-batch', set: 'Linux servers', base: 1.2 * GB, weekend: 0.9, growth: 0 },
+  { name: 'linux-bastion', set: 'Linux servers', base: 0.8 * GB, weekend: 0.6, growth: 0 },
+  // InsightIDR names one log "Endpoint Agents" per log set (SPEC §4).
+  { name: 'Endpoint Agents', set: 'Security', base: 6.5 * GB, weekend: 0.5, growth: 0, key: 'endpoint-agents-security' },
+  { name: 'Endpoint Agents', set: 'Windows', base: 5.8 * GB, weekend: 0.5, growth: 0, key: 'endpoint-agents-windows' },
+  // A platform-internal log (SPEC §4).
+  { name: 'Web Access Log', set: 'Internal Logs', base: 350 * MB, weekend: 0.6, growth: 0, internal: true },
 ];
 
 /** A stable UUID-shaped id for a log name. */
@@ -105,24 +131,38 @@ export function buildDemoDataset(lastDay: Day, count = 60, seed = 7): DemoDatase
     silent: { log: 'ad-dc-03', from: at(5) },
     newLog: { log: 'payments-api', from: at(2) },
     lastSpike: { log: 'aws-vpc-flow', day: lastDay },
+    logsetOutage: { logset: 'Linux servers', days: [at(7), at(6)] },
+    holiday: at(11),
+    sameName: { name: 'Endpoint Agents', logsets: ['Security', 'Windows'], log: demoLogId('endpoint-agents-windows'), day: at(4) },
+    internal: { log: demoLogId('Web Access Log'), day: at(4) },
   };
   const specs = [...LOGS, { name: events.newLog.log, set: 'Web', base: 5.2 * GB, weekend: 0.6, growth: 0 }];
   const data: SimulatorData = {
-    logs: specs.map((s) => ({ id: demoLogId(s.name), name: s.name, logsets: [{ id: `set-${s.set.toLowerCase()}`, name: s.set }] })),
+    logs: specs.map((s) => ({
+      id: demoLogId(s.key ?? s.name),
+      name: s.name,
+      logsets: [{ id: `set-${s.set.toLowerCase().replace(/ /g, '-')}`, name: s.set }],
+      ...(s.internal ? { sourceType: 'internal', tokens: 0 } : {}),
+    })),
     usage: new Map(),
   };
   for (const [i, day] of days.entries()) {
     const perLog = new Map<string, number>();
     const w = weekdayOf(day);
     const weekend = w === 0 || w === 6;
-    for (const s of specs) {
+    for (const [k, s] of specs.entries()) {
+      const id = demoLogId(s.key ?? s.name);
       if (s.name === events.newLog.log && day < events.newLog.from) continue;
       if (s.name === events.silent.log && day >= events.silent.from) continue;
+      if (s.set === events.logsetOutage.logset && events.logsetOutage.days.includes(day)) continue;
       let v = s.base * (1 + s.growth) ** i * (weekend ? s.weekend : 1) * (1 + (rnd() - 0.5) * 0.12);
       if (s.name === events.shift.log && day >= events.shift.from) v *= 2.6;
       if (s.name === events.spike.log && events.spike.days.includes(day)) v *= 3.4;
       if (s.name === events.lastSpike.log && day === events.lastSpike.day) v *= 3.1;
-      perLog.set(demoLogId(s.name), Math.round(v));
+      if ((id === events.sameName.log || id === events.internal.log) && day === events.sameName.day) v *= 4.5;
+      // The holiday: nine logs in ten at a quarter of their volume.
+      if (day === events.holiday && k % 10 !== 0) v *= 0.25;
+      perLog.set(id, Math.round(v));
     }
     data.usage.set(day, perLog);
   }
@@ -134,5 +174,5 @@ export function demoBudget(ds: DemoDataset): number {
   let weekTotal = 0;
   for (const day of ds.days.slice(-7)) for (const b of ds.data.usage.get(day)?.values() ?? []) weekTotal += b;
   const monthly = (weekTotal / 7) * 30.4;
-  return Math.round(monthly / 0.88 / 1e12) * 1e12 || Math.round(monthly / 0.88);
+  return Math.round(monthly / 0.9 / 1e12) * 1e12 || Math.round(monthly / 0.9);
 }

@@ -16,13 +16,14 @@ import { runDaily } from '../daily.js';
 import { addDays, type Day, yesterdayUtc } from '../days.js';
 import { AppError, describeError } from '../errors.js';
 import { createSilentLogger, type Logger } from '../logger.js';
-import { createDailyDeps, createRapid7FromSettings } from '../main.js';
+import { createDailyDeps, createLogSearchFromSettings, createRapid7FromSettings } from '../main.js';
+import { formatPrice } from '../money.js';
 import { createRapid7Simulator } from '../rapid7/simulator.js';
 import { showDay } from '../slack/blocks/alert.js';
 import { openDb } from '../store/db.js';
 import { countOutbox } from '../store/outbox.js';
 import { formatBytes } from '../units.js';
-import { buildDemoDataset, demoBudget } from './dataset.js';
+import { buildDemoDataset, demoBudget, demoLogId } from './dataset.js';
 import { createTerminalSender } from './terminal.js';
 
 export interface DemoOptions {
@@ -49,6 +50,8 @@ export interface DemoResult {
 
 const DEMO_KEY = 'demo-rapid7-key-not-a-secret';
 const CHANNEL = 'C0DEMOALERTS';
+/** The demo's price per GB, so alerts and the digest show money. */
+const DEMO_PRICE = { perGb: 0.35, currency: 'USD' };
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -71,6 +74,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const budget = demoBudget(ds);
   const sim = createRapid7Simulator({ apiKey: DEMO_KEY, data: ds.data });
   await sim.start();
+  // A known cause per spike: Log Search's answer names the host that carried it (SPEC §6.6).
+  const spikeLog = demoLogId(ds.events.spike.log);
+  sim.query.setHosts(spikeLog, ['nginx-eu-01', 'nginx-eu-02', 'nginx-eu-03', 'nginx-eu-04']);
+  for (const d of ds.events.spike.days) sim.query.setCause(spikeLog, d, 'nginx-eu-03');
+  const shiftLog = demoLogId(ds.events.shift.log);
+  sim.query.setHosts(shiftLog, ['node-pool-a', 'node-pool-b', 'node-pool-c']);
+  for (const d of ds.days) if (d >= ds.events.shift.from) sim.query.setCause(shiftLog, d, 'node-pool-b');
+  const lastLog = demoLogId(ds.events.lastSpike.log);
+  sim.query.setHosts(lastLog, ['vpc-prod-a', 'vpc-prod-b', 'vpc-batch-c'], 'r7_context.asset.name');
+  sim.query.setCause(lastLog, ds.events.lastSpike.day, 'vpc-batch-c');
   const settings = readSettings(
     {},
     {
@@ -78,6 +91,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       slack: { alertChannel: CHANNEL, digestChannel: CHANNEL },
       databasePath: dbPath,
       monthlyBudget: budget,
+      price: DEMO_PRICE,
     },
   );
   const db = openDb(dbPath);
@@ -98,8 +112,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       [
         'logusage demo',
         '=============',
-        `A simulated Rapid7 Log Search account on ${sim.url}: ${ds.data.logs.length} logs in 5 log sets, ${ds.days.length} days of usage (${ds.days[0]} … ${lastDay}),`,
-        `monthly budget ${formatBytes(budget)}. No credentials, no Slack: every message the bot would post is printed below.`,
+        `A simulated Rapid7 Log Search account on ${sim.url}: ${ds.data.logs.length} logs in ${new Set(ds.data.logs.flatMap((l) => (l.logsets ?? []).map((x) => x.name))).size} log sets, ${ds.days.length} days of usage (${ds.days[0]} … ${lastDay}),`,
+        `monthly budget ${formatBytes(budget)}, price ${formatPrice(DEMO_PRICE)}. No credentials, no Slack: every message the bot would post is printed below.`,
         '',
       ].join('\n'),
     );
@@ -126,6 +140,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
               renderChart: (input) => renderUsageChartPng({ ...input, ...(o.fontPath ? { fontPath: o.fontPath } : {}) }),
               outbox: { paceMs: 0 },
               owner: 'demo',
+              logSearch: () => {
+                // The simulator answers at once: short polls keep the demo quick.
+                const c = createLogSearchFromSettings(settings, logger, { pollStartMs: 10, pollMaxMs: 50 });
+                if (!c) throw new Error('the demo always has a key');
+                return c;
+              },
             },
           ),
           { day },

@@ -10,6 +10,7 @@ import type { OutboxRecord } from '../store/outbox.js';
 
 const EMOJI: Record<string, string> = {
   chart_with_upwards_trend: '📈',
+  mag: '🔍',
   chart_with_downwards_trend: '📉',
   mute: '🔇',
   new: '🆕',
@@ -25,6 +26,8 @@ const EMOJI: Record<string, string> = {
   zzz: '💤',
   no_bell: '🔕',
   ballot_box_with_check: '☑️',
+  bell: '🔔',
+  palm_tree: '🌴',
 };
 
 /** mrkdwn → plain terminal text: emoji codes, bold/italic/code markers, channel links, escapes. */
@@ -45,7 +48,7 @@ type AnyBlock = {
   type: string;
   text?: { text?: string };
   fields?: Array<{ text?: string }>;
-  elements?: Array<{ type?: string; text?: string | { text?: string } }>;
+  elements?: Array<{ type?: string; text?: string | { text?: string }; placeholder?: { text?: string }; options?: unknown[] }>;
 };
 
 /** The blocks of a message as lines of text (the fallback `text` when there are no blocks). */
@@ -68,7 +71,16 @@ export function blocksToText(text: string, blocks: unknown[] | undefined): strin
         lines.push(`  ${(raw.elements ?? []).map((e) => mrkdwnToText(typeof e.text === 'string' ? e.text : '')).join('  ·  ')}`);
         break;
       case 'actions':
-        lines.push(`  ${(raw.elements ?? []).map((e) => `[ ${typeof e.text === 'object' ? (e.text?.text ?? '') : ''} ]`).join(' ')}`);
+        lines.push(
+          `  ${(raw.elements ?? [])
+            .map((e) =>
+              // A menu of logs (grouped messages): its placeholder and how many logs it offers.
+              e.type === 'static_select'
+                ? `[ ${e.placeholder?.text ?? ''} ▾ ${e.options?.length ?? 0} ]`
+                : `[ ${typeof e.text === 'object' ? (e.text?.text ?? '') : ''} ]`,
+            )
+            .join(' ')}`,
+        );
         break;
       case 'divider':
         lines.push('  ────────────────────────────────────────');

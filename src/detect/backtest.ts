@@ -8,6 +8,7 @@ import { type Day, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
 import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
+import { findOrgDays, holidaysOf, withoutOrgDays } from './org-days.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
 import type { Finding, FindingKind } from './types.js';
@@ -76,17 +77,21 @@ export function toDetectLogs(
   h: History,
   params: DetectParams,
   overrides?: Map<string, LogOverrides>,
-  /** Precompute logarithms and keep a model memo (worth it when each log is judged on many days). */
-  opts: { replay?: boolean } = { replay: true },
+  /**
+   * Precompute logarithms and keep a model memo (worth it when each log is judged on many days); `excluded`:
+   * the organisation-wide days left out of each log's history (by index in h.logs; org-days.ts).
+   */
+  opts: { replay?: boolean; excluded?: ReadonlyMap<number, number[]> } = { replay: true },
 ): DetectLog[] {
   const base = toEpochDay(h.days[0]!);
-  return h.logs.map((l) => {
+  return h.logs.map((l, li) => {
     const o = overrides?.get(l.id);
+    const values = withoutOrgDays(l.values, opts.excluded?.get(li));
     let ln: Float64Array | undefined;
     if (opts.replay) {
-      ln = new Float64Array(l.values.length);
+      ln = new Float64Array(values.length);
       for (let i = 0; i < ln.length; i++) {
-        const v = l.values[i]!;
+        const v = values[i]!;
         ln[i] = v > 0 ? Math.log(v) : Number.NaN;
       }
     }
@@ -94,7 +99,8 @@ export function toDetectLogs(
       id: l.id,
       name: l.name,
       logsets: l.logsets,
-      values: l.values,
+      values,
+      ...(values !== l.values ? { bytes: l.values } : {}),
       ...(ln ? { lnValues: ln, memo: { model: null } } : {}),
       firstSeen: l.firstSeen,
       baselineFrom: o?.baselineFrom ? toEpochDay(o.baselineFrom) - base : NO_RESET,
@@ -126,7 +132,9 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
   const base = toEpochDay(first);
   const t0 = toEpochDay(from) - base;
   const t1 = toEpochDay(to) - base;
-  const logs = toDetectLogs(h, opts.params, opts.overrides);
+  // Organisation-wide days first: every log's history leaves out the ones it dipped on (SPEC §6.4).
+  const org = findOrgDays(h.logs, h.days, h.observed, holidaysOf(opts.params.holidays), 0, t1);
+  const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: true, excluded: org.excluded });
   const detector = createLogDetector(opts.params);
   const summary: ReplaySummary = { days: 0, logs: logs.length, findings: 0, byKind: {}, byLog: new Map(), from, to };
   const total = Math.max(0, t1 - t0 + 1);
@@ -155,6 +163,7 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
     thresholds: opts.thresholds ?? [],
     monthlyBudget: opts.monthlyBudget,
     params: opts.params,
+    orgDays: org.days,
   };
   for (let t = t0; t <= t1; t++) {
     ctx.t = t;

@@ -6,9 +6,10 @@
 import type { Day } from '../days.js';
 import { monthOf, toEpochDay } from '../days.js';
 import { createLogDetector, type LogDayResult, type LogDetector, type LogSeries } from './log-rules.js';
+import { DIP_SHARE, type OrgDay } from './org-days.js';
 import { evaluateBudget, type ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
-import { buildBudgetReason, buildLogReason, buildThresholdReason } from './reason.js';
+import { buildBudgetReason, buildLogReason, buildOrgDayReason, buildThresholdReason } from './reason.js';
 import type { Finding } from './types.js';
 
 export interface DetectLog extends LogSeries {
@@ -18,6 +19,8 @@ export interface DetectLog extends LogSeries {
   logsets: string[];
   /** Muted logs are judged but their findings are returned apart (`muted`), not as findings. */
   muted: boolean;
+  /** The log's bytes when `values` (its history for the rules) leaves organisation-wide days out. */
+  bytes?: Float64Array;
 }
 
 export interface DayContext {
@@ -36,6 +39,8 @@ export interface DayContext {
   /** Bytes per month, or undefined when no budget is set. */
   monthlyBudget: number | undefined;
   params: DetectParams;
+  /** Organisation-wide days by day index (org-days.ts); absent = none. */
+  orgDays?: ReadonlyMap<number, OrgDay>;
 }
 
 export interface DayResult {
@@ -88,7 +93,7 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
   if (!result.observed) return result;
   const logsetTotals = new Map<string, number>();
   for (const lg of ctx.logs) {
-    const v = lg.values[t]!;
+    const v = (lg.bytes ?? lg.values)[t]!;
     if (v > 0 && lg.logsets.length > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
   }
   for (const j of judged) {
@@ -139,6 +144,27 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
     (lg.muted ? result.muted : result.findings).push(f);
   }
 
+  const od = ctx.orgDays?.get(t);
+  if (od) {
+    // One finding for the organisation-wide day; the logs that dipped have no verdict today (org-days.ts).
+    result.findings.push({
+      day,
+      kind: 'org',
+      scope: 'org',
+      logId: null,
+      logName: 'organisation',
+      logsets: [],
+      value: Math.round(od.value),
+      expected: Math.round(od.expected),
+      low: Math.round(od.expected * DIP_SHARE),
+      high: Math.round(od.expected),
+      score: 1,
+      reason: buildOrgDayReason(od, day),
+      ...change(Math.round(od.value), Math.round(od.expected)),
+      details: { orgEvent: od.orgEvent, logsAffected: od.logsAffected, logsReporting: od.logsReporting },
+    });
+  }
+
   const byId = ctx.thresholds.length > 0 ? new Map(ctx.logs.map((l) => [l.id, l])) : new Map<string, DetectLog>();
   for (const th of ctx.thresholds) {
     let value: number;
@@ -149,7 +175,7 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
     if (th.scope === 'log') {
       const lg = byId.get(th.target);
       if (!lg) continue;
-      value = lg.values[t]!;
+      value = (lg.bytes ?? lg.values)[t]!;
       name = lg.name;
       logId = lg.id;
       logsets = lg.logsets;

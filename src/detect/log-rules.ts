@@ -193,6 +193,25 @@ function selectKth(buf: Float64Array, lo: number, hi: number, k: number): number
   return buf[k]!;
 }
 
+/** Inserts v into the sorted buf[0, k); returns k + 1. */
+function sortedInsert(buf: Float64Array, k: number, v: number): number {
+  let j = k - 1;
+  while (j >= 0 && buf[j]! > v) {
+    buf[j + 1] = buf[j]!;
+    j--;
+  }
+  buf[j + 1] = v;
+  return k + 1;
+}
+
+/** Removes one entry equal to v from the sorted buf[0, k); returns k − 1. */
+function sortedRemove(buf: Float64Array, k: number, v: number): number {
+  let j = 0;
+  while (j < k - 1 && buf[j] !== v) j++;
+  for (; j < k - 1; j++) buf[j] = buf[j + 1]!;
+  return k - 1;
+}
+
 /** Median of buf[from..from+n) (rearranges that part in place). n ≥ 1. */
 function medianOf(buf: Float64Array, n: number, from = 0): number {
   const h = from + (n >> 1);
@@ -239,6 +258,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
   const wd = new Uint8Array(W);
   const raw = new Float64Array(W);
   const tmp = new Float64Array(W);
+  const win = new Float64Array(W);
+  const errs = new Float64Array(W);
   /** The daily (unmemoized) model's storage; `factor` / `known` point at the model in use. */
   const newModel = (): LogModel => ({
     at: -1,
@@ -443,13 +464,24 @@ export function createLogDetector(p: DetectParams): LogDetector {
     return medianOf(tmp, m);
   }
 
-  /** Robust standard deviation (1.4826·MAD) of the adjusted entries [from, to) around their median. */
-  function spreadOf(from: number, to: number): number {
-    const m = to - from;
-    for (let q = from; q < to; q++) tmp[q - from] = adj[q]!;
-    const med = medianOf(tmp, m);
-    for (let q = from; q < to; q++) tmp[q - from] = Math.abs(adj[q]! - med);
-    return 1.4826 * medianOf(tmp, m);
+  /**
+   * Robust standard deviation (1.4826·MAD) of the one-step errors of the level over the adjusted entries
+   * [from, to): each entry from the MIN_LEVEL_VALUES-th on against the median of the entries of the
+   * levelDays before it (at least MIN_LEVEL_VALUES of them), as levelOf would have judged it.
+   */
+  function predictionSpread(from: number, to: number): number {
+    // win[0, k) holds adj[lo, q) sorted: the level window slides one entry at a time.
+    let m = 0;
+    let lo = from;
+    let k = 0;
+    for (let r = from; r < from + MIN_LEVEL_VALUES; r++) k = sortedInsert(win, k, adj[r]!);
+    for (let q = from + MIN_LEVEL_VALUES; q < to; q++) {
+      while (lo < q - MIN_LEVEL_VALUES && idx[lo]! < idx[q]! - p.levelDays) k = sortedRemove(win, k, adj[lo++]!);
+      const h = k >> 1;
+      errs[m++] = Math.abs(adj[q]! - (k & 1 ? win[h]! : (win[h - 1]! + win[h]!) / 2));
+      k = sortedInsert(win, k, adj[q]!);
+    }
+    return 1.4826 * medianOf(errs, m);
   }
 
   /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
@@ -763,18 +795,24 @@ export function createLogDetector(p: DetectParams): LogDetector {
       segDev = 0;
       segSign = 0;
       segStart = n;
-      // Noise against the baseline: a log that wanders strays from its median further than its day-to-day
-      // changes say; the larger of the two robust scales is the one a day is judged in.
-      // Their ratio is the log's memory: for an AR(1)-like log, σ_diff² = σ_level²·(1 − ρ), and days that
-      // follow each other carry less independent evidence (evidenceScale).
+      // Noise against the baseline: how far the log strayed from the baseline these rules would have given
+      // it (each past day against the median of the level window before it). A log that wanders strays
+      // further than its day-to-day changes say; the larger of the two robust scales is the one a day is
+      // judged in. Their ratio is the log's memory: for an AR(1)-like log σ_diff² = σ_level²·(1 − ρ), and
+      // days that follow each other carry less independent evidence (evidenceScale).
       rho = 0;
-      if (!Number.isNaN(sigma) && n - first >= MIN_LEVEL_VALUES) {
-        const spread = spreadOf(first, n);
+      let scaleValues = n - first;
+      if (!Number.isNaN(sigma) && n - first >= 2 * MIN_LEVEL_VALUES) {
+        const spread = predictionSpread(first, n);
+        scaleValues = n - first - MIN_LEVEL_VALUES;
         if (spread > sigma) {
           rho = 1 - (sigma / spread) ** 2;
           sigma = spread;
         }
       }
+      // The scale is estimated from m values: judged one standard error above (that of a MAD-based scale is
+      // ≈ 1.17·σ/√m), so a young or sparse log's few values cannot make ordinary days look clear.
+      if (!Number.isNaN(sigma)) sigma *= 1 + 1.166 / Math.sqrt(Math.max(2, scaleValues));
       line = Number.isNaN(sigma) ? Number.POSITIVE_INFINITY : lineOf(sigma);
       if (!Number.isNaN(sigma) && n - first >= 3 && !relearning) {
         level = levelOf(first, n, t - p.levelDays);

@@ -23,7 +23,8 @@ export interface BudgetVerdict extends MonthProjection {
 /** Days of organisation history used for the per-weekday expectation of the rest of the month. */
 const PROJECTION_LOOKBACK = 28;
 
-function median(values: number[]): number {
+/** Median of a non-empty list (the one median of detection's organisation rules and root causes). */
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;

@@ -45,6 +45,12 @@ export interface DetectParams {
    * onboarding burst or backfill, not a drop: no drop finding, the new level is learnt.
    */
   settleDays: number;
+  /**
+   * The organisation's holidays (`HOLIDAYS`, SPEC §2): `YYYY-MM-DD` dates and every-year `MM-DD` dates. A
+   * holiday is one organisation finding; the logs that dip on it are not alerted and keep it out of their
+   * baselines (SPEC §6.4, src/detect/org-days.ts).
+   */
+  holidays: readonly string[];
   /** Calendar days of history read for the weekday profile and the noise scale. */
   windowDays: number;
   /** Calendar days of history read for how reliably a log reports (silence statistics). */
@@ -90,13 +96,14 @@ export const DEFAULT_PARAMS: DetectParams = {
   // (one outlier cannot make a run) and together ≥ 4·√k: ≈ 3e-5 per log-day for Gaussian noise.
   evidenceDays: 3,
   evidenceDayZ: 2,
-  evidenceZ: 4,
+  evidenceZ: 3.5,
   // Two cold starts: a log's first month often holds an onboarding backfill.
   settleDays: 28,
+  holidays: [],
   windowDays: 56,
   // 13 weeks: a weekly job gets 13 chances to show it never misses its day.
   activityDays: 91,
-  levelDays: 28,
+  levelDays: 14,
   persistDays: 7,
   relearnValues: 5,
   reliableHazard: 0.05,

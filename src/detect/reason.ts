@@ -76,6 +76,18 @@ export function buildLogReason(f: LogReasonInput): string {
   }
 }
 
+/** The organisation-wide day (org-days.ts), e.g. "2025-12-25 is a holiday: 108 of the 255 logs …". */
+export function buildOrgDayReason(
+  o: { orgEvent: 'holiday' | 'dip'; logsAffected: number; logsReporting: number; value: number; expected: number },
+  day: Day,
+): string {
+  const wd = WEEKDAY_NAMES[weekdayOf(day)];
+  const what = o.orgEvent === 'holiday' ? `${day} is a holiday:` : `On ${wd} ${day} the organisation dipped together:`;
+  return `${what} ${o.logsAffected} of the ${o.logsReporting} logs that usually report on a ${wd} sent at least a third less than on the ${wd}s of the two weeks before (together ${formatBytes(
+    o.value,
+  )} against ${formatBytes(o.expected)}), so they are not alerted one by one and the day stays out of their baselines.`;
+}
+
 export function buildThresholdReason(scope: 'log' | 'logset' | 'org', name: string, value: number, limit: number): string {
   const lim = `${formatBytes(limit)}/day`;
   if (scope === 'org') return `The organisation ingested ${formatBytes(value)}, above its threshold of ${lim}.`;

@@ -12,6 +12,7 @@ import { addDays, type Day, toEpochDay } from '../days.js';
 import { toDetectLogs } from '../detect/backtest.js';
 import { composeDay, type DayResult, type JudgedLog } from '../detect/detect-day.js';
 import { createLogDetector, type LogDayResult, MAX_SILENCE_SCAN } from '../detect/log-rules.js';
+import { findOrgDays, holidaysOf, ORG_DAY_REACH } from '../detect/org-days.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
@@ -42,6 +43,7 @@ export function detectionParams(
   return {
     ...DEFAULT_PARAMS,
     coldStartDays: settings.coldStartDays,
+    holidays: settings.holidays,
     ...(storedSensitivity !== undefined ? { sensitivity: storedSensitivity } : {}),
     ...overrides,
   };
@@ -77,11 +79,17 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const monthlyBudget = effectiveBudget(db, settings.monthlyBudget).bytes;
   const from = addDays(day, -lookbackDays(params));
   const quickFrom = addDays(day, -quickLookbackDays(params, day));
-  const h = readDbHistory(db, from, day, { quickFrom });
+  // Every log is read ORG_DAY_REACH days before what its rules read, so that the organisation-wide days
+  // of that range are those of a replay (each reads the two weeks before it).
+  const h = readDbHistory(db, from, day, { quickFrom: addDays(quickFrom, -ORG_DAY_REACH) });
   const t = toEpochDay(day) - toEpochDay(from);
   const day0 = toEpochDay(from);
   const loaded = toEpochDay(quickFrom) - day0;
-  const logs = toDetectLogs(h, params, stored.overrides, { replay: false });
+  // Organisation-wide days over what the rules of most logs read. A log read again in full below sees no
+  // organisation-wide day before that range (docs/detection.md: the one way a daily run can differ from a
+  // replay; it needs a sparse log or a long silence and a holiday more than ten weeks back).
+  const orgDays = findOrgDays(h.logs, h.days, h.observed, holidaysOf(params.holidays), loaded, t);
+  const logs = toDetectLogs(h, params, stored.overrides, { replay: false, excluded: orgDays.excluded });
   const detector = createLogDetector(params);
   const ctx = {
     days: h.days,
@@ -93,6 +101,7 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
     thresholds: stored.thresholds,
     monthlyBudget,
     params,
+    orgDays: orgDays.days,
   };
   if (h.observed[t] !== 1) return { ...composeDay(ctx, []), logs: logs.length, params, monthlyBudget };
   // Every log on its last days first; the few whose rules need more history are read again in full.
@@ -100,7 +109,11 @@ export function detectForDay(db: Db, day: Day, settings: Settings, opts: DetectO
   const redo = results.flatMap((r, i) => (r.incomplete ? [i] : []));
   extendHistory(db, h, redo);
   for (const i of redo) {
-    const [full] = toDetectLogs({ ...h, logs: [h.logs[i]!] }, params, stored.overrides, { replay: false });
+    const ex = orgDays.excluded.get(i);
+    const [full] = toDetectLogs({ ...h, logs: [h.logs[i]!] }, params, stored.overrides, {
+      replay: false,
+      ...(ex ? { excluded: new Map([[0, ex]]) } : {}),
+    });
     logs[i] = full!;
     results[i] = detector.evaluate(full!, t, day0, h.firstObserved);
   }

@@ -2,10 +2,10 @@
  * Pure: Rapid7 JSON answers → records. A malformed answer (not JSON, wrong shape, negative or
  * non-numeric usage, wrong units) is rejected whole. A day of the per-log usage answer outside the
  * requested window is dropped and reported in `warnings` (the caller logs them): the rest of the answer
- * is still right (SPEC §5, issue 11).
+ * is still right (SPEC §5); an answer whose days are ALL outside the window is rejected whole.
  */
 import { z } from 'zod';
-import { type Day, isDay } from '../days.js';
+import { type Day, daysInRange, isDay } from '../days.js';
 import { AppError } from '../errors.js';
 import type { ManagedLog, UsageRow } from '../store/usage.js';
 
@@ -115,6 +115,12 @@ export interface LogUsageAnswer {
   rows: UsageRow[];
   /** What was dropped from an otherwise good answer (days outside the window), for the log. */
   warnings: string[];
+  /**
+   * Days whose per-log usage the answer knows completely: every day of `period`; but when the answer held
+   * days outside the window (its dates may be shifted), only the days it listed — a day it left out is then
+   * a gap, never a day of zeros.
+   */
+  observedDays: Day[];
 }
 
 /** Parses `GET /usage/organizations/logs`. Duplicate (day, log) entries must agree, else the answer is rejected. */
@@ -161,13 +167,23 @@ export function parseLogUsage(text: string, requested: { from: Day; to: Day }): 
     if (p.to < to) to = p.to;
     if (from > to) throw malformed(what, `period ${p.from}…${p.to} does not overlap the requested window`);
   }
+  const listed = [...seen.keys()].filter((d) => d >= from && d <= to).sort();
+  const shown = `${[...outside].sort().slice(0, 5).join(', ')}${outside.size > 5 ? ', …' : ''}`;
+  // Not one day where it was asked: the answer is about other dates, not a stray day.
+  if (outside.size > 0 && listed.length === 0)
+    throw malformed(what, `every day of the answer (${shown}) is outside the requested window ${requested.from}…${requested.to}`);
   const warnings =
     outside.size === 0
       ? []
       : [
-          `${what}: dropped ${outside.size} day(s) outside the requested window ${requested.from}…${requested.to} (${[...outside].sort().slice(0, 5).join(', ')}${outside.size > 5 ? ', …' : ''}); the other days were kept.`,
+          `${what}: dropped ${outside.size} day(s) outside the requested window ${requested.from}…${requested.to} (${shown}); kept the ${listed.length} day(s) it listed inside the window, and the days it left out stay gaps.`,
         ];
-  return { period: { from, to }, rows: rows.filter((r) => r.day >= from && r.day <= to), warnings };
+  return {
+    period: { from, to },
+    rows: rows.filter((r) => r.day >= from && r.day <= to),
+    warnings,
+    observedDays: outside.size === 0 ? daysInRange(from, to) : listed,
+  };
 }
 
 /** Parses `GET /usage/organizations`: daily totals; duplicate days must agree. */

@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { type Day, daysInRange, isDay } from '../days.js';
 import { createRandom } from '../random.js';
+import { createQuerySimulator, type QuerySimulator } from './simulator-query.js';
 
 export interface SimLogSet {
   id: string;
@@ -118,6 +119,8 @@ export interface Rapid7Simulator {
   setUsage(day: Day, logId: string, bytes: number | undefined): void;
   /** Changes the accepted key (key rotation, revocation). */
   setApiKey(apiKey: string): void;
+  /** The Log Search query API (topkeys, queries, polls): causes per spike and behaviours on demand. */
+  readonly query: QuerySimulator;
 }
 
 interface Answer {
@@ -163,6 +166,7 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
   let url = '';
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const queryApi = createQuerySimulator({ data, url: () => url, nowMs });
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -360,7 +364,9 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
         text: typeof b.body === 'string' ? b.body : JSON.stringify({ message: `Simulated ${b.status}` }),
       };
     } else {
-      answer = route(method, u.pathname, query, authorized);
+      answer = queryApi.handles(u.pathname)
+        ? queryApi.answer(method, u.pathname, query, authorized, await readBody(req))
+        : route(method, u.pathname, query, authorized);
       if (typeof b?.body === 'string') answer = { ...answer, json: undefined, text: b.body };
       else if (typeof b?.body === 'function') {
         const replaced = b.body(answer.json);
@@ -452,5 +458,20 @@ export function createRapid7Simulator(opts: SimulatorOptions): Rapid7Simulator {
     setApiKey(apiKey) {
       keyDigest = digest(apiKey);
     },
+    query: queryApi,
   };
+}
+
+/** The request body as text (query submissions), at most 1 MB. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 1_048_576) chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
 }

@@ -14,6 +14,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createFeedbackButton } from './feedback.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
 import { createModals } from './modals.js';
@@ -172,7 +173,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     isAdmin: service.isAdmin,
   });
   const modals = createModals({ db: deps.db, settings });
-  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals });
+  const feedback = createFeedbackButton({
+    db: deps.db,
+    logger: logger.child({ component: 'slack' }),
+    now: deps.now,
+    isAdmin: service.isAdmin,
+    adminsConfigured: settings.slack.admins.length > 0,
+  });
+  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals, feedback });
 
   let started = false;
   let homePoll: NodeJS.Timeout | undefined;

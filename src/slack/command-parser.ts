@@ -42,6 +42,10 @@ export type Command =
   | { kind: 'route-set'; logset: string; channel: string }
   | { kind: 'route-list' }
   | { kind: 'route-remove'; logset: string }
+  /** A planned change (SPEC §9): `name` is a log or a log set, as typed; `until` the last UTC day it covers. */
+  | { kind: 'expect-set'; name: string; plan: PlanAmount; amountText: string; until: string; why: string }
+  | { kind: 'expect-list' }
+  | { kind: 'expect-remove'; id: number }
   | { kind: 'price-show' }
   /** `currency` only when the text named one (`$0.35/GB`, `0.30 EUR/GB`); else CURRENCY applies. */
   | { kind: 'price-set'; perGb: number; currency: string | undefined; text: string }
@@ -50,6 +54,12 @@ export type Command =
   | { kind: 'digest' }
   | { kind: 'refresh' }
   | { kind: 'status' };
+
+/** How much a planned change allows: up to +N % over the expected day, or up to a size per day. */
+export type PlanAmount = { kind: 'pct'; pct: number } | { kind: 'bytes'; bytesPerDay: number };
+
+/** Longest reason a planned change may carry (characters). */
+export const MAX_PLAN_WHY = 300;
 
 /** A money amount typed in a command; `currency` only when the text named one. */
 export interface MoneyArg {
@@ -84,6 +94,8 @@ export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
   'unmute',
   'route-set',
   'route-remove',
+  'expect-set',
+  'expect-remove',
   'refresh',
 ]);
 
@@ -117,6 +129,9 @@ export const EXAMPLES = {
   unmute: 'unmute firewall-eu',
   route: 'route Firewalls #security-alerts',
   routeList: 'route list',
+  expect: 'expect firewall-eu +50% until 2026-04-30 migration to the new cluster',
+  expectList: 'expect list',
+  expectRemove: 'expect remove 2',
   digest: 'digest',
   refresh: 'refresh',
   status: 'status',
@@ -138,6 +153,7 @@ const SUBCOMMANDS = [
   'mute',
   'unmute',
   'route',
+  'expect',
   'digest',
   'refresh',
   'status',
@@ -516,6 +532,10 @@ export function parseCommand(input: string): ParseResult {
       return { kind: 'route-set', logset, channel };
     }
 
+    case 'expect':
+    case 'expected':
+      return parseExpect(args);
+
     case 'digest':
     case 'refresh':
     case 'status':
@@ -534,6 +554,51 @@ export function parseCommand(input: string): ParseResult {
       );
     }
   }
+}
+
+/** `expect <name|logset> <+N%|SIZE/day> until <DATE> [why…]`, `expect list`, `expect remove <ID>`. */
+function parseExpect(args: Token[]): ParseResult {
+  const first = args[0];
+  if (args.length === 0 || (args.length === 1 && first?.text.toLowerCase() === 'list')) return { kind: 'expect-list' };
+  if (first && !first.quoted && ['remove', 'end', 'delete', 'rm'].includes(first.text.toLowerCase())) {
+    const id = args[1]?.text.replace(/^#/, '');
+    if (args.length !== 2 || id === undefined || !/^\d{1,15}$/.test(id)) {
+      return err('give the id of the planned change to end (see `expect list`)', EXAMPLES.expectRemove);
+    }
+    return { kind: 'expect-remove', id: Number(id) };
+  }
+  const u = args.findIndex((t, i) => i >= 2 && !t.quoted && t.text.toLowerCase() === 'until');
+  if (u < 0) return err('say what is expected and until when: a log, +N% or a size per day, then `until YYYY-MM-DD`', EXAMPLES.expect);
+  const date = args[u + 1];
+  if (!date || !isDay(date.text)) return err(`"${ellipsize(date?.text ?? '', 30)}" is not a date: write until YYYY-MM-DD`, EXAMPLES.expect);
+  const why = joinName(args.slice(u + 2));
+  if (why.length > MAX_PLAN_WHY) return err(`the reason is ${why.length} characters; keep it under ${MAX_PLAN_WHY}`, EXAMPLES.expect);
+  const before = args.slice(0, u);
+  const last = before.at(-1) as Token;
+  const pm = last.quoted ? null : /^\+(\d{1,5}(?:\.\d{1,2})?)\s*%$/.exec(last.text);
+  let plan: PlanAmount;
+  let amountText: string;
+  let rest: Token[];
+  if (pm) {
+    const pct = Number(pm[1]);
+    if (!(pct > 0)) return err('a planned change must be larger than zero', EXAMPLES.expect);
+    plan = { kind: 'pct', pct };
+    amountText = `+${pct}%`;
+    rest = before.slice(0, -1);
+  } else {
+    if (/^[-−]\d/.test(last.text)) return err('a planned change is growth: +N% or a size per day (drops are not covered)', EXAMPLES.expect);
+    const size = takeSize(before, /^(day|d)$/i);
+    if (!size || 'error' in size) {
+      return err(`${size && 'error' in size ? `${size.error}; ` : ''}a planned change is +N% or a size per day`, EXAMPLES.expect);
+    }
+    if (size.bytes <= 0) return err('a planned change must be larger than zero', EXAMPLES.expect);
+    plan = { kind: 'bytes', bytesPerDay: size.bytes };
+    amountText = `${size.text}/day`;
+    rest = size.rest;
+  }
+  const name = joinName(rest);
+  if (!name) return err('which log or log set? Give its name before the size', EXAMPLES.expect);
+  return { kind: 'expect-set', name, plan, amountText, until: date.text, why };
 }
 
 /** Levenshtein distance (short words only: the subcommand names). */

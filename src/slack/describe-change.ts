@@ -49,6 +49,20 @@ export function describeChange(a: AuditRecord, nameOf: (logId: string) => string
       return `removed the route of log set ${a.target ?? ''}`;
     case 'refresh':
       return 'ran a collection from Slack';
+    case 'expect.set': {
+      const amount = num('amount');
+      const how = str('kind') === 'pct' ? `+${amount ?? '?'} %` : `${formatBytes(amount ?? 0)}/day`;
+      const what = str('scope') === 'logset' ? `log set ${a.target ?? ''}` : logName;
+      return `planned change #${num('planId') ?? '?'}: ${what} up to ${how} until ${str('untilDay') ?? '?'}${str('why') ? ` (${str('why')})` : ''}`;
+    }
+    case 'expect.end':
+      return `ended planned change #${num('planId') ?? '?'}`;
+    case 'feedback': {
+      const before = num('sensitivityBefore');
+      const after = num('sensitivityAfter');
+      const moved = before !== null && after !== null && before !== after ? ` (sensitivity ×${before} → ×${after})` : '';
+      return str('verdict') === 'noise' ? `marked an alert of ${logName} as noise${moved}` : `found an alert of ${logName} useful${moved}`;
+    }
     default:
       return `${a.action}${a.target ? ` ${a.target}` : ''}`;
   }

@@ -10,7 +10,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Settings } from '../config.js';
 import { DAILY_JOB } from '../daily.js';
-import { type Day, yesterdayUtc } from '../days.js';
+import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { loadDigestView } from '../digest.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +21,7 @@ import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
 import { buildHome, HOME_ALERTS, type HomeAlertLine, type HomeTab, type HomeView } from './blocks/home.js';
+import { planLines } from './log-extras.js';
 
 /** Home tabs opened within this many days are published again after a daily run. */
 export const HOME_VIEWER_DAYS = 30;
@@ -122,7 +123,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       top: (d?.top ?? []).map((l) => ({ name: l.name, bytes: l.bytes, expected: l.expected, spark: l.spark })),
       alerts,
       openAlertCount: open.length,
-      plans: [],
+      plans: planLines(db, utcDayOf(now)),
     };
     if (deps.decorate) v = deps.decorate(v, open);
     return buildHome(v);

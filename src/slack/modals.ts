@@ -9,7 +9,7 @@ import type { Settings } from '../config.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { displayName, listLogs } from '../store/usage.js';
-import { formatBytes, parseSize, SIZE_EXAMPLE } from '../units.js';
+import { formatBytes } from '../units.js';
 import {
   buildBudgetModal,
   buildThresholdModal,
@@ -19,7 +19,8 @@ import {
   type SelectOption,
   type ThresholdScope,
 } from './blocks/modals.js';
-import type { Command } from './command-parser.js';
+import { type Command, decodeSlackText, type MoneyArg, parseCommand } from './command-parser.js';
+import { resolveMoneyArgument } from './money-commands.js';
 import { logsetNames } from './names.js';
 import { MODAL_FIELDS } from './ui-ids.js';
 
@@ -44,16 +45,21 @@ function fieldValue(values: ViewValues, field: string): string {
   return (v?.value ?? v?.selected_option?.value ?? '').trim();
 }
 
-/** A size typed in a modal: "50GB", "50 GB/day" (the period word must be `period`). */
-function readSize(text: string, period: 'day' | 'month'): { bytes: number } | { error: string } {
-  const t = text.replace(/\s*\/\s*(day|d|month|mo|m)\s*$/i, (m, p: string) => (p.toLowerCase().startsWith(period[0] as string) ? '' : m));
-  if (t === '') return { error: `Write a size per ${period}, e.g. ${period === 'day' ? '50GB' : '30TB'}.` };
-  if (/\//.test(t))
-    return { error: `This is a size per ${period}: write it without another period, e.g. ${period === 'day' ? '50GB' : '30TB'}.` };
-  const r = parseSize(t);
-  if (!r.ok) return { error: `${r.error}. Write e.g. ${SIZE_EXAMPLE}.` };
-  if (r.value <= 0) return { error: 'It must be larger than zero.' };
-  return { bytes: r.value };
+/**
+ * A size or money amount typed in a modal ("50GB", "50 GB/day", "$500"), read by the slash command's own
+ * parser (the same units, money and errors as `threshold set org 50GB/day` / `budget set 30TB/month`).
+ */
+function readAmount(text: string, period: 'day' | 'month'): { bytes: number; sizeText: string; money?: MoneyArg } | { error: string } {
+  const example = period === 'day' ? '50GB or $500' : '30TB or $12,000';
+  const t = text.trim();
+  if (t === '') return { error: `Write a size or money per ${period}, e.g. ${example}.` };
+  const cmd = parseCommand(period === 'day' ? `threshold set org ${t}` : `budget set ${t}`);
+  if (cmd.kind === 'error') return { error: `${cmd.message.charAt(0).toUpperCase()}${cmd.message.slice(1)}. Write e.g. ${example}.` };
+  if (cmd.kind === 'threshold-set' && period === 'day')
+    return { bytes: cmd.bytesPerDay, sizeText: cmd.sizeText, ...(cmd.money ? { money: cmd.money } : {}) };
+  if (cmd.kind === 'budget-set' && period === 'month')
+    return { bytes: cmd.bytesPerMonth, sizeText: cmd.sizeText, ...(cmd.money ? { money: cmd.money } : {}) };
+  return { error: `Write one size or money amount per ${period}, e.g. ${example}.` };
 }
 
 export interface Modals {
@@ -73,6 +79,13 @@ export function createModals(deps: ModalDeps): Modals {
   const logOption = (id: string): SelectOption | undefined => {
     const log = listLogs(db).find((l) => l.id === id);
     return log ? { text: displayName(log), value: `log:${log.id}` } : undefined;
+  };
+
+  /** Money needs a price in force (and its currency): else the size field says why, as the command would. */
+  const priced = (command: Command): Validated => {
+    const r = resolveMoneyArgument(deps, command);
+    if ('reply' in r) return { ok: false, errors: { [MODAL_FIELDS.size]: decodeSlackText(r.reply.text).replace(/ Example: .*$/, '') } };
+    return { ok: true, command };
   };
 
   return {
@@ -108,7 +121,7 @@ export function createModals(deps: ModalDeps): Modals {
       const errors: Record<string, string> = {};
       const scope = fieldValue(values, MODAL_FIELDS.scope) as ThresholdScope | '';
       const target = fieldValue(values, MODAL_FIELDS.target);
-      const size = readSize(fieldValue(values, MODAL_FIELDS.size), 'day');
+      const size = readAmount(fieldValue(values, MODAL_FIELDS.size), 'day');
       if ('error' in size) errors[MODAL_FIELDS.size] = size.error;
       let name = '';
       if (scope !== 'log' && scope !== 'logset' && scope !== 'org') errors[MODAL_FIELDS.scope] = 'Pick what the threshold is for.';
@@ -143,9 +156,14 @@ export function createModals(deps: ModalDeps): Modals {
       };
     },
     validateBudget(values) {
-      const size = readSize(fieldValue(values, MODAL_FIELDS.size), 'month');
+      const size = readAmount(fieldValue(values, MODAL_FIELDS.size), 'month');
       if ('error' in size) return { ok: false, errors: { [MODAL_FIELDS.size]: size.error } };
-      return { ok: true, command: { kind: 'budget-set', bytesPerMonth: size.bytes, sizeText: formatBytes(size.bytes) } };
+      return priced({
+        kind: 'budget-set',
+        bytesPerMonth: size.bytes,
+        sizeText: size.sizeText,
+        ...(size.money ? { money: size.money } : {}),
+      });
     },
   };
 }

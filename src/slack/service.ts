@@ -42,7 +42,7 @@ import { type Db, isSqliteError, type StorageFailure, storageError } from '../st
 import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, type LogInfo, latestObservedDay } from '../store/usage.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
@@ -57,6 +57,8 @@ import { buildTop } from './blocks/top.js';
 import { retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
+import { type AskCause, runExplainCommand } from './explain-command.js';
+import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
@@ -70,6 +72,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runPlanCommand } from './planned-commands.js';
 
 /**
  * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
@@ -82,6 +85,8 @@ export interface SlackHooks {
   refresh?: (opts: { actor: string }) => Promise<string>;
   /** When the next scheduled daily run starts, or null when no schedule runs in this process. */
   nextRun?: () => Date | null;
+  /** Asks Log Search for the cause inside a log on a day (`/logusage explain`); absent: stored explanations only. */
+  explainLog?: AskCause;
 }
 
 export interface SlackServiceDeps {
@@ -374,6 +379,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         name: displayName(log),
         logsets: log.logsets.map((x) => x.name),
         inManagement: log.inManagement,
+        everListed: log.everListed,
+        internal: isInternalLog(log),
         firstSeen: log.firstSeen,
         lastSeen: log.lastSeen,
       },
@@ -400,6 +407,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         reason: a.lastFinding.reason,
       })),
       changes: changesFor(log.id, logs),
+      sensitivity: logSensitivityView(db, log.id),
+      plans: logPlanLines(db, log, today()),
       ...withPrice(),
     });
   }
@@ -520,6 +529,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       budget: effectiveBudget(db, settings.monthlyBudget),
       openAlerts: countOpenAlerts(db),
       snoozed: activeSnoozes(db, deps.now().toISOString()).length,
+      plans: planLines(db, today()),
       muted: listMutedLogIds(db).length,
       thresholds: listThresholds(db).length,
       admins: admins.size,
@@ -750,6 +760,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
+      case 'expect-set':
+      case 'expect-remove': {
+        const message = runPlanCommand({ db, now: deps.now }, cmd, w);
+        changed('expect', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -810,8 +826,14 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: budgetShow() };
       case 'price-show':
         return { message: runPriceCommand({ db, settings }, cmd, who(caller.userId)) };
+      case 'explain': {
+        const r = resolveLog(cmd.name, (id) => `explain ${id}${cmd.day ? ` ${cmd.day}` : ''}`);
+        return { message: 'reply' in r ? r.reply : await runExplainCommand(db, r.log, cmd.day, hooks.explainLog) };
+      }
       case 'route-list':
         return { message: routeList() };
+      case 'expect-list':
+        return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -999,6 +1021,9 @@ function describeKind(cmd: Command): string {
     case 'route-set':
     case 'route-remove':
       return 'change routes';
+    case 'expect-set':
+    case 'expect-remove':
+      return 'plan changes';
     case 'refresh':
       return 'run a collection';
     default:

@@ -182,12 +182,15 @@ export function markSent(db: Db, id: number, resultTs: string | null, at: string
       at,
       id,
     );
-    const row = db.prepare('SELECT method, alert_id, channel FROM outbox WHERE id = ?').get(id) as
-      | { method: OutboxMethod; alert_id: number | null; channel: string }
+    const row = db.prepare('SELECT method, alert_id, channel, idem_key FROM outbox WHERE id = ?').get(id) as
+      | { method: OutboxMethod; alert_id: number | null; channel: string; idem_key: string }
       | undefined;
     if (row && row.method === 'post' && row.alert_id !== null && resultTs !== null) {
       db.prepare('UPDATE alerts SET ts = ?, channel = ? WHERE id = ?').run(resultTs, row.channel, row.alert_id);
     }
+    // A grouped message (alerts/runner.ts, 'group:<id>:post') is the message of every episode it lists.
+    const group = row && row.method === 'post' && resultTs !== null ? /^group:(\d+):post$/.exec(row.idem_key) : null;
+    if (group) db.prepare('UPDATE alerts SET ts = ?, channel = ? WHERE group_id = ?').run(resultTs, row?.channel, Number(group[1]));
   })();
 }
 

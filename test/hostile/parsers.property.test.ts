@@ -28,9 +28,16 @@ function commandProblems(c: Command): string[] {
     case 'budget-show':
     case 'budget-clear':
     case 'route-list':
+    case 'threshold-modal':
+    case 'budget-modal':
+    case 'expect-list':
     case 'digest':
     case 'refresh':
     case 'status':
+    case 'threshold-modal':
+    case 'budget-modal':
+    case 'price-show':
+    case 'price-clear':
       if (Object.keys(c).length !== 1) p.push('extra fields');
       break;
     case 'summary':
@@ -50,9 +57,12 @@ function commandProblems(c: Command): string[] {
       if (c.target.type === 'log' && !nonEmptyName(c.target.name)) p.push(`bad name ${JSON.stringify(c.target.name)}`);
       break;
     case 'threshold-set': {
-      if (!Number.isSafeInteger(c.bytesPerDay) || c.bytesPerDay <= 0) p.push(`bad bytes ${c.bytesPerDay}`);
-      const again = parseSize(c.sizeText);
-      if (!again.ok || again.value !== c.bytesPerDay) p.push(`sizeText ${c.sizeText} does not read back`);
+      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
+      else {
+        if (!Number.isSafeInteger(c.bytesPerDay) || c.bytesPerDay <= 0) p.push(`bad bytes ${c.bytesPerDay}`);
+        const again = parseSize(c.sizeText);
+        if (!again.ok || again.value !== c.bytesPerDay) p.push(`sizeText ${c.sizeText} does not read back`);
+      }
       if (c.scope === 'org' ? c.name !== '' : !nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
       break;
     }
@@ -60,11 +70,22 @@ function commandProblems(c: Command): string[] {
       if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
       break;
     case 'budget-set': {
-      if (!Number.isSafeInteger(c.bytesPerMonth) || c.bytesPerMonth <= 0) p.push(`bad bytes ${c.bytesPerMonth}`);
-      const again = parseSize(c.sizeText);
-      if (!again.ok || again.value !== c.bytesPerMonth) p.push(`sizeText ${c.sizeText} does not read back`);
+      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
+      else {
+        if (!Number.isSafeInteger(c.bytesPerMonth) || c.bytesPerMonth <= 0) p.push(`bad bytes ${c.bytesPerMonth}`);
+        const again = parseSize(c.sizeText);
+        if (!again.ok || again.value !== c.bytesPerMonth) p.push(`sizeText ${c.sizeText} does not read back`);
+      }
       break;
     }
+    case 'price-set':
+      if (!Number.isFinite(c.perGb) || c.perGb <= 0) p.push(`bad price ${c.perGb}`);
+      if (c.currency !== undefined && !/^[A-Z]{3}$/.test(c.currency)) p.push(`bad currency ${c.currency}`);
+      break;
+    case 'explain':
+      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      if (c.day !== undefined && !isDay(c.day)) p.push(`bad day ${c.day}`);
+      break;
     case 'snooze': {
       if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
       if (!Number.isInteger(c.ms) || c.ms <= 0 || c.ms > MAX_DURATION_MS) p.push(`bad ms ${c.ms}`);
@@ -79,9 +100,27 @@ function commandProblems(c: Command): string[] {
     case 'route-remove':
       if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
       break;
+    case 'expect-set':
+      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      if (!isDay(c.until)) p.push(`bad day ${c.until}`);
+      if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0))
+        p.push('bad amount');
+      break;
+    case 'expect-remove':
+      if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
+      break;
     default:
       p.push(`unknown kind ${(c as { kind: string }).kind}`);
   }
+  return p;
+}
+
+/** A money argument: a positive finite amount, an ISO 4217 code when one was written, its text as shown. */
+function moneyProblems(m: { amount: number; currency: string | undefined; text: string }, shown: string): string[] {
+  const p: string[] = [];
+  if (!Number.isFinite(m.amount) || m.amount <= 0) p.push(`bad amount ${m.amount}`);
+  if (m.currency !== undefined && !/^[A-Z]{3}$/.test(m.currency)) p.push(`bad currency ${m.currency}`);
+  if (shown !== m.text) p.push(`shown "${shown}" is not the money text "${m.text}"`);
   return p;
 }
 

@@ -283,12 +283,6 @@ describe('Rapid7 faults that do not pass: a clear error, and the database as it 
       /not JSON/,
     ],
     [
-      'a 10 MB answer of garbage',
-      [{ path: USAGE, body: `{"per_day_usage":${'['.repeat(10)}${'9,'.repeat(5 * 1024 * 1024)}` }],
-      'RAPID7_MALFORMED',
-      /not JSON/,
-    ],
-    [
       'an answer for the wrong dates',
       [
         {
@@ -356,6 +350,14 @@ describe('Rapid7 faults that do not pass: a clear error, and the database as it 
     const o = await runCase(faults);
     expect(o).toMatchObject({ result: 'failed', code });
     expect(o.message).toMatch(message);
+  });
+
+  it('a 10 MB answer of garbage is refused as not JSON (a timeout long enough to download it, so it is read, not retried)', async () => {
+    const o = await runCase([{ path: USAGE, body: `{"per_day_usage":${'['.repeat(10)}${'9,'.repeat(5 * 1024 * 1024)}` }], {
+      client: (url, logger) => createRapid7Client({ ...profile(url), timeoutMs: 15_000, apiKey: API_KEY, region: 'us', logger }),
+    });
+    expect(o).toMatchObject({ result: 'failed', code: 'RAPID7_MALFORMED' });
+    expect(o.message).toMatch(/not JSON/);
   });
 
   it('the simulator’s own rate limit (Retry-After ≈ 15 minutes) ends the run within the bound', async () => {

@@ -76,18 +76,7 @@ const badBytes: fc.Arbitrary<Json> = fc.oneof(
   fc.constant([5]),
 );
 const badDay: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom(
-    '2026-02-30',
-    '2026-3-1',
-    '',
-    '2026-03-08T00:00:00Z',
-    '08/03/2026',
-    '2026-13-01',
-    '2026-03-20',
-    '2025-03-10',
-    '2026-03-07',
-    '2026-03-15',
-  ),
+  fc.constantFrom('2026-02-30', '2026-3-1', '', '2026-03-08T00:00:00Z', '08/03/2026', '2026-13-01'),
   fc.constantFrom(20260308, null, true),
   fc.string({ maxLength: 12 }),
 );
@@ -219,6 +208,36 @@ function expectMalformed(f: () => unknown, what: string): void {
   }
   expect(err.message).toMatch(/nothing of it was stored/);
 }
+
+/** Real dates outside WINDOW: a stray day is dropped with a warning; an answer of only such days is refused. */
+const outsideDay = fc.constantFrom<Day>('2026-03-20', '2025-03-10', '2026-03-07', '2026-03-15');
+
+describe('days outside the requested window', () => {
+  it('a stray day is dropped with a warning and the other days are kept; all days outside rejects the answer whole', () => {
+    fc.assert(
+      fc.property(validLogUsage, outsideDay, fc.nat(), (u, day, i) => {
+        const all = clone(u) as Loose;
+        for (const d of all.per_day_usage.usage) d.interval = day;
+        expectMalformed(() => parseLogUsage(JSON.stringify(all), WINDOW), 'all days outside');
+        const one = clone(u) as Loose;
+        fc.pre(one.per_day_usage.usage.length > 1);
+        const moved = at(one.per_day_usage.usage, i);
+        const kept = (one.per_day_usage.usage as Array<{ interval: string; log_usage: unknown[] }>)
+          .filter((d) => d !== moved)
+          .reduce((n, d) => n + d.log_usage.length, 0);
+        moved.interval = day;
+        const r = parseLogUsage(JSON.stringify(one), WINDOW);
+        expect(r.rows.every((row) => row.day !== day)).toBe(true);
+        expect(r.rows).toHaveLength(kept);
+        expect(r.warnings).toEqual([expect.stringContaining(`dropped 1 day(s) outside the requested window`)]);
+        // Its dates may be shifted: only the days it listed inside the window count as observed (no zeros made up).
+        const listed = (one.per_day_usage.usage as Array<{ interval: string }>).map((d) => d.interval).filter((d) => d !== day);
+        expect(r.observedDays).toEqual([...new Set(listed)].sort());
+      }),
+      { numRuns: 300, seed: 20261201 },
+    );
+  });
+});
 
 describe('the Rapid7 answer validator on generated malformed answers', () => {
   it('accepts the generated valid answers (the properties below are not vacuous)', () => {

@@ -27,6 +27,8 @@ await runDaily(
     { db, settings, logger, now: () => now },
     {
       outbox: { paceMs: Number(env.PACE_MS ?? 0) },
+      // The kill tests count the messages of collect → detect → alerts → digest (root causes: daily-explain.test.ts).
+      logSearch: null,
       onStage: (stage) => {
         process.stdout.write(`STAGE ${stage}\n`);
         // Blocks until killed (the 10-minute cap only ends an orphan whose test died).

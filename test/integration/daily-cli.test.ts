@@ -4,12 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCollect } from '../../src/collect.js';
-import { createDailyServeExtension } from '../../src/commands/daily.js';
+import { createServeParts } from '../../src/commands/serve.js';
+import { DAILY_LOCK } from '../../src/daily.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createContext, createRapid7FromSettings } from '../../src/main.js';
 import { createDailyService } from '../../src/schedule.js';
+import { acquireLock, readLock, releaseLock } from '../../src/store/locks.js';
 import { countOutbox } from '../../src/store/outbox.js';
+import { recentRuns } from '../../src/store/runs.js';
 import { createTestCli } from '../helpers/cli.js';
 import { API_KEY, buildData } from '../helpers/rapid7.js';
 import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN, visibleCalls } from './daily-harness.js';
@@ -126,6 +129,27 @@ describe('daily commands', () => {
     expect(cli.err()).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
   });
 
+  it('detect without --dry-run posts under the daily lease with a run record, and refuses while a run holds the lease', async () => {
+    const h = await setup();
+    const logger = createSilentLogger();
+    await runCollect({ db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => NOW }, { from: DAY, to: DAY });
+    // Another process (on another host, so never taken over) holds the daily lease: nothing is judged or posted.
+    expect(acquireLock(h.db, DAILY_LOCK, 'other-host:4242:abc', NOW, 60_000)).toBe(true);
+    const cli = cliFor(h);
+    expect(await cli.run('detect', '--day', DAY)).toBe(1);
+    expect(cli.err()).toMatch(/Another logusage process \(other-host:4242:abc\) is running run-daily/);
+    expect(h.slack.messages).toHaveLength(0);
+    expect(recentRuns(h.db, 10).filter((r) => r.job === 'detect')).toEqual([]);
+    releaseLock(h.db, DAILY_LOCK, 'other-host:4242:abc');
+
+    cli.reset();
+    expect(await cli.run('detect', '--day', DAY), cli.err()).toBe(0);
+    expect(cli.out()).toMatch(new RegExp(`finding\\(s\\) for ${DAY}: 1 opened; Slack: 1 delivered`));
+    expect(h.slack.messages.filter((m) => m.channel === ALERTS && !m.threadTs)).toHaveLength(1);
+    expect(recentRuns(h.db, 10).filter((r) => r.job === 'detect')).toMatchObject([{ status: 'ok', day: DAY }]);
+    expect(readLock(h.db, DAILY_LOCK)).toBeUndefined();
+  });
+
   it("serve's daily service delivers what Slack refused earlier, on its own, and stops cleanly", async () => {
     const h = await setup();
     h.slack.fail('chat.postMessage', { kind: 'http', status: 503 }, 1000);
@@ -153,11 +177,12 @@ describe('daily commands', () => {
       { logger: createSilentLogger(), now: () => NOW },
     );
     try {
-      const plugin = createDailyServeExtension(ctx);
-      const preview = await plugin.hooks?.previewDigest?.();
+      const parts = createServeParts(ctx);
+      const preview = await parts.hooks.previewDigest?.();
       expect(preview?.text).toMatch(/^Log usage digest for 2026-03-07: /);
-      expect(plugin.health?.()).toMatchObject({ status: 200, body: { status: 'never-run', lastRun: null, pendingMessages: 0 } });
-      expect(plugin.services?.map((s) => s.name)).toEqual(['daily schedule']);
+      expect(parts.health()).toMatchObject({ status: 200, body: { status: 'never-run', lastRun: null, pendingMessages: 0 } });
+      // The schedule is not started here: no next run yet.
+      expect(parts.hooks.nextRun?.()).toBeNull();
     } finally {
       ctx.close();
     }

@@ -87,7 +87,7 @@ describe('a failed daily run', () => {
     await expect(h.runDay(DAY)).rejects.toMatchObject({ code: 'RAPID7_NOT_FOUND' });
     const posts = failurePosts(visibleCalls(h.slack));
     expect(posts).toHaveLength(1);
-    expect(posts[0]).toContain('Check the region (RAPID7_REGION=us)');
+    expect(posts[0]).toContain("Check the region (RAPID7_REGION=us: the key's organisation must live there)");
   });
 
   it('sends the failure directly, once, when the database is full', async () => {

@@ -3,11 +3,12 @@
  * `runDaily` on the calling thread; its logs and counters arrive in this thread; errors keep their code.
  */
 import { describe, expect, it } from 'vitest';
-import { DAILY_LOCK, RunInterruptedError } from '../../src/daily.js';
+import { DAILY_LOCK, RunInterruptedError, runDaily } from '../../src/daily.js';
 import { runInWorker } from '../../src/daily-worker.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
+import { createDailyDeps } from '../../src/main.js';
 import { createCounters } from '../../src/metrics/counters.js';
 import { acquireLock, releaseLock } from '../../src/store/locks.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -25,14 +26,23 @@ const morning = () => new Date(`${addDays(DAY, 1)}T06:30:00Z`);
 
 describe('the daily run in a worker thread', () => {
   it('writes the same rows and sends the same Slack calls as runDaily on this thread', async () => {
+    // The same dependencies on both sides: those `serve` builds from the settings (createDailyDeps).
     const here = await startDailyHarness({ data: data() });
-    await here.runDay(DAY);
+    await runDaily(createDailyDeps({ db: here.db, settings: here.settings, logger: createLogger({ level: 'silent' }), now: morning }), {
+      day: DAY,
+    });
 
     const there = await startDailyHarness({ data: data() });
     const logs = captureLogs();
     const counters = createCounters();
     const summary = await runInWorker(
-      { settings: there.settings, logger: createLogger({ level: 'info', destination: logs.destination }), now: morning, counters },
+      {
+        settings: there.settings,
+        db: there.db,
+        logger: createLogger({ level: 'info', destination: logs.destination }),
+        now: morning,
+        counters,
+      },
       { kind: 'daily', day: DAY },
     );
     expect(summary).toMatchObject({ day: DAY, findings: expect.any(Number), queued: expect.any(Number) });
@@ -57,7 +67,7 @@ describe('the daily run in a worker thread', () => {
 
   it('fails with LOCKED when another process holds the lease, and with RunInterruptedError after a shutdown', async () => {
     const h = await startDailyHarness({ data: data() });
-    const deps = { settings: h.settings, logger: createLogger({ level: 'silent' }), now: morning };
+    const deps = { settings: h.settings, db: h.db, logger: createLogger({ level: 'silent' }), now: morning };
     expect(acquireLock(h.db, DAILY_LOCK, 'elsewhere:1:abc', new Date(), 60_000)).toBe(true);
     const locked = await runInWorker(deps, { kind: 'daily', day: DAY }).catch((e: unknown) => e);
     expect(locked).toBeInstanceOf(AppError);

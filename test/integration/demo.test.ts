@@ -14,8 +14,8 @@ describe('logusage demo', () => {
     expect(code).toBe(0);
 
     expect(out).toContain('A simulated Rapid7 Log Search account on http://127.0.0.1:');
-    expect(out).toContain('39 logs in 5 log sets, 60 days of usage (2026-09-27 … 2026-11-25)');
-    expect(out).toMatch(/History: collected 46 days for 38 logs/);
+    expect(out).toContain('48 logs in 7 log sets, 60 days of usage (2026-09-27 … 2026-11-25)');
+    expect(out).toMatch(/History: collected 46 days for 47 logs/);
     expect(out.match(/━━ daily run of /g)).toHaveLength(14);
     // An episode: posted once, updated on later days, resolved with a reply in its thread.
     expect(out).toMatch(/┌ new message\n│ 📈 Spike — nginx-access-eu/);
@@ -28,10 +28,29 @@ describe('logusage demo', () => {
     expect(out.match(/┌ new message\n│ 🔇 Silent — ad-dc-03/g)).toHaveLength(1);
     expect(out).toMatch(/│ 🔇 Silent — ad-dc-03\n│ ad-dc-03 sent no data on .* \(no data for 2 days in a row\)/);
     expect(out).toMatch(/┌ new message\n│ 🆕 New log — payments-api in Web/);
+    // No floods (SPEC §7): the holiday is one grouped message, not one message per log that dipped.
+    expect(out.match(/┌ new message\n│ 🔔 \d+ alerts on .* — grouped into one message/g)).toHaveLength(1);
+    // The collector outage is one message of its log set, updated in place, then resolved.
+    expect(out.match(/┌ new message\n│ 🚨 Log set silent — Linux servers\n│ 6 of 6 logs of Linux servers sent nothing/g)).toHaveLength(1);
+    expect(out).toMatch(/┌ ✎ message updated\n│ 🚨 Log set silent — Linux servers/);
+    expect(out).toMatch(/┌ ✎ message updated\n│ ✅ Resolved — log set Linux servers/);
+    expect(out).not.toMatch(/┌ new message\n│ 🔇 Silent — linux-/);
+    // Two logs named "Endpoint Agents" are told apart by their log set (SPEC §4) …
+    expect(out).toMatch(/┌ new message\n│ 📈 Spike — Endpoint Agents · Windows/);
+    expect(out.match(/Endpoint Agents(?! · )/g)).toBeNull();
+    // … and the internal log's spike raises nothing (WATCH_INTERNAL_LOGS is off).
+    expect(out).not.toContain('Web Access Log');
     expect(out.match(/💰 Budget — The month is projected to reach 80% of the budget/g)).toHaveLength(1);
     expect(out.match(/❌ The daily logusage run for .* failed\.\n│ Rapid7 refused the API key \(401 Unauthorized\)/g)).toHaveLength(1);
     expect(out).toContain('✅ Working again: the daily run for');
     expect(out).toMatch(/┌ new message\n│ 📈 Spike — aws-vpc-flow/);
+    // With the demo's price, money beside bytes; the spike's host in the alert's thread (SPEC §6.6).
+    expect(out).toContain('price $0.35/GB');
+    expect(out).toMatch(/│ 📈 Spike — aws-vpc-flow\n│ .*\(\+[\d.]+ GB: \+\$\d+ today\)/);
+    expect(out).toMatch(
+      /↳ reply in the thread\n {4}🔍 Where it came from — aws-vpc-flow\n {4}\d+ % of the extra [\d.]+ GB came from vpc-batch-c/,
+    );
+    expect(out).toMatch(/🔍 Where it came from — nginx-access-eu\n {4}\d+ % of the extra [\d.]+ GB came from nginx-eu-03/);
     // Earlier digests as one line each, the last in full with its chart.
     expect(out.match(/^• Log usage digest for /gm)).toHaveLength(12);
     expect(out).toContain('▌LOG USAGE DIGEST — WED 2026-11-25');

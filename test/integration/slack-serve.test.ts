@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runServe, type ServeExtension } from '../../src/commands/serve.js';
+import { runServe } from '../../src/commands/serve.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
@@ -41,61 +41,63 @@ function context(apiUrl: string): AppContext {
 }
 
 describe('runServe', () => {
-  it('starts services after the app listens, serves their health and hooks, and stops them in reverse order', async () => {
+  it('starts the daily schedule once the app listens, serves its health, and stops it and the app on the signal', async () => {
     fake = await startFakeSlack();
     const ctx = context(fake.apiUrl);
-    const events: string[] = [];
     let stop: (s: string) => void = () => {};
     const until = new Promise<string>((r) => {
       stop = r;
     });
-    const ext =
-      (name: string): ServeExtension =>
-      () => ({
-        services: [{ name, start: () => void events.push(`start ${name}`), stop: async () => void events.push(`stop ${name}`) }],
-        hooks: { nextRun: () => new Date('2026-03-12T06:30:00.000Z') },
-        health: () => ({ status: 200, body: { from: name } }),
-      });
     let port: number | undefined;
     const running = runServe(ctx, {
-      extensions: [ext('schedule'), ext('outbox')],
       until,
       port: 0,
       onListening: (i) => {
         port = i.port;
-        events.push('listening');
       },
     });
     await fake.waitFor(() => port !== undefined, START_MS);
-    expect(events).toEqual(['start schedule', 'start outbox', 'listening']);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ from: 'outbox' });
+    // The daily service's report: on start it catches up the missed run of yesterday (an empty database, no
+    // Rapid7 key: nothing to collect), then waits for its next scheduled run.
+    type Health = { status: string; running: boolean; lastRun: { day: string } | null; nextRun: string | null };
+    let body: Health | undefined;
+    const deadline = Date.now() + START_MS;
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      body = (await res.json()) as Health;
+      if ((!body.running && body.lastRun !== null) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(body).toMatchObject({ status: 'ok', running: false, lastRun: { day: '2026-03-10' } });
+    expect(body?.nextRun).toMatch(/^\d{4}-\d\d-\d\dT06:30:00\.000Z$/);
     stop('SIGTERM');
     await running;
-    expect(events).toEqual(['start schedule', 'start outbox', 'listening', 'stop outbox', 'stop schedule']);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     ctx.close();
   });
 
-  it('a service that fails to start stops the ones already started and the app', async () => {
+  it('without the schedule (schedule: false) /healthz reports the newest run of the database', async () => {
     fake = await startFakeSlack();
     const ctx = context(fake.apiUrl);
-    const events: string[] = [];
-    const ext: ServeExtension = () => ({
-      services: [
-        { name: 'a', start: () => void events.push('start a'), stop: () => void events.push('stop a') },
-        {
-          name: 'b',
-          start: () => {
-            throw new Error('cannot start b');
-          },
-          stop: () => void events.push('stop b'),
-        },
-      ],
+    let stop: (s: string) => void = () => {};
+    const until = new Promise<string>((r) => {
+      stop = r;
     });
-    await expect(runServe(ctx, { extensions: [ext], until: new Promise(() => {}), port: 0 })).rejects.toThrow('cannot start b');
-    expect(events).toEqual(['start a', 'stop a']);
+    let port: number | undefined;
+    const running = runServe(ctx, {
+      schedule: false,
+      until,
+      port: 0,
+      onListening: (i) => {
+        port = i.port;
+      },
+    });
+    await fake.waitFor(() => port !== undefined, START_MS);
+    const body = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('nextRun');
+    stop('SIGTERM');
+    await running;
     ctx.close();
   });
 });

@@ -32,6 +32,7 @@ describe('readSettings', () => {
     expect(s.port).toBe(3000);
     expect(s.logLevel).toBe('info');
     expect(s.weeklyDigest).toBe(false);
+    expect(s.watchInternalLogs).toBe(false);
     expect(s.coldStartDays).toBe(14);
   });
 
@@ -53,6 +54,7 @@ describe('readSettings', () => {
       PORT: '8080',
       LOG_LEVEL: 'DEBUG',
       WEEKLY_DIGEST: 'yes',
+      WATCH_INTERNAL_LOGS: 'true',
       COLD_START_DAYS: '21',
       RAPID7_TIMEOUT_MS: '5000',
     });
@@ -79,6 +81,7 @@ describe('readSettings', () => {
       port: 8080,
       logLevel: 'debug',
       weeklyDigest: true,
+      watchInternalLogs: true,
       coldStartDays: 21,
     });
   });
@@ -116,6 +119,7 @@ describe('readSettings', () => {
       PORT: '99999',
       LOG_LEVEL: 'loud',
       WEEKLY_DIGEST: 'maybe',
+      WATCH_INTERNAL_LOGS: 'sometimes',
       COLD_START_DAYS: '0',
       RAPID7_TIMEOUT_MS: 'fast',
     };

@@ -25,6 +25,32 @@ export function buildAlertUiActions(v: {
   });
   return {
     type: 'actions',
-    elements: [button('Set threshold', UI_ACTION_IDS.setThreshold)],
+    elements: [
+      button(':+1: Useful', UI_ACTION_IDS.feedbackUseful),
+      button(':zipper_mouth_face: Noise', UI_ACTION_IDS.feedbackNoise),
+      button('Set threshold', UI_ACTION_IDS.setThreshold),
+    ],
   };
+}
+
+/**
+ * The action-log line (escaped mrkdwn) of a change made from these buttons, or undefined for other
+ * actions. `by` is the actor's mention, `name` the escaped log name, `when` the escaped time.
+ */
+export function describeUiAction(
+  a: { action: string; details: Record<string, unknown> | null },
+  by: string,
+  name: string,
+  when: string,
+): string | undefined {
+  const d = a.details ?? {};
+  if (a.action === 'feedback') {
+    const before = Number(d.sensitivityBefore);
+    const after = Number(d.sensitivityAfter);
+    const moved = Number.isFinite(before) && Number.isFinite(after) && before !== after ? ` (sensitivity ×${before} → ×${after})` : '';
+    return d.verdict === 'noise'
+      ? `:zipper_mouth_face: ${by} marked this alert about *${name}* as noise${moved} · ${when}`
+      : `:+1: ${by} found this useful${moved} · ${when}`;
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
-import { buildAlertUiActions } from './alert-ui.js';
+import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -208,7 +208,7 @@ export function describeAlertAction(a: AlertAction, logName: string): string {
     case 'mute':
       return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
     default:
-      return `${by} ${escapeMrkdwn(a.action)} · ${when}`;
+      return describeUiAction(a, by, name, when) ?? `${by} ${escapeMrkdwn(a.action)} · ${when}`;
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Day } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
+import { changeMoneyText } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import {
@@ -155,7 +156,7 @@ export function buildLogSetMessage(v: LogSetView): SlackMessage {
         `*Log set*\n${set}`,
         `*Actual*\n${formatBytes(f.value)}`,
         `*Expected*\n${formatBytes(f.expected)}`,
-        `*Change*\n${formatChangePct(f.value, f.expected) || 'n/a'} (${formatChangeBytes(f.changeBytes)})`,
+        `*Change*\n${formatChangePct(f.value, f.expected) || 'n/a'} (${formatChangeBytes(f.changeBytes)}${changeMoneyText(f) ? ` ${changeMoneyText(f)}` : ''})`,
         `*Day*\n${v.dayNumber > 1 ? `${day} (day ${v.dayNumber})` : day}`,
       ].map((text) => ({ type: 'mrkdwn' as const, text })),
     },
@@ -197,13 +198,25 @@ export interface GroupView {
 function rowLine(r: GroupRow): string {
   const f = r.finding;
   const { emoji, label } = kindLabel(f.kind);
+  if (f.scope === 'logset') {
+    const state =
+      r.status === 'resolved'
+        ? ' · :white_check_mark: back'
+        : r.status === 'accepted'
+          ? ' · ended'
+          : r.alertId !== null
+            ? ` · #${r.alertId}`
+            : '';
+    return `${emoji} Log set ${label.toLowerCase()} — *${shownName(f.logName, 100)}*: ${escapeMrkdwn(f.reason)}${state}`;
+  }
   const name = `*${shownName(f.logName, 100)}*`;
   const sets = f.logsets.length > 0 && !f.logName.includes(' · ') ? ` (${f.logsets.map((s) => shownName(s, 40)).join(', ')})` : '';
-  const pct = f.changePct === null ? formatChangePct(f.value, f.expected) : formatChangePct(f.value, f.expected);
+  const pct = formatChangePct(f.value, f.expected);
+  const money = changeMoneyText(f);
   const change =
     f.kind === 'new'
       ? `${formatBytes(f.value)} on its first day`
-      : `${formatBytes(f.value)} vs ${formatBytes(f.expected)} (${pct || 'n/a'}, ${formatChangeBytes(f.changeBytes)})`;
+      : `${formatBytes(f.value)} vs ${formatBytes(f.expected)} (${pct || 'n/a'}, ${formatChangeBytes(f.changeBytes)}${money ? ` ${money}` : ''})`;
   const tail =
     r.status === 'resolved'
       ? ' · :white_check_mark: back to normal'
@@ -224,8 +237,9 @@ export function buildGroupMessage(v: GroupView): SlackMessage {
   const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 4 })];
   blocks.push(context('Each row is its own alert: later days update this message. Choose a log in a menu to act on it.'));
   const menus = buildLogMenus(
+    // Menus act on one log: log-set rows are acted on from `/logusage` or their own log-set messages.
     open.flatMap((r) =>
-      r.alertId !== null
+      r.alertId !== null && r.finding.scope === 'log'
         ? [
             {
               alertId: r.alertId,
@@ -241,9 +255,24 @@ export function buildGroupMessage(v: GroupView): SlackMessage {
   if (menus) blocks.push(menus);
   const log = buildActionLog(v.actions ?? [], 'the chosen log');
   if (log) blocks.push(log);
-  const names = sorted.slice(0, 5).map((r) => `${kindLabel(r.finding.kind).label}: ${r.finding.logName}`);
+  const names = sorted
+    .slice(0, 5)
+    .map(
+      (r) =>
+        `${r.finding.scope === 'logset' ? `Log set ${kindLabel(r.finding.kind).label.toLowerCase()}` : kindLabel(r.finding.kind).label}: ${r.finding.logName}`,
+    );
   const plain = `${n} alerts on ${v.day}: ${names.join('; ')}${n > names.length ? `; and ${n - names.length} more` : ''}.`;
   return fitMessage({ text: escapeMrkdwn(ellipsize(plain, 3900)), blocks });
+}
+
+/** One reply in a grouped message's thread: the rows back to normal on `day`. */
+export function buildGroupResolvedReply(findings: readonly Finding[], day: Day): SlackMessage {
+  const names = findings.map((f) => f.logName);
+  const lines = findings.map((f) => `• *${shownName(f.logName, 100)}* (was: ${kindLabel(f.kind).label.toLowerCase()})`);
+  return fitMessage({
+    text: escapeMrkdwn(ellipsize(`Back to normal on ${day}: ${names.join(', ')}.`, 3900)),
+    blocks: [section(`:white_check_mark: Back to normal on ${showDay(day)}:`), ...listSections(lines, { noun: 'logs', maxSections: 3 })],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

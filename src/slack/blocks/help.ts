@@ -13,18 +13,23 @@ const READ: Array<[string, string]> = [
   ['price show', 'the price per GB in force (money shown beside bytes)'],
   ['explain <name> [DATE]', 'which host or source inside the log carried its change (Log Search)'],
   ['route list', 'which log sets alert in which channel'],
+  ['expect list', 'planned changes in force'],
   ['digest', "preview of today's digest"],
   ['status', 'last run, next run, coverage, recent changes'],
 ];
 
 const ADMIN: Array<[string, string]> = [
-  ['threshold set (log <name>|logset <name>|org) <SIZE|MONEY>[/day]', 'alert when a day exceeds SIZE (or money at the price)'],
+  [
+    'threshold set (log <name>|logset <name>|org) <SIZE|MONEY>[/day]',
+    'alert when a day exceeds SIZE (or money at the price); alone: a form',
+  ],
   ['threshold remove <ID>', 'remove a threshold'],
   ['budget set <SIZE|MONEY>/month | budget clear', 'set or clear the monthly budget'],
   ['price set <MONEY>/GB | price clear', 'set or clear the price per GB'],
   ['snooze <name> <DURATION> | unsnooze <name>', 'silence a log for 12h, 3d, 2w …'],
   ['mute <name> | unmute <name>', 'no alerts at all for a log'],
   ['route <logset name> <#channel>', "send a log set's alerts to a channel"],
+  ['expect <name|logset> <+N%|SIZE/day> until <DATE> [why…] | expect remove <ID>', 'a planned change: no alert within it'],
   ['refresh', 'collect from Rapid7 now'],
 ];
 

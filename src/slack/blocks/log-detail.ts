@@ -13,7 +13,18 @@ export interface ChangeLine {
 }
 
 export interface LogDetailView {
-  log: { id: string; name: string; logsets: string[]; inManagement: boolean; firstSeen: Day | null; lastSeen: Day | null };
+  log: {
+    id: string;
+    name: string;
+    logsets: string[];
+    inManagement: boolean;
+    /** True once Rapid7 listed it (SPEC §4 states); absent = unknown. */
+    everListed?: boolean;
+    /** `source_type: "internal"`: alerts only with WATCH_INTERNAL_LOGS=true or a threshold. */
+    internal?: boolean;
+    firstSeen: Day | null;
+    lastSeen: Day | null;
+  };
   latestDay: Day | null;
   latest: number | null;
   typical: { expected: number; low: number; high: number } | null;
@@ -27,8 +38,40 @@ export interface LogDetailView {
   baselineFrom: Day | null;
   alerts: Array<{ id: number; kind: string; status: string; firstDay: Day; lastDay: Day; reason: string }>;
   changes: ChangeLine[];
+  /**
+   * Band multiplier in force (1 = default; larger = fewer alerts), the base feedback counts from, and the
+   * Useful / Noise clicks on its alerts, newest first (SPEC §7). Absent: not shown.
+   */
+  sensitivity?: {
+    value: number;
+    base: number;
+    /** Feedback steps above the base (negative: set narrower by hand). */
+    steps: number;
+    feedback: Array<{ at: string; actor: string; verdict: 'useful' | 'noise'; after: number }>;
+  };
   /** Price in force: money beside bytes; absent = no money shown. */
   price?: Price;
+  /** Planned changes in force for the log or its log sets (`/logusage expect`), raw lines. */
+  plans?: string[];
+}
+
+function sensitivityText(s: NonNullable<LogDetailView['sensitivity']>): string {
+  const how =
+    s.steps === 0
+      ? ' (the global setting)'
+      : s.steps > 0
+        ? ` (${s.steps} step${s.steps === 1 ? '' : 's'} wider than ×${s.base}: fewer alerts)`
+        : ` (narrower than ×${s.base}: more alerts)`;
+  const head = `*Sensitivity*: band ×${s.value}${how}`;
+  if (s.feedback.length === 0) return `${head}\nFeedback: _none yet_ (the *Useful* / *Noise* buttons on its alerts)`;
+  const n = s.feedback.filter((f) => f.verdict === 'noise').length;
+  const lines = s.feedback
+    .slice(0, 5)
+    .map(
+      (f) =>
+        `• ${escapeMrkdwn(f.at.slice(0, 16).replace('T', ' '))} UTC ${mentionUser(f.actor)} ${f.verdict === 'noise' ? 'Noise' : 'Useful'} → ×${f.after}`,
+    );
+  return `${head}\nFeedback: ${n} noise, ${s.feedback.length - n} useful\n${lines.join('\n')}`;
 }
 
 /** A Slack user mention the bot writes itself (only for well-formed user ids; others shown escaped). */
@@ -43,7 +86,17 @@ export function formatChangeLines(changes: ChangeLine[]): string[] {
 export function buildLogDetail(v: LogDetailView): SlackMessage {
   const name = shownName(v.log.name, 200);
   const sets = v.log.logsets.length > 0 ? v.log.logsets.map((s) => shownName(s, 60)).join(', ') : '_no log set_';
-  const status = v.log.inManagement ? '' : ' · _not listed by Rapid7 (deleted or unknown)_';
+  // The three states of a log (SPEC §4): listed; never listed (import or usage only); no longer listed (deleted).
+  const status = v.log.inManagement
+    ? ''
+    : v.log.everListed === false
+      ? ' · _not listed by Rapid7: known from an import or the usage API only_'
+      : v.log.everListed === true
+        ? ' · _deleted: no longer listed by Rapid7_'
+        : ' · _not listed by Rapid7 (deleted or unknown)_';
+  const internal = v.log.internal
+    ? ' · _Rapid7 platform-internal log: no spike/drop/silent/new alerts unless WATCH_INTERNAL_LOGS=true_'
+    : '';
   const latestLine =
     v.latestDay === null
       ? 'No data collected yet.'
@@ -79,13 +132,24 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
   return fitMessage({
     text: escapeMrkdwn(text),
     blocks: [
-      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}`),
+      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}${internal}`),
       section(`${latestLine}\n${histLine}\n${week}`),
       section(
         `*Thresholds*\n${thresholdLines.length > 0 ? capLines(thresholdLines, { maxChars: 1400, noun: 'thresholds' }) : '_none_'}\n*State*: ${
           stateBits.length > 0 ? stateBits.join(' · ') : 'alerting normally'
         }`,
       ),
+      ...(v.sensitivity ? [section(sensitivityText(v.sensitivity))] : []),
+      ...(v.plans && v.plans.length > 0
+        ? [
+            section(
+              `*Planned changes*\n${capLines(
+                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                { maxChars: 1400, noun: 'plans' },
+              )}`,
+            ),
+          ]
+        : []),
       section(`*Alerts*\n${alertLines.length > 0 ? capLines(alertLines, { maxChars: 2800, maxLines: 10, noun: 'alerts' }) : '_none_'}`),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,

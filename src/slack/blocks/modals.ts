@@ -85,8 +85,8 @@ export function buildThresholdModal(ctx: ModalContext, prefill: { scope?: Thresh
       {
         type: 'input',
         block_id: MODAL_FIELDS.size,
-        label: plain('Size per day'),
-        hint: plain('Bytes per day: 500MB, 50GB, 1.5 TB or 750 GiB.', 150),
+        label: plain('Size or money per day'),
+        hint: plain('500MB, 50GB, 1.5 TB or 750 GiB; or money such as $500 (at the price per GB).', 150),
         element: { type: 'plain_text_input', action_id: MODAL_FIELDS.size, placeholder: plain('50GB') },
       },
     ],
@@ -112,8 +112,8 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
       {
         type: 'input',
         block_id: MODAL_FIELDS.size,
-        label: plain('Size per month'),
-        hint: plain('Bytes per month: 30TB, 1.5 PB or 900 TiB.', 150),
+        label: plain('Size or money per month'),
+        hint: plain('30TB, 1.5 PB or 900 TiB; or money such as $12,000 (at the price per GB).', 150),
         element: { type: 'plain_text_input', action_id: MODAL_FIELDS.size, placeholder: plain('30TB') },
       },
     ],

@@ -16,6 +16,8 @@ export interface StatusView {
   thresholds: number;
   admins: number;
   changes: ChangeLine[];
+  /** Planned changes in force (`/logusage expect`), raw lines. */
+  plans?: string[];
 }
 
 function when(iso: string): string {
@@ -52,6 +54,16 @@ export function buildStatus(v: StatusView): SlackMessage {
       section(
         `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
       ),
+      ...(v.plans && v.plans.length > 0
+        ? [
+            section(
+              `*Planned changes*\n${capLines(
+                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                { maxChars: 1400, noun: 'plans' },
+              )}`,
+            ),
+          ]
+        : []),
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
       ),

@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { ACTION_LOG_BLOCK_ID, ACTION_LOG_LINES } from '../blocks/alert.js';
 import { type Block, context, fitMessage } from '../mrkdwn.js';
-import type { SlackService } from '../service.js';
+import type { ButtonOutcome, SlackService } from '../service.js';
 
 /** The message's blocks with its action log replaced by `log` (appended when it had none) (pure). */
 export function withActionLog(blocks: Block[], log: Block): Block[] {
@@ -34,41 +34,54 @@ export function withActionLine(blocks: Block[], line: string): Block[] {
 }
 
 export function registerAlertActions(app: App, service: SlackService, logger: Logger): void {
-  for (const actionId of Object.values(ACTION_IDS)) {
-    // A button of one alert, or a menu of a grouped / log-set message whose chosen option names the log
-    // (src/slack/blocks/grouped.ts): both carry the same value.
-    app.action<BlockAction<ButtonAction | StaticSelectAction>>(actionId, async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const channelId = body.container?.channel_id ?? body.channel?.id ?? '';
-      const ts = body.container?.message_ts ?? body.message?.ts;
-      const value = action.type === 'static_select' ? (action.selected_option?.value ?? '') : (action.value ?? '');
-      const outcome = await service.button(action.action_id, value, { userId: body.user.id, channelId });
-      if (outcome.ephemeral) {
-        try {
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: false,
-            text: outcome.ephemeral.text,
-            blocks: outcome.ephemeral.blocks,
-          });
-        } catch (err) {
-          logger.warn({ err: describeError(err) }, 'could not answer a button click');
-        }
-        return;
-      }
-      if (!outcome.actionLog || !ts || !channelId) return;
-      const original = (body.message?.blocks ?? []) as Block[];
-      const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLog(original, outcome.actionLog) });
+  for (const actionId of Object.values(ACTION_IDS)) registerAlertButton(app, actionId, service.button, logger);
+}
+
+/** What a button does, given its action id, its value and who clicked where (never throws). */
+export type AlertButtonHandler = (
+  actionId: string,
+  rawValue: string,
+  caller: { userId: string; channelId: string },
+) => Promise<ButtonOutcome>;
+
+/**
+ * One button on alert messages: acked at once; the handler's refusal or error goes only to the person who
+ * clicked, and its action log replaces the message's (chat.update). Used by every alert button.
+ */
+export function registerAlertButton(app: App, actionId: string, handle: AlertButtonHandler, logger: Logger): void {
+  // A button of one alert, or a menu of a grouped / log-set message whose chosen option names the log
+  // (src/slack/blocks/grouped.ts): both carry the same value.
+  app.action<BlockAction<ButtonAction | StaticSelectAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const channelId = body.container?.channel_id ?? body.channel?.id ?? '';
+    const ts = body.container?.message_ts ?? body.message?.ts;
+    const value = action.type === 'static_select' ? (action.selected_option?.value ?? '') : (action.value ?? '');
+    const outcome = await handle(action.action_id, value, { userId: body.user.id, channelId });
+    if (outcome.ephemeral) {
       try {
-        await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks: fitted.blocks });
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: outcome.ephemeral.text,
+          blocks: outcome.ephemeral.blocks,
+        });
       } catch (err) {
-        logger.warn({ err: describeError(err), channel: channelId, ts }, 'could not update the alert message after a button click');
-        try {
-          await respond({ response_type: 'ephemeral', replace_original: false, text: 'Done, but the alert message could not be updated.' });
-        } catch (err2) {
-          logger.warn({ err: describeError(err2) }, 'could not answer a button click');
-        }
+        logger.warn({ err: describeError(err) }, 'could not answer a button click');
       }
-    });
-  }
+      if (!outcome.actionLog) return;
+    }
+    if (!outcome.actionLog || !ts || !channelId) return;
+    const original = (body.message?.blocks ?? []) as Block[];
+    const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLog(original, outcome.actionLog) });
+    try {
+      await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks: fitted.blocks });
+    } catch (err) {
+      logger.warn({ err: describeError(err), channel: channelId, ts }, 'could not update the alert message after a button click');
+      try {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: 'Done, but the alert message could not be updated.' });
+      } catch (err2) {
+        logger.warn({ err: describeError(err2) }, 'could not answer a button click');
+      }
+    }
+  });
 }

@@ -65,7 +65,8 @@ export async function createWorld(o: WorldOptions): Promise<World> {
   const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
     ...createDailyDeps(
       { db, settings, logger, now: () => clock.now },
-      { slackTimeoutMs: 3000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 10_000 },
+      // No root-cause queries here: the fault matrices count the usage API's requests (root causes: daily-explain.test.ts).
+      { slackTimeoutMs: 3000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 10_000, logSearch: null },
     ),
     ...extra,
   });

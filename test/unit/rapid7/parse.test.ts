@@ -55,7 +55,12 @@ describe('parseLogUsage', () => {
   });
 
   it('accepts an answer with no days at all', () => {
-    expect(parseLogUsage(usageBody([]), W)).toEqual({ period: W, rows: [], warnings: [] });
+    expect(parseLogUsage(usageBody([]), W)).toEqual({
+      period: W,
+      rows: [],
+      warnings: [],
+      observedDays: ['2026-03-08', '2026-03-09', '2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14'],
+    });
   });
 
   it('observes only the part of the request that the answer period covers', () => {
@@ -115,7 +120,13 @@ describe('parseLogUsage day window', () => {
     );
     expect(a.rows).toEqual([{ day: '2026-03-10', logId: 'a', bytes: 5 }]);
     expect(a.warnings).toHaveLength(1);
-    expect(a.warnings[0]).toMatch(/2026-03-15 .*outside|outside the requested window.*2026-03-15/);
+    expect(a.warnings[0]).toMatch(/outside the requested window .*\(2026-03-15\)/);
+    // Its dates may be shifted: only the days it listed are known; the others stay gaps, not zeros.
+    expect(a.observedDays).toEqual(['2026-03-10']);
+  });
+
+  it('rejects an answer whose every day is outside the window (it is about other dates)', () => {
+    expect(malformed(() => parseLogUsage(usageBody([['2025-03-10', [[5, 'a']]]]), W))).toMatch(/every day of the answer .* is outside/);
   });
 
   it('still rejects a shape error inside a day outside the window', () => {

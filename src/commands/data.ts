@@ -1,4 +1,4 @@
-/** CLI commands of the foundation: collect, import, migrate, status. */
+/** CLI commands of the stored data: collect, import, migrate, status (with the daily run's lines, SPEC §3). */
 import type { Command } from 'commander';
 import { runCollect } from '../collect.js';
 import { readSettings, requireSettings } from '../config.js';
@@ -8,9 +8,10 @@ import { loadMigrations, migrate, schemaVersion } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
+import { dailyStatus } from './daily.js';
 import { type CliIo, createProgress, type OpenContext, parseDayOption } from './io.js';
 
-export function registerFoundationCommands(program: Command, io: CliIo, open: OpenContext, statusExtensions: StatusExtension[] = []): void {
+export function registerDataCommands(program: Command, io: CliIo, open: OpenContext): void {
   program
     .command('collect')
     .description('fetch usage and log names from Rapid7 and store them (default window: yesterday-6 … yesterday, UTC)')
@@ -84,14 +85,14 @@ export function registerFoundationCommands(program: Command, io: CliIo, open: Op
       try {
         const cov = coverage(ctx.db);
         const runs = recentRuns(ctx.db, 10);
-        const extra = statusExtensions.map((f) => f(ctx));
+        const daily = dailyStatus(ctx);
         const status = {
           database: ctx.settings.databasePath,
           schemaVersion: schemaVersion(ctx.db),
           coverage: cov,
           monthlyBudget: ctx.settings.monthlyBudget ?? null,
           runs,
-          ...Object.assign({}, ...extra.map((e) => e.json)),
+          ...daily.json,
         };
         if (o.json) {
           io.out(`${JSON.stringify(status)}\n`);
@@ -103,7 +104,7 @@ export function registerFoundationCommands(program: Command, io: CliIo, open: Op
           `Logs: ${cov.logs} known, ${cov.activeLogs} listed by Rapid7`,
           `Organisation totals: ${cov.orgDays} days${cov.orgFirstDay ? ` (${cov.orgFirstDay} … ${cov.orgLastDay})` : ''}`,
           `Monthly budget: ${ctx.settings.monthlyBudget ? formatBytes(ctx.settings.monthlyBudget) : 'not set'}`,
-          ...extra.flatMap((e) => e.lines),
+          ...daily.lines,
           'Last runs:',
           ...(runs.length === 0
             ? ['  none yet']
@@ -118,9 +119,3 @@ export function registerFoundationCommands(program: Command, io: CliIo, open: Op
       }
     });
 }
-
-/**
- * Other areas (alerts, schedule) add lines and JSON fields to `status`: cli.ts passes their
- * extensions in. Each reads the context and returns text lines and JSON fields.
- */
-export type StatusExtension = (ctx: ReturnType<OpenContext>) => { lines: string[]; json: Record<string, unknown> };

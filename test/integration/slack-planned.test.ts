@@ -1,0 +1,107 @@
+/**
+ * Planned changes (SPEC §9 `/logusage expect`) over real HTTP and the real alert stage: an admin announces
+ * +50 % for two logs; the day's spike within it raises no alert, the one beyond it does and says "above the
+ * planned +50 %"; `/logusage log`, `expect list` and `status` list the plan; it ends by itself after its
+ * last day; bad input changes nothing.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { applyAlertDay } from '../../src/alerts/runner.js';
+import { readSettings } from '../../src/config.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { detectForDay } from '../../src/pipeline/detect.js';
+import { listAlertsForLog } from '../../src/store/alerts.js';
+import { countAudit, listAudit } from '../../src/store/controls.js';
+import { activePlans } from '../../src/store/planned.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from './slack-harness.js';
+
+// Both logs spike on the last day: web proxy +36 % (within +50 %), firewall-eu +140 % (beyond it).
+const LOGS = [
+  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9, days: { [LAST_DAY]: 120e9 } },
+  { id: 'bbbb-2222', name: 'firewall-us', logsets: ['Firewalls'], base: 40e9 },
+  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 13.7e9 } },
+];
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  seedHistory(h.db, LOGS, 70);
+});
+afterAll(() => h.close());
+beforeEach(() => h.fake.reset());
+
+describe('/logusage expect', () => {
+  it('bad input says what was wrong with one example, and changes nothing', async () => {
+    const before = countAudit(h.db);
+    for (const [text, why] of [
+      ['expect web +50%', /until YYYY-MM-DD/],
+      ['expect web +50% until tomorrow', /is not a date/],
+      ['expect web lots until 2026-03-20', /\+N% or a size per day/],
+      ['expect web -20% until 2026-03-20', /drops are not covered/],
+      ['expect web +50% until 2026-03-01', /in the past/],
+      ['expect web +50% until 2027-06-01', /more than a year away/],
+      ['expect nothing-like-this +50% until 2026-03-20', /no log or log set matches/],
+      ['expect firewall +50% until 2026-03-20', /matches 2 names/],
+    ] as const) {
+      const r = await h.ask(text, { user: ADMIN });
+      expect(blockText(r.blocks), text).toMatch(why);
+      expect(blockText(r.blocks), text).toMatch(/\/logusage expect /);
+    }
+    expect(countAudit(h.db)).toBe(before);
+    expect(activePlans(h.db, LAST_DAY)).toHaveLength(0);
+  });
+
+  it('an admin records a plan for a log (audited); a non-admin cannot', async () => {
+    const no = await h.ask('expect "web proxy" +50% until 2026-03-20 migration', { user: USER });
+    expect(no.text).toMatch(/Only admins may plan changes/);
+    const r = await h.ask('expect "web proxy" +50% until 2026-03-20 migration to the new proxies', { user: ADMIN });
+    expect(r.text).toMatch(/Planned change #1: web proxy up to \+50 % over its usual day until 2026-03-20/);
+    expect(blockText(r.blocks)).toContain('above the planned +50 %');
+    expect(listAudit(h.db, { target: 'cccc-3333', limit: 1 })[0]).toMatchObject({ actor: ADMIN, action: 'expect.set' });
+    const fw = await h.ask('expect firewall-eu +50% until 2026-03-20', { user: ADMIN });
+    expect(fw.text).toMatch(/Planned change #2: firewall-eu/);
+    const set = await h.ask('expect Firewalls 500GB/day until 2026-03-12', { user: ADMIN });
+    expect(set.text).toMatch(/Planned change #3: Firewalls up to 500 GB\/day in total until 2026-03-12/);
+  });
+
+  it('is listed by /logusage log, expect list and status', async () => {
+    const log = blockText((await h.ask('log proxy', { user: USER })).blocks);
+    expect(log).toContain('*Planned changes*');
+    expect(log).toContain('#1 web proxy: up to +50 % over its usual day until 2026-03-20 (migration to the new proxies)');
+    const list = blockText((await h.ask('expect list', { user: USER })).blocks);
+    expect(list).toContain('#2 firewall-eu');
+    expect(list).toContain('#3 log set Firewalls: up to 500 GB/day in total until 2026-03-12');
+    const status = blockText((await h.ask('status', { user: USER })).blocks);
+    expect(status).toContain('*Planned changes*');
+    expect(status).toContain('#1 web proxy');
+    expect(status).toContain('planned change #1: web proxy up to +50 % until 2026-03-20');
+    const home = await h.app.home.view(USER);
+    expect(blockText(home.blocks)).toContain('#1 web proxy: up to +50 % over its usual day until 2026-03-20');
+  });
+
+  it('the alert stage: no alert within the plan, an alert beyond it that says so', async () => {
+    // The log-set plan (#3, 500 GB in total) would cover firewall-eu's day: end it, so only its +50 % plan counts.
+    expect((await h.ask('expect remove 3', { user: ADMIN })).text).toMatch(/Ended planned change #3/);
+    const settings = readSettings({});
+    const { findings } = detectForDay(h.db, LAST_DAY, settings);
+    const kinds = new Map(findings.map((f) => [f.logId, f.kind]));
+    expect(kinds.get('cccc-3333')).toBe('spike');
+    expect(kinds.get('aaaa-1111')).toBe('spike');
+    const r = applyAlertDay(
+      { db: h.db, logger: createSilentLogger(), now: NOW, alertChannel: 'C0ALERTS1', resolveAfterDays: 2 },
+      LAST_DAY,
+      findings,
+    );
+    expect(r.status).toBe('applied');
+    expect(listAlertsForLog(h.db, 'cccc-3333')).toHaveLength(0);
+    const [fw] = listAlertsForLog(h.db, 'aaaa-1111');
+    expect(fw?.lastFinding.reason).toMatch(/That is above the planned \+50 % \(until 2026-03-20\)\.$/);
+    const post = r.queued.find((q) => q.alertId === fw?.id);
+    expect(JSON.stringify(post?.payload)).toContain('above the planned +50 %');
+  });
+
+  it('ends by itself after its last day', () => {
+    expect(activePlans(h.db, '2026-03-20').map((p) => p.id)).toEqual([1, 2]);
+    expect(activePlans(h.db, '2026-03-21')).toEqual([]);
+  });
+});
