@@ -57,8 +57,8 @@ describe('the daily run in a worker thread', () => {
     expect(byChannel(visibleCalls(there.slack))).toEqual(byChannel(visibleCalls(here.slack)));
 
     // The worker's log lines were written by this thread's logger; its counters were added to this thread's.
-    const msgs = logs.records().map((r) => `${r.thread} ${r.msg}`);
-    expect(msgs).toContain('daily-worker collect done');
+    const msgs = logs.records().map((r) => `${r.worker} ${r.msg}`);
+    expect(msgs).toContain('daily collect done');
     const requests = counters.samples().filter((s) => s.id === 'rapid7Requests');
     expect(requests.reduce((a, s) => a + s.value, 0)).toBe(3);
     const sent = counters.samples().find((s) => s.id === 'slackSends' && s.labels.outcome === 'sent');
