@@ -42,7 +42,7 @@ import { type Db, isSqliteError, type StorageFailure, storageError } from '../st
 import { createLogList } from '../store/log-list.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
-import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay, listLogs } from '../store/usage.js';
+import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay } from '../store/usage.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
 import { typicalAt, typicalSeries } from './baseline.js';
