@@ -1,13 +1,15 @@
 /**
  * The daily worker process (src/daily-worker.ts): receives one job over IPC, opens its own connection to the
- * parent's database file, runs it (the daily run exactly as `run-daily` runs it, or the digest preview), sends the
- * result or the error, closes, and exits. Logs and counter increments go to the parent, which writes and counts them.
+ * parent's database file, runs it (the daily run exactly as `run-daily` runs it, the digest preview, or the
+ * collection of `/logusage refresh`), sends the result or the error, closes, and exits. Logs and counter increments
+ * go to the parent, which writes and counts them.
  */
+import { describeCollect, runCollect } from './collect.js';
 import { previewDigest } from './commands/daily.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
 import { AppError, describeError } from './errors.js';
-import { type AppContext, createDailyDeps, createLoggerFromSettings } from './main.js';
+import { type AppContext, createDailyDeps, createLoggerFromSettings, createRapid7FromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';
 import { openDb } from './store/db.js';
 
@@ -44,6 +46,10 @@ async function run(input: WorkerInput): Promise<void> {
       const r = await runDaily(createDailyDeps(ctx, { dryRun: false }), { day: input.job.day, signal: abort.signal });
       const summary: DailySummary = { day: r.day, runId: r.runId, findings: r.findings.length, queued: r.messages.length };
       return finish({ type: 'result', value: summary });
+    }
+    if (input.job.kind === 'collect') {
+      const client = createRapid7FromSettings(ctx.settings, logger, counters);
+      return finish({ type: 'result', value: describeCollect(await runCollect({ db, client, logger, now: ctx.now })) });
     }
     return finish({ type: 'result', value: previewDigest(ctx) });
   } finally {

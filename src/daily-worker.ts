@@ -30,8 +30,13 @@ import type { CounterId, Counters, Labels } from './metrics/counters.js';
 import type { SlackMessage } from './slack/mrkdwn.js';
 import type { Db } from './store/db.js';
 
-export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' };
-export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' } ? DailySummary : SlackMessage;
+/** daily: the daily run of a day; preview: the digest preview; collect: `/logusage refresh`'s collection. */
+export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' } | { kind: 'collect' };
+export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' }
+  ? DailySummary
+  : J extends { kind: 'preview' }
+    ? SlackMessage
+    : string;
 
 /** What a daily run in the worker reports back (the rows it wrote are in the database). */
 export interface DailySummary {
