@@ -5,9 +5,9 @@
  * go to the parent, which writes and counts them.
  */
 import { describeCollect, runCollect } from './collect.js';
-import { previewDigest } from './commands/daily.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
+import { previewDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
 import { type AppContext, createDailyDeps, createLoggerFromSettings, createRapid7FromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';

@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { describeCollect, runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
 import { canRunInWorker, runInWorker, type WorkerDeps } from '../daily-worker.js';
+import { previewDigest } from '../digest.js';
 import { AppError, describeError } from '../errors.js';
 import { type AppContext, createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
@@ -23,7 +24,7 @@ import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
-import { explainHook, previewDigest } from './daily.js';
+import { explainHook } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
 export interface ServeOptions {
@@ -76,7 +77,11 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 }
 
 /** Runs the Slack app and the background services until `opts.until` resolves. Does not close `ctx`. */
-/** What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. */
+/**
+ * What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. The
+ * daily run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file, so
+ * the Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
+ */
 export function createServeParts(ctx: AppContext): { schedule: DailyService; hooks: SlackHooks; health: () => HealthReport } {
   const inWorker = canRunInWorker(ctx.db);
   const workerDeps = {

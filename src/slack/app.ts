@@ -14,6 +14,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
+import type { BusyRetryOptions } from './busy-retry.js';
 import { createFeedbackButton } from './feedback.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
@@ -32,6 +33,8 @@ export interface SlackAppDeps {
   logger: Logger;
   now: () => Date;
   hooks?: SlackHooks;
+  /** How long a change that met the write lock is tried again before the "busy" answer (default 20 s). */
+  busyRetry?: BusyRetryOptions;
   /** Body of GET /healthz; default: the newest run of any job from the runs table. */
   health?: () => HealthReport;
   /** Body of GET /metrics (Prometheus text exposition 0.0.4, src/metrics/report.ts); absent: 404. */
@@ -164,6 +167,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
+    ...(deps.busyRetry ? { busyRetry: deps.busyRetry } : {}),
   });
   const home = createHomePublisher({
     db: deps.db,

@@ -2,7 +2,7 @@
  * What `/logusage` and the alert buttons do, between the Bolt listeners (thin: parse → call → reply)
  * and the store. Reads the store, checks permissions, makes changes (each audited by
  * src/store/controls.ts) and returns ready-to-send messages. No Bolt here: the chart upload and the
- * daily-run features arrive as functions (`SlackHooks`), so tests and other areas plug in.
+ * features of `serve` (digest preview, refresh, next run, Log Search) arrive as plain functions (`SlackHooks`).
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
@@ -54,7 +54,7 @@ import { buildCandidates, buildLogDetail, mentionUser } from './blocks/log-detai
 import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
-import { retryWhileBusy } from './busy-retry.js';
+import { type BusyRetryOptions, retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
@@ -97,6 +97,8 @@ export interface SlackServiceDeps {
   hooks?: SlackHooks;
   /** Chart font file (default DejaVu Sans). */
   chartFontPath?: string;
+  /** How long a change that met SQLite's write lock is tried again (src/slack/busy-retry.ts; default 20 s). */
+  busyRetry?: BusyRetryOptions;
 }
 
 /** Who asked, and where. */
@@ -865,7 +867,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
     try {
-      return await retryWhileBusy(() => execute(cmd, caller, upload));
+      return await retryWhileBusy(() => execute(cmd, caller, upload), deps.busyRetry);
     } catch (err) {
       const f = describeFailure(err);
       logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
@@ -908,7 +910,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     apply,
     async button(actionId, rawValue, caller) {
       try {
-        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller));
+        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller), deps.busyRetry);
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');

@@ -49,8 +49,8 @@ export function orgSeries(db: Db, from: Day, to: Day): Float64Array {
     const sum = db.prepare('SELECT coalesce(sum(bytes), 0) FROM usage WHERE day = ?').pluck();
     const stamp = db.prepare('SELECT observed_at FROM observed_days WHERE day = ?').pluck();
     const imported = db.prepare("SELECT coalesce(max(id), 0) FROM runs WHERE job = 'import'").pluck().get() as number;
-    let known = daySums.get(db);
-    if (!known) daySums.set(db, (known = new Map()));
+    const known = daySums.get(db) ?? new Map<Day, { key: string; bytes: number }>();
+    daySums.set(db, known);
     for (const d of missing) {
       const key = `${stamp.get(d) as string}|${imported}`;
       let hit = known.get(d);

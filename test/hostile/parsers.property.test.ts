@@ -34,8 +34,6 @@ function commandProblems(c: Command): string[] {
     case 'digest':
     case 'refresh':
     case 'status':
-    case 'threshold-modal':
-    case 'budget-modal':
     case 'price-show':
     case 'price-clear':
       if (Object.keys(c).length !== 1) p.push('extra fields');

@@ -90,7 +90,14 @@ describe('daily commands', () => {
       ),
     );
     const calls = visibleCalls(h.slack);
-    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([`post ${ALERTS}`, `post ${DIGESTS}`, `upload ${DIGESTS}`]);
+    // The spike's cause inside the log follows in its thread (ROOT_CAUSE on; the simulator answers Log Search).
+    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
+      `post ${ALERTS}`,
+      `post ${DIGESTS}`,
+      `upload ${DIGESTS}`,
+      `reply ${ALERTS}`,
+    ]);
+    expect(calls[3]).toMatch(/^reply \S+ Where it came from \(log-1, 2026-03-08\): \d+ % of the extra [\d.]+ GB came from log-1-A/);
     cli.reset();
     expect(await cli.run('run-daily')).toBe(0);
     expect(cli.out()).toContain('alerts: already done; digest: already posted; Slack: 0 delivered.');

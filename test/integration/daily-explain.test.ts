@@ -27,6 +27,7 @@ async function harness(): Promise<DailyHarness> {
       days,
       bytes: (i, day) => (i === 0 ? (day === D ? 150 * GB : 30 * GB) : (i + 1) * GB + Number(day.slice(8, 10)) * 1e6),
     }),
+    settings: { rootCause: true },
   });
   h.sim.query.setHosts(SPIKY, ['web-03', 'web-17', 'web-22']);
   h.sim.query.setCause(SPIKY, D, 'web-17');
@@ -81,7 +82,8 @@ describe('root cause in the daily run', () => {
 
   it('logusage explain asks Log Search live; /logusage explain shows a stored explanation, or says why there is none', async () => {
     const h = await harness();
-    await h.runDay(D);
+    // The day's run asks nothing of Log Search here: the causes are asked live below.
+    await h.runDay(D, { logSearch: null });
     expect(h.sim.query.counts().submissions).toBe(0);
     const cli = createTestCli({
       env: { DATABASE_PATH: h.dbPath, RAPID7_API_KEY: API_KEY, RAPID7_BASE_URL: h.sim.url },

@@ -28,8 +28,9 @@ describe('logusage demo', () => {
     expect(out.match(/┌ new message\n│ 🔇 Silent — ad-dc-03/g)).toHaveLength(1);
     expect(out).toMatch(/│ 🔇 Silent — ad-dc-03\n│ ad-dc-03 sent no data on .* \(no data for 2 days in a row\)/);
     expect(out).toMatch(/┌ new message\n│ 🆕 New log — payments-api in Web/);
-    // No floods (SPEC §7): the holiday is one grouped message, not one message per log that dipped.
-    expect(out.match(/┌ new message\n│ 🔔 \d+ alerts on .* — grouped into one message/g)).toHaveLength(1);
+    // No floods (SPEC §7): the declared holiday is one notice, never one message per log that dipped.
+    expect(out.match(/┌ new message\n│ 🌴 Holiday — \d+ of \d+ logs sent less on .*, a holiday\./g)).toHaveLength(1);
+    expect(out).not.toMatch(/┌ new message\n│ 📉 Drop — /);
     // The collector outage is one message of its log set, updated in place, then resolved.
     expect(out.match(/┌ new message\n│ 🚨 Log set silent — Linux servers\n│ 6 of 6 logs of Linux servers sent nothing/g)).toHaveLength(1);
     expect(out).toMatch(/┌ ✎ message updated\n│ 🚨 Log set silent — Linux servers/);
