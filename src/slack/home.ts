@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import { type AlertRecord, listOpenAlerts } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { listHomeViewers, recordHomeViewer } from '../store/home-viewers.js';
+import { priceInForce } from '../store/price.js';
 import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
@@ -69,6 +70,11 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
   const permalinks = new Map<number, string>();
   /** Digest view of the shown day, recomputed when the data changes. */
   let cached: { key: string; view: ReturnType<typeof loadDigestView> } | null = null;
+  /** `{ price }` when a price is in force (money beside bytes, SPEC §9). */
+  const withPrice = () => {
+    const price = priceInForce(db, deps.settings.price);
+    return price ? { price } : {};
+  };
   let lastRunSeen: number | null = lastSuccessfulRun(db, DAILY_JOB)?.id ?? null;
 
   async function linkOf(a: AlertRecord, client: HomeClient | undefined, token: string | undefined): Promise<string | null> {
@@ -124,6 +130,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       alerts,
       openAlertCount: open.length,
       plans: planLines(db, utcDayOf(now)),
+      ...withPrice(),
     };
     if (deps.decorate) v = deps.decorate(v, open);
     return buildHome(v);

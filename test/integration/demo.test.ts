@@ -19,7 +19,10 @@ describe('logusage demo', () => {
     expect(out.match(/━━ daily run of /g)).toHaveLength(14);
     // An episode: posted once, updated on later days, resolved with a reply in its thread.
     expect(out).toMatch(/┌ new message\n│ 📈 Spike — nginx-access-eu/);
-    expect(out).toMatch(/┌ ✎ message updated\n│ 📈 Spike — nginx-access-eu\n.*\n.*\n.*\n│ {3}Change: .*Day: .*\(day 2\)/);
+    // Day 2 of the spike: its money so far, and the cause Log Search told on day 1 kept on the message.
+    expect(out).toMatch(
+      /┌ ✎ message updated\n│ 📈 Spike — nginx-access-eu\n.*\+\$\d+ so far, 2 days\)\n│ 🔍 \d+ % of the extra .* came from nginx-eu-03 .*\n.*\n.*\n│ {3}Change: .*Day: .*\(day 2\)/,
+    );
     expect(out).toMatch(/┌ ✎ message updated\n│ ✅ Resolved — nginx-access-eu \(was: spike\)/);
     expect(out).toMatch(/ {2}↳ reply in the thread\n {4}✅ Back to normal: nginx-access-eu has been within its usual range for 2 days/);
     // A lasting change becomes the new normal, once.

@@ -6,7 +6,7 @@
  * Plain-text objects need no mrkdwn escaping; lengths are cut to Slack's limits (title 24, option 75).
  */
 import type { types } from '@slack/bolt';
-import { ellipsize, escapeMrkdwn } from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, truncate } from '../mrkdwn.js';
 import { MODAL_FIELDS, MODAL_IDS } from '../ui-ids.js';
 
 export type ModalView = types.ModalView;
@@ -30,8 +30,12 @@ export interface SelectOption {
 
 const plain = (text: string, max = 75) => ({ type: 'plain_text' as const, text: ellipsize(text, max) || ' ', emoji: true });
 
+/** A menu option: its text is a log or log-set name (untrusted): sanitised, at most 75 characters, no emoji shortcodes. */
 export function option(o: SelectOption) {
-  return { text: plain(o.text), value: o.value };
+  return {
+    text: { type: 'plain_text' as const, text: truncate(escapeUntrusted(ellipsize(o.text, 70)), 75) || ' ', emoji: false },
+    value: o.value,
+  };
 }
 
 const SCOPES: Array<{ value: ThresholdScope; text: string }> = [
@@ -54,6 +58,7 @@ export function buildThresholdModal(ctx: ModalContext, prefill: { scope?: Thresh
         type: 'section',
         text: {
           type: 'mrkdwn',
+          verbatim: true,
           text: 'Alert when one day goes over a size. The threshold works from the first day, without history.',
         },
       },
@@ -106,6 +111,7 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
         type: 'section',
         text: {
           type: 'mrkdwn',
+          verbatim: true,
           text: `${current ? `Budget in force: *${escapeMrkdwn(current)}*. ` : 'No budget is set. '}Notices come at 80 % and 100 % projected and at 100 % reached, once a month each.`,
         },
       },
@@ -120,14 +126,14 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
   };
 }
 
-/** A modal with one message and a Close button (no submit). `text` is raw (escaped here). */
+/** A modal with one message and a Close button (no submit). `text` is raw, untrusted (sanitised here). */
 export function buildNoticeModal(title: string, text: string): ModalView {
   return {
     type: 'modal',
     callback_id: MODAL_IDS.notice,
     title: plain(title, 24),
     close: plain('Close', 24),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(ellipsize(text, 2900)) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: escapeUntrusted(ellipsize(text, 2900)) || ' ' } }],
   };
 }
 
