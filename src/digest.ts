@@ -9,6 +9,7 @@ import type { UsageChartInput } from './charts.js';
 import type { Settings } from './config.js';
 import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf, yesterdayUtc } from './days.js';
 import { projectMonth } from './detect/org-rules.js';
+import type { Finding } from './detect/types.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Price } from './money.js';
@@ -184,6 +185,8 @@ export interface DigestDeps {
   weeklyDigest: boolean;
   /** Price in force: the digest shows money beside bytes (SPEC §8). */
   price?: Price;
+  /** The organisation finding of the day with its contributors (SPEC §8), when there is one. */
+  org?: Finding;
   /** Renders the chart PNG; absent = no chart. A failure is logged and the digest goes without it. */
   renderChart?: (input: UsageChartInput) => Buffer;
 }
@@ -223,7 +226,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
       deps.logger.warn({ day, err: chartError }, 'digest chart could not be rendered; the digest goes without it');
     }
   }
-  const view = loadDigestView(db, day, deps.envBudget, deps.price);
+  const view = { ...loadDigestView(db, day, deps.envBudget, deps.price), ...(deps.org ? { org: deps.org } : {}) };
   const msg = buildDigest(view);
   const weekly = deps.weeklyDigest && isWeeklyDay(day) ? buildWeeklyDigest(loadWeeklyView(db, day)) : null;
   // A forced digest, or the preview of one already queued, gets keys of its own.
@@ -241,6 +244,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
           text: 'Organisation, last 30 days',
           filename: `logusage-org-30d-${day}.png`,
           title: `Organisation bytes per day, 30 days to ${day}`,
+          altText: `Line chart of the organisation's bytes per day for the 30 days to ${day} (UTC), with the typical range as a shaded band.`,
           fileBase64: png.toString('base64'),
         },
         parentOutboxId: post.id,

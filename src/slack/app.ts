@@ -11,6 +11,7 @@ import type { Settings } from '../config.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
+import { listRoutes } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -18,6 +19,7 @@ import type { BusyRetryOptions } from './busy-retry.js';
 import { createFeedbackButton, createTakeButton } from './feedback.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
+import { channelsToCheck, createMembershipCheck } from './membership.js';
 import { createModals } from './modals.js';
 import { createSlackService, type SlackHooks, type SlackService } from './service.js';
 
@@ -160,6 +162,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.error(async (err) => {
     logger.error({ err: describeError(err), code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
   });
+  // app.client carries no token (tokens come from `authorize` per request): give it the bot token here.
+  const checkMembership = createMembershipCheck(
+    { conversations: { info: (a) => app.client.conversations.info({ ...a, token }) } },
+    logger.child({ component: 'slack' }),
+  );
   const service = createSlackService({
     db: deps.db,
     settings,
@@ -168,6 +175,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
     ...(deps.busyRetry ? { busyRetry: deps.busyRetry } : {}),
+    checkMembership,
   });
   const home = createHomePublisher({
     db: deps.db,
@@ -192,6 +200,21 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     take: createTakeButton(alertUi),
   });
 
+  /** At start: a warning for each alert, digest or route channel the bot is not a member of. */
+  const warnAboutChannels = async () => {
+    const uses = channelsToCheck(settings, listRoutes(deps.db));
+    for (const m of await checkMembership(uses.map((u) => u.channel))) {
+      if (m.state === 'member') continue;
+      const what = uses.find((u) => u.channel === m.channel)?.uses ?? [];
+      logger.warn(
+        { channel: m.channel, uses: what, state: m.state, code: m.error },
+        m.state === 'unknown'
+          ? 'could not check that the bot is a member of this channel: add the channels:read and groups:read scopes and reinstall the app'
+          : 'the bot is not a member of this channel: invite it with /invite @logusage (it posts there, but cannot check for duplicates; private channels need it)',
+      );
+    }
+  };
+
   let started = false;
   let homePoll: NodeJS.Timeout | undefined;
   return {
@@ -209,6 +232,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         if (home.dailyRunFinished()) void home.refreshAll(app.client, token);
       }, HOME_POLL_MS);
       homePoll.unref();
+      // Checked before start resolves (each channel waits at most 5 s for Slack), so the warnings come at start.
+      await warnAboutChannels().catch((err: unknown) =>
+        logger.warn({ err: describeError(err) }, 'could not check the channels the bot posts to'),
+      );
       const addr = (server as { address?: () => unknown } | undefined)?.address?.();
       const bound = addr && typeof addr === 'object' && 'port' in addr ? (addr as { port: number }).port : socket ? undefined : port;
       return { port: bound };

@@ -73,6 +73,11 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
   const permalinks = new Map<number, string>();
   /** Digest view of the shown day, recomputed when the data changes. */
   let cached: { key: string; view: ReturnType<typeof loadDigestView> } | null = null;
+  /** `{ price }` when a price is in force (money beside bytes, SPEC §9). */
+  const withPrice = () => {
+    const price = priceInForce(db, deps.settings.price);
+    return price ? { price } : {};
+  };
   let lastRunSeen: number | null = lastSuccessfulRun(db, DAILY_JOB)?.id ?? null;
 
   async function linkOf(a: AlertRecord, client: HomeClient | undefined, token: string | undefined): Promise<string | null> {
@@ -134,7 +139,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       alerts,
       openAlertCount: open.length,
       plans: planLines(db, utcDayOf(now)),
-      ...(d?.price ? { price: d.price } : {}),
+      ...withPrice(),
     };
     if (deps.decorate) v = deps.decorate(v, open);
     return buildHome(v);

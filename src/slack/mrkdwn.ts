@@ -1,7 +1,13 @@
 /**
- * Pure helpers for Slack text: mrkdwn escaping, a text sparkline, and keeping messages inside Block
- * Kit limits. Every dynamic string (log names, log-set names, user text) goes through `escapeMrkdwn`
- * before it is put into mrkdwn; then `<!channel>` or `<@U…>` in a name is shown, never acted on.
+ * Pure helpers for Slack text: mrkdwn escaping, the one sanitiser of untrusted text, a text
+ * sparkline, and keeping messages inside Block Kit limits (docs: ../shared/SLACK.md "Rules").
+ *
+ * Untrusted text — log and log-set names, what people type, error messages — goes through
+ * `escapeUntrusted` (or `shownName` / `plainName` / `codeSpan`, built on it) before it is put into a
+ * message: `& < >` escaped (so `<!channel>` or `<@U…>` is shown, never acted on), `* _ ~ \` :`
+ * neutralised (formatting and `:shortcode:` do not render), line breaks and bidi controls removed
+ * (a name cannot fake a line or reverse text). Our own text uses `escapeMrkdwn` only. Every mrkdwn
+ * object is `verbatim: true`, so Slack does not auto-link URLs or channel names in it.
  */
 import type { types } from '@slack/bolt';
 
@@ -9,6 +15,10 @@ export type Block = types.KnownBlock;
 
 /** Limits of one Block Kit message (see SLACK.md). `messageChars` is our margin under Slack's ~12k. */
 export const SLACK_LIMITS = {
+  /** The plain-text `text` fallback of a message (Slack truncates longer ones). */
+  fallbackText: 4000,
+  /** A block_id: unique in a message, new on every update. */
+  blockId: 255,
   blocks: 50,
   sectionText: 3000,
   fieldText: 2000,
@@ -26,6 +36,57 @@ export function escapeMrkdwn(s: string): string {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Line breaks of any kind (CR, LF, VT, FF, NEL, LS, PS): in untrusted text each becomes one space. */
+const LINE_BREAKS = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/g;
+/** Bidi embedding, override and isolate controls (U+202A–202E, U+2066–2069) and the LRM/RLM/ALM marks. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** Zero-width joiner: put around a formatting marker it keeps the marker from opening or closing anything. */
+export const MARKUP_GUARD = '\u200d';
+/**
+ * Markers that can open or close formatting: `* _ ~` unless inside a word (letters or digits on both
+ * sides: `RAPID7_API_KEY`, `a*b` never format in Slack), every backtick, the colons of anything shaped
+ * like an emoji shortcode (`:fire:`), and the colon of `://` (so a URL in a fallback does not link).
+ */
+const LIVE_MARKERS = /(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])|`|:(?=[\p{L}\p{N}_+'-]+:)|:(?<=:[\p{L}\p{N}_+'-]+:)|:(?=\/\/)/gu;
+
+/** Untrusted text on one line, without bidi controls (not escaped). */
+export function flattenText(s: string): string {
+  return String(s).replace(LINE_BREAKS, ' ').replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * Untrusted text with a zero-width joiner on both sides of every marker that could format (not
+ * escaped): no bold, italic, strike, code or emoji shortcode renders from it, and `://` does not
+ * link. Invisible when shown; words such as `RAPID7_API_KEY` or `08:00` are left as they are, so
+ * they can be copied.
+ */
+export function neutraliseMarkup(s: string): string {
+  return String(s).replace(LIVE_MARKERS, `${MARKUP_GUARD}$&${MARKUP_GUARD}`);
+}
+
+/**
+ * THE sanitiser of untrusted text (names, user text, error messages) for mrkdwn: one line, no bidi
+ * controls, no live formatting, `& < >` escaped. Safe anywhere in a mrkdwn text except in a code span
+ * (use `codeSpan`).
+ */
+export function escapeUntrusted(s: string): string {
+  return escapeMrkdwn(neutraliseMarkup(flattenText(s)));
+}
+
+/** Removes the guards `neutraliseMarkup` put around markers: text copied from a message back into a command. */
+export function stripMarkupGuards(s: string): string {
+  return String(s).replace(/\u200d(?=[*_~`:])|(?<=[*_~`:])\u200d/g, '');
+}
+
+/**
+ * Untrusted text as an inline code span: one line, no bidi controls, escaped, a backtick shown as `ˋ`
+ * (it would end the span), `://` guarded (no link), at most `max` characters of the original.
+ */
+export function codeSpan(s: string, max = 200): string {
+  const inert = ellipsize(flattenText(s), max).replace(/`/g, 'ˋ').replace(/:\/\//g, `:${MARKUP_GUARD}//`);
+  return `\`${escapeMrkdwn(inert) || ' '}\``;
+}
+
 /** Cuts raw text to at most `max` characters (code points), ending in `…` when cut. */
 export function ellipsize(s: string, max: number): string {
   const chars = Array.from(s);
@@ -36,7 +97,8 @@ export function ellipsize(s: string, max: number): string {
 /**
  * Cuts escaped text to at most `max` UTF-16 code units (what `.length` and the message budget count,
  * the stricter way of counting Slack's limits: an emoji is 2), ending in `…` when cut, without
- * splitting an entity (`&amp;` …) or a surrogate pair, so the result is still valid escaped text.
+ * splitting an entity (`&amp;` …) or a surrogate pair, so the result is still valid escaped text, and
+ * without ending in a formatting marker or a guard of `neutraliseMarkup`.
  */
 export function truncate(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -44,14 +106,29 @@ export function truncate(s: string, max: number): string {
   let end = max - 1;
   const code = s.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
-  const body = s.slice(0, end);
+  let body = s.slice(0, end);
   const amp = body.lastIndexOf('&');
-  return amp >= 0 && !body.slice(amp).includes(';') && body.length - amp < 6 ? `${body.slice(0, amp)}…` : `${body}…`;
+  if (amp >= 0 && !body.slice(amp).includes(';') && body.length - amp < 6) body = body.slice(0, amp);
+  // A marker cut off from its guard (or a lone guard) is dropped: the cut never leaves a live marker.
+  return `${body.replace(/[\u200d*_~`:]+$/, '')}…`;
 }
 
-/** An escaped name shortened for lists: at most `max` characters shown of the original name. */
+/** A name for mrkdwn, shortened for lists: at most `max` characters shown of the original name, sanitised. */
 export function shownName(name: string, max = 80): string {
-  return escapeMrkdwn(ellipsize(name, max));
+  return escapeUntrusted(ellipsize(flattenText(name), max));
+}
+
+/**
+ * A name for a plain-text fallback that is escaped as a whole afterwards (`escapeMrkdwn(text)`):
+ * shortened to `max` characters, one line, no bidi controls, no live formatting — not escaped.
+ */
+export function plainName(name: string, max = 80): string {
+  return neutraliseMarkup(ellipsize(flattenText(name), max));
+}
+
+/** A mrkdwn text object: `verbatim: true`, so Slack never auto-links URLs or conversation names in it. */
+export function mrkdwn(text: string): { type: 'mrkdwn'; text: string; verbatim: true } {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -145,7 +222,7 @@ export function section(text: string, opts: { blockId?: string } = {}): Block {
   return {
     type: 'section',
     ...(opts.blockId ? { block_id: opts.blockId } : {}),
-    text: { type: 'mrkdwn', text: truncate(text === '' ? ' ' : text, SLACK_LIMITS.sectionText) },
+    text: mrkdwn(truncate(text === '' ? ' ' : text, SLACK_LIMITS.sectionText)),
   };
 }
 
@@ -158,9 +235,7 @@ export function header(text: string): Block {
 export function context(...elements: string[]): Block {
   return {
     type: 'context',
-    elements: elements
-      .slice(0, SLACK_LIMITS.contextElements)
-      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t === '' ? ' ' : t, SLACK_LIMITS.sectionText) })),
+    elements: elements.slice(0, SLACK_LIMITS.contextElements).map((t) => mrkdwn(truncate(t === '' ? ' ' : t, SLACK_LIMITS.sectionText))),
   };
 }
 
@@ -192,7 +267,8 @@ export interface SlackMessage {
 /**
  * Keeps a message inside the limits whatever the builder produced: at most 50 blocks and under
  * 10k characters of block text (blocks past the budget are replaced by one "and N more" context),
- * and a fallback `text` under 10k characters. Builders cut their own lists first; this is the net.
+ * a fallback `text` of at most 4,000 characters without bidi controls, and `verbatim: true` on every
+ * mrkdwn object. Builders cut their own lists (and shorten names with `plainName`) first; this is the net.
  */
 export function fitMessage(msg: SlackMessage): SlackMessage {
   const budget = SLACK_LIMITS.messageChars - 200;
@@ -205,10 +281,20 @@ export function fitMessage(msg: SlackMessage): SlackMessage {
       out.push(context(`_and ${msg.blocks.length - i} more blocks not shown (message limit)_`));
       break;
     }
-    out.push(b);
+    out.push(withVerbatim(b));
     used += len;
   }
-  return { text: truncate(msg.text, SLACK_LIMITS.messageChars - 1), blocks: out };
+  return { text: truncate(msg.text.replace(BIDI_CONTROLS, ''), SLACK_LIMITS.fallbackText), blocks: out };
+}
+
+/** A copy of `block` with `verbatim: true` on every mrkdwn text object in it (fields, elements, accessory …). */
+export function withVerbatim<T>(block: T): T {
+  if (Array.isArray(block)) return block.map(withVerbatim) as T;
+  if (!block || typeof block !== 'object') return block;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(block as Record<string, unknown>)) out[k] = withVerbatim(v);
+  if (out.type === 'mrkdwn' && typeof out.text === 'string') out.verbatim = true;
+  return out as T;
 }
 
 /** Sum of block text of a message (tests and assertions of the 10k budget). */

@@ -4,6 +4,7 @@
  * (of the name, or of the id). Several logs with the same exact name are ambiguous too.
  */
 import type { LogInfo } from '../store/usage.js';
+import { stripMarkupGuards } from './mrkdwn.js';
 
 export type Match<T> =
   | { ok: true; item: T }
@@ -14,7 +15,8 @@ export type Match<T> =
 export const MAX_CANDIDATES = 10;
 
 function pick<T>(query: string, items: T[], id: (t: T) => string | undefined, name: (t: T) => string | null): Match<T> {
-  const q = query.trim();
+  // A name copied from a message carries the invisible guards of its markers (src/slack/mrkdwn.ts).
+  const q = stripMarkupGuards(query).trim();
   if (q === '') return { ok: false, reason: 'not-found', query };
   const byId = items.find((t) => id(t) === q);
   if (byId) return { ok: true, item: byId };

@@ -15,6 +15,7 @@ import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { countOutbox, getOutbox, markAttempt, markDead, markRetry, markSent, type OutboxRecord, pendingHeads } from '../store/outbox.js';
+import { renewBlockIds } from './block-ids.js';
 
 /** Metadata event type of every message logusage posts (Slack requires [a-z0-9_]). */
 export const METADATA_EVENT_TYPE = 'logusage_outbox';
@@ -34,7 +35,14 @@ export interface SlackSender {
     metadata: SlackMetadata;
   }): Promise<{ ts: string }>;
   updateMessage(m: { channel: string; ts: string; text: string; blocks?: unknown[] }): Promise<void>;
-  uploadFile(f: { channel: string; threadTs?: string; filename: string; title: string; bytes: Buffer }): Promise<{ fileId: string }>;
+  uploadFile(f: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    altText?: string;
+    bytes: Buffer;
+  }): Promise<{ fileId: string }>;
   /** ts of a message (or thread reply, with `threadTs`) carrying metadata key `key`, or null. */
   findMessageByKey(q: { channel: string; threadTs?: string; key: string }): Promise<string | null>;
   /** id of a file named `filename` shared in the thread `threadTs` (or the channel), or null. */
@@ -219,6 +227,8 @@ export function createWebApiSender(opts: WebApiSenderOptions): SlackSender {
           file: f.bytes,
           filename: f.filename,
           title: f.title,
+          // Every image says what it shows (SLACK.md "Rules"); the title when nothing better was queued.
+          alt_text: f.altText ?? f.title,
         } as never),
       )) as { files?: Array<{ files?: Array<{ id?: string }> }> };
       const id = r.files?.[0]?.files?.[0]?.id;
@@ -378,7 +388,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
       }
       case 'update': {
         if (!threadTs) throw new SlackSendError({ kind: 'permanent', message: 'an update without the message it edits' });
-        await sender.updateMessage({ channel: row.channel, ts: threadTs, text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) });
+        // An update in place gets new block_ids (SLACK.md "Rules"): the row's key is unique per version.
+        const blocks = p.blocks ? renewBlockIds(p.blocks as Array<{ block_id?: string }>, row.idemKey) : undefined;
+        await sender.updateMessage({ channel: row.channel, ts: threadTs, text: p.text, ...(blocks ? { blocks } : {}) });
         return { ts: threadTs, confirmed: false };
       }
       case 'upload': {
@@ -388,6 +400,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
           ...(threadTs ? { threadTs } : {}),
           filename: p.filename,
           title: p.title ?? p.filename,
+          altText: p.altText ?? p.title ?? p.filename,
           bytes: Buffer.from(p.fileBase64, 'base64'),
         });
         return { ts: r.fileId, confirmed: false };

@@ -59,14 +59,18 @@ import { type Command, EXAMPLES, isChanging, parseCommand } from './command-pars
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
 import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
+import { type CheckMembership, channelsToCheck, describeMembership } from './membership.js';
 import { currentPrice, resolveMoneyArgument, runPriceCommand } from './money-commands.js';
 import {
   type Block,
   context,
   ellipsize,
   escapeMrkdwn,
+  escapeUntrusted,
   fitMessage,
+  flattenText,
   listSections,
+  plainName,
   type SlackMessage,
   shownName,
   sparkline,
@@ -100,6 +104,8 @@ export interface SlackServiceDeps {
   chartFontPath?: string;
   /** How long a change that met SQLite's write lock is tried again (src/slack/busy-retry.ts; default 20 s). */
   busyRetry?: BusyRetryOptions;
+  /** conversations.info per channel (src/slack/membership.ts); without it status and route say nothing of membership. */
+  checkMembership?: CheckMembership;
 }
 
 /** Who asked, and where. */
@@ -108,8 +114,20 @@ export interface Caller {
   channelId: string;
 }
 
-/** Uploads a PNG to a channel (the listener passes Bolt's client: files.uploadV2). */
-export type UploadPng = (f: { channelId: string; filename: string; title: string; png: Buffer; comment: string }) => Promise<void>;
+/** Uploads a PNG to a channel (the listener passes Bolt's client: files.uploadV2, with `altText` as its `alt_text`). */
+export type UploadPng = (f: {
+  channelId: string;
+  filename: string;
+  title: string;
+  png: Buffer;
+  comment: string;
+  altText: string;
+}) => Promise<void>;
+
+/** What a chart shows, for people who cannot see it (files.uploadV2 `alt_text`, SLACK.md "Rules"). `title` is one line. */
+export function chartAltText(title: string, from: Day, to: Day, unusualDays: number): string {
+  return `Line chart of ${title}: bytes per day from ${from} to ${to} (UTC), with the typical range of the previous 4 weeks as a shaded band; ${unusualDays} unusual day${unusualDays === 1 ? '' : 's'} marked.`;
+}
 
 /** The reply to a command: a message, and optionally a follow-up that runs after it was shown. */
 export interface CommandResult {
@@ -504,12 +522,15 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     }
     const lines = routes.map((r) => `• *${shownName(r.logset)}* → <#${r.channel}>`);
     return fitMessage({
-      text: escapeMrkdwn(`Routes: ${routes.map((r) => `${r.logset} → ${r.channel}`).join(', ')}`),
+      text: escapeMrkdwn(`Routes: ${routes.map((r) => `${plainName(r.logset)} → ${r.channel}`).join(', ')}`),
       blocks: [...listSections(lines, { noun: 'routes' }), context(defLine)],
     });
   }
 
-  function status(): SlackMessage {
+  async function status(): Promise<SlackMessage> {
+    const uses = channelsToCheck(settings, listRoutes(db));
+    const checked = deps.checkMembership ? await deps.checkMembership(uses.map((u) => u.channel)) : [];
+    const channels = checked.map((m) => ({ ...m, uses: uses.find((u) => u.channel === m.channel)?.uses ?? [] }));
     const logs = logList.byId();
     const cov = coverage(db);
     let next: Date | null = null;
@@ -537,6 +558,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       thresholds: listThresholds(db).length,
       admins: admins.size,
       changes: listAudit(db, { limit: 10 }).map((a) => ({ at: a.at, actor: a.actor, what: describeChange(a, nameOf(logs)) })),
+      ...(deps.checkMembership ? { channels } : {}),
     });
   }
 
@@ -595,10 +617,11 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       await upload({
         channelId: caller.channelId,
         filename,
-        title: `${shortTitle}: last ${cmd.days} days`,
+        title: `${flattenText(shortTitle)}: last ${cmd.days} days`,
         png,
-        // initial_comment is a message: mrkdwn, so the name is escaped.
-        comment: `Usage of ${escapeMrkdwn(shortTitle)}, last ${cmd.days} days (${anomalies.length} unusual day${anomalies.length === 1 ? '' : 's'} marked).`,
+        // initial_comment is a message: mrkdwn, so the name is sanitised.
+        comment: `Usage of ${escapeUntrusted(shortTitle)}, last ${cmd.days} days (${anomalies.length} unusual day${anomalies.length === 1 ? '' : 's'} marked).`,
+        altText: chartAltText(flattenText(shortTitle), days[0] ?? latest, latest, anomalies.length),
       });
     } catch (err) {
       const code = slackErrorCode(err);
@@ -614,7 +637,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     }
     return buildReply(
       `:bar_chart: Chart of *${shownName(title)}* (last ${cmd.days} days) posted to this channel.`,
-      `Chart of ${title} posted to this channel.`,
+      `Chart of ${plainName(title)} posted to this channel.`,
     );
   }
 
@@ -704,7 +727,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return {
           message: buildReply(
             `:zzz: *${shownName(displayName(r.log))}* snoozed for ${formatDuration(cmd.ms)}, until ${until.slice(0, 16).replace('T', ' ')} UTC.`,
-            `${displayName(r.log)} snoozed until ${until}.`,
+            `${plainName(displayName(r.log))} snoozed until ${until}.`,
           ),
         };
       }
@@ -718,7 +741,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             was
               ? `:bell: *${shownName(displayName(r.log))}* alerts again.`
               : `*${shownName(displayName(r.log))}* was not snoozed; nothing changed.`,
-            was ? `${displayName(r.log)} unsnoozed.` : `${displayName(r.log)} was not snoozed.`,
+            was ? `${plainName(displayName(r.log))} unsnoozed.` : `${plainName(displayName(r.log))} was not snoozed.`,
           ),
         };
       }
@@ -736,7 +759,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
                 ? `:no_bell: *${n}* muted: no alerts for it until \`/logusage unmute\`.`
                 : `:bell: *${n}* unmuted.`
               : `*${n}* was already ${cmd.kind === 'mute' ? 'muted' : 'not muted'}; nothing changed.`,
-            `${displayName(r.log)} ${did ? `${cmd.kind}d` : 'unchanged'}.`,
+            `${plainName(displayName(r.log))} ${did ? `${cmd.kind}d` : 'unchanged'}.`,
           ),
         };
       }
@@ -745,10 +768,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         if ('reply' in r) return { message: r.reply };
         const prev = setRoute(db, r.name, cmd.channel, w);
         changed('route.set', caller.userId);
+        const [member] = deps.checkMembership ? await deps.checkMembership([cmd.channel]) : [];
+        const membership = member ? describeMembership(member) : 'For a private channel, invite the app there.';
         return {
           message: buildReply(
-            `:twisted_rightwards_arrows: Alerts of log set *${shownName(r.name)}* now go to <#${cmd.channel}>${prev && prev !== cmd.channel ? ` (was <#${prev}>)` : ''}. For a private channel, invite the app there.`,
-            `Alerts of ${r.name} now go to ${cmd.channel}.`,
+            `:twisted_rightwards_arrows: Alerts of log set *${shownName(r.name)}* now go to <#${cmd.channel}>${prev && prev !== cmd.channel ? ` (was <#${prev}>)` : ''}.\n${membership}`,
+            `Alerts of ${plainName(r.name)} now go to ${cmd.channel}.`,
           ),
         };
       }
@@ -759,7 +784,10 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         if (did) changed('route.remove', caller.userId);
         return {
           message: did
-            ? buildReply(`Removed the route of *${shownName(name)}*; its alerts go to the alert channel.`, `Removed the route of ${name}.`)
+            ? buildReply(
+                `Removed the route of *${shownName(name)}*; its alerts go to the alert channel.`,
+                `Removed the route of ${plainName(name)}.`,
+              )
             : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no route`, EXAMPLES.routeList),
         };
       }
@@ -796,11 +824,11 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
             try {
               const line = await refresh({ actor: caller.userId });
               cache.clear();
-              return buildReply(`:white_check_mark: ${escapeMrkdwn(line)}`, line);
+              return buildReply(`:white_check_mark: ${escapeUntrusted(line)}`, plainName(line, 500));
             } catch (err) {
               logger.error({ err: describeError(err) }, 'refresh from Slack failed');
               const msg = err instanceof AppError ? err.message : 'an unexpected error; the details are in the logs';
-              return buildReply(`:x: Collection failed: ${escapeMrkdwn(msg)}`, `Collection failed: ${msg}`);
+              return buildReply(`:x: Collection failed: ${escapeUntrusted(msg)}`, `Collection failed: ${plainName(msg, 500)}`);
             }
           },
         };
@@ -855,7 +883,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
           ),
         };
       case 'status':
-        return { message: status() };
+        return { message: await status() };
       case 'digest': {
         if (!hooks.previewDigest) {
           return {
@@ -987,7 +1015,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         // The lifecycle ends an open episode of a muted log quietly at its next run.
         if (!setMuted(db, logId, true, w, tag)) {
           const text = `*${shownName(name)}* is already muted; nothing changed. \`/logusage unmute\` turns its alerts back on.`;
-          return { ephemeral: buildReply(text, `${name} is already muted; nothing changed.`) };
+          return { ephemeral: buildReply(text, `${plainName(name)} is already muted; nothing changed.`) };
         }
         changed('mute', caller.userId);
         return logged({ action: 'mute', details: tag });

@@ -22,6 +22,8 @@ export interface OutboxPayload {
   /** upload: file name, title and the file bytes as base64. */
   filename?: string;
   title?: string;
+  /** upload: what the image shows, for screen readers (files.uploadV2 `alt_text`); default the title. */
+  altText?: string;
   fileBase64?: string;
 }
 

@@ -8,7 +8,8 @@
  *   `include_all_metadata=true` (as Slack does; without it the metadata is left out).
  * - chat.update (needs an existing channel + ts, else `message_not_found`), chat.postEphemeral,
  *   conversations.history (top-level messages newest first; `limit`, `oldest`, `latest`),
- *   conversations.replies, auth.test.
+ *   conversations.replies, auth.test, conversations.info (`is_member` true unless `setMembership` says
+ *   otherwise; `channel_not_found` for a channel marked missing).
  * - files.getUploadURLExternal → an `upload_url` on this server; the upload POST (multipart or raw body)
  *   stores the bytes; files.completeUploadExternal shares them to `channel_id` (`file_not_found` when the
  *   bytes never arrived).
@@ -67,6 +68,8 @@ export interface StoredFile {
   channel: string | undefined;
   threadTs: string | undefined;
   initialComment: string | undefined;
+  /** `alt_text` given to files.getUploadURLExternal (what files.uploadV2 sends). */
+  altText: string | undefined;
 }
 
 /** A modal opened with views.open. */
@@ -120,6 +123,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): StoredMessage | undefined;
   /** The next `times` calls of `method` get `fault`. */
   fail(method: string, fault: Fault, times?: number): void;
+  /** What conversations.info says of `channel`: the bot is a member (default), is not, or the channel does not exist. */
+  setMembership(channel: string, state: 'member' | 'not-member' | 'missing'): void;
   /** Resolves when `predicate` holds (checked on every call and every 10 ms); rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves once `method` has been called at least `n` times. */
@@ -193,6 +198,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let messages: StoredMessage[] = [];
   let files: StoredFile[] = [];
   let faults = new Map<string, Array<Fault>>();
+  let membership = new Map<string, 'member' | 'not-member' | 'missing'>();
   let homeViews = new Map<string, Record<string, unknown>>();
   let modals: OpenedModal[] = [];
   let tsCounter = 0;
@@ -303,6 +309,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const replies = messages.filter((m) => m.channel === channel && m.threadTs === ts);
         return { ok: true, messages: [parent, ...replies].map((m) => toSlackMessage(m, true, bot)), has_more: false };
       }
+      case 'conversations.info': {
+        const channel = str(b.channel);
+        const state = channel ? (membership.get(channel) ?? 'member') : 'missing';
+        if (!channel || state === 'missing') return { ok: false, error: 'channel_not_found' };
+        return {
+          ok: true,
+          channel: { id: channel, name: channel.toLowerCase(), is_private: channel.startsWith('G'), is_member: state === 'member' },
+        };
+      }
       case 'views.publish': {
         const user = str(b.user_id);
         const view = parseView(b.view);
@@ -341,6 +356,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           channel: undefined,
           threadTs: undefined,
           initialComment: undefined,
+          altText: str(b.alt_text),
         });
         return { ok: true, upload_url: `${origin}/upload/${id}`, file_id: id };
       }
@@ -537,6 +553,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       for (let i = 0; i < times; i++) q.push(fault);
       faults.set(method, q);
     },
+    setMembership(channel, state) {
+      membership.set(channel, state);
+    },
     waitFor,
     async waitForCalls(method, n = 1, timeoutMs = 5000) {
       await waitFor(() => calls.filter((c) => c.method === method).length >= n, timeoutMs);
@@ -565,6 +584,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       messages = [];
       files = [];
       faults = new Map();
+      membership = new Map();
       homeViews = new Map();
       modals = [];
     },

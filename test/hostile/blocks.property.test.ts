@@ -4,26 +4,66 @@
  * header, < 10k characters in all), and holds no unescaped `&`, `<` or `>` — so a name like `<!channel>`
  * or `<@U…>` is shown, never acted on. The only special sequences allowed are the ones the bot writes
  * itself from well-formed ids (who clicked, a routed channel).
+ *
+ * Slack's "should" rules (SLACK.md "Rules …", checked by `slackRuleProblems`) hold too, on every builder
+ * and every `/logusage` reply over stored logs with hostile names: block_ids ≤ 255, unique, new on every
+ * update (found by role / action_id); ≤ 50 blocks; fallback ≤ 4,000 characters with names shortened;
+ * `verbatim: true` on mrkdwn; no formatting, shortcode, link, line break or bidi control live from a
+ * name; a confirm dialog on the danger button; alt_text on images; `top N` lists all N. Runs are bounded
+ * and seeded (SEED), so every run checks the same cases.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/config.js';
 import type { Day } from '../../src/days.js';
+import { daysInRange } from '../../src/days.js';
 import type { Finding, FindingKind } from '../../src/detect/types.js';
-import { buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../../src/slack/blocks/alert.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { hasBlockRole, renewBlockIds } from '../../src/slack/block-ids.js';
+import {
+  ACTION_LOG_BLOCK_ID,
+  buildAlertMessage,
+  buildNewNormalNotice,
+  buildNoticeMessage,
+  buildResolvedReply,
+} from '../../src/slack/blocks/alert.js';
 import { buildAlertsList } from '../../src/slack/blocks/alerts-list.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../../src/slack/blocks/common.js';
 import { buildDigest, buildWeeklyDigest } from '../../src/slack/blocks/digest.js';
+import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice } from '../../src/slack/blocks/grouped.js';
 import { buildHelp } from '../../src/slack/blocks/help.js';
+import { buildHome } from '../../src/slack/blocks/home.js';
 import { buildCandidates, buildLogDetail } from '../../src/slack/blocks/log-detail.js';
+import { buildBudgetModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
 import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
 import { parseCommand } from '../../src/slack/command-parser.js';
 import { withActionLine } from '../../src/slack/listeners/alert-actions.js';
-import { type Block, escapeMrkdwn, fitMessage, type SlackMessage, section, sparkline, truncate } from '../../src/slack/mrkdwn.js';
-import { commandText, hostileName, hostileText, messageProblems, renderedTexts } from './support/hostile.js';
+import type { MembershipState } from '../../src/slack/membership.js';
+import {
+  type Block,
+  escapeMrkdwn,
+  fitMessage,
+  type SlackMessage,
+  section,
+  shownName,
+  sparkline,
+  truncate,
+} from '../../src/slack/mrkdwn.js';
+import { createSlackService } from '../../src/slack/service.js';
+import { insertAlert } from '../../src/store/alerts.js';
+import { openDb } from '../../src/store/db.js';
+import { writeCollection } from '../../src/store/usage.js';
+import { commandText, hostileText, messageProblems, renderedTexts, ruleName, slackRuleProblems } from './support/hostile.js';
+
+/** Names of logs and log sets: hostile text and names built to break Slack's rules (support/hostile.ts). */
+const hostileName = ruleName;
 
 const RUNS = 400;
+/** Fixed seed: the same cases on every run (a failure prints its path to replay it). */
+const SEED = 0x5_1ac_13;
 
 const day: fc.Arbitrary<Day> = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
@@ -87,7 +127,14 @@ const JUNK = /undefined|\[object Object\]|NaN ?(B|KB|MB|GB|TB|PB|%)|Infinity/g;
  * `input` is not the builder's: generated text such as a user id "NaN" can sit next to a unit.
  */
 function check(m: SlackMessage, allowed: string[] = [], input: unknown = undefined): void {
-  const problems = messageProblems(m, allowed);
+  const names: string[] = [];
+  const collect = (v: unknown) => {
+    if (typeof v === 'string') names.push(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  collect(input);
+  const problems = [...new Set([...messageProblems(m, allowed), ...slackRuleProblems(m, { allowed, names })])];
   const given = JSON.stringify(input) ?? '';
   const token = (j: string) => /^(undefined|\[object Object\]|NaN|Infinity)/.exec(j)?.[0] ?? j;
   const junk = renderedTexts(m).flatMap((t) => [...t.matchAll(JUNK)].map((x) => x[0]).filter((j) => !given.includes(token(j))));
@@ -125,7 +172,7 @@ describe('Block Kit builders on generated names and numbers', () => {
           for (const [user, name] of clicks) {
             blocks = fitMessage({
               text: m.text,
-              blocks: withActionLine(blocks, `:zzz: <@${user}> snoozed *${escapeMrkdwn(name)}*`),
+              blocks: withActionLine(blocks, `:zzz: <@${user}> snoozed *${shownName(name)}*`),
             }).blocks;
             check(
               { text: m.text, blocks },
@@ -135,7 +182,7 @@ describe('Block Kit builders on generated names and numbers', () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      { seed: SEED, numRuns: RUNS },
     );
   });
 
@@ -146,7 +193,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         check(buildNewNormalNotice(f, s, { inThread }), [], f);
         check(buildNoticeMessage(f, s), [], f);
       }),
-      { numRuns: RUNS },
+      { seed: SEED, numRuns: RUNS },
     );
   });
 
@@ -180,7 +227,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         }),
         (v) => check(buildDigest(v), allowedFrom(v.openAlerts.map((a) => a.channel)), v),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
     fc.assert(
       fc.property(
@@ -197,7 +244,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         }),
         (v) => check(buildWeeklyDigest(v), [], v),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
   });
 
@@ -233,7 +280,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         }),
         (v) => check(buildSummary(v), [], v),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
     fc.assert(
       fc.property(
@@ -269,7 +316,7 @@ describe('Block Kit builders on generated names and numbers', () => {
             rows,
           ),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
     fc.assert(
       fc.property(
@@ -293,7 +340,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         fc.nat(10_000),
         (alerts, extra) => check(buildAlertsList(alerts, alerts.length + extra), allowedFrom(alerts.map((a) => a.channel)), alerts),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
   });
 
@@ -338,7 +385,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         }),
         (v) => check(buildLogDetail(v as Parameters<typeof buildLogDetail>[0]), allowedFrom(v.changes.map((c) => c.actor)), v),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
     fc.assert(
       fc.property(
@@ -348,7 +395,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         commandText,
         (q, c, extra, example) => check(buildCandidates(q, c, c.length + extra, example), [], [q, c, example]),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
     fc.assert(
       fc.property(
@@ -380,10 +427,36 @@ describe('Block Kit builders on generated names and numbers', () => {
           thresholds: fc.nat(),
           admins: fc.nat(),
           changes: fc.array(change, { maxLength: 30 }),
+          channels: fc.option(
+            fc.array(
+              fc.record({
+                channel: fc.oneof(fc.stringMatching(/^[CG][A-Z0-9]{8}$/), hostileText),
+                state: fc.constantFrom('member', 'not-member', 'missing', 'unknown') as fc.Arbitrary<MembershipState>,
+                error: fc.option(hostileText, { nil: undefined }),
+                uses: fc.array(
+                  fc.oneof(
+                    fc.constant('alerts'),
+                    hostileName.map((n) => `route ${n}`),
+                  ),
+                  { maxLength: 4 },
+                ),
+              }),
+              { maxLength: 20 },
+            ),
+            { nil: undefined },
+          ),
         }),
-        (v) => check(buildStatus(v), allowedFrom(v.changes.map((c) => c.actor)), v),
+        (v) =>
+          check(
+            buildStatus(v as Parameters<typeof buildStatus>[0]),
+            allowedFrom(
+              v.changes.map((c) => c.actor),
+              (v.channels ?? []).map((c) => c.channel),
+            ),
+            v,
+          ),
       ),
-      { numRuns: RUNS / 2 },
+      { seed: SEED, numRuns: RUNS / 2 },
     );
   });
 
@@ -396,10 +469,376 @@ describe('Block Kit builders on generated names and numbers', () => {
         const input = [text, user, code];
         if (r.kind === 'error') check(buildUsageError(r.message, r.example), [], input);
         check(buildUsageError(text, text), [], input);
-        check(buildNotAllowed(text, user, configured), [], input);
-        check(buildFailure(text, code), [], input);
+        // What was refused or failed is the product's own words ("mute logs", "`/logusage top`"): escaped
+        // whatever it is; Slack's rules on names are checked with the words the product passes.
+        expect(messageProblems(buildNotAllowed(text, user, configured))).toEqual([]);
+        expect(messageProblems(buildFailure(text, code))).toEqual([]);
+        check(buildNotAllowed('mute logs', user, configured), [], input);
+        check(buildFailure('`/logusage top`', code), [], input);
       }),
-      { numRuns: RUNS * 2 },
+      { seed: SEED, numRuns: RUNS * 2 },
+    );
+  });
+});
+
+describe("Slack's rules on every builder and every /logusage reply", () => {
+  const openLogFinding = finding.map((f) => ({ ...f, scope: 'log' as const, logId: f.logId ?? 'log-1' }));
+
+  it('a message updated in place gets new block_ids; blocks are found by role, buttons by action_id', () => {
+    fc.assert(
+      fc.property(
+        finding,
+        fc.constantFrom('open', 'resolved', 'level-shift') as fc.Arbitrary<'open' | 'resolved' | 'level-shift'>,
+        spark,
+        fc.array(fc.oneof(hostileText, fc.string({ maxLength: 400 })), { minLength: 2, maxLength: 5 }),
+        (f, state, s, revisions) => {
+          const m = buildAlertMessage({
+            alertId: 7,
+            finding: f,
+            state,
+            firstDay: f.day,
+            dayNumber: 2,
+            findingDays: 2,
+            spark: s,
+            actions: [{ at: '2026-03-01T00:00:00.000Z', actor: 'U0ADMIN01', action: 'snooze', details: null }],
+          });
+          const distinct = [...new Set(revisions)];
+          const versions = [m.blocks, ...distinct.map((r) => renewBlockIds(m.blocks, r))];
+          for (const [i, blocks] of versions.entries()) {
+            check({ text: m.text, blocks }, ['<@U0ADMIN01>'], [f, revisions]);
+            const ids = blocks.map((b) => b.block_id).filter((id): id is string => id !== undefined);
+            if (i > 0) expect(ids).toHaveLength(blocks.length);
+            for (const earlier of versions.slice(0, i)) {
+              const before = new Set(earlier.map((b) => b.block_id));
+              expect(ids.filter((id) => before.has(id))).toEqual([]);
+            }
+            // What a listener looks for is still there under its new id.
+            expect(blocks.filter((b) => hasBlockRole(b, ACTION_LOG_BLOCK_ID))).toHaveLength(1);
+            const buttons = blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as Array<{ action_id?: string }>;
+            if (state === 'open' && f.scope === 'log' && f.logId !== null) {
+              expect(buttons.map((e) => e.action_id)).toEqual(expect.arrayContaining(Object.values(ACTION_IDS)));
+            }
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 2 },
+    );
+  });
+
+  it('Mute asks for confirmation: the danger button carries a confirm dialog naming the log, shortened and inert', () => {
+    fc.assert(
+      fc.property(openLogFinding, spark, (f, s) => {
+        const m = buildAlertMessage({ alertId: 1, finding: f, state: 'open', firstDay: f.day, dayNumber: 1, findingDays: 1, spark: s });
+        check(m, [], f);
+        const mute = m.blocks
+          .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+          .find((e) => 'action_id' in e && e.action_id === ACTION_IDS.muteLog) as
+          | { style?: string; confirm?: { title: { text: string }; text: { text: string } } }
+          | undefined;
+        expect(mute?.style).toBe('danger');
+        expect(mute?.confirm?.title.text).toBe('Mute this log?');
+        expect(mute?.confirm?.text.text.length).toBeLessThanOrEqual(300);
+      }),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+
+  it('top N lists all N rows, packed into sections, whatever the names', () => {
+    const row = fc.record({
+      logId: hostileText,
+      name: hostileName,
+      logsets: fc.array(hostileName, { maxLength: 4 }),
+      bytes,
+      expected: maybeBytes,
+    });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 100 }), spark, (rows, s) => {
+        const m = buildTop({
+          day: '2026-03-10',
+          observed: true,
+          requested: rows.length,
+          rows: rows.map((r) => ({ ...r, spark: sparkline(s) })),
+          logsWithData: rows.length,
+          totalBytes: 1e12,
+        });
+        check(m, [], rows);
+        const text = m.blocks.map((b) => (b.type === 'section' && b.text ? b.text.text : '')).join('\n');
+        for (let i = 1; i <= rows.length; i++) expect(text).toMatch(new RegExp(`(^|\\n)${i}\\. \\*`));
+        expect(text).not.toMatch(/and \d+ more/);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  /** Every subcommand, with the names of the stored logs typed back in (quoted as people do). */
+  const commandsFor = (names: string[], sets: string[]) => {
+    const q = (s: string) => `"${s}"`;
+    const n = names[0] ?? 'x';
+    const set = sets[0] ?? 'x';
+    return [
+      'help',
+      'summary',
+      'summary 2026-03-09',
+      'top',
+      'top 3',
+      'top 100',
+      `log ${q(n)}`,
+      `log ${n}`,
+      'log zz-no-such-log',
+      'alerts',
+      `chart ${q(n)} 30d`,
+      'threshold list',
+      `threshold set log ${q(n)} 5GB/day`,
+      `threshold set logset ${q(set)} 5GB/day`,
+      'budget show',
+      'budget set 3TB/month',
+      `snooze ${q(n)} 3d`,
+      `unsnooze ${q(n)}`,
+      `mute ${q(n)}`,
+      `unmute ${q(n)}`,
+      `route ${q(set)} <#C0ROUTE01|alerts>`,
+      'route list',
+      `route remove ${q(set)}`,
+      'digest',
+      'refresh',
+      'status',
+      `${n} ${set}`,
+    ];
+  };
+
+  it('every /logusage reply (and follow-up) over stored logs with hostile names', async () => {
+    const names = fc.uniqueArray(ruleName, { minLength: 1, maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(names, fc.array(ruleName, { minLength: 1, maxLength: 4 }), async (logNames, setNames) => {
+        const db = openDb(':memory:');
+        try {
+          const days = daysInRange('2026-02-01', '2026-03-10');
+          const usage = logNames.flatMap((_, i) =>
+            days.map((d, j) => ({ logId: `log-${i}`, day: d, bytes: 1e9 * (i + 1) + (j % 7) * 1e7 })),
+          );
+          writeCollection(db, {
+            observedDays: days,
+            source: 'api',
+            usage,
+            managedLogs: logNames.map((name, i) => ({
+              id: `log-${i}`,
+              name,
+              logsets: setNames.slice(0, 1 + (i % setNames.length)).map((s, k) => ({ id: `set-${k}`, name: s })),
+            })),
+            orgDaily: days.map((d) => ({ day: d, bytes: 1e10 })),
+            now: '2026-03-11T08:00:00.000Z',
+          });
+          insertAlert(db, {
+            episodeKey: 'log:log-0',
+            scope: 'log',
+            logId: 'log-0',
+            target: null,
+            kind: 'spike',
+            status: 'open',
+            day: '2026-03-10',
+            channel: 'C0ALERTS1',
+            now: '2026-03-11T06:00:00.000Z',
+            finding: {
+              day: '2026-03-10',
+              kind: 'spike',
+              scope: 'log',
+              logId: 'log-0',
+              logName: logNames[0] as string,
+              logsets: setNames,
+              value: 5e9,
+              expected: 1e9,
+              low: 8e8,
+              high: 1.2e9,
+              score: 9,
+              reason: `${logNames[0]} sent 5× its usual`,
+              changeBytes: 4e9,
+              changePct: 400,
+              contributors: [],
+            },
+          });
+          const service = createSlackService({
+            db,
+            settings: readSettings({ SLACK_ALERT_CHANNEL: 'C0ALERTS1', LOGUSAGE_ADMINS: 'U0ADMIN01' }),
+            logger: createSilentLogger(),
+            now: () => new Date('2026-03-11T08:00:00.000Z'),
+            hooks: {
+              refresh: async () => `Collected 2026-03-10: ${logNames.join(', ')}`,
+              previewDigest: () => ({ text: 'digest', blocks: [] }),
+            },
+            // Every answer conversations.info can give, in turn.
+            checkMembership: async (channels) =>
+              channels.map((channel, i) => ({
+                channel,
+                state: (['member', 'not-member', 'missing', 'unknown'] as const)[i % 4] as MembershipState,
+                error: 'missing_scope',
+              })),
+          });
+          const upload = async () => {};
+          for (const user of ['U0ADMIN01', 'U0USER001']) {
+            for (const text of commandsFor(logNames, setNames)) {
+              const input = [logNames, setNames, text];
+              const quick = service.quickAnswer(text, { userId: user, channelId: 'C0CHAN001' });
+              if (quick) check(quick, [], input);
+              const r = await service.run(text, { userId: user, channelId: 'C0CHAN001' }, upload);
+              const allowed = ['<@U0ADMIN01>', '<#C0ROUTE01>', '<#C0ALERTS1>'];
+              check(r.message, allowed, input);
+              if (r.followUp) check(await r.followUp(), allowed, input);
+            }
+          }
+        } finally {
+          db.close();
+        }
+      }),
+      { seed: SEED, numRuns: 6 },
+    );
+  }, 60_000);
+});
+
+describe("Slack's rules on the log-set, grouped and organisation messages, App Home and the modals", () => {
+  const member = fc.record({
+    logId: hostileText,
+    logName: hostileName,
+    kind: fc.constantFrom('silent', 'drop') as fc.Arbitrary<'silent' | 'drop'>,
+    value: bytes,
+    expected: bytes,
+    changeBytes: fc.integer({ min: -1e15, max: 1e15 }),
+    silentSince: fc.option(day, { nil: undefined }),
+  });
+  const state = fc.constantFrom('open', 'resolved', 'level-shift') as fc.Arbitrary<'open' | 'resolved' | 'level-shift'>;
+  const action = fc.record({
+    at: iso,
+    actor: fc.stringMatching(/^U[A-Z0-9]{8}$/),
+    action: fc.constantFrom('snooze', 'mute', 'accept-normal'),
+    details: fc.constant(null),
+  });
+
+  it('log-set messages, grouped messages (menus with a Mute confirm) and organisation notices', () => {
+    fc.assert(
+      fc.property(
+        finding,
+        fc.array(member, { minLength: 1, maxLength: 40 }),
+        state,
+        spark,
+        fc.array(action, { maxLength: 5 }),
+        fc.array(
+          fc.record({
+            alertId: fc.option(fc.nat(), { nil: null }),
+            finding,
+            status: fc.constantFrom('open', 'resolved', 'accepted', 'notice') as fc.Arbitrary<'open' | 'resolved' | 'accepted' | 'notice'>,
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (f, members, st, s, actions, rows) => {
+          const allowed = actions.map((a) => `<@${a.actor}>`);
+          check(
+            buildLogSetMessage({
+              alertId: 3,
+              finding: f,
+              members,
+              reporting: members.length + 2,
+              state: st,
+              firstDay: f.day,
+              dayNumber: 2,
+              endDay: f.day,
+              spark: s,
+              actions,
+            }),
+            allowed,
+            [f, members],
+          );
+          const group = buildGroupMessage({ day: f.day, rows, actions });
+          check(group, allowed, rows);
+          const menus = group.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as Array<{
+            action_id?: string;
+            confirm?: unknown;
+          }>;
+          const mute = menus.find((e) => e.action_id === ACTION_IDS.muteLog);
+          if (mute) expect(mute.confirm).toBeDefined();
+          check(
+            buildOrgEventNotice(
+              {
+                ...f,
+                scope: 'org',
+                kind: 'org' as FindingKind,
+                logId: null,
+                details: { orgEvent: 'dip', logsAffected: 5, logsReporting: 9 },
+              },
+              s,
+            ),
+            [],
+            f,
+          );
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+
+  it('the App Home tab and the settings modals', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          userId: fc.stringMatching(/^U[A-Z0-9]{8}$/),
+          isAdmin: fc.boolean(),
+          builtAt: iso,
+          day: fc.option(day, { nil: null }),
+          total: maybeBytes,
+          expected: fc.option(fc.record({ expected: bytes, low: bytes, high: bytes }), { nil: null }),
+          spark: spark.map((x) => sparkline(x)),
+          month: fc.option(
+            fc.record({
+              month: fc.constant('2026-03'),
+              toDate: bytes,
+              projected: maybeBytes,
+              knownDays: fc.nat(31),
+              daysInMonth: fc.constant(31),
+            }),
+            { nil: null },
+          ),
+          budget: fc.option(fc.record({ bytes: fc.integer({ min: 1, max: 1e15 }) }), { nil: null }),
+          top: fc.array(fc.record({ name: hostileName, bytes, expected: maybeBytes, spark: spark.map((x) => sparkline(x)) }), {
+            maxLength: 20,
+          }),
+          alerts: fc.array(
+            fc.record({
+              id: fc.nat(),
+              kind: fc.constantFrom(...kinds),
+              name: hostileName,
+              firstDay: day,
+              findingDays: fc.nat(40),
+              permalink: fc.option(fc.constantFrom('https://fake.slack.com/archives/C0ALERTS1/p1700000000000100'), { nil: null }),
+              channel: fc.option(fc.stringMatching(/^C[A-Z0-9]{8}$/), { nil: null }),
+              takenBy: fc.option(fc.stringMatching(/^U[A-Z0-9]{8}$/), { nil: null }),
+            }),
+            { maxLength: 30 },
+          ),
+          openAlertCount: fc.nat(500),
+          plans: fc.array(hostileName, { maxLength: 10 }),
+        }),
+        hostileName,
+        hostileText,
+        (v, target, text) => {
+          const home = buildHome(v);
+          const allowed = [
+            ...v.alerts.flatMap((a) => [
+              a.permalink ? `<${a.permalink}|open the message>` : '',
+              a.channel ? `<#${a.channel}>` : '',
+              a.takenBy ? `<@${a.takenBy}>` : '',
+            ]),
+          ].filter(Boolean);
+          check({ text: 'home', blocks: home.blocks }, allowed, v);
+          expect(home.blocks.length).toBeLessThanOrEqual(100);
+          const ctx = { channelId: 'C0CHAN001' };
+          for (const modal of [
+            buildThresholdModal(ctx, { scope: 'log', target: { text: target, value: 'log:x' } }),
+            buildBudgetModal(ctx, '30 TB/month'),
+            buildNoticeModal('Not allowed', text),
+          ]) {
+            check({ text: 'modal', blocks: modal.blocks as Block[] }, [], [target, text]);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
     );
   });
 });

@@ -15,7 +15,7 @@ import { listLogs } from '../../src/store/usage.js';
 import type { FakeSlack } from '../helpers/fake-slack.js';
 import { buildData, logId } from '../helpers/rapid7.js';
 import { ADMIN, type Harness, startHarness, USER } from '../integration/slack-harness.js';
-import { type MessageLike, messageProblems } from './support/hostile.js';
+import { type MessageLike, messageProblems, slackRuleProblems } from './support/hostile.js';
 import { createWorld, type World } from './support/world.js';
 
 const FIRST: Day = '2026-01-20';
@@ -31,6 +31,8 @@ const NAMES = [
   `long ${'<!here>'.repeat(700)}`,
   '&lt;!everyone&gt;',
   'plain-log',
+  // Slack's rules (SLACK.md): formatting, a shortcode, a URL, a line break and bidi controls around tokens.
+  'x *zqbold* _zqit_ ~zqs~ `zqcode` :zqfire: https://zqevil.example/x \u202ezqrtl\u2066 zqbrk\nnext',
 ];
 const LOGSETS = ["<!subteam^S0123|@team> '); DROP TABLE usage; --", 'Web &amp; <Friends>'];
 
@@ -74,8 +76,17 @@ const ALLOWED = [ADMIN, USER].map((u) => `<@${u}>`).concat(['CALERTS01', 'CDIGES
 function expectSafe(fake: FakeSlack, minMessages: number): void {
   const all = seen(fake);
   expect(all.length).toBeGreaterThanOrEqual(minMessages);
-  const problems = all.flatMap((m) => messageProblems(m.message, ALLOWED).map((p) => `${m.where}: ${p}`));
+  const problems = all.flatMap((m) =>
+    [
+      ...new Set([
+        ...messageProblems(m.message, ALLOWED),
+        ...slackRuleProblems(m.message, { allowed: ALLOWED, names: [...NAMES, ...LOGSETS] }),
+      ]),
+    ].map((p) => `${m.where}: ${p}`),
+  );
   expect(problems).toEqual([]);
+  // Every chart says what it shows (files.uploadV2 alt_text).
+  for (const f of fake.files) expect(f.altText ?? '').not.toBe('');
 }
 
 function expectDatabaseIntact(h: { db: World['db'] }): void {
@@ -114,7 +125,10 @@ describe('hostile names from Rapid7, through the daily run', () => {
     const texts = seen(d.slack).map((m) => m.message.text);
     // The run did post about the hostile logs (the spike, the silence, the new log), escaped.
     expect(texts.some((t) => t.includes('&lt;!channel&gt; &amp; &lt;@U0ADMIN01&gt;'))).toBe(true);
-    expect(texts.some((t) => t.includes('&lt;https://evil.example|click here&gt;'))).toBe(true);
+    // …and neutralised: the colon of the URL carries zero-width guards, so nothing auto-links it (src/slack/mrkdwn.ts).
+    expect(texts.some((t) => t.includes('&lt;https\u200d:\u200d//evil.example|click here&gt;'))).toBe(true);
+    // The name built to break Slack's rules was shown (in the digest), guarded.
+    expect(JSON.stringify(seen(d.slack))).toContain('\u200d*\u200dzqbold\u200d*\u200d');
     expectSafe(d.slack, 4);
   });
 
@@ -173,7 +187,8 @@ describe('hostile arguments typed into /logusage', () => {
     expect(r.text).toContain(`'; DROP TABLE logs; --`);
     expect(r.text).toContain(logId(1));
     const c = await app.ask('chart &lt;!channel&gt; 30d', { user: USER });
-    expect(c.text).toBe('Chart of &lt;!channel&gt; &amp; &lt;@U0ADMIN01&gt; *bold* posted to this channel.');
+    // The name's markers carry zero-width guards: *bold* shows as typed but does not render bold.
+    expect(c.text).toBe('Chart of &lt;!channel&gt; &amp; &lt;@U0ADMIN01&gt; \u200d*\u200dbold\u200d*\u200d posted to this channel.');
     expect(app.fake.files.filter((f) => f.bytes && f.bytes.length > 1000)).toHaveLength(1);
     expectSafe(app.fake, 2);
   });

@@ -11,6 +11,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { getAlert, listOpenAlerts } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
 import { type FakeSlackCall, sendBlockAction } from '../helpers/fake-slack.js';
@@ -44,7 +45,7 @@ function dataset() {
 
 type Blocks = Array<{ block_id?: string; type: string; elements?: Array<{ text?: string }> }>;
 const actionLog = (call: FakeSlackCall | undefined) =>
-  (call?.body.blocks as Blocks | undefined)?.find((b) => b.block_id === 'logusage_action_log');
+  (call?.body.blocks as Blocks | undefined)?.find((b) => hasBlockRole(b, 'logusage_action_log'));
 
 describe('alert action log', () => {
   it('a Snooze click stays on the message through the next updates and the resolve', async () => {
@@ -78,6 +79,7 @@ describe('alert action log', () => {
       const post = h.slack.messages.find((m) => !m.threadTs && m.channel === ALERTS && m.text?.startsWith('Spike:'));
       if (!post) throw new Error('no alert message was posted');
       const ts = post.ts;
+      const posted = structuredClone(post.blocks ?? []);
       const updatesOf = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts && !c.fault);
 
       // Someone snoozes it for a day at 09:15 the next morning, through Bolt.
@@ -110,10 +112,12 @@ describe('alert action log', () => {
       expect(updatesOf()).toHaveLength(2);
       const next = updatesOf()[1];
       expect(String(next?.body.text)).toMatch(/Day 3\.$/);
-      expect(actionLog(next)).toEqual(clicked);
+      expect(actionLog(next)?.elements).toEqual(clicked?.elements);
       // What people see in the channel now: the rebuilt message, the line last.
       const shown = (h.slack.message(ALERTS, ts)?.blocks ?? []) as Blocks;
-      expect(shown.at(-1)).toEqual(clicked);
+      expect(shown.at(-1)?.elements).toEqual(clicked?.elements);
+      // …under a new block_id: each version of the message has its own (SLACK.md "Rules").
+      expect(shown.at(-1)?.block_id).not.toBe(clicked?.block_id);
       expect(shown.some((b) => b.type === 'actions')).toBe(true);
 
       // Back to normal for two days: the resolved message keeps it too.
@@ -122,7 +126,16 @@ describe('alert action log', () => {
       expect(getAlert(h.db, alert?.id as number)?.status).toBe('resolved');
       const resolved = updatesOf().at(-1);
       expect(String(resolved?.body.text)).toMatch(/^Resolved: /);
-      expect(actionLog(resolved)).toEqual(clicked);
+      expect(actionLog(resolved)?.elements).toEqual(clicked?.elements);
+
+      // Each version of the message (post, click, daily updates, resolve) has block_ids of its own.
+      const versions = [posted, ...updatesOf().map((c) => c.body.blocks as unknown[])].map((bs) =>
+        (bs as Blocks).map((b) => b.block_id).filter((id) => id !== undefined),
+      );
+      expect(versions.length).toBeGreaterThanOrEqual(4);
+      for (const [i, ids] of versions.entries()) {
+        for (const earlier of versions.slice(0, i)) expect(ids.filter((id) => earlier.includes(id))).toEqual([]);
+      }
 
       // Every update carried the name escaped: nothing in them pings anyone.
       for (const c of updatesOf()) {

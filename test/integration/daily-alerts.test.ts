@@ -93,7 +93,11 @@ describe('alert runner with controls', () => {
       type: 'context',
       block_id: 'logusage_action_log',
       elements: [
-        { type: 'mrkdwn', text: ':zzz: <@U0ADMIN01> snoozed *firewall-eu* for 1 day (until 2026-03-03 12:00 UTC) · 2026-03-01 00:00 UTC' },
+        {
+          type: 'mrkdwn',
+          text: ':zzz: <@U0ADMIN01> snoozed *firewall-eu* for 1 day (until 2026-03-03 12:00 UTC) · 2026-03-01 00:00 UTC',
+          verbatim: true,
+        },
       ],
     });
     expect(JSON.stringify(blocks('alert:2:update:2026-03-03'))).toContain('web-&lt;b&gt;');

@@ -127,6 +127,7 @@ describe('daily run, day after day', () => {
     for (const f of h.slack.files) {
       expect(f.threadTs).toBe(digests.find((d) => d.ts === f.threadTs)?.ts);
       expect(f.bytes?.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(f.altText).toMatch(/^Line chart of the organisation's bytes per day/);
     }
     const last = JSON.stringify(digests.at(-1)?.blocks);
     expect(last).toContain('Log usage digest — Mon 2026-03-16');

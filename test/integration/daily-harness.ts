@@ -53,9 +53,8 @@ export async function startDailyHarness(o: {
       rapid7: { ...fastRapid7(sim.url), timeoutMs: 30_000, apiKey: API_KEY },
       slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: ALERTS, digestChannel: DIGESTS },
       databasePath: dbPath,
-      // Root causes (Log Search queries, replies in alert threads) are left to the tests that turn them on
-      // (daily-explain.test.ts passes its own `logSearch`): the others count exactly the messages of
-      // collect → detect → alerts → digest, in this thread and in the daily worker alike.
+      // Root causes (Log Search queries, replies in alert threads) are left to daily-explain.test.ts, which turns
+      // them on; the other daily tests count exactly the messages of collect → detect → alerts → digest.
       rootCause: false,
       ...(o.budget ? { monthlyBudget: o.budget } : {}),
       ...o.settings,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDigestView } from '../../src/digest.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import {
   countAudit,
@@ -169,6 +170,10 @@ describe('/logusage read commands (any user)', () => {
     expect(f?.filename).toBe('logusage-cccc-3333-90d-2026-03-10.png');
     expect(f?.bytes?.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(h.fake.callsTo('files.completeUploadExternal')[0]?.body.channel_id).toBe('C0CHARTS1');
+    // The chart says what it shows, for screen readers (files.uploadV2 alt_text).
+    expect(f?.altText).toMatch(
+      /^Line chart of web proxy: bytes per day from \d{4}-\d\d-\d\d to 2026-03-10 \(UTC\).* unusual days? marked\.$/,
+    );
   });
 
   it('a chart of a hostile log name pings nobody (the upload comment is a message)', async () => {
@@ -178,6 +183,7 @@ describe('/logusage read commands (any user)', () => {
     const complete = h.fake.callsTo('files.completeUploadExternal')[0];
     expect(String(complete?.body.initial_comment)).toContain('&lt;!channel&gt;');
     expectInert(String(complete?.body.initial_comment));
+    expect(h.fake.files[0]?.altText).toMatch(/^Line chart of /);
   });
 
   it('chart into a channel the app is not in explains how to fix it', async () => {
@@ -293,6 +299,11 @@ describe('/logusage changes', () => {
     const [first, second] = h.fake.responses('refresh1');
     expect(String(first?.text)).toMatch(/Collecting now/);
     expect(String(second?.text)).toBe(`Collected 2026-03-04 … 2026-03-10 for ${ADMIN}.`);
+    // The result replaces "Collecting now…" (not a second message), with block_ids of its own.
+    expect(first?.replace_original).toBe(false);
+    expect(second?.replace_original).toBe(true);
+    const ids = (m: Record<string, unknown> | undefined) => ((m?.blocks ?? []) as Array<{ block_id?: string }>).map((b) => b.block_id);
+    expect(ids(second).every((id) => typeof id === 'string' && !ids(first).includes(id))).toBe(true);
   });
 
   it('bad input gets a short answer with one valid example and changes nothing', async () => {
@@ -424,6 +435,7 @@ describe('alert buttons', () => {
   it('Snooze 1 day / 1 week, Mark as expected and Mute act, audit and update the clicked message', async () => {
     const { ts, alertId } = await postAlert();
     const message = h.fake.message(CHANNEL, ts);
+    const posted = structuredClone(message?.blocks ?? []);
     const click = async (actionId: string) => {
       const n = h.fake.callsTo('chat.update').length;
       const res = await h.click({
@@ -452,8 +464,17 @@ describe('alert buttons', () => {
     // The original content and the buttons' block stay; the action log is last.
     const blocks = m?.blocks as Array<{ type: string; block_id?: string }>;
     expect(blocks[0]?.type).toBe('section');
-    expect(blocks.some((b) => b.block_id === 'alert_actions')).toBe(true);
-    expect(blocks.at(-1)?.block_id).toBe('logusage_action_log');
+    // Blocks are found by their role: every update in place has new block_ids (SLACK.md "Rules").
+    expect(blocks.some((b) => hasBlockRole(b, 'alert_actions'))).toBe(true);
+    expect(hasBlockRole(blocks.at(-1) ?? {}, 'logusage_action_log')).toBe(true);
+    const versions = [posted, ...h.fake.callsTo('chat.update').map((c) => c.body.blocks as unknown[])].map((bs) =>
+      (bs as Array<{ block_id?: string }>).map((b) => b.block_id).filter((id): id is string => id !== undefined),
+    );
+    expect(versions).toHaveLength(5);
+    for (const [i, ids] of versions.entries()) {
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const earlier of versions.slice(0, i)) expect(ids.filter((id) => earlier.includes(id))).toEqual([]);
+    }
     expect(listAudit(h.db, { target: 'aaaa-1111', limit: 4 }).map((a) => a.action)).toEqual(['mute', 'accept-normal', 'snooze', 'snooze']);
     const update = h.fake.callsTo('chat.update').at(-1);
     expect(update?.body.channel).toBe(CHANNEL);

@@ -18,7 +18,16 @@ describe('manifest.yml', () => {
   });
   it('asks for exactly the scopes the app uses', () => {
     const scopes = [...active.matchAll(/^\s+- ([a-z:.]+)$/gm)].map((m) => m[1]);
-    expect(scopes.sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'files:write', 'groups:history']);
+    expect(scopes.sort()).toEqual([
+      'channels:history',
+      'channels:read',
+      'chat:write',
+      'chat:write.public',
+      'commands',
+      'files:write',
+      'groups:history',
+      'groups:read',
+    ]);
   });
   it('turns on interactivity and Socket Mode, and documents the HTTP request URLs', () => {
     expect(active).toMatch(/interactivity:\n\s+is_enabled: true/);

@@ -8,7 +8,21 @@ import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../../money.js';
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
-import { type Block, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName, sparkline, truncate } from '../mrkdwn.js';
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  flattenText,
+  mrkdwn,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+  sparkline,
+  truncate,
+} from '../mrkdwn.js';
 import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
@@ -58,10 +72,12 @@ const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
   new: { emoji: ':new:', label: 'New log' },
   threshold: { emoji: ':rotating_light:', label: 'Over threshold' },
   budget: { emoji: ':moneybag:', label: 'Budget' },
+  org: { emoji: ':office:', label: 'Organisation' },
+  creep: { emoji: ':chart_with_upwards_trend:', label: 'Creep' },
 };
 
 export function kindLabel(kind: string): { emoji: string; label: string } {
-  return KIND_LABEL[kind] ?? { emoji: ':warning:', label: escapeMrkdwn(kind) };
+  return KIND_LABEL[kind] ?? { emoji: ':warning:', label: escapeUntrusted(kind) };
 }
 
 /** "Tue 2026-11-03". */
@@ -126,7 +142,7 @@ function fields(f: Finding, dayLine: string): Block {
           `*Change*\n${changeText(f)}`,
           `*Day*\n${dayLine}`,
         ];
-  return { type: 'section', fields: items.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, 1900) })) };
+  return { type: 'section', fields: items.map((text) => mrkdwn(truncate(text, 1900))) };
 }
 
 function sparkBlock(v: ArrayLike<number>): Block {
@@ -144,6 +160,8 @@ function buttons(v: AlertView): Block | null {
     action_id: actionId,
     value: json,
     ...(style ? { style } : {}),
+    // A destructive button asks first (SLACK.md "Rules"): Slack shows this dialog before sending the click.
+    ...(style === 'danger' ? { confirm: confirmMute(f.logName) } : {}),
   });
   return {
     type: 'actions',
@@ -157,6 +175,18 @@ function buttons(v: AlertView): Block | null {
   };
 }
 
+/** The confirmation dialog of the Mute button (plain text, escaped like all text: the name on one line, shortened, without markup). */
+function confirmMute(logName: string) {
+  const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: false });
+  return {
+    title: plain('Mute this log?'),
+    text: plain(truncate(escapeMrkdwn(`No alerts at all for ${plainName(logName, 120)} until someone runs /logusage unmute.`), 300)),
+    confirm: plain('Mute'),
+    deny: plain('Cancel'),
+    style: 'danger' as const,
+  };
+}
+
 function headline(v: AlertView): { mrkdwn: string; plain: string } {
   const f = v.finding;
   const { emoji, label } = kindLabel(f.kind);
@@ -165,27 +195,29 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
     case 'resolved':
       return {
         mrkdwn: `:white_check_mark: *Resolved — ${name}* (was: ${label.toLowerCase()})\nBack to normal since ${showDay(v.endDay ?? f.day)}.`,
-        plain: `Resolved: ${f.logName} is back to normal (was: ${label.toLowerCase()}).`,
+        plain: `Resolved: ${plainName(f.logName)} is back to normal (was: ${label.toLowerCase()}).`,
       };
     case 'level-shift':
       return {
         mrkdwn: `:arrows_counterclockwise: *New normal — ${name}*\nThe change persisted: about ${formatBytes(f.value)}/day is now its normal level.`,
-        plain: `New normal: ${f.logName} now sends about ${formatBytes(f.value)}/day.`,
+        plain: `New normal: ${plainName(f.logName)} now sends about ${formatBytes(f.value)}/day.`,
       };
     default: {
       const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
       const tail = f.kind === 'budget' || f.kind === 'silent' ? '' : impactTail(f);
+      // The cause inside the log, once Log Search told it (SPEC §6.6; the details are in the thread).
+      const cause = typeof f.details?.cause === 'string' ? f.details.cause : '';
       return {
-        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeMrkdwn(what)}${escapeMrkdwn(tail)}`,
-        plain: `${label}: ${f.logName}: ${what}${tail}`,
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeUntrusted(what)}${escapeMrkdwn(tail)}${cause ? `\n:mag: ${escapeUntrusted(cause)}` : ''}`,
+        plain: `${label}: ${plainName(f.logName)}: ${plainName(what, 300)}${tail}${cause ? ` ${plainName(cause, 300)}` : ''}`,
       };
     }
   }
 }
 
-/** "2026-03-11 08:00 UTC" from an ISO timestamp (escaped). */
+/** "2026-03-11 08:00 UTC" from an ISO timestamp we stored (escaped, one line). */
 function showTime(iso: string): string {
-  return `${escapeMrkdwn(String(iso).slice(0, 16).replace('T', ' '))} UTC`;
+  return `${escapeMrkdwn(flattenText(String(iso).slice(0, 16).replace('T', ' ')))} UTC`;
 }
 
 /** One line of the action log (escaped mrkdwn): who did what, when. `logName` is raw. */
@@ -202,13 +234,13 @@ export function describeAlertAction(a: AlertAction, logName: string): string {
       return `:zzz: ${by} snoozed *${name}*${span ? ` for ${span}` : ''}${until} · ${when}`;
     }
     case 'accept-normal': {
-      const from = typeof d.baselineFrom === 'string' ? escapeMrkdwn(d.baselineFrom) : null;
+      const from = typeof d.baselineFrom === 'string' ? escapeMrkdwn(flattenText(d.baselineFrom)) : null;
       return `:white_check_mark: ${by} marked this as expected${from ? `: the level of *${name}* since ${from} is its new normal` : ''} · ${when}`;
     }
     case 'mute':
       return `:no_bell: ${by} muted *${name}*: no alerts for it until \`/logusage unmute\` · ${when}`;
     default:
-      return describeUiAction(a, by, name, when) ?? `${by} ${escapeMrkdwn(a.action)} · ${when}`;
+      return describeUiAction(a, by, name, when) ?? `${by} ${escapeUntrusted(a.action)} · ${when}`;
   }
 }
 
@@ -240,7 +272,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
   const blocks: Block[] = [
     section(h.mrkdwn),
     fields(f, dayLine),
-    ...(v.state === 'open' ? [] : [context(`Last unusual day: ${escapeMrkdwn(f.reason)}`)]),
+    ...(v.state === 'open' ? [] : [context(`Last unusual day: ${escapeUntrusted(f.reason)}`)]),
     sparkBlock(v.spark),
     context(ctx),
     ...(act ? [act] : []),
@@ -262,7 +294,7 @@ export function buildResolvedReply(f: Finding, day: Day, normalDays: number, lat
   const tail = latest === null ? '' : ` Latest: ${formatBytes(latest)} on ${showDay(day)}.`;
   const text = `:white_check_mark: Back to normal: ${shownName(f.logName)} has been within its usual range for ${n}.${tail}`;
   return fitMessage({
-    text: escapeMrkdwn(`Back to normal: ${f.logName} has been within its usual range for ${n}.${tail}`),
+    text: escapeMrkdwn(`Back to normal: ${plainName(f.logName)} has been within its usual range for ${n}.${tail}`),
     blocks: [section(text)],
   });
 }
@@ -274,7 +306,7 @@ export function buildNewNormalNotice(f: Finding, spark: ArrayLike<number>, opts:
   const blocks: Block[] = [section(text)];
   if (!opts.inThread) blocks.push(fields(f, showDay(f.day)), sparkBlock(spark));
   return fitMessage({
-    text: escapeMrkdwn(`New normal: ${f.logName} now sends about ${formatBytes(f.value)}/day (was ${formatBytes(f.expected)}).`),
+    text: escapeMrkdwn(`New normal: ${plainName(f.logName)} now sends about ${formatBytes(f.value)}/day (was ${formatBytes(f.expected)}).`),
     blocks,
   });
 }
@@ -286,18 +318,18 @@ export function buildNoticeMessage(f: Finding, spark: ArrayLike<number>): SlackM
   if (f.kind === 'new') {
     const sets = f.logsets.length > 0 ? ` in ${logsetsText(f)}` : '';
     return fitMessage({
-      text: escapeMrkdwn(`New log: ${f.logName} sent ${formatBytes(f.value)} on ${f.day}.`),
+      text: escapeMrkdwn(`New log: ${plainName(f.logName)} sent ${formatBytes(f.value)} on ${f.day}.`),
       blocks: [
-        section(`${emoji} *${label} — ${name}*${sets}\n${escapeMrkdwn(f.reason)}`),
+        section(`${emoji} *${label} — ${name}*${sets}\n${escapeUntrusted(f.reason)}`),
         context(`First data ${showDay(f.day)}: ${formatBytes(f.value)} · \`${sparkline(spark)}\``),
       ],
     });
   }
   const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
   return fitMessage({
-    text: escapeMrkdwn(`${label}: ${what}. ${f.reason}`),
+    text: escapeMrkdwn(`${label}: ${plainName(what, 300)}. ${plainName(f.reason, 300)}`),
     blocks: [
-      section(`${emoji} *${label}* — ${escapeMrkdwn(what)}\n${escapeMrkdwn(f.reason)}`),
+      section(`${emoji} *${label}* — ${escapeUntrusted(what)}\n${escapeUntrusted(f.reason)}`),
       fields(f, showDay(f.day)),
       sparkBlock(spark),
     ],

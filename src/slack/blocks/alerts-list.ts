@@ -1,7 +1,18 @@
 /** Pure builder of `/logusage alerts`: open alerts, newest first, with a link to each alert's channel. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { context, ellipsize, escapeMrkdwn, fitMessage, header, listSections, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  listSections,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
 
 export interface AlertLine {
@@ -34,18 +45,18 @@ export function buildAlertsList(alerts: AlertLine[], total: number): SlackMessag
   }
   const lines = alerts.map((a) => {
     const where = a.channel && /^[CG][A-Z0-9]+$/.test(a.channel) ? ` in <#${a.channel}>` : '';
-    const state = [a.muted ? 'muted' : '', a.snoozedUntil ? `snoozed until ${escapeMrkdwn(a.snoozedUntil.slice(0, 10))}` : '']
+    const state = [a.muted ? 'muted' : '', a.snoozedUntil ? `snoozed until ${escapeUntrusted(a.snoozedUntil.slice(0, 10))}` : '']
       .filter(Boolean)
       .join(', ');
-    return `${ICON[a.kind] ?? ':warning:'} *#${a.id} ${escapeMrkdwn(a.kind)}* ${shownName(a.name)} — ${formatBytes(a.value)} vs ${formatBytes(a.expected)} (${formatChangePct(a.value, a.expected)}) since ${a.firstDay}${
+    return `${ICON[a.kind] ?? ':warning:'} *#${a.id} ${escapeUntrusted(a.kind)}* ${shownName(a.name)} — ${formatBytes(a.value)} vs ${formatBytes(a.expected)} (${formatChangePct(a.value, a.expected)}) since ${a.firstDay}${
       a.findingDays > 1 ? `, ${a.findingDays} days` : ''
-    }${where}${state ? ` _(${state})_` : ''}\n    ${escapeMrkdwn(ellipsize(a.reason, 300))}`;
+    }${where}${state ? ` _(${state})_` : ''}\n    ${shownName(a.reason, 300)}`;
   });
   return fitMessage({
     text: escapeMrkdwn(
       `${total} open alert${total === 1 ? '' : 's'}: ${alerts
         .slice(0, 10)
-        .map((a) => `#${a.id} ${a.kind} ${a.name}`)
+        .map((a) => `#${a.id} ${plainName(a.kind, 40)} ${plainName(a.name)}`)
         .join('; ')}${total > 10 ? '; …' : ''}`,
     ),
     blocks: [

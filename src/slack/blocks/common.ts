@@ -4,7 +4,18 @@
  * `fitMessage`, so no message exceeds 50 blocks or 10k characters whatever the data.
  */
 import { formatBytes } from '../../units.js';
-import { context, escapeMrkdwn, fitMessage, type SlackMessage, section } from '../mrkdwn.js';
+import {
+  codeSpan,
+  context,
+  ellipsize,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  flattenText,
+  plainName,
+  type SlackMessage,
+  section,
+} from '../mrkdwn.js';
 
 /** "+12%" / "−35%" / "new" (expected 0) / "" (unknown). */
 export function formatChangePct(value: number, expected: number | undefined | null): string {
@@ -37,25 +48,27 @@ export function buildReply(textMrkdwn: string, plain: string, note?: string): Sl
   });
 }
 
-/** "What was wrong" + one valid example. `problem` is raw text (escaped here). */
+/** "What was wrong" + one valid example. `problem` and `example` are raw, untrusted text (they quote what was typed). */
 export function buildUsageError(problem: string, example: string): SlackMessage {
-  const p = escapeMrkdwn(problem);
-  const e = escapeMrkdwn(example);
+  const p = escapeUntrusted(problem);
   return fitMessage({
-    text: escapeMrkdwn(`${problem}. Example: /logusage ${example}`),
-    blocks: [section(`:warning: ${p}.\nExample: \`/logusage ${e}\``), context('`/logusage help` lists every command.')],
+    text: escapeMrkdwn(`${plainName(problem, 600)}. Example: /logusage ${plainName(example, 200)}`),
+    blocks: [
+      section(`:warning: ${p}.\nExample: ${codeSpan(`/logusage ${example}`, 300)}`),
+      context('`/logusage help` lists every command.'),
+    ],
   });
 }
 
 /** "Only admins may …" with the way to fix it. `userId` is the Slack id of the person asking. */
 export function buildNotAllowed(what: string, userId: string, adminsConfigured: boolean): SlackMessage {
   const uid = /^[UW][A-Z0-9]+$/.test(userId) ? userId : 'U…';
-  const w = escapeMrkdwn(what);
+  const w = escapeMrkdwn(flattenText(what));
   const fix = adminsConfigured
     ? `Ask one of the admins listed in LOGUSAGE_ADMINS, or have your user id (${uid}) added to it.`
     : `No one may change settings yet: LOGUSAGE_ADMINS is empty. Set LOGUSAGE_ADMINS=${uid} (comma-separate several ids) in the environment or .env and restart logusage.`;
   return fitMessage({
-    text: escapeMrkdwn(`Only admins may ${what}. ${fix}`),
+    text: escapeMrkdwn(`Only admins may ${ellipsize(flattenText(what), 200)}. ${fix}`),
     blocks: [section(`:no_entry: Only admins may ${w}.\n${fix}`)],
   });
 }
@@ -65,10 +78,10 @@ export function buildNotAllowed(what: string, userId: string, adminsConfigured: 
  * the person what it means for them, e.g. that the database is busy and nothing changed.
  */
 export function buildFailure(what: string, code: string, hint?: string): SlackMessage {
-  const w = escapeMrkdwn(what);
+  const w = escapeMrkdwn(flattenText(what));
   const tail = hint ? ` ${hint}` : ' The details are in the logusage logs.';
   return fitMessage({
-    text: escapeMrkdwn(`Sorry, ${what} failed (${code}).${tail}`),
-    blocks: [section(`:x: Sorry, ${w} failed (\`${escapeMrkdwn(code)}\`).${escapeMrkdwn(tail)}`)],
+    text: escapeMrkdwn(`Sorry, ${ellipsize(flattenText(what), 200)} failed (${plainName(code, 60)}).${tail}`),
+    blocks: [section(`:x: Sorry, ${w} failed (${codeSpan(code, 60)}).${escapeMrkdwn(tail)}`)],
   });
 }

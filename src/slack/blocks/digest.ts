@@ -4,11 +4,24 @@
  * every name escaped, and the message fits Block Kit limits.
  */
 import type { Day } from '../../days.js';
+import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, divider, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  divider,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
+import { orgDigestSection } from './org.js';
 
 export interface DigestLogLine {
   logId: string;
@@ -46,6 +59,8 @@ export interface DigestView {
   openAlertCount: number;
   /** Price in force: money beside bytes; absent = no money shown. */
   price?: Price;
+  /** The organisation finding of the day (holiday, dip or unusual total) with its contributors. */
+  org?: Finding;
 }
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
@@ -65,7 +80,7 @@ function monthLines(v: DigestView): string {
   const m = v.month;
   const money = (b: number) => escapeMrkdwn(bytesMoneyText(b, v.price));
   const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}*${money(m.projected)} by month end`;
-  const first = `Month to date (${escapeMrkdwn(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
+  const first = `Month to date (${escapeUntrusted(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
   if (!v.budget) return `${first}\nNo monthly budget set (\`/logusage budget set 30TB/month\`).`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;
@@ -90,6 +105,7 @@ export function buildDigest(v: DigestView): SlackMessage {
       `${outside ? ':rotating_light:' : ':bar_chart:'} Yesterday's total *${total}*${v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price))} — ${vs}\n\`${v.spark}\` last 30 days`,
     ),
     section(monthLines(v)),
+    ...(orgDigestSection(v.org) ? [section(orgDigestSection(v.org) as string)] : []),
     divider(),
     section(
       `*Top ${v.top.length} logs* (${v.logsWithData.toLocaleString('en-US')} sent data)\n${

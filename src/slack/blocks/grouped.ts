@@ -17,12 +17,15 @@ import {
   context,
   ellipsize,
   escapeMrkdwn,
+  escapeUntrusted,
   fitMessage,
   listSections,
+  plainName,
   type SlackMessage,
   section,
   shownName,
   sparkline,
+  truncate,
 } from '../mrkdwn.js';
 import { type AlertAction, type AlertState, buildActionLog, kindLabel, showDay } from './alert.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
@@ -53,7 +56,11 @@ export function buildLogMenus(targets: readonly MenuTarget[], blockId: string): 
     // The log id is left out when the alert id names it (option values are at most 150 characters).
     const value: AlertButtonValue = { alertId: t.alertId, logId: t.alertId !== null ? null : t.logId, kind: t.kind };
     return {
-      text: { type: 'plain_text' as const, text: escapeMrkdwn(ellipsize(t.label, OPTION_TEXT - 10)), emoji: false },
+      text: {
+        type: 'plain_text' as const,
+        text: truncate(escapeUntrusted(ellipsize(t.label, OPTION_TEXT - 10)), OPTION_TEXT) || ' ',
+        emoji: false,
+      },
       value: JSON.stringify(value),
     };
   });
@@ -138,14 +145,14 @@ export function buildLogSetMessage(v: LogSetView): SlackMessage {
   let plain: string;
   if (v.state === 'resolved') {
     head = `:white_check_mark: *Resolved — log set ${set}*\nIts logs are sending again since ${showDay(v.endDay ?? f.day)}.`;
-    plain = `Resolved: the logs of log set ${f.logName} are sending again.`;
+    plain = `Resolved: the logs of log set ${plainName(f.logName)} are sending again.`;
   } else if (v.state === 'level-shift') {
     head = `:arrows_counterclockwise: *New normal — log set ${set}*\nThe change persisted: ${of} stay at their new level.`;
-    plain = `New normal: the logs of log set ${f.logName} stay at their new level.`;
+    plain = `New normal: the logs of log set ${plainName(f.logName)} stay at their new level.`;
   } else {
     const likely = f.kind === 'silent' ? 'a collector or integration is likely down' : 'a collector or integration is likely failing';
     head = `:rotating_light: *Log set ${f.kind === 'silent' ? 'silent' : 'drop'} — ${set}*\n${of} ${verb} on ${day} — ${likely}.`;
-    plain = `${n} of ${Math.max(n, v.reporting)} logs of log set ${f.logName} ${verb} on ${f.day} — ${likely}.`;
+    plain = `${n} of ${Math.max(n, v.reporting)} logs of log set ${plainName(f.logName)} ${verb} on ${f.day} — ${likely}.`;
   }
   const lines = v.members.map(memberLine);
   const blocks: Block[] = [
@@ -160,7 +167,7 @@ export function buildLogSetMessage(v: LogSetView): SlackMessage {
         `*Day*\n${v.dayNumber > 1 ? `${day} (day ${v.dayNumber})` : day}`,
       ].map((text) => ({ type: 'mrkdwn' as const, text })),
     },
-    ...listSections(lines, { noun: 'logs', maxSections: 3 }),
+    ...listSections(lines, { noun: 'logs', maxSections: 2 }),
     context(`Last ${v.spark.length} days of the log set \`${sparkline(v.spark)}\``),
     context(
       `${v.dayNumber > 1 ? `Since ${showDay(v.firstDay)}` : `First seen ${showDay(v.firstDay)}`} · alert #${v.alertId} · one message for the log set`,
@@ -207,7 +214,7 @@ function rowLine(r: GroupRow): string {
           : r.alertId !== null
             ? ` · #${r.alertId}`
             : '';
-    return `${emoji} Log set ${label.toLowerCase()} — *${shownName(f.logName, 100)}*: ${escapeMrkdwn(f.reason)}${state}`;
+    return `${emoji} Log set ${label.toLowerCase()} — *${shownName(f.logName, 100)}*: ${escapeUntrusted(f.reason)}${state}`;
   }
   const name = `*${shownName(f.logName, 100)}*`;
   const sets = f.logsets.length > 0 && !f.logName.includes(' · ') ? ` (${f.logsets.map((s) => shownName(s, 40)).join(', ')})` : '';
@@ -232,9 +239,11 @@ function rowLine(r: GroupRow): string {
 export function buildGroupMessage(v: GroupView): SlackMessage {
   const open = v.rows.filter((r) => r.status === 'open');
   const n = v.rows.length;
-  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message; ${open.length === 0 ? 'all are over' : `${open.length} still open`}.`;
+  const episodes = v.rows.filter((r) => r.alertId !== null).length;
+  const state = episodes === 0 ? '' : open.length === 0 ? '; all are over' : `; ${open.length} still open`;
+  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message${state}.`;
   const sorted = [...v.rows].sort((a, b) => Math.abs(b.finding.changeBytes) - Math.abs(a.finding.changeBytes));
-  const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 4 })];
+  const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 3 })];
   blocks.push(context('Each row is its own alert: later days update this message. Choose a log in a menu to act on it.'));
   const menus = buildLogMenus(
     // Menus act on one log: log-set rows are acted on from `/logusage` or their own log-set messages.
@@ -259,7 +268,7 @@ export function buildGroupMessage(v: GroupView): SlackMessage {
     .slice(0, 5)
     .map(
       (r) =>
-        `${r.finding.scope === 'logset' ? `Log set ${kindLabel(r.finding.kind).label.toLowerCase()}` : kindLabel(r.finding.kind).label}: ${r.finding.logName}`,
+        `${r.finding.scope === 'logset' ? `Log set ${kindLabel(r.finding.kind).label.toLowerCase()}` : kindLabel(r.finding.kind).label}: ${plainName(r.finding.logName)}`,
     );
   const plain = `${n} alerts on ${v.day}: ${names.join('; ')}${n > names.length ? `; and ${n - names.length} more` : ''}.`;
   return fitMessage({ text: escapeMrkdwn(ellipsize(plain, 3900)), blocks });
@@ -267,7 +276,7 @@ export function buildGroupMessage(v: GroupView): SlackMessage {
 
 /** One reply in a grouped message's thread: the rows back to normal on `day`. */
 export function buildGroupResolvedReply(findings: readonly Finding[], day: Day): SlackMessage {
-  const names = findings.map((f) => f.logName);
+  const names = findings.map((f) => plainName(f.logName));
   const lines = findings.map((f) => `• *${shownName(f.logName, 100)}* (was: ${kindLabel(f.kind).label.toLowerCase()})`);
   return fitMessage({
     text: escapeMrkdwn(ellipsize(`Back to normal on ${day}: ${names.join(', ')}.`, 3900)),

@@ -8,7 +8,18 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { type Block, capLines, context, divider, escapeMrkdwn, fitMessage, header, section, shownName } from '../mrkdwn.js';
+import {
+  type Block,
+  capLines,
+  context,
+  divider,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { UI_ACTION_IDS } from '../ui-ids.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
@@ -90,7 +101,7 @@ function monthLine(v: HomeView): string | null {
   if (!v.budget) return `${first}\nNo monthly budget is set.`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;
-  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month: ${pct(m.toDate, b)} used${m.projected === null ? '' : `, projected ${pct(m.projected, b)}`}`;
+  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month${money(b)}: ${pct(m.toDate, b)} used${m.projected === null ? '' : `, projected ${pct(m.projected, b)}`}`;
 }
 
 function alertLine(a: HomeAlertLine): string {
@@ -143,7 +154,7 @@ export function buildHome(v: HomeView): HomeTab {
     blocks.push(
       section(
         `*Planned changes*\n${capLines(
-          v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+          v.plans.map((p) => `• ${escapeUntrusted(p)}`),
           { maxChars: 1500, noun: 'plans' },
         )}`,
       ),

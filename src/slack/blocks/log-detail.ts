@@ -2,7 +2,19 @@
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  codeSpan,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  flattenText,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
 export interface ChangeLine {
@@ -76,11 +88,13 @@ function sensitivityText(s: NonNullable<LogDetailView['sensitivity']>): string {
 
 /** A Slack user mention the bot writes itself (only for well-formed user ids; others shown escaped). */
 export function mentionUser(actor: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeUntrusted(actor);
 }
 
 export function formatChangeLines(changes: ChangeLine[]): string[] {
-  return changes.map((c) => `• ${escapeMrkdwn(c.at.slice(0, 16).replace('T', ' '))} UTC ${mentionUser(c.actor)} ${escapeMrkdwn(c.what)}`);
+  return changes.map(
+    (c) => `• ${escapeMrkdwn(flattenText(c.at.slice(0, 16).replace('T', ' ')))} UTC ${mentionUser(c.actor)} ${escapeUntrusted(c.what)}`,
+  );
 }
 
 export function buildLogDetail(v: LogDetailView): SlackMessage {
@@ -116,7 +130,7 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
     .join(' · ');
   const stateBits = [
     v.muted ? ':no_bell: muted' : '',
-    v.snoozedUntil ? `:zzz: snoozed until ${escapeMrkdwn(v.snoozedUntil.slice(0, 16).replace('T', ' '))} UTC` : '',
+    v.snoozedUntil ? `:zzz: snoozed until ${escapeUntrusted(v.snoozedUntil.slice(0, 16).replace('T', ' '))} UTC` : '',
     v.baselineFrom ? `normal level accepted from ${v.baselineFrom}` : '',
   ].filter(Boolean);
   const thresholdLines = v.thresholds.map(
@@ -124,15 +138,15 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
   );
   const alertLines = v.alerts.map(
     (a) =>
-      `• #${a.id} ${escapeMrkdwn(a.kind)} (${escapeMrkdwn(a.status)}) ${a.firstDay}${a.lastDay !== a.firstDay ? ` … ${a.lastDay}` : ''}: ${escapeMrkdwn(a.reason)}`,
+      `• #${a.id} ${escapeUntrusted(a.kind)} (${escapeUntrusted(a.status)}) ${a.firstDay}${a.lastDay !== a.firstDay ? ` … ${a.lastDay}` : ''}: ${escapeUntrusted(a.reason)}`,
   );
-  const text = `${v.log.name} (${v.log.id}): ${v.latestDay ? `${bytesOrGap(v.latest)} on ${v.latestDay}` : 'no data yet'}${
+  const text = `${plainName(v.log.name)} (${plainName(v.log.id)}): ${v.latestDay ? `${bytesOrGap(v.latest)} on ${v.latestDay}` : 'no data yet'}${
     v.typical ? `, typical ${formatBytes(v.typical.expected)}` : ''
   }.`;
   return fitMessage({
     text: escapeMrkdwn(text),
     blocks: [
-      section(`*${name}*  \`${escapeMrkdwn(v.log.id)}\`\nLog sets: ${sets}${status}${internal}`),
+      section(`*${name}*  ${codeSpan(v.log.id)}\nLog sets: ${sets}${status}${internal}`),
       section(`${latestLine}\n${histLine}\n${week}`),
       section(
         `*Thresholds*\n${thresholdLines.length > 0 ? capLines(thresholdLines, { maxChars: 1400, noun: 'thresholds' }) : '_none_'}\n*State*: ${
@@ -154,7 +168,7 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
       section(
         `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
       ),
-      context(`First seen ${v.log.firstSeen ?? '—'}, last seen ${v.log.lastSeen ?? '—'} · \`/logusage chart ${escapeMrkdwn(v.log.id)}\``),
+      context(`First seen ${v.log.firstSeen ?? '—'}, last seen ${v.log.lastSeen ?? '—'} · ${codeSpan(`/logusage chart ${v.log.id}`)}`),
     ],
   });
 }
@@ -166,15 +180,15 @@ export function buildCandidates(
   total: number,
   example: string,
 ): SlackMessage {
-  const lines = candidates.map((c) => `• *${shownName(c.name, 120)}* \`${escapeMrkdwn(c.id)}\``);
+  const lines = candidates.map((c) => `• *${shownName(c.name, 120)}* ${codeSpan(c.id)}`);
   if (total > candidates.length) lines.push(`_and ${total - candidates.length} more_`);
   return fitMessage({
-    text: escapeMrkdwn(`"${query}" matches ${total} names; use one of them exactly or its id.`),
+    text: escapeMrkdwn(`"${plainName(query, 100)}" matches ${total} names; use one of them exactly or its id.`),
     blocks: [
       section(
         `:mag: "${shownName(query, 100)}" matches ${total} names; give one exactly, quoted, or by its id:\n${capLines(lines, { maxChars: 2500 })}`,
       ),
-      context(`Example: \`/logusage ${escapeMrkdwn(example)}\``),
+      context(`Example: ${codeSpan(`/logusage ${example}`, 300)}`),
     ],
   });
 }

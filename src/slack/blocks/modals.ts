@@ -6,7 +6,7 @@
  * Plain-text objects need no mrkdwn escaping; lengths are cut to Slack's limits (title 24, option 75).
  */
 import type { types } from '@slack/bolt';
-import { ellipsize, escapeMrkdwn } from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, truncate } from '../mrkdwn.js';
 import { MODAL_FIELDS, MODAL_IDS } from '../ui-ids.js';
 
 export type ModalView = types.ModalView;
@@ -32,8 +32,12 @@ export interface SelectOption {
 
 const plain = (text: string, max = 75) => ({ type: 'plain_text' as const, text: ellipsize(text, max) || ' ', emoji: true });
 
+/** A menu option: its text is a log or log-set name (untrusted): sanitised, at most 75 characters, no emoji shortcodes. */
 export function option(o: SelectOption) {
-  return { text: plain(o.text), value: o.value };
+  return {
+    text: { type: 'plain_text' as const, text: truncate(escapeUntrusted(ellipsize(o.text, 70)), 75) || ' ', emoji: false },
+    value: o.value,
+  };
 }
 
 const SCOPES: Array<{ value: ThresholdScope; text: string }> = [
@@ -56,6 +60,7 @@ export function buildThresholdModal(ctx: ModalContext, prefill: { scope?: Thresh
         type: 'section',
         text: {
           type: 'mrkdwn',
+          verbatim: true,
           text: 'Alert when one day goes over a size. The threshold works from the first day, without history.',
         },
       },
@@ -108,6 +113,7 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
         type: 'section',
         text: {
           type: 'mrkdwn',
+          verbatim: true,
           text: `${current ? `Budget in force: *${escapeMrkdwn(current)}*. ` : 'No budget is set. '}Notices come at 80 % and 100 % projected and at 100 % reached, once a month each.`,
         },
       },
@@ -139,7 +145,8 @@ export function buildExpectModal(ctx: ModalContext, logName: string | null, toda
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${logName === null ? 'A log or log set' : `*${escapeMrkdwn(ellipsize(logName, 150))}*`} is expected to grow: no alert within the planned size until the last day; beyond it the alert says so.`,
+          verbatim: true,
+          text: `${logName === null ? 'A log or log set' : `*${escapeUntrusted(ellipsize(logName, 150))}*`} is expected to grow: no alert within the planned size until the last day; beyond it the alert says so.`,
         },
       },
       ...(logName === null
@@ -187,14 +194,14 @@ export function buildExpectModal(ctx: ModalContext, logName: string | null, toda
   };
 }
 
-/** A modal with one message and a Close button (no submit). `text` is raw (escaped here). */
+/** A modal with one message and a Close button (no submit). `text` is raw, untrusted (sanitised here). */
 export function buildNoticeModal(title: string, text: string): ModalView {
   return {
     type: 'modal',
     callback_id: MODAL_IDS.notice,
     title: plain(title, 24),
     close: plain('Close', 24),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(ellipsize(text, 2900)) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: escapeUntrusted(ellipsize(text, 2900)) || ' ' } }],
   };
 }
 

@@ -1,7 +1,19 @@
 /** Pure builder of `/logusage status`: last run, next run, coverage, budget, recent changes. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section } from '../mrkdwn.js';
+import { describeMembership, type Membership } from '../membership.js';
+import {
+  capLines,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { type ChangeLine, formatChangeLines } from './log-detail.js';
 
 export interface StatusView {
@@ -16,6 +28,8 @@ export interface StatusView {
   thresholds: number;
   admins: number;
   changes: ChangeLine[];
+  /** Whether the bot is a member of each channel it posts to (conversations.info), when checked. */
+  channels?: Array<Membership & { uses: string[] }>;
   /** Planned changes in force (`/logusage expect`), raw lines. */
   plans?: string[];
 }
@@ -24,12 +38,19 @@ function when(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** One line per channel: what it is for, and whether the bot is in it (and how to fix it when not). */
+function channelLines(channels: NonNullable<StatusView['channels']>): string {
+  if (channels.length === 0) return '_no alert or digest channel is configured (SLACK_ALERT_CHANNEL)_';
+  const lines = channels.map((c) => `• ${c.uses.map((u) => shownName(u, 60)).join(', ')}: ${describeMembership(c)}`);
+  return capLines(lines, { maxChars: 2800, maxLines: 12, noun: 'channels' });
+}
+
 export function buildStatus(v: StatusView): SlackMessage {
   const runLines = v.runs.map((r) => {
     const icon = r.status === 'ok' ? ':white_check_mark:' : r.status === 'failed' ? ':x:' : ':hourglass:';
     const dur = r.durationMs === null ? '' : ` ${(r.durationMs / 1000).toFixed(1)} s`;
-    const err = r.error ? ` — ${escapeMrkdwn(r.error.split('\n')[0]?.slice(0, 200) ?? '')}` : '';
-    return `${icon} ${escapeMrkdwn(r.job)}${r.day ? ` ${escapeMrkdwn(r.day)}` : ''} ${escapeMrkdwn(when(r.startedAt))}${dur}${err}`;
+    const err = r.error ? ` — ${shownName(r.error, 200)}` : '';
+    return `${icon} ${escapeUntrusted(r.job)}${r.day ? ` ${escapeUntrusted(r.day)}` : ''} ${escapeMrkdwn(when(r.startedAt))}${dur}${err}`;
   });
   const c = v.coverage;
   const budget =
@@ -39,7 +60,7 @@ export function buildStatus(v: StatusView): SlackMessage {
         : 'not set'
       : `${formatBytes(v.budget.bytes)}/month (${v.budget.source === 'slack' ? 'set from Slack' : 'MONTHLY_BUDGET'})`;
   const last = v.runs[0];
-  const text = `logusage status: last run ${last ? `${last.job} ${last.status} at ${when(last.startedAt)}` : 'none yet'}; next run ${
+  const text = `logusage status: last run ${last ? `${plainName(last.job, 40)} ${last.status} at ${when(last.startedAt)}` : 'none yet'}; next run ${
     v.nextRun ? when(v.nextRun) : 'not scheduled here'
   }; data ${c.firstDay ?? '—'} … ${c.lastDay ?? '—'} (${c.observedDays} days, ${c.logs} logs); ${v.openAlerts} open alerts.`;
   return fitMessage({
@@ -54,11 +75,12 @@ export function buildStatus(v: StatusView): SlackMessage {
       section(
         `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
       ),
+      ...(v.channels ? [section(`*Channels*\n${channelLines(v.channels)}`)] : []),
       ...(v.plans && v.plans.length > 0
         ? [
             section(
               `*Planned changes*\n${capLines(
-                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                v.plans.map((p) => `• ${escapeUntrusted(p)}`),
                 { maxChars: 1400, noun: 'plans' },
               )}`,
             ),

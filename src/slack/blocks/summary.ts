@@ -2,7 +2,18 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, header, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  header,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
 export interface SummaryLogLine {
@@ -56,7 +67,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
         return `Budget ${formatBytes(v.budget.bytes)}/month${money(v.budget.bytes)}${v.budget.source === 'slack' ? ' (set from Slack)' : ''}: ${pct.toFixed(0)}% used${proj}`;
       })()
     : 'No monthly budget set (`/logusage budget set 30TB/month`).';
-  const monthLine = `Month to date (${escapeMrkdwn(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${escapeMrkdwn(money(v.month.toDate))}${
+  const monthLine = `Month to date (${escapeUntrusted(v.month.month)}, ${v.month.daysCounted} of ${v.month.daysInMonth} days): *${formatBytes(v.month.toDate)}*${escapeMrkdwn(money(v.month.toDate))}${
     v.month.projected === null ? '' : `, projected ${formatBytes(v.month.projected)}${escapeMrkdwn(money(v.month.projected))} by month end`
   }`;
   const topLines = v.top.map((l, i) => {
@@ -64,7 +75,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
     return `${i + 1}. *${shownName(l.name)}* ${formatBytes(l.bytes)}${escapeMrkdwn(money(l.bytes))}${ch} \`${l.spark}\``;
   });
   const findings = v.findings ?? [];
-  const findingLines = findings.map((f) => `• *${escapeMrkdwn(f.kind)}* ${shownName(f.logName)}: ${escapeMrkdwn(f.reason)}`);
+  const findingLines = findings.map((f) => `• *${escapeUntrusted(f.kind)}* ${shownName(f.logName)}: ${escapeUntrusted(f.reason)}`);
   const text = [
     `logusage summary for ${v.day}: ${total} (${v.expected ? `expected ${formatBytes(v.expected.expected)}` : 'no typical value yet'}).`,
     `Month to date ${formatBytes(v.month.toDate)}${money(v.month.toDate)}.`,
@@ -73,7 +84,7 @@ export function buildSummary(v: SummaryView): SlackMessage {
     v.top.length > 0
       ? `Top: ${v.top
           .slice(0, 5)
-          .map((l) => `${l.name} ${formatBytes(l.bytes)}`)
+          .map((l) => `${plainName(l.name)} ${formatBytes(l.bytes)}`)
           .join(', ')}`
       : '',
   ]

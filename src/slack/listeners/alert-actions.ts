@@ -9,13 +9,14 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
+import { hasBlockRole, renewBlockIds } from '../block-ids.js';
 import { ACTION_LOG_BLOCK_ID, ACTION_LOG_LINES } from '../blocks/alert.js';
 import { type Block, context, fitMessage } from '../mrkdwn.js';
 import type { ButtonOutcome, SlackService } from '../service.js';
 
-/** The message's blocks with its action log replaced by `log` (appended when it had none) (pure). */
+/** The message's blocks with its action log (found by its role, any revision) replaced by `log`, appended when it had none (pure). */
 export function withActionLog(blocks: Block[], log: Block): Block[] {
-  return [...blocks.filter((b) => b.block_id !== ACTION_LOG_BLOCK_ID), log];
+  return [...blocks.filter((b) => !hasBlockRole(b, ACTION_LOG_BLOCK_ID)), log];
 }
 
 /**
@@ -24,7 +25,7 @@ export function withActionLog(blocks: Block[], log: Block): Block[] {
  * rows (buildActionLog); kept for the Block Kit property tests that append lines to generated messages.
  */
 export function withActionLine(blocks: Block[], line: string): Block[] {
-  const existing = blocks.find((b) => b.block_id === ACTION_LOG_BLOCK_ID);
+  const existing = blocks.find((b) => hasBlockRole(b, ACTION_LOG_BLOCK_ID));
   const previous =
     existing && existing.type === 'context'
       ? existing.elements.map((e) => ('text' in e && typeof e.text === 'string' ? e.text : '')).filter(Boolean)
@@ -74,7 +75,10 @@ export function registerAlertButton(app: App, actionId: string, handle: AlertBut
     const original = (body.message?.blocks ?? []) as Block[];
     const fitted = fitMessage({ text: body.message?.text ?? 'logusage alert', blocks: withActionLog(original, outcome.actionLog) });
     try {
-      await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks: fitted.blocks });
+      // Updated in place, so every block gets a new block_id (SLACK.md "Rules"): a revision no earlier
+      // version of the message had (the click's action_ts and a monotonic clock).
+      const blocks = renewBlockIds(fitted.blocks, `c${action.action_ts ?? ''}-${process.hrtime.bigint().toString(36)}`);
+      await client.chat.update({ channel: channelId, ts, text: fitted.text, blocks });
     } catch (err) {
       logger.warn({ err: describeError(err), channel: channelId, ts }, 'could not update the alert message after a button click');
       try {

@@ -6,6 +6,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { renewBlockIds } from '../block-ids.js';
 import { isChanging, parseCommand } from '../command-parser.js';
 import type { SlackMessage } from '../mrkdwn.js';
 import type { SlackService, UploadPng } from '../service.js';
@@ -17,9 +18,20 @@ function ephemeral(m: SlackMessage) {
   return { response_type: 'ephemeral' as const, text: m.text, blocks: m.blocks };
 }
 
-async function safeRespond(respond: RespondFn, m: SlackMessage, logger: Logger, what: string): Promise<void> {
+/**
+ * Answers through response_url. `replace` makes it replace the previous answer (the refresh result
+ * replaces "Collecting now…"); every answer carries block_ids of its own `revision`, so a replacement
+ * never reuses the ids of what it replaces (SLACK.md "Rules").
+ */
+async function safeRespond(
+  respond: RespondFn,
+  m: SlackMessage,
+  logger: Logger,
+  what: string,
+  opts: { replace: boolean; revision: string },
+): Promise<void> {
   try {
-    await respond({ ...ephemeral(m), replace_original: false });
+    await respond({ ...ephemeral({ text: m.text, blocks: renewBlockIds(m.blocks, opts.revision) }), replace_original: opts.replace });
   } catch (err) {
     logger.warn({ err: describeError(err), what }, 'could not answer through response_url (expired or refused)');
   }
@@ -60,13 +72,15 @@ export function registerLogusageCommand(
         filename: f.filename,
         title: f.title,
         initial_comment: f.comment,
+        alt_text: f.altText,
       });
     };
     const result = await service.run(command.text ?? '', caller, upload);
-    await safeRespond(respond, result.message, logger, 'command answer');
+    const revision = (n: number) => `r${command.trigger_id ?? ''}-${n}`;
+    await safeRespond(respond, result.message, logger, 'command answer', { replace: false, revision: revision(1) });
     if (result.followUp) {
       const next = await result.followUp();
-      await safeRespond(respond, next, logger, 'command follow-up');
+      await safeRespond(respond, next, logger, 'command follow-up', { replace: true, revision: revision(2) });
     }
     if (afterChange && service.isAdmin(caller.userId)) {
       const cmd = parseCommand(command.text ?? '');

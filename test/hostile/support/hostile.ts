@@ -259,3 +259,123 @@ export function databaseBytes(path: string): Buffer {
   }
   return Buffer.concat(parts);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Slack's "should" rules (SLACK.md "Rules the product's messages are checked against")
+
+/** A token no builder writes itself: where it sits in a message shows what a name did there. */
+const token = fc.stringMatching(/^[a-z0-9]{2,6}$/).map((s) => `zq${s}`);
+
+/**
+ * Names that try every trick the rules forbid, each around a token: formatting and shortcodes, links,
+ * line breaks that fake a line, bidi controls that reverse text, broadcasts. Pieces start and end with
+ * a character other than the token, so only a name can put a marker or a break next to a token.
+ */
+export const markupName: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      token.map((t) => `*${t}*`),
+      token.map((t) => `_${t}_`),
+      token.map((t) => `~${t}~`),
+      token.map((t) => `\`${t}\``),
+      token.map((t) => `\`\`\`${t}\`\`\``),
+      token.map((t) => `:${t}:`),
+      token.map((t) => `https://${t}.example/x`),
+      token.map((t) => `<https://${t}.example|${t}E>`),
+      token.map((t) => `E${t}\n${t}E`),
+      token.map((t) => `E${t}\r\n> ${t}E`),
+      token.map((t) => `E${t}\u2028${t}E`),
+      token.map((t) => `E\u202e${t}E`),
+      token.map((t) => `E\u2066${t}E\u2069`),
+      token.map((t) => `E\u202a${t}E\u202c`),
+      fc.constantFrom('@here', '@channel', '<!here>', '<@U0ADMIN01>', ' ', 'log', '&'),
+    ),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((parts) => parts.join(''));
+
+/** A name for rule checks: hostile text, or a name built to break the rules, sometimes very long. */
+export const ruleName: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: hostileName },
+  { weight: 3, arbitrary: markupName },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(markupName, fc.integer({ min: 300, max: 5_000 })).map(([n, len]) => n.repeat(Math.ceil(len / n.length))),
+  },
+);
+
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+/**
+ * A token a name made bold, italic or struck (one marker on both sides, at word boundaries: Slack
+ * never formats inside a word), a code span or a shortcode around it — with no guard in between.
+ */
+const LIVE_MARKER = /(?<![\p{L}\p{N}])([*_~])zq[a-z0-9]+\1(?![\p{L}\p{N}])|`zq[a-z0-9]+`|:zq[a-z0-9]+:/u;
+const BROKEN_LINE = /zq[a-z0-9]*[\r\n\u000b\u000c\u0085\u2028\u2029]/;
+const BARE_URL = /\b(?:https?|mailto|slack):\/\//i;
+
+interface RuleOptions {
+  /** Mentions / channel links the bot writes itself (`<@U…>` of who clicked). */
+  allowed?: string[];
+  /** Untrusted names that went into the message: none of the long ones may appear in full in the fallback. */
+  names?: string[];
+}
+
+/** Every object in a message (blocks, text objects, elements, confirm dialogs …), depth first. */
+function objects(v: unknown, out: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
+  if (Array.isArray(v)) for (const x of v) objects(x, out);
+  else if (v && typeof v === 'object') {
+    out.push(v as Record<string, unknown>);
+    for (const x of Object.values(v)) objects(x, out);
+  }
+  return out;
+}
+
+/**
+ * Problems of a message against Slack's rules, on top of `messageProblems` (escaping, limits):
+ * block_ids ≤ 255 and unique; ≤ 50 blocks; fallback ≤ 4,000 characters with long names shortened;
+ * every mrkdwn object `verbatim: true`; no formatting, shortcode, URL, line break or bidi control
+ * live from a name; a `confirm` on every danger button; `alt_text` on every image.
+ */
+export function slackRuleProblems(m: MessageLike, opts: RuleOptions = {}): string[] {
+  const problems = messageProblems(m, opts.allowed ?? []);
+  if (m.text.length > 4000) problems.push(`fallback text is ${m.text.length} characters (> 4,000)`);
+  if (m.blocks.length > 50) problems.push(`${m.blocks.length} blocks (> 50)`);
+  const ids = (m.blocks as Array<{ block_id?: unknown }>).map((b) => b.block_id).filter((id) => id !== undefined);
+  for (const id of ids)
+    if (typeof id !== 'string' || id.length === 0 || id.length > 255) problems.push(`bad block_id ${JSON.stringify(id)}`);
+  if (new Set(ids).size !== ids.length) problems.push(`repeated block_id in ${JSON.stringify(ids)}`);
+  for (const o of objects(m.blocks)) {
+    if (o.type === 'mrkdwn' && o.verbatim !== true)
+      problems.push(`mrkdwn without verbatim: ${JSON.stringify(String(o.text).slice(0, 80))}`);
+    if (o.type === 'button' && o.style === 'danger') {
+      const c = o.confirm as Record<string, { text?: string }> | undefined;
+      if (!c?.title?.text || !c.text?.text || !c.confirm?.text || !c.deny?.text)
+        problems.push(`danger button ${String(o.action_id)} without a confirm dialog`);
+    }
+    if (o.type === 'image' && (typeof o.alt_text !== 'string' || o.alt_text.trim() === '')) problems.push('image without alt_text');
+  }
+  for (const shown of renderedTexts(m)) {
+    // Links and mentions the bot writes itself (a permalink, who clicked) are not from a name.
+    let t = shown;
+    for (const a of opts.allowed ?? []) t = t.split(a).join('');
+    const at = JSON.stringify(t.slice(0, 120));
+    if (BIDI.test(t)) problems.push(`bidi control in ${at}`);
+    if (t.includes('\r')) problems.push(`CR in ${at}`);
+    if (LIVE_MARKER.test(t)) problems.push(`live markup from a name: ${JSON.stringify(LIVE_MARKER.exec(t)?.[0])} in ${at}`);
+    if (BROKEN_LINE.test(t)) problems.push(`line break from a name in ${at}`);
+    if (BARE_URL.test(t)) problems.push(`live URL in ${at}`);
+  }
+  for (const n of opts.names ?? []) {
+    const flat = n
+      .replace(/\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029]/g, ' ')
+      .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, '');
+    const chars = Array.from(flat);
+    // Fallbacks show at most 600 characters (code points) of any one untrusted text.
+    if (
+      chars.length > 600 &&
+      m.text.includes(chars.slice(0, 601).join('').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
+    )
+      problems.push(`a ${chars.length}-character name is not shortened in the fallback`);
+  }
+  return problems;
+}
