@@ -22,6 +22,7 @@ import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
 import { buildHome, HOME_ALERTS, type HomeAlertLine, type HomeTab, type HomeView } from './blocks/home.js';
+import { takenBy } from './feedback.js';
 import { planLines } from './log-extras.js';
 
 /** Home tabs opened within this many days are published again after a daily run. */
@@ -51,6 +52,8 @@ export interface HomePublisher {
   opened(userId: string, client: HomeClient): Promise<void>;
   /** Publishes the view of everyone who opened the tab recently; returns how many were published. */
   refreshAll(client: HomeClient, token?: string): Promise<number>;
+  /** Publishes the view of `userId` again when they opened the tab recently (after a change they made); never throws. */
+  refreshViewer(userId: string, client: HomeClient, token?: string): Promise<void>;
   /** True once per finished daily run not yet published (the poll calls refreshAll then). */
   dailyRunFinished(): boolean;
 }
@@ -99,11 +102,17 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     let d: ReturnType<typeof loadDigestView> | null = null;
     if (day !== null) {
       const key = `${day}|${dataVersion(db)}`;
-      if (cached?.key !== key) cached = { key, view: loadDigestView(db, day, deps.settings.monthlyBudget) };
+      const price = priceInForce(db, deps.settings.price);
+      const pkey = `${key}|${price ? `${price.perGb}${price.currency}` : ''}`;
+      if (cached?.key !== pkey) cached = { key: pkey, view: loadDigestView(db, day, deps.settings.monthlyBudget, price) };
       d = cached.view;
     }
     const open = listOpenAlerts(db, 1000);
     const alerts: HomeAlertLine[] = [];
+    const taken = takenBy(
+      db,
+      open.slice(0, HOME_ALERTS).map((a) => a.id),
+    );
     for (const a of open.slice(0, HOME_ALERTS)) {
       alerts.push({
         id: a.id,
@@ -113,7 +122,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
         findingDays: a.findingDays,
         permalink: await linkOf(a, client, token),
         channel: a.channel,
-        takenBy: null,
+        takenBy: taken.get(a.id) ?? null,
       });
     }
     let v: HomeView = {
@@ -136,6 +145,8 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     return buildHome(v);
   }
 
+  const viewersSince = () => new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
+
   async function publish(userId: string, client: HomeClient, token?: string): Promise<void> {
     const tab = await view(userId, client, token);
     await client.views.publish({ user_id: userId, view: tab as never, ...(token ? { token } : {}) });
@@ -148,8 +159,16 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       recordHomeViewer(db, userId, deps.now().toISOString());
       await publish(userId, client);
     },
+    async refreshViewer(userId, client, token) {
+      try {
+        if (!listHomeViewers(db, viewersSince()).includes(userId)) return;
+        await publish(userId, client, token);
+      } catch (err) {
+        logger.warn({ err: describeError(err), user: userId }, 'could not refresh a Home tab after a change');
+      }
+    },
     async refreshAll(client, token) {
-      const since = new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
+      const since = viewersSince();
       let n = 0;
       for (const userId of listHomeViewers(db, since)) {
         try {

@@ -76,6 +76,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runOwnerCommand } from './owner-commands.js';
 import { runPlanCommand } from './planned-commands.js';
 
 /**
@@ -796,6 +797,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         changed('expect', caller.userId);
         return { message };
       }
+      case 'owner-set':
+      case 'owner-remove': {
+        const message = runOwnerCommand(db, cmd, w);
+        changed('owner', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -864,6 +871,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: routeList() };
       case 'expect-list':
         return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
+      case 'owner-list':
+        return { message: runOwnerCommand(db, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -1054,6 +1063,9 @@ function describeKind(cmd: Command): string {
     case 'expect-set':
     case 'expect-remove':
       return 'plan changes';
+    case 'owner-set':
+    case 'owner-remove':
+      return 'change owners';
     case 'refresh':
       return 'run a collection';
     default:

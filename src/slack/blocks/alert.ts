@@ -23,7 +23,7 @@ import {
   sparkline,
   truncate,
 } from '../mrkdwn.js';
-import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
+import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -267,6 +267,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
       : `First seen ${showDay(v.firstDay)}`,
     ...(v.alertId !== null ? [`alert #${v.alertId}`] : []),
+    ...alertUiContext(f),
   ].join(' · ');
   const blocks: Block[] = [
     section(h.mrkdwn),

@@ -62,7 +62,7 @@ export interface HomeView {
   openAlertCount: number;
   /** Planned changes in force (`/logusage expect`), already shown as plain text lines (raw, escaped here). */
   plans: string[];
-  /** Price in force: money beside bytes (SPEC §9); absent = no money shown. */
+  /** Price in force: money beside the day's and the month's bytes; absent = bytes only. */
   price?: Price;
 }
 
@@ -88,7 +88,8 @@ function dayLine(v: HomeView): string {
       ? ` — expected ${formatBytes(v.expected.expected)} (normal ${formatBytes(v.expected.low)} – ${formatBytes(v.expected.high)}), ${formatChangePct(v.total, v.expected.expected)} / ${formatChangeBytes(v.total - v.expected.expected)}`
       : ' — no typical value yet';
   const outside = v.expected !== null && v.total !== null && (v.total > v.expected.high || v.total < v.expected.low);
-  return `${outside ? ':rotating_light:' : ':bar_chart:'} *${showDay(v.day)}*: organisation total *${bytesOrGap(v.total)}*${v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price))}${vs}\n\`${v.spark}\` last 30 days`;
+  const money = v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price));
+  return `${outside ? ':rotating_light:' : ':bar_chart:'} *${showDay(v.day)}*: organisation total *${bytesOrGap(v.total)}*${money}${vs}\n\`${v.spark}\` last 30 days`;
 }
 
 function monthLine(v: HomeView): string | null {
