@@ -15,8 +15,8 @@ import { listLogs } from '../../src/store/usage.js';
 import type { FakeSlack } from '../helpers/fake-slack.js';
 import { buildData, logId } from '../helpers/rapid7.js';
 import { ADMIN, type Harness, startHarness, USER } from '../integration/slack-harness.js';
+import { createWorld, type World } from '../support/world.js';
 import { type MessageLike, messageProblems, slackRuleProblems } from './support/hostile.js';
-import { createWorld, type World } from './support/world.js';
 
 const FIRST: Day = '2026-01-20';
 const DAY: Day = '2026-03-10';

@@ -18,8 +18,8 @@ import { createTestCli } from '../helpers/cli.js';
 import { sendSlashCommand } from '../helpers/fake-slack.js';
 import { createCapturingLogger } from '../helpers/logs.js';
 import { buildData } from '../helpers/rapid7.js';
+import { createWorld, WORLD_ALERTS, WORLD_KEY, WORLD_TOKEN, type World } from '../support/world.js';
 import { databaseBytes } from './support/hostile.js';
-import { createWorld, WORLD_ALERTS, WORLD_KEY, WORLD_TOKEN, type World } from './support/world.js';
 
 const SIGNING = 'sigsecret-SECRET-9e1f0a-do-not-log';
 const APP_TOKEN = 'xapp-1-SECRET-2c4e6a-do-not-log';

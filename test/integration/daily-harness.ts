@@ -1,96 +1,51 @@
 /**
- * A daily-run test bench: the Rapid7 simulator and the fake Slack Web API on loopback, a real SQLite
- * file, real detection, and a clock the test moves day by day. Closed after each test.
+ * The daily-run test bench: the one test world (test/support/world.ts) closed after each test, and helpers
+ * that read what Slack received.
  */
 import { afterEach } from 'vitest';
-import { readSettings, type Settings, type SettingsOverrides } from '../../src/config.js';
-import { type DailyDeps, runDaily } from '../../src/daily.js';
-import { addDays, type Day } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createDailyDeps } from '../../src/main.js';
-import type { Rapid7Simulator, SimulatorData } from '../../src/rapid7/simulator.js';
-import { type Db, openDb } from '../../src/store/db.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { API_KEY, fastRapid7, startSimulator } from '../helpers/rapid7.js';
+import type { SettingsOverrides } from '../../src/config.js';
+import type { SimulatorData } from '../../src/rapid7/simulator.js';
+import type { FakeSlack } from '../helpers/fake-slack.js';
+import { API_KEY } from '../helpers/rapid7.js';
 import { tempDbPath } from '../helpers/tmp.js';
+import { createWorld, type World } from '../support/world.js';
 
 export const TOKEN = 'xoxb-daily-test-token';
 export const ALERTS = 'CALERTS01';
 export const DIGESTS = 'CDIGEST01';
 
-export interface DailyHarness {
-  sim: Rapid7Simulator;
-  slack: FakeSlack;
-  db: Db;
-  dbPath: string;
-  settings: Settings;
-  /** The clock: set it, or let `runDay` set it to the morning after the day. */
-  clock: { now: Date };
-  deps(extra?: Partial<DailyDeps>): DailyDeps;
-  /** One scheduled run for `day` at 06:30 UTC the next morning. */
-  runDay(day: Day, extra?: Partial<DailyDeps>): ReturnType<typeof runDaily>;
-}
+export type DailyHarness = Omit<World, 'close' | 'logger'>;
 
-const open: Array<{ close(): Promise<void> | void }> = [];
+const open: World[] = [];
 afterEach(async () => {
-  for (const c of open.splice(0).reverse()) await c.close();
+  for (const w of open.splice(0).reverse()) await w.close();
 });
 
+/**
+ * The world of the daily tests (test/support/world.ts), closed after each test: fast retries, but time-outs long
+ * enough that a busy machine is not mistaken for a hung API; root causes off unless `settings.rootCause` (the other
+ * daily tests count exactly the messages of collect → detect → alerts → digest).
+ */
 export async function startDailyHarness(o: {
   data: SimulatorData;
   budget?: number;
   dbPath?: string;
-  /** Settings beside the harness's own (e.g. watchInternalLogs). */
+  /** Settings beside the harness's own (e.g. watchInternalLogs, rootCause). */
   settings?: Omit<SettingsOverrides, 'rapid7' | 'slack'>;
 }): Promise<DailyHarness> {
-  const sim = await startSimulator({ data: o.data });
-  const slack = await startFakeSlack({ token: TOKEN });
-  const dbPath = o.dbPath ?? tempDbPath();
-  const settings = readSettings(
-    {},
-    {
-      // Fast retries, but time-outs long enough that a busy machine is not mistaken for a hung API.
-      rapid7: { ...fastRapid7(sim.url), timeoutMs: 30_000, apiKey: API_KEY },
-      slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: ALERTS, digestChannel: DIGESTS },
-      databasePath: dbPath,
-      // Root causes (Log Search queries, replies in alert threads) are left to daily-explain.test.ts, which turns
-      // them on; the other daily tests count exactly the messages of collect → detect → alerts → digest.
-      rootCause: false,
-      ...(o.budget ? { monthlyBudget: o.budget } : {}),
-      ...o.settings,
-    },
-  );
-  const db = openDb(dbPath);
-  open.push(
-    { close: () => slack.close() },
-    {
-      close: () => {
-        if (db.open) db.close();
-      },
-    },
-  );
-  const clock = { now: new Date('2026-01-01T00:00:00Z') };
-  const logger = createSilentLogger();
-  const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
-    ...createDailyDeps(
-      { db, settings, logger, now: () => clock.now },
-      { slackTimeoutMs: 30_000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 60_000 },
-    ),
-    ...extra,
+  const w = await createWorld({
+    data: o.data,
+    apiKey: API_KEY,
+    token: TOKEN,
+    ...(o.budget ? { budget: o.budget } : {}),
+    ...(o.dbPath ? { dbPath: o.dbPath } : { dbPath: tempDbPath() }),
+    ...(o.settings ? { settings: o.settings } : {}),
+    rapid7: { maxRetries: 3, retryBaseMs: 5, retryMaxWaitMs: 300, timeoutMs: 30_000 },
+    slackTimeoutMs: 30_000,
+    deliverTimeoutMs: 60_000,
   });
-  return {
-    sim,
-    slack,
-    db,
-    dbPath,
-    settings,
-    clock,
-    deps,
-    runDay: (day, extra) => {
-      clock.now = new Date(`${addDays(day, 1)}T06:30:00Z`);
-      return runDaily(deps(extra), { day });
-    },
-  };
+  open.push(w);
+  return w;
 }
 
 /**

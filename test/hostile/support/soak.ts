@@ -17,7 +17,7 @@ import type { SimBehaviour, SimulatorData } from '../../../src/rapid7/simulator.
 import { setRoute, setThreshold } from '../../../src/store/controls.js';
 import { countOutbox } from '../../../src/store/outbox.js';
 import type { FakeSlack, Fault } from '../../helpers/fake-slack.js';
-import { createWorld, type World } from './world.js';
+import { createWorld, type World } from '../../support/world.js';
 
 export const SOAK_START: Day = '2026-03-02';
 const HISTORY_DAYS = 35;

@@ -1,0 +1,113 @@
+/**
+ * The one loopback world of the daily tests, the hostile suite and the bench scripts: the Rapid7 simulator, the
+ * fake Slack Web API, a real SQLite file, the real daily run (`createDailyDeps`) with fast retries, and a clock the
+ * caller moves. Nothing here depends on vitest (bench/ imports it too): the caller closes the world, or
+ * `startDailyHarness` (test/integration/daily-harness.ts) closes it after each test. Time-outs are options.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSettings, type Settings, type SettingsOverrides } from '../../src/config.js';
+import { type DailyDeps, runDaily } from '../../src/daily.js';
+import { addDays, type Day } from '../../src/days.js';
+import { createSilentLogger, type Logger } from '../../src/logger.js';
+import { createDailyDeps } from '../../src/main.js';
+import { createRapid7Simulator, type Rapid7Simulator, type SimulatorData, type SimulatorOptions } from '../../src/rapid7/simulator.js';
+import { type Db, openDb } from '../../src/store/db.js';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+
+export const WORLD_KEY = 'r7key-WORLD-5f0c1e-SECRET-a9b8c7';
+export const WORLD_TOKEN = 'xoxb-WORLD-3e2d1c-SECRET-token';
+export const WORLD_ALERTS = 'CALERTS01';
+export const WORLD_DIGESTS = 'CDIGEST01';
+
+export interface World {
+  sim: Rapid7Simulator;
+  slack: FakeSlack;
+  db: Db;
+  dbPath: string;
+  settings: Settings;
+  logger: Logger;
+  /** The clock of the daily run (a simulated morning); delivery paces by the wall clock. */
+  clock: { now: Date };
+  deps(extra?: Partial<DailyDeps>): DailyDeps;
+  /** The scheduled run for `day`, at 06:30 UTC the morning after. */
+  runDay(day: Day, extra?: Partial<DailyDeps>): ReturnType<typeof runDaily>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  data: SimulatorData;
+  budget?: number;
+  logger?: Logger;
+  sim?: Partial<SimulatorOptions>;
+  /** Rapid7 key and Slack bot token (default: the WORLD_ ones, which the secret tests look for). */
+  apiKey?: string;
+  token?: string;
+  /** Rapid7 client tuning (default: 3 retries, 5 ms backoff, 400 ms timeout, waits capped at 200 ms). */
+  rapid7?: Partial<Settings['rapid7']>;
+  /** Settings beside the world's own (e.g. watchInternalLogs, rootCause). */
+  settings?: Omit<SettingsOverrides, 'rapid7' | 'slack'>;
+  /** The database file (default: a fresh one in a temporary folder, removed on close). */
+  dbPath?: string;
+  /** One Slack Web API call, ms (default 3 s); delivery at the end of a run, ms (default 10 s). */
+  slackTimeoutMs?: number;
+  deliverTimeoutMs?: number;
+  /** Root-cause queries (Log Search) in the daily run; default none: the fault matrices count usage requests. */
+  rootCause?: boolean;
+}
+
+export async function createWorld(o: WorldOptions): Promise<World> {
+  const dir = o.dbPath ? null : mkdtempSync(join(tmpdir(), 'logusage-world-'));
+  const dbPath = o.dbPath ?? join(dir as string, 'logusage.db');
+  const apiKey = o.apiKey ?? WORLD_KEY;
+  const token = o.token ?? WORLD_TOKEN;
+  const sim = createRapid7Simulator({ apiKey, data: o.data, ...o.sim });
+  await sim.start();
+  const slack = await startFakeSlack({ token });
+  const settings = readSettings(
+    {},
+    {
+      rapid7: { baseUrl: sim.url, apiKey, timeoutMs: 400, maxRetries: 3, retryBaseMs: 5, retryMaxWaitMs: 200, ...o.rapid7 },
+      slack: { botToken: token, apiUrl: slack.apiUrl, alertChannel: WORLD_ALERTS, digestChannel: WORLD_DIGESTS },
+      databasePath: dbPath,
+      rootCause: o.rootCause ?? false,
+      ...(o.budget ? { monthlyBudget: o.budget } : {}),
+      ...o.settings,
+    },
+  );
+  const db = openDb(dbPath);
+  const logger = o.logger ?? createSilentLogger();
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
+    ...createDailyDeps(
+      { db, settings, logger, now: () => clock.now },
+      {
+        slackTimeoutMs: o.slackTimeoutMs ?? 3000,
+        outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 },
+        deliverTimeoutMs: o.deliverTimeoutMs ?? 10_000,
+      },
+    ),
+    ...extra,
+  });
+  return {
+    sim,
+    slack,
+    db,
+    dbPath,
+    settings,
+    logger,
+    clock,
+    deps,
+    runDay(day, extra) {
+      clock.now = new Date(`${addDays(day, 1)}T06:30:00Z`);
+      return runDaily(deps(extra), { day });
+    },
+    async close() {
+      await sim.close();
+      await slack.close();
+      if (db.open) db.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
