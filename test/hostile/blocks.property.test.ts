@@ -29,6 +29,7 @@ import {
   buildResolvedReply,
 } from '../../src/slack/blocks/alert.js';
 import { buildAlertsList } from '../../src/slack/blocks/alerts-list.js';
+import { buildCauseMessage, buildCauseUnavailable } from '../../src/slack/blocks/cause.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../../src/slack/blocks/common.js';
 import { buildDigest, buildWeeklyDigest } from '../../src/slack/blocks/digest.js';
 import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice } from '../../src/slack/blocks/grouped.js';
@@ -836,6 +837,42 @@ describe("Slack's rules on the log-set, grouped and organisation messages, App H
           ]) {
             check({ text: 'modal', blocks: modal.blocks as Block[] }, [], [target, text]);
           }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+});
+
+describe("Slack's rules on root-cause replies (values found in the logs themselves)", () => {
+  it('the explanation and the "no explanation" reply', () => {
+    const contributor = fc.record({
+      value: hostileName,
+      bytes,
+      usual: bytes,
+      change: fc.integer({ min: -1e15, max: 1e15 }),
+      share: fc.double({ min: 0, max: 1, noNaN: true }),
+      isNew: fc.boolean(),
+      stopped: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        hostileName,
+        day,
+        fc.record({
+          key: hostileText,
+          direction: fc.constantFrom('up', 'down') as fc.Arbitrary<'up' | 'down'>,
+          contributors: fc.array(contributor, { maxLength: 10 }),
+          othersShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          values: fc.nat(10_000),
+          approximate: fc.boolean(),
+          queryChange: fc.integer({ min: -1e15, max: 1e15 }),
+        }),
+        fc.option(finding, { nil: null }),
+        hostileText,
+        (logName, d, analysis, f, why) => {
+          check(buildCauseMessage({ logName, day: d, analysis, finding: f }), [], [logName, analysis, f]);
+          check(buildCauseUnavailable(logName, d, why), [], [logName, why]);
         },
       ),
       { seed: SEED, numRuns: RUNS / 4 },
