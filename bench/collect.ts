@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/collect.ts [--logs 10000]
  *
- * Target (issue 2): under 2 s end to end.
+ * Target (docs/benchmarks.md): under 2 s end to end.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -98,7 +98,7 @@ async function child(logs: number, days: number): Promise<void> {
     const settings = readSettings(
       {},
       {
-        rapid7: { baseUrl: sim.url, apiKey: KEY, timeoutMs: 120_000, maxRetries: 0 },
+        rapid7: { baseUrl: sim.url, apiKey: KEY, timeoutMs: 120_000, maxRetries: 2, retryBaseMs: 50, retryMaxWaitMs: 1000 },
         slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: 'CHEADALRT', digestChannel: 'CHEADDIGS', admins: [] },
         databasePath: dbPath,
         monthlyBudget: 1e16,

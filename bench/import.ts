@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/import.ts [--logs 10000] [--days 365]
  *
- * Targets (issue 2): ours ≥ 50 % of the bare rate; ours peaks under 300 MB RSS.
+ * Targets (docs/benchmarks.md): ours ≥ 50 % of the bare rate; ours peaks under 300 MB RSS.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';

@@ -9,8 +9,8 @@
  * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test.
  *
  * Two processes: this one plays Slack and Rapid7 (the users, the response_url endpoint, the fake Web API,
- * the Rapid7 simulator); a child process (`--server`) is logusage: `runServe` with the extensions the CLI
- * registers, on a SQLite file, the Slack app on 127.0.0.1; its schedule fires every second and runs the day
+ * the Rapid7 simulator); a child process (`--server`) is logusage: `runServe` as `logusage serve` calls it, on a
+ * SQLite file, the Slack app on 127.0.0.1; its schedule fires every second and runs the day
  * before its simulated clock, which moves on a day after each run (collect → detect → alerts → digest with
  * chart → deliver, in serve's worker thread). The child reports its RSS at the start and end of the load (the
  * worker's memory counts: same process), the event-loop delay of the Slack thread and each daily run. Commands: summary, summary DATE, top N, log NAME, alerts, status, help, threshold list,
@@ -98,7 +98,7 @@ const RAPID7_OVERRIDES = { rapid7: { timeoutMs: 30_000, maxRetries: 2, retryBase
 type RunRecord = ServerReport['runs'][number];
 
 /**
- * The logusage process: `runServe` with the extensions `logusage serve` registers (src/cli.ts), on a context from
+ * The logusage process: `runServe` as `logusage serve` calls it (src/commands/serve.ts), on a context from
  * `createContext` — the schedule, the daily runs in their worker thread, the outbox, /healthz and /metrics exactly
  * as wired in production. Only the clock is simulated: once the run for the day before the clock is done, the
  * clock moves on one day, and the next fire of the schedule runs that day.

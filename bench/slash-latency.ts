@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/slash-latency.ts [--logs 10000] [--days 90] [--seconds 10] [--connections 50]
  *
- * Target (issue 4): our p99 within 1.5× the bare app's p99.
+ * Target (docs/benchmarks.md): our p99 within 1.5× the bare app's p99.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/soak.ts [--days 30] [--seed 20261126] [--quiet]
  *
- * Target (issue 6): every message the reference delivered arrives exactly once (no loss, no duplicate),
+ * Target (docs/reliability.md): every message the reference delivered arrives exactly once (no loss, no duplicate),
  * in the same order per channel, with the same final text; nothing left queued or given up. The only
  * extra messages are one failure notice per failed day and its "working again" reply. Exits non-zero
  * when the target is missed. The engine is test/hostile/support/soak.ts (also run, 10 days, by the tests).

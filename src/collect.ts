@@ -152,3 +152,9 @@ export async function runCollect(deps: CollectDeps, opts: CollectOptions = {}): 
     throw e;
   }
 }
+
+/** One plain line saying what a collection did (`/logusage refresh`'s answer). */
+export function describeCollect(r: CollectResult): string {
+  const warned = r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}, see the logs)` : '';
+  return `Collected ${r.window.from} … ${r.window.to}: ${r.usageRows} values for ${r.logs} logs${warned}.`;
+}

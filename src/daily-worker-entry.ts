@@ -1,50 +1,36 @@
 /**
- * Worker side of src/daily-worker.ts: opens its own connection to DATABASE_PATH, runs one job (the daily run
- * exactly as `run-daily` runs it, or the digest preview), posts the result or the error, closes, and ends.
- * Logs and counter increments go to the parent, which writes and counts them.
+ * The daily worker process (src/daily-worker.ts): receives one job over IPC, opens its own connection to the
+ * parent's database file, runs it (the daily run exactly as `run-daily` runs it, the digest preview, or the
+ * collection of `/logusage refresh`), sends the result or the error, closes, and exits. Logs and counter increments
+ * go to the parent, which writes and counts them.
  */
-import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
-import { previewDigest } from './commands/daily.js';
+import { describeCollect, runCollect } from './collect.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
+import { previewDigest } from './digest.js';
 import { AppError, describeError } from './errors.js';
-import { type AppContext, createDailyDeps, createLoggerFromSettings } from './main.js';
+import { type AppContext, createDailyDeps, createLoggerFromSettings, createRapid7FromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';
 import { openDb } from './store/db.js';
 
-const port = parentPort;
-if (!port) throw new Error('daily-worker-entry runs in a worker thread only');
-const input = workerData as WorkerInput;
-const post = (m: WorkerMessage) => port.postMessage(m);
-
-// On Linux the nice value is per thread: the app's thread wins the CPU whenever both want it.
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, 10);
-  } catch {
-    // Not allowed here: the worker runs at the process's priority.
-  }
-}
-
-const abort = new AbortController();
-port.on('message', (m: { type: string }) => {
-  if (m.type === 'abort') abort.abort();
-});
-
-const logger = createLoggerFromSettings(
-  { ...input.settings, logLevel: input.logLevel as WorkerInput['settings']['logLevel'] },
-  {
-    write: (line: string) => post({ type: 'log', line }),
-  },
-);
-const counters: Counters = {
-  add: (id, labels = {}, by = 1) => post({ type: 'count', id, labels, by }),
-  samples: () => [],
+if (!process.send) throw new Error('daily-worker-entry runs as the daily worker of `serve` only (it needs an IPC channel)');
+const post = (m: WorkerMessage, then?: () => void) => {
+  process.send?.(m, undefined, undefined, then);
 };
+const abort = new AbortController();
 
-async function main(): Promise<void> {
-  const db = openDb(input.settings.databasePath);
+async function run(input: WorkerInput): Promise<void> {
+  const logger = createLoggerFromSettings(
+    { ...input.settings, logLevel: input.logLevel as WorkerInput['settings']['logLevel'] },
+    {
+      write: (line: string) => post({ type: 'log', line }),
+    },
+  );
+  const counters: Counters = {
+    add: (id, labels = {}, by = 1) => post({ type: 'count', id, labels, by }),
+    samples: () => [],
+  };
+  const db = openDb(input.dbPath);
   const ctx: AppContext = {
     settings: input.settings,
     logger,
@@ -59,19 +45,30 @@ async function main(): Promise<void> {
     if (input.job.kind === 'daily') {
       const r = await runDaily(createDailyDeps(ctx, { dryRun: false }), { day: input.job.day, signal: abort.signal });
       const summary: DailySummary = { day: r.day, runId: r.runId, findings: r.findings.length, queued: r.messages.length };
-      post({ type: 'result', value: summary });
-    } else {
-      post({ type: 'result', value: previewDigest(ctx) });
+      return finish({ type: 'result', value: summary });
     }
+    if (input.job.kind === 'collect') {
+      const client = createRapid7FromSettings(ctx.settings, logger, counters);
+      return finish({ type: 'result', value: describeCollect(await runCollect({ db, client, logger, now: ctx.now })) });
+    }
+    return finish({ type: 'result', value: previewDigest(ctx) });
   } finally {
     ctx.close();
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err));
-  post({ type: 'error', error: { name: e.name, code: e.code, message: e.message, exitCode: e.exitCode } });
+/** Sends the last message, then exits (whatever timers or sockets are still open: the job is over). */
+function finish(m: WorkerMessage): void {
+  post(m, () => process.exit(0));
 }
-port.close();
+
+process.on('message', (m: { type: string; input?: WorkerInput }) => {
+  if (m.type === 'abort') abort.abort();
+  if (m.type !== 'job' || !m.input) return;
+  run(m.input).catch((err: unknown) => {
+    const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err));
+    finish({ type: 'error', error: { name: e.name, code: e.code, message: e.message, exitCode: e.exitCode } });
+  });
+});
+// The parent went away: nothing to report to.
+process.on('disconnect', () => process.exit(1));

@@ -1,23 +1,26 @@
 /**
- * The daily work of `serve` off the Slack app's thread (SPEC §10: the daily work never makes Slack's 3-second
- * acks late). A job — one daily run, or the digest preview — runs in a `worker_threads` worker with its own
- * SQLite connection (WAL: the app keeps reading while the worker writes) and ends with the job, so no per-run
- * state (history matrices, chart buffers, caches) outlives it and its memory goes back with its heap.
- * The run itself is `runDaily` unchanged: the lease, the run record and the outbox are the same rows.
+ * The daily work of `serve` off the Slack app's process (SPEC §10: the daily work never makes Slack's 3-second acks
+ * late). A job — one daily run, or the digest preview — runs in a child process of its own (the daily worker) with
+ * its own SQLite connection to the same file (WAL: the app keeps reading while the worker writes), and ends with the
+ * job: no per-run state (history matrices, chart buffers, caches) outlives it, and all of its memory goes back to the
+ * system when it exits, so the app's process stays flat. The run itself is `runDaily` unchanged: the lease (owned by
+ * the worker's pid, so a killed worker's lease is taken over at once), the run record and the outbox are the same rows.
  *
- * Across the thread boundary: settings and the job go in `workerData`; the worker's log lines come back and are
- * written by this process's logger; its counter increments are added to this process's counters (GET /metrics);
- * errors come back as AppError with their code (LOCKED, RunInterruptedError …). The clock is passed as an offset
- * from the wall clock at the start of the job (`now` may be a simulated day).
+ * Across the boundary (IPC, never argv or the environment: the settings hold the keys): settings, the database file
+ * and the job go in the first message; the worker's log lines come back and are written by this process's logger; its
+ * counter increments are added to this process's counters (GET /metrics); errors come back as AppError with their
+ * code (LOCKED, RunInterruptedError …). The clock is passed as an offset from the wall clock at the start of the job
+ * (`now` may be a simulated day). The worker runs at nice 10, so the app wins the CPU whenever both want it.
  *
- * Entry: `daily-worker-entry.js` beside this file in `dist/`; from TypeScript sources (tsx, vitest) the worker
- * registers tsx's loader first, then imports `daily-worker-entry.ts`.
+ * Entry: `daily-worker-entry.js` beside this file in `dist/`; from TypeScript sources (tsx, vitest) the worker is
+ * started with tsx's loader (`--import`, resolved from here, not from the cwd).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Settings } from './config.js';
 import { RunInterruptedError } from './daily.js';
 import type { Day } from './days.js';
@@ -25,9 +28,15 @@ import { AppError, describeError, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { CounterId, Counters, Labels } from './metrics/counters.js';
 import type { SlackMessage } from './slack/mrkdwn.js';
+import type { Db } from './store/db.js';
 
-export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' };
-export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' } ? DailySummary : SlackMessage;
+/** daily: the daily run of a day; preview: the digest preview; collect: `/logusage refresh`'s collection. */
+export type WorkerJob = { kind: 'daily'; day: Day } | { kind: 'preview' } | { kind: 'collect' };
+export type WorkerJobResult<J extends WorkerJob> = J extends { kind: 'daily' }
+  ? DailySummary
+  : J extends { kind: 'preview' }
+    ? SlackMessage
+    : string;
 
 /** What a daily run in the worker reports back (the rows it wrote are in the database). */
 export interface DailySummary {
@@ -39,6 +48,8 @@ export interface DailySummary {
 
 export interface WorkerInput {
   settings: Settings;
+  /** File of the database the parent's connection has open (the worker opens its own connection to it). */
+  dbPath: string;
   job: WorkerJob;
   /** `now()` of the job minus the wall clock, ms. */
   clockOffsetMs: number;
@@ -54,35 +65,45 @@ export type WorkerMessage =
 
 export interface WorkerDeps {
   settings: Settings;
+  /** The parent's connection: the worker opens the same file. */
+  db: Db;
   logger: Logger;
   now: () => Date;
   counters?: Counters;
 }
 
-/** How long a job may go on after a shutdown asked it to stop before the worker is terminated, ms. */
+/** How long a job may go on after a shutdown asked it to stop before the worker is killed, ms. */
 const ABORT_GRACE_MS = 10_000;
 
-/** Whether jobs can run in a worker: the worker opens the database by path (not an in-memory database). */
-export function canRunInWorker(settings: Settings): boolean {
-  return settings.databasePath !== ':memory:' && settings.databasePath !== '';
+/** Whether jobs can run in the worker: it opens the connection's database file (an in-memory database has none). */
+export function canRunInWorker(db: Db): boolean {
+  return !db.memory && db.name !== '' && db.name !== ':memory:';
 }
 
-/** file: URL of tsx's ESM `register` API (its `import` export), found from this file, not from the cwd. */
-function tsxEsmApi(): string {
+/** file: URL of tsx's loader (what `node --import tsx` loads), found from this file, not from the cwd. */
+function tsxLoader(): string {
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  return pathToFileURL(join(dirname(pkg), exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs')).href;
+  const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, unknown> }).exports;
+  const main = typeof exports['.'] === 'string' ? exports['.'] : './dist/loader.mjs';
+  return pathToFileURL(join(dirname(pkg), main)).href;
 }
 
-function spawn(input: WorkerInput): Worker {
+function spawn(): ChildProcess {
   const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./daily-worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData: input });
-  // TypeScript sources: tsx's loader is not inherited by a worker started from vitest, so the worker
-  // registers it before importing the entry (the loader is resolved from here, not from the cwd).
-  const tsx = tsxEsmApi();
-  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: input, execArgv: [] });
+  const entry = fileURLToPath(new URL(`./daily-worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const child = fork(entry, [], {
+    execArgv: fromSource ? ['--import', tsxLoader()] : [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, 10);
+    } catch {
+      // Not allowed here: the worker runs at the app's priority.
+    }
+  }
+  return child;
 }
 
 function relog(logger: Logger, line: string): void {
@@ -90,13 +111,13 @@ function relog(logger: Logger, line: string): void {
   try {
     o = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    logger.info({ thread: 'daily-worker' }, line.trim());
+    logger.info({ worker: 'daily' }, line.trim());
     return;
   }
   const { level, time: _time, name: _name, msg, ...rest } = o;
   const label = typeof level === 'number' ? logger.levels.labels[level] : undefined;
   const fn = (label && label in logger ? logger[label as 'info'] : logger.info).bind(logger);
-  fn({ ...rest, thread: 'daily-worker' }, typeof msg === 'string' ? msg : '');
+  fn({ ...rest, worker: 'daily' }, typeof msg === 'string' ? msg : '');
 }
 
 function toError(e: { name: string; code: string; message: string; exitCode: 1 | 2 }): AppError {
@@ -108,7 +129,7 @@ function toError(e: { name: string; code: string; message: string; exitCode: 1 |
   return new AppError(e.code as ErrorCode, e.message, { exitCode: e.exitCode });
 }
 
-/** Runs `job` in a fresh worker; resolves with its result, rejects with its AppError. */
+/** Runs `job` in a fresh worker process; resolves with its result, rejects with its AppError. */
 export function runInWorker<J extends WorkerJob>(
   deps: WorkerDeps,
   job: J,
@@ -116,6 +137,7 @@ export function runInWorker<J extends WorkerJob>(
 ): Promise<WorkerJobResult<J>> {
   const input: WorkerInput = {
     settings: deps.settings,
+    dbPath: deps.db.name,
     job,
     clockOffsetMs: deps.now().getTime() - Date.now(),
     logLevel: deps.logger.level,
@@ -123,12 +145,15 @@ export function runInWorker<J extends WorkerJob>(
   return new Promise((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const worker = spawn(input);
+    const worker = spawn();
+    const send = (m: unknown) => {
+      if (worker.connected) worker.send(m as Parameters<ChildProcess['send']>[0]);
+    };
     const onAbort = () => {
-      worker.postMessage({ type: 'abort' });
+      send({ type: 'abort' });
       killTimer = setTimeout(() => {
-        deps.logger.warn({ graceMs: ABORT_GRACE_MS }, 'the daily worker did not stop after the shutdown request; terminating it');
-        void worker.terminate();
+        deps.logger.warn({ graceMs: ABORT_GRACE_MS }, 'the daily worker did not stop after the shutdown request; killing it');
+        worker.kill('SIGKILL');
       }, ABORT_GRACE_MS);
       killTimer.unref();
     };
@@ -141,6 +166,7 @@ export function runInWorker<J extends WorkerJob>(
       if (killTimer) clearTimeout(killTimer);
       fn();
     };
+    send({ type: 'job', input });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'log') relog(deps.logger, m.line);
       else if (m.type === 'count') deps.counters?.add(m.id, m.labels, m.by);
@@ -150,12 +176,12 @@ export function runInWorker<J extends WorkerJob>(
     worker.on('error', (err) =>
       done(() => reject(new AppError('INTERNAL', `The daily worker failed: ${describeError(err)}`, { cause: err }))),
     );
-    worker.on('exit', (code) =>
+    worker.on('exit', (code, signal) =>
       done(() =>
         reject(
           opts.signal?.aborted
             ? new RunInterruptedError('next')
-            : new AppError('INTERNAL', `The daily worker exited (code ${code}) before it finished its job.`),
+            : new AppError('INTERNAL', `The daily worker exited (${signal ?? `code ${code}`}) before it finished its job.`),
         ),
       ),
     );

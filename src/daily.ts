@@ -22,6 +22,7 @@ import type { Counters } from './metrics/counters.js';
 import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
 import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
+import { judgeOrganisation, queueCreep } from './pipeline/org.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import type { LogSearchClient } from './rapid7/query.js';
 import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
@@ -307,7 +308,9 @@ async function runLeasedDay(
     await stage('detect');
     // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
     const price = priceInForce(deps.db, deps.settings.price);
-    const findings = priceFindings(detectForDay(deps.db, day, deps.settings).findings, price);
+    // The organisation level (SPEC §6.7): contributors, an unusual total for the digest, creep.
+    const orgDay = judgeOrganisation(deps.db, day, priceFindings(detectForDay(deps.db, day, deps.settings).findings, price), price);
+    const findings = orgDay.findings;
     await stage('alerts');
     const alerts = applyAlertDay(
       {
@@ -334,12 +337,16 @@ async function runLeasedDay(
         envBudget: deps.settings.monthlyBudget,
         weeklyDigest: deps.settings.weeklyDigest,
         ...(price ? { price } : {}),
+        ...(orgDay.org ? { org: orgDay.org } : {}),
         ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
       },
       day,
       { dryRun },
     );
-    const messages = [...alerts.queued, ...digest.queued];
+    const creep = orgDay.creep
+      ? queueCreep(deps.db, orgDay.creep, deps.settings.slack.digestChannel ?? alertChannel, deps.now(), dryRun)
+      : [];
+    const messages = [...alerts.queued, ...digest.queued, ...creep];
     let delivery: DrainReport | null = null;
     let explain: ExplainDayResult | null = null;
     if (runId !== null) {

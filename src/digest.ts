@@ -6,20 +6,23 @@
  * Bytes are whole bytes; days UTC 'YYYY-MM-DD'.
  */
 import type { UsageChartInput } from './charts.js';
-import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf } from './days.js';
+import type { Settings } from './config.js';
+import { addDays, type Day, daysInRange, lastOfMonth, monthOf, weekdayOf, yesterdayUtc } from './days.js';
 import { projectMonth } from './detect/org-rules.js';
+import type { Finding } from './detect/types.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Price } from './money.js';
 import { typicalAt, typicalSeries } from './slack/baseline.js';
 import { buildDigest, buildWeeklyDigest, type DigestLogLine, type DigestView, type WeeklyView } from './slack/blocks/digest.js';
-import { sparkline } from './slack/mrkdwn.js';
+import { type SlackMessage, sparkline } from './slack/mrkdwn.js';
 import { countAlertsEnded, countAlertsOpened, listOpenAlerts } from './store/alerts.js';
 import { effectiveBudget } from './store/controls.js';
 import type { Db } from './store/db.js';
 import { enqueueOutbox, getOutboxByKey, maxOutboxId, type OutboxRecord, outboxAfter, writeOrPreview } from './store/outbox.js';
+import { priceInForce } from './store/price.js';
 import { isObserved, orgSeries } from './store/slack-reads.js';
-import { displayName, readUsageMatrix } from './store/usage.js';
+import { displayName, latestObservedDay, readUsageMatrix } from './store/usage.js';
 
 /** Days of history read for baselines (the typical value needs up to 28 days before the day). */
 const HISTORY_DAYS = 60;
@@ -182,6 +185,8 @@ export interface DigestDeps {
   weeklyDigest: boolean;
   /** Price in force: the digest shows money beside bytes (SPEC §8). */
   price?: Price;
+  /** The organisation finding of the day with its contributors (SPEC §8), when there is one. */
+  org?: Finding;
   /** Renders the chart PNG; absent = no chart. A failure is logged and the digest goes without it. */
   renderChart?: (input: UsageChartInput) => Buffer;
 }
@@ -221,7 +226,7 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
       deps.logger.warn({ day, err: chartError }, 'digest chart could not be rendered; the digest goes without it');
     }
   }
-  const view = loadDigestView(db, day, deps.envBudget, deps.price);
+  const view = { ...loadDigestView(db, day, deps.envBudget, deps.price), ...(deps.org ? { org: deps.org } : {}) };
   const msg = buildDigest(view);
   const weekly = deps.weeklyDigest && isWeeklyDay(day) ? buildWeeklyDigest(loadWeeklyView(db, day)) : null;
   // A forced digest, or the preview of one already queued, gets keys of its own.
@@ -252,4 +257,12 @@ export function queueDigest(deps: DigestDeps, day: Day, opts: { dryRun?: boolean
 
   const queued = writeOrPreview(db, write, opts.dryRun ?? false);
   return { queued, alreadyQueued: Boolean(existing), notObserved: !observed, ...(chartError ? { chartError } : {}) };
+}
+
+/** `/logusage digest` and `digest --dry-run`: the digest of the newest complete observed day, not posted. */
+export function previewDigest(ctx: { db: Db; settings: Settings; now: () => Date }): SlackMessage {
+  const yesterday = yesterdayUtc(ctx.now());
+  const latest = latestObservedDay(ctx.db);
+  const day = latest !== null && latest < yesterday ? latest : yesterday;
+  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
 }

@@ -196,9 +196,13 @@ export function priceFindings(findings: Finding[], p: Price | null | undefined):
 
 /**
  * The episode's money impact so far (SPEC §7): this day's `changeMoney` plus what the episode's earlier days
- * carried (`previous`, the episode's last finding). Stored in `details.moneySoFar` / `details.moneyDays`.
+ * carried (`previous`, the episode's last finding). Stored in `details.moneySoFar` / `details.moneyDays`; the
+ * episode's cause line (`details.cause`) is carried too.
  */
 export function withEpisodeImpact(f: Finding, previous: Finding | null | undefined): Finding {
+  // The cause found on the episode's first day (src/pipeline/explain.ts) stays on its message.
+  const cause = previous?.details?.cause;
+  if (typeof cause === 'string' && f.details?.cause === undefined) f = { ...f, details: { ...(f.details ?? {}), cause } };
   if (f.changeMoney === undefined) return f;
   const d = previous?.details ?? {};
   const sameCurrency = previous !== null && previous !== undefined && d.currency === f.details?.currency;

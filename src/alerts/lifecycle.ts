@@ -3,7 +3,7 @@
  * → what happens to each episode and what is said in Slack. No clock, database or network in here:
  * the runner (runner.ts) reads the inputs and applies the effects in one transaction.
  *
- * Rules (SPEC §7, issue 5):
+ * Rules (SPEC §7):
  * - One episode per key (`log:<id>` for spike/drop/silent of a log; `threshold:<id>` …). The first
  *   finding opens it (one Slack post); later findings continue it (the message is updated, "day 3").
  * - An open episode with no finding on an observed day counts a normal day; after `resolveAfterDays`

@@ -9,9 +9,11 @@ import type { Db } from '../store/db.js';
 import { activePlans } from '../store/planned.js';
 import { bytesOnDay } from '../store/slack-reads.js';
 import { listLogs } from '../store/usage.js';
+import { keyOf } from './lifecycle.js';
 import { applyPlannedChanges } from './planned.js';
 
-export function withPlannedChanges(db: Db, day: Day, findings: Finding[], logger: Logger): Finding[] {
+/** `openKeys`: episode keys open before the day (their findings within a plan keep the episode going). */
+export function withPlannedChanges(db: Db, day: Day, findings: Finding[], openKeys: ReadonlySet<string>, logger: Logger): Finding[] {
   const plans = activePlans(db, day);
   if (plans.length === 0) return findings;
   const setTotal = (name: string): number => {
@@ -22,9 +24,9 @@ export function withPlannedChanges(db: Db, day: Day, findings: Finding[], logger
     for (const v of bytesOnDay(db, day, ids).values()) sum += v;
     return sum;
   };
-  const r = applyPlannedChanges(findings, plans, setTotal);
+  const r = applyPlannedChanges(findings, plans, setTotal, (f) => openKeys.has(keyOf(f).key));
   for (const c of r.covered) {
-    logger.info({ day, kind: c.finding.kind, logId: c.finding.logId, plan: c.planId }, 'within a planned change: not alerted');
+    logger.info({ day, kind: c.finding.kind, logId: c.finding.logId, plan: c.planId }, 'within a planned change: no new alert');
   }
   return r.findings;
 }

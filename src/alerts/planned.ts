@@ -3,7 +3,9 @@
  * this decides which of a day's findings a plan covers. A spike or threshold finding of a log (or a log
  * set) with a plan in force is dropped when the day stays within the plan — value ≤ expected × (1 + N %)
  * for `+N %`, value ≤ SIZE for a size per day (a log-set plan's size is the log set's total that day) —
- * and kept with "above the planned …" in its reason when it goes beyond. Other kinds (drops, silences,
+ * and kept with "above the planned …" in its reason when it goes beyond. A day within the plan of an episode
+ * already open is kept too, saying "within the planned …": its message is updated in place (no new post)
+ * instead of being resolved as back to normal while the log is still up. Other kinds (drops, silences,
  * new logs, budget, the organisation) are never covered. Bytes are whole bytes per UTC day.
  */
 import type { Day } from '../days.js';
@@ -46,7 +48,13 @@ export interface PlannedResult {
   covered: Array<{ finding: Finding; planId: number }>;
 }
 
-export function applyPlannedChanges(findings: Finding[], plans: PlannedChange[], logsetBytes: (name: string) => number): PlannedResult {
+export function applyPlannedChanges(
+  findings: Finding[],
+  plans: PlannedChange[],
+  logsetBytes: (name: string) => number,
+  /** True when the finding continues an episode already open. */
+  isOpen: (f: Finding) => boolean = () => false,
+): PlannedResult {
   if (plans.length === 0) return { findings, covered: [] };
   const out: Finding[] = [];
   const covered: PlannedResult['covered'] = [];
@@ -60,6 +68,10 @@ export function applyPlannedChanges(findings: Finding[], plans: PlannedChange[],
     const within = judged.find((j) => j.actual <= j.allowed);
     if (within) {
       covered.push({ finding: f, planId: within.p.id });
+      if (isOpen(f)) {
+        const why = within.p.why ? `: ${within.p.why}` : '';
+        out.push({ ...f, reason: `${f.reason} That is within the planned ${planLabel(within.p)} (until ${within.p.untilDay}${why}).` });
+      }
       continue;
     }
     // Beyond every plan: said against the most generous one.

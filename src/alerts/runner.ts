@@ -43,6 +43,7 @@ import { bytesOnDay, isObserved, logSeries, orgSeries } from '../store/slack-rea
 import { listLogs } from '../store/usage.js';
 import { dropOrgDipDrops, type GroupableEffect, groupLogSets, isOrgDip, logSetMembers, planChannelGroups } from './grouping.js';
 import { decideDay, type Effect, episodeDayNumber, keyOf, type LogControls, type OpenEpisode } from './lifecycle.js';
+import { withOwners } from './owners-stage.js';
 import { withPlannedChanges } from './planned-stage.js';
 
 export interface AlertRunDeps {
@@ -129,8 +130,18 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
       const snooze = getSnooze(db, id);
       controls.set(id, { muted: isMuted(db, id), snoozedUntil: snooze?.until ?? null, baselineFrom: getBaselineFrom(db, id) });
     }
-    // Planned changes (`/logusage expect`) cover what they announced; detection itself is unchanged.
-    const dayFindings = withPlannedChanges(db, day, groupDayFindings(db, day, findings, open, controls, nowIso), deps.logger);
+    // Planned changes (`/logusage expect`) cover what they announced (detection itself is unchanged),
+    // and each finding names its log set's owner (mentioned in its message).
+    const dayFindings = withOwners(
+      db,
+      withPlannedChanges(
+        db,
+        day,
+        groupDayFindings(db, day, findings, open, controls, nowIso),
+        new Set(open.map((e) => e.episodeKey)),
+        deps.logger,
+      ),
+    );
     // Bytes of the logs of log-set episodes too: a set is back when most of its logs send again.
     for (const f of [...dayFindings, ...open.map((e) => e.lastFinding)]) for (const m of logSetMembers(f)) logIds.add(m.logId);
     const noticeKeys = new Set<string>();

@@ -8,21 +8,17 @@ import { alertChannelOf, currentFailure, deliverPending, runDaily } from '../dai
 import { type Day, utcDayOf, yesterdayUtc } from '../days.js';
 import { runDemo } from '../demo/run.js';
 import { renderOutboxRecord } from '../demo/terminal.js';
-import { loadDigestView, queueDigest } from '../digest.js';
+import { queueDigest } from '../digest.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../main.js';
 import { createDailyDeps, createLogSearchFromSettings } from '../main.js';
 import { explainLog } from '../pipeline/explain.js';
 import type { LogSearchClient } from '../rapid7/query.js';
 import { nextFireOf, readDailyHealth } from '../schedule.js';
-import { buildDigest } from '../slack/blocks/digest.js';
 import type { AskCause } from '../slack/explain-command.js';
-import type { SlackMessage } from '../slack/mrkdwn.js';
 import { type DrainReport, slackAuthError } from '../slack/outbox.js';
 import { listOpenAlerts } from '../store/alerts.js';
 import { countOutbox, type OutboxRecord } from '../store/outbox.js';
-import { priceInForce } from '../store/price.js';
-import { latestObservedDay } from '../store/usage.js';
 import { type CliIo, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
 function completeDay(io: CliIo, value: string | undefined): Day {
@@ -56,14 +52,6 @@ function checkDelivery(io: CliIo, d: DrainReport | null): void {
     );
   }
   if (d.dead > 0) io.err(`warning: Slack refused ${d.dead} message(s) for good; the log says why.\n`);
-}
-
-/** `/logusage digest` and `digest --dry-run`: the digest of the newest complete observed day. */
-export function previewDigest(ctx: AppContext): SlackMessage {
-  const yesterday = yesterdayUtc(ctx.now());
-  const latest = latestObservedDay(ctx.db);
-  const day = latest !== null && latest < yesterday ? latest : yesterday;
-  return buildDigest(loadDigestView(ctx.db, day, ctx.settings.monthlyBudget, priceInForce(ctx.db, ctx.settings.price)));
 }
 
 /** `/logusage explain` asks Log Search live when a key is set and ROOT_CAUSE is on (one client per question). */

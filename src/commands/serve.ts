@@ -4,14 +4,18 @@
  * the database) and the command returns 0.
  * - The schedule (`createDailyService`) starts once the app listens; `/healthz` reports its health, `/logusage
  *   status` its next run, `/logusage digest` previews the digest, `/logusage refresh` collects now.
+ * - The daily run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file,
+ *   and the Slack thread waits at most SLACK_THREAD_BUSY_TIMEOUT_MS for SQLite's write lock, so the app keeps
+ *   answering within Slack's 3 s while the daily work goes on (SPEC §10).
  * - `GET /metrics` (src/metrics/report.ts) reads the store and `ctx.counters`, which serve creates when the context
  *   has none, so the Rapid7 client and the delivery of the daily run count into it.
  * `runServe(ctx, …)` is the same thing without commander or process signals (tests, benches).
  */
 import type { Command } from 'commander';
-import { runCollect } from '../collect.js';
+import { describeCollect, runCollect } from '../collect.js';
 import { requireSettings } from '../config.js';
-import { canRunInWorker, runInWorker } from '../daily-worker.js';
+import { canRunInWorker, runInWorker, type WorkerDeps } from '../daily-worker.js';
+import { previewDigest } from '../digest.js';
 import { AppError, describeError } from '../errors.js';
 import { type AppContext, createDailyDeps, createRapid7FromSettings } from '../main.js';
 import { createCounters } from '../metrics/counters.js';
@@ -20,7 +24,7 @@ import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
-import { explainHook, previewDigest } from './daily.js';
+import { explainHook } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
 export interface ServeOptions {
@@ -38,14 +42,17 @@ export interface ServeOptions {
 
 const STOP_TIMEOUT_MS = 15_000;
 
-/** The default `refresh`: a collection with the default window, when a Rapid7 key is configured. */
-function defaultHooks(ctx: AppContext): Partial<SlackHooks> {
+/**
+ * `/logusage refresh`: a collection with the default window, when a Rapid7 key is configured — in the daily worker
+ * when `inWorker` (its parse and write take about a second of CPU at 10,000 logs), else on this thread.
+ */
+function defaultHooks(ctx: AppContext, worker?: WorkerDeps): Partial<SlackHooks> {
   if (!ctx.settings.rapid7.apiKey) return {};
   return {
     refresh: async () => {
+      if (worker) return runInWorker(worker, { kind: 'collect' });
       const client = createRapid7FromSettings(ctx.settings, ctx.logger, ctx.counters);
-      const r = await runCollect({ db: ctx.db, client, logger: ctx.logger, now: ctx.now });
-      return `Collected ${r.window.from} … ${r.window.to}: ${r.usageRows} values for ${r.logs} logs${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}, see the logs)` : ''}.`;
+      return describeCollect(await runCollect({ db: ctx.db, client, logger: ctx.logger, now: ctx.now }));
     },
   };
 }
@@ -76,8 +83,14 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
  * the Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
  */
 export function createServeParts(ctx: AppContext): { schedule: DailyService; hooks: SlackHooks; health: () => HealthReport } {
-  const inWorker = canRunInWorker(ctx.settings);
-  const workerDeps = { settings: ctx.settings, logger: ctx.logger, now: ctx.now, ...(ctx.counters ? { counters: ctx.counters } : {}) };
+  const inWorker = canRunInWorker(ctx.db);
+  const workerDeps = {
+    settings: ctx.settings,
+    db: ctx.db,
+    logger: ctx.logger,
+    now: ctx.now,
+    ...(ctx.counters ? { counters: ctx.counters } : {}),
+  };
   const schedule = createDailyService({
     ...createDailyDeps(ctx, { dryRun: false }),
     ...(inWorker ? { run: ({ day, signal }) => runInWorker(workerDeps, { kind: 'daily', day }, { signal }) } : {}),
@@ -85,7 +98,7 @@ export function createServeParts(ctx: AppContext): { schedule: DailyService; hoo
   return {
     schedule,
     hooks: {
-      ...defaultHooks(ctx),
+      ...defaultHooks(ctx, inWorker ? workerDeps : undefined),
       previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
       ...explainHook(ctx),
       nextRun: () => {

@@ -92,6 +92,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       databasePath: dbPath,
       monthlyBudget: budget,
       price: DEMO_PRICE,
+      // The organisation's holiday is declared, as HOLIDAYS would be (SPEC §6.4): one notice that day.
+      holidays: [ds.events.holiday],
     },
   );
   const db = openDb(dbPath);

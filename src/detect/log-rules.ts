@@ -9,16 +9,22 @@
  * - Values are judged in log scale against the log's own history of non-zero days over `windowDays`.
  * - Weekly profile: each day's residual from the median of its 7-day block; the weekday factor is the
  *   median residual of that weekday. Logs that only report on some weekdays get factors only for those.
- * - Noise: robust standard deviation of day-to-day differences of the weekday-adjusted series (immune
- *   to one level step, to trends and to isolated outliers).
+ * - Noise: the larger of the robust standard deviation of day-to-day differences of the weekday-adjusted
+ *   series (immune to one level step, to trends and to isolated outliers) and of the level's one-step
+ *   errors over the window (how far the log strays from its baseline), one standard error above its
+ *   estimate; their ratio is the log's memory ρ.
  * - Level: median of the adjusted values over `levelDays`, excluding a trailing run of days that
  *   deviate in one direction (so a spike does not raise the baseline of the days after it).
  * - A run that lasts `persistDays` observations is a level shift: its last day is reported once with
  *   `levelShift`, later days are judged against the new level.
  * - A finding must be clear and material (SPEC §6.2): clear = |ln value − ln expected| ≥ the clear line
  *   s·min(zAlert·σ, max(ln unmistakableRatio, tailZ·σ)) on the day, or a run of up to evidenceDays consecutive
- *   observations each ≥ evidenceDayZ·s·σ away whose summed deviation reaches evidenceZ·s·σ·√k; material = the
- *   change is ≥ s·min(cap, √(materialBytes / expected)) of the expected bytes and ≥ minBytes (every day of a run).
+ *   observations each ≥ evidenceDayZ·s·σ away whose summed deviation reaches evidenceZ·s·σ·s(k) (s(k): the
+ *   spread of a sum of k days, √k without memory); material = the change is ≥ s·min(cap, √(materialBytes /
+ *   expected)) of the expected bytes and ≥ minBytes (every day of a run). A fall on its own day must also
+ *   pass materialCapDown (partial ingestion). Recurring bursts: a rise matched in RECURRING_BURSTS earlier
+ *   bursts of activityDays is usual for the log.
+ * - Organisation-wide days (org-days.ts) arrive as gaps in `values`.
  * - Settling (SPEC §6.1): in a log's first settleDays a fall is not a drop (onboarding bursts, backfills).
  * - Silence: a "reliable" log (silences begin on ≤ reliableHazard of its usual reporting days) is
  *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
@@ -147,6 +153,8 @@ const RELIABLE_CAP = 0.15;
 const MIN_LEVEL_VALUES = 8;
 /** A weekday is not a usual reporting day when the log reports on at most this share of them (smoothed). */
 const QUIET_WEEKDAY_SHARE = 0.2;
+/** Separate earlier bursts (in activityDays) as high as today that make today's rise usual for a log. */
+const RECURRING_BURSTS = 3;
 /** Share of the days since a change that must deviate in its direction for the change to persist. */
 const SHIFT_SHARE = 0.7;
 /**
@@ -893,6 +901,21 @@ export function createLogDetector(p: DetectParams): LogDetector {
           }
           // Beyond the range by half the alerting distance: a new maximum by noise alone is common.
           if (kind === 'spike' ? x < mx * Math.exp(0.5 * Math.max(line, mat)) : x > mn * Math.exp(-0.5 * Math.max(line, mat))) return NONE;
+        }
+        // Recurring bursts are how this log behaves: a rise it has matched or exceeded (along the trend) in
+        // RECURRING_BURSTS separate bursts of the last activityDays is usual for it; a larger one is told.
+        if (kind === 'spike') {
+          let bursts = 0;
+          let inBurst = false;
+          const ln = s.lnValues;
+          for (let i = reach(Math.max(levelStart, t - p.activityDays)), w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
+            const v = values[i]!;
+            if (Number.isNaN(v)) continue;
+            const high = v > 0 && (ln ? ln[i]! : Math.log(v)) - factor[w]! + slope * (t - i) - L >= e;
+            if (high && !inBurst) bursts++;
+            inBurst = high;
+          }
+          if (bursts >= RECURRING_BURSTS) return NONE;
         }
         return {
           verdict: {

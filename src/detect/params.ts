@@ -93,7 +93,8 @@ export const DEFAULT_PARAMS: DetectParams = {
   unmistakableRatio: 3,
   tailZ: 3.5,
   // Three days: a multi-day change is told at the latest on its third day. Each day ≥ 2 deviations away
-  // (one outlier cannot make a run) and together ≥ 4·√k: ≈ 3e-5 per log-day for Gaussian noise.
+  // (one outlier cannot make a run) and together ≥ 3.5·s(k): ≈ 1e-4 per log-day for independent Gaussian
+  // days, under the false-alert budget, and s(k) grows with the log's memory.
   evidenceDays: 3,
   evidenceDayZ: 2,
   evidenceZ: 3.5,
@@ -103,6 +104,7 @@ export const DEFAULT_PARAMS: DetectParams = {
   windowDays: 56,
   // 13 weeks: a weekly job gets 13 chances to show it never misses its day.
   activityDays: 91,
+  // Two weeks: every weekday twice, robust to a 3-day event, short enough to follow a wandering level.
   levelDays: 14,
   persistDays: 7,
   relearnValues: 5,

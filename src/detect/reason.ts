@@ -54,12 +54,12 @@ export function buildLogReason(f: LogReasonInput): string {
         value >= 2 * expected
           ? `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`
           : `${name} sent ${formatBytes(value)}, ${changeText(value, expected)} over ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
-      return f.levelShift ? `${s} It has stayed this high for ${f.persistDays} days, so this is now its new normal.` : s;
+      return f.levelShift ? `${s.slice(0, -1)}; it has stayed this high for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'drop': {
       const pct = Math.min(100, Math.round((1 - value / expected) * 100));
       const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
-      return f.levelShift ? `${s} It has stayed this low for ${f.persistDays} days, so this is now its new normal.` : s;
+      return f.levelShift ? `${s.slice(0, -1)}; it has stayed this low for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'silent': {
       const n = f.silentDays ?? 1;
@@ -69,7 +69,7 @@ export function buildLogReason(f: LogReasonInput): string {
       const streak =
         n > 1 ? ` (no data for ${n} days in a row${f.silentBasis === 'intermittent' ? ', longer than its usual gaps' : ''})` : '';
       if (f.levelShift) {
-        return `${base}${streak}. It has now missed ${f.persistDays} of its usual reporting days, so it is treated as stopped and will not be reported as silent again until it sends data.`;
+        return `${base}${streak}; it has now missed ${f.persistDays} of its usual reporting days, so it is treated as stopped and will not be reported as silent again until it sends data.`;
       }
       return `${base}${streak}.`;
     }

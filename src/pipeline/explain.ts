@@ -8,14 +8,26 @@
  * once with its cause and recorded, and never fails the run. A failure that says Log Search is unavailable
  * (network, 5xx, 401/403, rate limits, timeouts) ends the explanations of the run at once (one line for all).
  */
+import { sparkSeries } from '../alerts/runner.js';
 import type { Day } from '../days.js';
-import { analyseCause, buildCauseStatement, type CauseAnalysis, causeWindowMs, chooseGroupKey, wantsCause } from '../detect/root-cause.js';
+import {
+  analyseCause,
+  buildCauseStatement,
+  type CauseAnalysis,
+  causeWindowMs,
+  chooseGroupKey,
+  describeCause,
+  wantsCause,
+} from '../detect/root-cause.js';
 import type { Finding } from '../detect/types.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LogSearchClient } from '../rapid7/query.js';
-import { buildCauseMessage } from '../slack/blocks/cause.js';
-import { listOpenAlerts } from '../store/alerts.js';
+import { buildAlertMessage } from '../slack/blocks/alert.js';
+import { buildCauseMessage, causeChangeText } from '../slack/blocks/cause.js';
+import { groupsOfAlerts } from '../store/alert-groups.js';
+import { type AlertRecord, listOpenAlerts, updateAlert } from '../store/alerts.js';
+import { listAlertActions } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { getExplanation, getTopKeys, putExplanation, putTopKeys } from '../store/explanations.js';
 import { enqueueOutbox, getOutboxByKey, type OutboxRecord } from '../store/outbox.js';
@@ -100,16 +112,60 @@ export interface ExplainDayResult {
   counts: ReturnType<LogSearchClient['counts']>;
 }
 
+/**
+ * The alert's own message gets the cause line too (the thread has the details): the episode's stored finding
+ * carries `details.cause`, and the message is updated once (`alert:<id>:cause-update:<day>`).
+ */
+function withCauseLine(
+  deps: ExplainDeps,
+  a: AlertRecord,
+  day: Day,
+  cause: string,
+  postId: number,
+  channel: string,
+): OutboxRecord | undefined {
+  const finding: Finding = { ...a.lastFinding, details: { ...(a.lastFinding.details ?? {}), cause } };
+  updateAlert(deps.db, a.id, { evaluatedDay: a.evaluatedDay, lastFinding: finding, now: deps.now().toISOString() });
+  const msg = buildAlertMessage({
+    alertId: a.id,
+    finding,
+    state: 'open',
+    firstDay: a.firstDay,
+    dayNumber: 1,
+    findingDays: a.findingDays,
+    spark: sparkSeries(deps.db, finding, day),
+    actions: listAlertActions(deps.db, [a.id]).get(a.id) ?? [],
+  });
+  const key = `alert:${a.id}:cause-update:${day}`;
+  enqueueOutbox(deps.db, {
+    idemKey: key,
+    channel,
+    method: 'update',
+    payload: { text: msg.text, blocks: msg.blocks },
+    alertId: a.id,
+    parentOutboxId: postId,
+    now: deps.now().toISOString(),
+  });
+  return getOutboxByKey(deps.db, key);
+}
+
 function directionOf(f: Finding): 'up' | 'down' {
   return f.kind === 'drop' ? 'down' : 'up';
 }
+
+/** Queries in flight at once in one run. */
+export const EXPLAIN_CONCURRENCY = 4;
 
 /**
  * Explains the alerts opened on `day` (episodes whose finding is a spike, drop or threshold of one log),
  * largest change first, at most `maxExplanations`, and queues each explanation as a reply in its
  * alert's thread. Already explained (log, day) pairs are not asked again.
  */
-export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplanations?: number } = {}): Promise<ExplainDayResult> {
+export async function explainDay(
+  deps: ExplainDeps,
+  day: Day,
+  opts: { maxExplanations?: number; concurrency?: number } = {},
+): Promise<ExplainDayResult> {
   const max = opts.maxExplanations ?? 20;
   const out: ExplainDayResult = { explained: 0, none: 0, failed: 0, skipped: 0, queued: [], counts: deps.client.counts() };
   const alerts = listOpenAlerts(deps.db, 100_000)
@@ -120,12 +176,8 @@ export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplana
       return getExplanation(deps.db, a.logId as string, day)?.status !== 'none';
     })
     .sort((a, b) => Math.abs(b.lastFinding.changeBytes) - Math.abs(a.lastFinding.changeBytes) || a.id - b.id);
-  let unavailable: { code: string; text: string } | null = null;
-  for (const [i, a] of alerts.entries()) {
-    if (i >= max || unavailable) {
-      out.skipped++;
-      continue;
-    }
+  let unavailable = null as { code: string; text: string } | null;
+  const one = async (a: (typeof alerts)[number]): Promise<void> => {
     const f = a.lastFinding;
     // An explanation made by an earlier, interrupted run is posted without asking again.
     const stored = getExplanation(deps.db, a.logId as string, day);
@@ -135,33 +187,64 @@ export async function explainDay(deps: ExplainDeps, day: Day, opts: { maxExplana
         : await explainLog(deps, a.logId as string, day, directionOf(f));
     if (r.status === 'ok') {
       out.explained++;
-      const post = getOutboxByKey(deps.db, `alert:${a.id}:post`);
+      // The alert's own message, or the grouped message that lists it (SPEC §7): the reply goes in its thread.
+      const group = groupsOfAlerts(deps.db, [a.id]).get(a.id);
+      const post =
+        getOutboxByKey(deps.db, `alert:${a.id}:post`) ?? (group === undefined ? undefined : getOutboxByKey(deps.db, `group:${group}:post`));
       if (post) {
-        const msg = buildCauseMessage({ logName: f.logName, day, analysis: r.analysis, finding: f });
-        const key = `alert:${a.id}:cause:${day}`;
-        enqueueOutbox(deps.db, {
-          idemKey: key,
-          channel: post.channel,
-          method: 'reply',
-          payload: { text: msg.text, blocks: msg.blocks },
-          alertId: a.id,
-          parentOutboxId: post.id,
-          now: deps.now().toISOString(),
-        });
-        const row = getOutboxByKey(deps.db, key);
-        if (row) out.queued.push(row);
+        // The reply, the stored cause and the message's update: all of them or none (a crash mid-way is redone).
+        const rows = deps.db
+          .transaction((): OutboxRecord[] => {
+            const msg = buildCauseMessage({ logName: f.logName, day, analysis: r.analysis, finding: f });
+            const key = `alert:${a.id}:cause:${day}`;
+            enqueueOutbox(deps.db, {
+              idemKey: key,
+              channel: post.channel,
+              method: 'reply',
+              payload: { text: msg.text, blocks: msg.blocks },
+              alertId: a.id,
+              parentOutboxId: post.id,
+              now: deps.now().toISOString(),
+            });
+            const reply = getOutboxByKey(deps.db, key);
+            const update =
+              group === undefined
+                ? withCauseLine(deps, a, day, describeCause(r.analysis, causeChangeText(f)), post.id, post.channel)
+                : undefined;
+            return [reply, update].filter((x): x is OutboxRecord => x !== undefined);
+          })
+          .immediate();
+        out.queued.push(...rows);
       }
     } else if (r.status === 'none') out.none++;
     else {
       out.failed++;
-      if (UNAVAILABLE.has(r.code)) unavailable = r;
+      if (UNAVAILABLE.has(r.code)) unavailable ??= r;
       else
         deps.logger.warn({ logId: a.logId, day, code: r.code, cause: r.text }, 'no root cause for this alert; the alert stands without it');
     }
-  }
+  };
+  // A few queries run at once (each polls): 20 explanations take a few polls' time, not twenty.
+  const queue = alerts.slice(0, max);
+  out.skipped += alerts.length - queue.length;
+  const worker = async (): Promise<void> => {
+    for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
+      if (unavailable) {
+        out.skipped++;
+        continue;
+      }
+      await one(a);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? EXPLAIN_CONCURRENCY, queue.length) }, worker));
   if (unavailable) {
     deps.logger.warn(
-      { day, code: unavailable.code, cause: unavailable.text, unexplained: out.skipped + 1 },
+      {
+        day,
+        code: (unavailable as { code: string }).code,
+        cause: (unavailable as { text: string }).text,
+        unexplained: out.failed + out.skipped,
+      },
       'Log Search is unavailable: alerts of this run go without their root cause',
     );
   } else if (out.skipped > 0) {

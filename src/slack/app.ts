@@ -15,7 +15,8 @@ import { listRoutes } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { recentRuns } from '../store/runs.js';
 import { createBoltLogger } from './bolt-logger.js';
-import { createFeedbackButton } from './feedback.js';
+import type { BusyRetryOptions } from './busy-retry.js';
+import { createFeedbackButton, createTakeButton } from './feedback.js';
 import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js';
 import { registerListeners } from './listeners/index.js';
 import { channelsToCheck, createMembershipCheck } from './membership.js';
@@ -34,6 +35,8 @@ export interface SlackAppDeps {
   logger: Logger;
   now: () => Date;
   hooks?: SlackHooks;
+  /** How long a change that met the write lock is tried again before the "busy" answer (default 20 s). */
+  busyRetry?: BusyRetryOptions;
   /** Body of GET /healthz; default: the newest run of any job from the runs table. */
   health?: () => HealthReport;
   /** Body of GET /metrics (Prometheus text exposition 0.0.4, src/metrics/report.ts); absent: 404. */
@@ -171,6 +174,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
+    ...(deps.busyRetry ? { busyRetry: deps.busyRetry } : {}),
     checkMembership,
   });
   const home = createHomePublisher({
@@ -180,15 +184,21 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     now: deps.now,
     isAdmin: service.isAdmin,
   });
-  const modals = createModals({ db: deps.db, settings });
-  const feedback = createFeedbackButton({
+  const modals = createModals({ db: deps.db, settings, now: deps.now });
+  const alertUi = {
     db: deps.db,
     logger: logger.child({ component: 'slack' }),
     now: deps.now,
     isAdmin: service.isAdmin,
     adminsConfigured: settings.slack.admins.length > 0,
+  };
+  registerListeners(app, service, logger.child({ component: 'slack' }), {
+    home,
+    modals,
+    adminsConfigured: alertUi.adminsConfigured,
+    feedback: createFeedbackButton(alertUi),
+    take: createTakeButton(alertUi),
   });
-  registerListeners(app, service, logger.child({ component: 'slack' }), { home, modals, feedback });
 
   /** At start: a warning for each alert, digest or route channel the bot is not a member of. */
   const warnAboutChannels = async () => {

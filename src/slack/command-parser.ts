@@ -46,6 +46,10 @@ export type Command =
   | { kind: 'expect-set'; name: string; plan: PlanAmount; amountText: string; until: string; why: string }
   | { kind: 'expect-list' }
   | { kind: 'expect-remove'; id: number }
+  /** A log set's owner (SPEC §7): a Slack user (U…/W…) or user group (S…) id, mentioned in its alerts. */
+  | { kind: 'owner-set'; logset: string; owner: string }
+  | { kind: 'owner-list' }
+  | { kind: 'owner-remove'; logset: string }
   | { kind: 'price-show' }
   /** `currency` only when the text named one (`$0.35/GB`, `0.30 EUR/GB`); else CURRENCY applies. */
   | { kind: 'price-set'; perGb: number; currency: string | undefined; text: string }
@@ -96,6 +100,8 @@ export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
   'route-remove',
   'expect-set',
   'expect-remove',
+  'owner-set',
+  'owner-remove',
   'refresh',
 ]);
 
@@ -132,6 +138,8 @@ export const EXAMPLES = {
   expect: 'expect firewall-eu +50% until 2026-04-30 migration to the new cluster',
   expectList: 'expect list',
   expectRemove: 'expect remove 2',
+  owner: 'owner Firewalls @secops',
+  ownerList: 'owner list',
   digest: 'digest',
   refresh: 'refresh',
   status: 'status',
@@ -154,6 +162,7 @@ const SUBCOMMANDS = [
   'unmute',
   'route',
   'expect',
+  'owner',
   'digest',
   'refresh',
   'status',
@@ -536,6 +545,10 @@ export function parseCommand(input: string): ParseResult {
     case 'expected':
       return parseExpect(args);
 
+    case 'owner':
+    case 'owners':
+      return parseOwner(args);
+
     case 'digest':
     case 'refresh':
     case 'status':
@@ -554,6 +567,27 @@ export function parseCommand(input: string): ParseResult {
       );
     }
   }
+}
+
+/** `owner <logset name> <@user|@group>`, `owner list`, `owner remove <logset>`. */
+function parseOwner(args: Token[]): ParseResult {
+  const first = args[0];
+  if (args.length === 0 || (args.length === 1 && first?.text.toLowerCase() === 'list')) return { kind: 'owner-list' };
+  if (first && !first.quoted && ['remove', 'delete', 'rm', 'clear'].includes(first.text.toLowerCase()) && args.length >= 2) {
+    return { kind: 'owner-remove', logset: joinName(args.slice(1)) };
+  }
+  const last = args.at(-1) as Token;
+  const m = /^<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>$|^<!subteam\^(S[A-Z0-9]{2,30})(?:\|[^>]*)?>$|^([UWS][A-Z0-9]{8,30})$/.exec(last.text);
+  const owner = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+  if (!owner) {
+    return err(
+      "the last word must be a person or a user group picked from Slack's suggestions (@name), or its id such as U0123456789",
+      EXAMPLES.owner,
+    );
+  }
+  const logset = joinName(args.slice(0, -1));
+  if (!logset) return err('which log set? Give its name before the owner', EXAMPLES.owner);
+  return { kind: 'owner-set', logset, owner };
 }
 
 /** `expect <name|logset> <+N%|SIZE/day> until <DATE> [why…]`, `expect list`, `expect remove <ID>`. */

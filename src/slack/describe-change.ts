@@ -55,6 +55,12 @@ export function describeChange(a: AuditRecord, nameOf: (logId: string) => string
       const what = str('scope') === 'logset' ? `log set ${a.target ?? ''}` : logName;
       return `planned change #${num('planId') ?? '?'}: ${what} up to ${how} until ${str('untilDay') ?? '?'}${str('why') ? ` (${str('why')})` : ''}`;
     }
+    case 'owner.set':
+      return `made ${str('owner') ?? '?'} the owner of log set ${a.target ?? ''}`;
+    case 'owner.remove':
+      return `removed the owner of log set ${a.target ?? ''}`;
+    case 'take':
+      return `took an alert of ${logName}`;
     case 'expect.end':
       return `ended planned change #${num('planId') ?? '?'}`;
     case 'feedback': {

@@ -1,12 +1,12 @@
 /**
- * The Useful / Noise buttons of log alerts (SPEC §7): admins only (the same permission as the slash
+ * The second row of alert buttons. Useful / Noise (SPEC §7): admins only (the same permission as the slash
  * command's changes); each click is recorded and moves the log's sensitivity as src/store/feedback.ts
  * says. The clicker is told what changed; the message's action log shows the click to everyone.
  */
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { getAlert } from '../store/alerts.js';
-import { listAlertActions } from '../store/controls.js';
+import { listAlertActions, recordAudit } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { type FeedbackVerdict, recordFeedback } from '../store/feedback.js';
 import { displayName, getLog } from '../store/usage.js';
@@ -96,4 +96,40 @@ export function createFeedbackButton(deps: AlertUiDeps) {
       return { ephemeral: buildFailure('that button', f.code, f.hint) };
     }
   };
+}
+
+/**
+ * "I'm on it": records who took the alert (an audit row `take` tagged with the alert id), shown in the
+ * message's action log and on the Home tab. Open to every member: it assigns, it changes no setting.
+ */
+export function createTakeButton(deps: AlertUiDeps) {
+  return async (_actionId: string, rawValue: string, caller: Caller): Promise<ButtonOutcome> => {
+    try {
+      const t = readButtonTarget(deps.db, rawValue);
+      if ('error' in t) return t.error;
+      if (t.alertId === null)
+        return { ephemeral: buildReply('That alert is no longer known; nothing recorded.', 'That alert is no longer known.') };
+      const actions = listAlertActions(deps.db, [t.alertId]).get(t.alertId) ?? [];
+      const last = [...actions].reverse().find((a) => a.action === 'take');
+      if (last?.actor === caller.userId) {
+        return { ephemeral: buildReply('You have already taken this alert; nothing changed.', 'You have already taken this alert.') };
+      }
+      recordAudit(deps.db, { actor: caller.userId, at: deps.now().toISOString() }, 'take', t.logId, { alertId: t.alertId, via: 'button' });
+      return { actionLog: actionLogOf(deps.db, t.alertId, t.name) };
+    } catch (err) {
+      const f = describeFailure(err);
+      deps.logger.error({ err: describeError(err), code: f.code, user: caller.userId }, "the I'm on it button failed");
+      return { ephemeral: buildFailure('that button', f.code, f.hint) };
+    }
+  };
+}
+
+/** Who took each alert last ("I'm on it"), by alert id. */
+export function takenBy(db: Db, alertIds: readonly number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [id, actions] of listAlertActions(db, alertIds)) {
+    const last = [...actions].reverse().find((a) => a.action === 'take');
+    if (last) out.set(id, last.actor);
+  }
+  return out;
 }

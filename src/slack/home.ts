@@ -17,10 +17,12 @@ import type { Logger } from '../logger.js';
 import { type AlertRecord, listOpenAlerts } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { listHomeViewers, recordHomeViewer } from '../store/home-viewers.js';
+import { priceInForce } from '../store/price.js';
 import { lastSuccessfulRun } from '../store/runs.js';
 import { dataVersion } from '../store/slack-reads.js';
 import { latestObservedDay } from '../store/usage.js';
 import { buildHome, HOME_ALERTS, type HomeAlertLine, type HomeTab, type HomeView } from './blocks/home.js';
+import { takenBy } from './feedback.js';
 import { planLines } from './log-extras.js';
 
 /** Home tabs opened within this many days are published again after a daily run. */
@@ -50,6 +52,8 @@ export interface HomePublisher {
   opened(userId: string, client: HomeClient): Promise<void>;
   /** Publishes the view of everyone who opened the tab recently; returns how many were published. */
   refreshAll(client: HomeClient, token?: string): Promise<number>;
+  /** Publishes the view of `userId` again when they opened the tab recently (after a change they made); never throws. */
+  refreshViewer(userId: string, client: HomeClient, token?: string): Promise<void>;
   /** True once per finished daily run not yet published (the poll calls refreshAll then). */
   dailyRunFinished(): boolean;
 }
@@ -69,6 +73,11 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
   const permalinks = new Map<number, string>();
   /** Digest view of the shown day, recomputed when the data changes. */
   let cached: { key: string; view: ReturnType<typeof loadDigestView> } | null = null;
+  /** `{ price }` when a price is in force (money beside bytes, SPEC §9). */
+  const withPrice = () => {
+    const price = priceInForce(db, deps.settings.price);
+    return price ? { price } : {};
+  };
   let lastRunSeen: number | null = lastSuccessfulRun(db, DAILY_JOB)?.id ?? null;
 
   async function linkOf(a: AlertRecord, client: HomeClient | undefined, token: string | undefined): Promise<string | null> {
@@ -93,11 +102,17 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
     let d: ReturnType<typeof loadDigestView> | null = null;
     if (day !== null) {
       const key = `${day}|${dataVersion(db)}`;
-      if (cached?.key !== key) cached = { key, view: loadDigestView(db, day, deps.settings.monthlyBudget) };
+      const price = priceInForce(db, deps.settings.price);
+      const pkey = `${key}|${price ? `${price.perGb}${price.currency}` : ''}`;
+      if (cached?.key !== pkey) cached = { key: pkey, view: loadDigestView(db, day, deps.settings.monthlyBudget, price) };
       d = cached.view;
     }
     const open = listOpenAlerts(db, 1000);
     const alerts: HomeAlertLine[] = [];
+    const taken = takenBy(
+      db,
+      open.slice(0, HOME_ALERTS).map((a) => a.id),
+    );
     for (const a of open.slice(0, HOME_ALERTS)) {
       alerts.push({
         id: a.id,
@@ -107,7 +122,7 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
         findingDays: a.findingDays,
         permalink: await linkOf(a, client, token),
         channel: a.channel,
-        takenBy: null,
+        takenBy: taken.get(a.id) ?? null,
       });
     }
     let v: HomeView = {
@@ -124,10 +139,13 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       alerts,
       openAlertCount: open.length,
       plans: planLines(db, utcDayOf(now)),
+      ...withPrice(),
     };
     if (deps.decorate) v = deps.decorate(v, open);
     return buildHome(v);
   }
+
+  const viewersSince = () => new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
 
   async function publish(userId: string, client: HomeClient, token?: string): Promise<void> {
     const tab = await view(userId, client, token);
@@ -141,8 +159,16 @@ export function createHomePublisher(deps: HomeDeps): HomePublisher {
       recordHomeViewer(db, userId, deps.now().toISOString());
       await publish(userId, client);
     },
+    async refreshViewer(userId, client, token) {
+      try {
+        if (!listHomeViewers(db, viewersSince()).includes(userId)) return;
+        await publish(userId, client, token);
+      } catch (err) {
+        logger.warn({ err: describeError(err), user: userId }, 'could not refresh a Home tab after a change');
+      }
+    },
     async refreshAll(client, token) {
-      const since = new Date(deps.now().getTime() - HOME_VIEWER_DAYS * 86_400_000).toISOString();
+      const since = viewersSince();
       let n = 0;
       for (const userId of listHomeViewers(db, since)) {
         try {

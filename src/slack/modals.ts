@@ -6,12 +6,14 @@
  * A bad field answers `{ errors: { <block_id>: why } }` and nothing changes.
  */
 import type { Settings } from '../config.js';
+import { addDays, diffDays, isDay, utcDayOf } from '../days.js';
 import { effectiveBudget } from '../store/controls.js';
 import type { Db } from '../store/db.js';
 import { displayName, listLogs } from '../store/usage.js';
 import { formatBytes } from '../units.js';
 import {
   buildBudgetModal,
+  buildExpectModal,
   buildThresholdModal,
   type ModalContext,
   type ModalView,
@@ -19,13 +21,17 @@ import {
   type SelectOption,
   type ThresholdScope,
 } from './blocks/modals.js';
-import { type Command, decodeSlackText, type MoneyArg, parseCommand } from './command-parser.js';
+import { type Command, decodeSlackText, MAX_PLAN_WHY, type MoneyArg, parseCommand } from './command-parser.js';
 import { resolveMoneyArgument } from './money-commands.js';
 import { logsetNames } from './names.js';
+import { MAX_PLAN_DAYS } from './planned-commands.js';
 import { MODAL_FIELDS } from './ui-ids.js';
 
 /** `view.state.values`: block_id → action_id → element state. */
-export type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
+export type ViewValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value?: string } | null; selected_date?: string | null }>
+>;
 
 export type Validated = { ok: true; command: Command } | { ok: false; errors: Record<string, string> };
 
@@ -38,11 +44,12 @@ const MAX_OPTION_VALUE = 150;
 export interface ModalDeps {
   db: Db;
   settings: Settings;
+  now: () => Date;
 }
 
 function fieldValue(values: ViewValues, field: string): string {
   const v = values[field]?.[field];
-  return (v?.value ?? v?.selected_option?.value ?? '').trim();
+  return (v?.value ?? v?.selected_option?.value ?? v?.selected_date ?? '').trim();
 }
 
 /**
@@ -71,6 +78,10 @@ export interface Modals {
   };
   validateThreshold(values: ViewValues): Validated;
   validateBudget(values: ViewValues): Validated;
+  /** The planned-change modal for a log (undefined when the log is unknown). */
+  expectView(ctx: ModalContext, logId: string): ModalView | undefined;
+  /** A planned change for `logId` (from the modal's private_metadata). */
+  validateExpect(values: ViewValues, logId: string | null | undefined): Validated;
 }
 
 export function createModals(deps: ModalDeps): Modals {
@@ -154,6 +165,33 @@ export function createModals(deps: ModalDeps): Modals {
           sizeText: formatBytes(size.bytes),
         },
       };
+    },
+    expectView(ctx, logId) {
+      const log = listLogs(db).find((l) => l.id === logId);
+      return log ? buildExpectModal({ ...ctx, logId }, displayName(log), utcDayOf(deps.now())) : undefined;
+    },
+    validateExpect(values, logId) {
+      const errors: Record<string, string> = {};
+      if (!logId || !listLogs(db).some((l) => l.id === logId))
+        return { ok: false, errors: { [MODAL_FIELDS.size]: 'This log is not known (any more).' } };
+      const today = utcDayOf(deps.now());
+      const until = fieldValue(values, MODAL_FIELDS.until);
+      if (!isDay(until)) errors[MODAL_FIELDS.until] = 'Pick the last day of the change.';
+      else if (until < today) errors[MODAL_FIELDS.until] = 'That day is in the past: pick today or later.';
+      else if (diffDays(until, today) > MAX_PLAN_DAYS)
+        errors[MODAL_FIELDS.until] = `Plan at most a year ahead (until ${addDays(today, MAX_PLAN_DAYS)}).`;
+      const why = fieldValue(values, MODAL_FIELDS.why).replace(/\s+/g, ' ');
+      if (why.length > MAX_PLAN_WHY) errors[MODAL_FIELDS.why] = `Keep it under ${MAX_PLAN_WHY} characters.`;
+      const size = fieldValue(values, MODAL_FIELDS.size);
+      // The amount is read by the command's own parser (the same +N% and sizes as `/logusage expect`).
+      const parsed = size ? parseCommand(`expect x ${size} until ${today}`) : null;
+      if (!parsed) errors[MODAL_FIELDS.size] = 'Write +N% or a size per day, e.g. +50% or 80GB.';
+      else if (parsed.kind !== 'expect-set') {
+        errors[MODAL_FIELDS.size] =
+          parsed.kind === 'error' ? `${parsed.message.charAt(0).toUpperCase()}${parsed.message.slice(1)}.` : 'Write +N% or a size per day.';
+      }
+      if (Object.keys(errors).length > 0 || parsed?.kind !== 'expect-set') return { ok: false, errors };
+      return { ok: true, command: { kind: 'expect-set', name: logId, plan: parsed.plan, amountText: parsed.amountText, until, why } };
     },
     validateBudget(values) {
       const size = readAmount(fieldValue(values, MODAL_FIELDS.size), 'month');

@@ -2,7 +2,7 @@
  * What `/logusage` and the alert buttons do, between the Bolt listeners (thin: parse → call → reply)
  * and the store. Reads the store, checks permissions, makes changes (each audited by
  * src/store/controls.ts) and returns ready-to-send messages. No Bolt here: the chart upload and the
- * daily-run features arrive as functions (`SlackHooks`), so tests and other areas plug in.
+ * features of `serve` (digest preview, refresh, next run, Log Search) arrive as plain functions (`SlackHooks`).
  *
  * Time comes from `deps.now()`; days are UTC; bytes are whole bytes.
  */
@@ -54,7 +54,7 @@ import { buildCandidates, buildLogDetail, mentionUser } from './blocks/log-detai
 import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
-import { retryWhileBusy } from './busy-retry.js';
+import { type BusyRetryOptions, retryWhileBusy } from './busy-retry.js';
 import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
@@ -76,6 +76,7 @@ import {
   sparkline,
 } from './mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from './names.js';
+import { runOwnerCommand } from './owner-commands.js';
 import { runPlanCommand } from './planned-commands.js';
 
 /**
@@ -101,6 +102,8 @@ export interface SlackServiceDeps {
   hooks?: SlackHooks;
   /** Chart font file (default DejaVu Sans). */
   chartFontPath?: string;
+  /** How long a change that met SQLite's write lock is tried again (src/slack/busy-retry.ts; default 20 s). */
+  busyRetry?: BusyRetryOptions;
   /** conversations.info per channel (src/slack/membership.ts); without it status and route say nothing of membership. */
   checkMembership?: CheckMembership;
 }
@@ -794,6 +797,12 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         changed('expect', caller.userId);
         return { message };
       }
+      case 'owner-set':
+      case 'owner-remove': {
+        const message = runOwnerCommand(db, cmd, w);
+        changed('owner', caller.userId);
+        return { message };
+      }
       case 'refresh': {
         const refresh = hooks.refresh;
         if (!refresh) {
@@ -862,6 +871,8 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
         return { message: routeList() };
       case 'expect-list':
         return { message: runPlanCommand({ db, now: deps.now }, cmd, who(caller.userId)) };
+      case 'owner-list':
+        return { message: runOwnerCommand(db, cmd, who(caller.userId)) };
       case 'threshold-modal':
       case 'budget-modal':
         // Opened by the listener with the command's trigger_id (src/slack/listeners/modals.ts); here only when there is none.
@@ -893,7 +904,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   async function apply(cmd: Command, caller: Caller, upload: UploadPng = noUpload): Promise<CommandResult> {
     try {
-      return await retryWhileBusy(() => execute(cmd, caller, upload));
+      return await retryWhileBusy(() => execute(cmd, caller, upload), deps.busyRetry);
     } catch (err) {
       const f = describeFailure(err);
       logger.error({ err: describeError(err), code: f.code, command: cmd.kind, user: caller.userId }, '/logusage command failed');
@@ -936,7 +947,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
     apply,
     async button(actionId, rawValue, caller) {
       try {
-        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller));
+        return await retryWhileBusy(() => alertButton(actionId, rawValue, caller), deps.busyRetry);
       } catch (err) {
         const f = describeFailure(err);
         logger.error({ err: describeError(err), code: f.code, actionId, user: caller.userId }, 'alert button failed');
@@ -1052,6 +1063,9 @@ function describeKind(cmd: Command): string {
     case 'expect-set':
     case 'expect-remove':
       return 'plan changes';
+    case 'owner-set':
+    case 'owner-remove':
+      return 'change owners';
     case 'refresh':
       return 'run a collection';
     default:

@@ -46,25 +46,32 @@ export function buildShownNames(logs: readonly NamedLog[]): Map<string, string> 
     else byName.set(k, [l]);
   }
   const out = new Map<string, string>();
-  for (const l of logs) {
-    if (!l.name) {
-      out.set(l.id, `unknown log ${l.id}${markers(l)}`);
-      continue;
-    }
-    const same = byName.get(nameKey(l.name)) ?? [l];
+  for (const l of logs) if (!l.name) out.set(l.id, `unknown log ${l.id}${markers(l)}`);
+  for (const same of byName.values()) {
     if (same.length === 1) {
+      const l = same[0] as NamedLog;
       out.set(l.id, `${l.name}${markers(l)}`);
       continue;
     }
-    const withSet = `${l.name} · ${setsText(l)}`;
-    const clash = same.filter((o) => o !== l && setsText(o).toLowerCase() === setsText(l).toLowerCase());
-    if (clash.length === 0) {
-      out.set(l.id, `${withSet}${markers(l)}`);
-      continue;
+    // Names that repeat: by log set, then (still alike) by the shortest unique id prefix.
+    const bySets = new Map<string, NamedLog[]>();
+    for (const l of same) {
+      const k = setsText(l).toLowerCase();
+      const list = bySets.get(k);
+      if (list) list.push(l);
+      else bySets.set(k, [l]);
     }
-    let n = Math.min(SHORT_ID_LENGTH, l.id.length);
-    while (n < l.id.length && clash.some((o) => o.id.slice(0, n) === l.id.slice(0, n))) n++;
-    out.set(l.id, `${withSet} · ${l.id.slice(0, n)}${markers(l)}`);
+    for (const l of same) {
+      const withSet = `${l.name} · ${setsText(l)}`;
+      const clash = (bySets.get(setsText(l).toLowerCase()) ?? []).filter((o) => o !== l);
+      if (clash.length === 0) {
+        out.set(l.id, `${withSet}${markers(l)}`);
+        continue;
+      }
+      let n = Math.min(SHORT_ID_LENGTH, l.id.length);
+      while (n < l.id.length && clash.some((o) => o.id.slice(0, n) === l.id.slice(0, n))) n++;
+      out.set(l.id, `${withSet} · ${l.id.slice(0, n)}${markers(l)}`);
+    }
   }
   return out;
 }

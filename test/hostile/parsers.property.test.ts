@@ -13,7 +13,7 @@ import { commandText, HOSTILE_PIECES, hostileText, hugeText } from './support/ho
 
 /** Slack turns a typed `#channel` into a link when the command has "escape channels" on. */
 function asSlackSends(example: string): string {
-  return example.replace(/#([a-z0-9_-]+)/g, '<#C0123ABCD|$1>');
+  return example.replace(/#([a-z0-9_-]+)/g, '<#C0123ABCD|$1>').replace(/(^|\s)@([a-z0-9_.-]+)/g, '$1<!subteam^S0123ABCD|@$2>');
 }
 
 const nonEmptyName = (s: string) => typeof s === 'string' && s.trim() === s && s.length > 0 && s.length <= MAX_COMMAND_TEXT;
@@ -28,9 +28,10 @@ function commandProblems(c: Command): string[] {
     case 'budget-show':
     case 'budget-clear':
     case 'route-list':
+    case 'expect-list':
+    case 'owner-list':
     case 'threshold-modal':
     case 'budget-modal':
-    case 'expect-list':
     case 'digest':
     case 'refresh':
     case 'status':
@@ -106,6 +107,13 @@ function commandProblems(c: Command): string[] {
       break;
     case 'expect-remove':
       if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
+      break;
+    case 'owner-set':
+      if (!/^[UWS][A-Z0-9]+$/.test(c.owner)) p.push(`bad owner ${c.owner}`);
+      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      break;
+    case 'owner-remove':
+      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
       break;
     default:
       p.push(`unknown kind ${(c as { kind: string }).kind}`);

@@ -372,6 +372,8 @@ describe('Rapid7 faults that do not pass: a clear error, and the database as it 
       client: (url, logger) =>
         createRapid7Client({
           ...profile(url),
+          // Long enough that the size limit, not a loaded machine's slow download, is what ends the request.
+          timeoutMs: 15_000,
           apiKey: API_KEY,
           region: 'us',
           logger,

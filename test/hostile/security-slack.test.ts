@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { CHANGING_KINDS, parseCommand } from '../../src/slack/command-parser.js';
+import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { countAudit } from '../../src/store/controls.js';
 import { blockActionsPayload, slashCommandBody } from '../helpers/fake-slack.js';
@@ -200,6 +201,8 @@ const CHANGES = [
   'expect firewall-eu +50% until 2026-04-30 migration',
   'expected Firewalls 80GB/day until 2026-03-31',
   'expect remove 1',
+  'owner Firewalls <!subteam^S0SECOPS1|@secops>',
+  'owners remove Firewalls',
   'budget set 30TB/month',
   'BUDGET SET 1.5 PiB/mo',
   'budget clear',
@@ -265,6 +268,8 @@ describe('the permission matrix', () => {
         'route remove Firewalls',
         'expect firewall-eu +50% until 2026-04-30 migration',
         'expect remove 1',
+        'owner Firewalls <@U0OWNER01|bob>',
+        'owner remove Firewalls',
         'refresh',
       ]) {
         const before = countAudit(admin.db);
@@ -328,4 +333,33 @@ describe('the permission matrix', () => {
       expect(h.fake.callsTo('chat.update').length).toBeGreaterThanOrEqual(n);
     }
   });
+
+  /** The second row of alert buttons that change something (I'm on it is open to everyone: it assigns). */
+  const UI_BUTTONS = [UI_ACTION_IDS.feedbackUseful, UI_ACTION_IDS.feedbackNoise, UI_ACTION_IDS.setThreshold, UI_ACTION_IDS.expectUntil];
+  it.each(UI_BUTTONS)(
+    'button %s: refused for a non-admin and with no admin configured; nothing changes, no modal opens',
+    async (actionId) => {
+      for (const [x, user] of [
+        [h, USER],
+        [nobody, ADMIN],
+      ] as const) {
+        const alertId = alertIn(x);
+        const before = dumpData(x.db);
+        const rid = `ui-${actionId}-${user}-${x === h ? 'h' : 'n'}`;
+        const res = await x.click({
+          actionId,
+          value: JSON.stringify({ alertId, logId: 'aaaa-1111', kind: 'spike' }),
+          userId: user,
+          messageTs: '1.000001',
+          rid,
+        });
+        expect(res.status).toBe(200);
+        await x.fake.waitFor(() => x.fake.responses(rid).length > 0);
+        expect(String(x.fake.responses(rid)[0]?.text)).toMatch(/Only admins may/);
+        expect(x.fake.callsTo('chat.update')).toHaveLength(0);
+        expect(x.fake.callsTo('views.open')).toHaveLength(0);
+        expect(dumpData(x.db)).toEqual(before);
+      }
+    },
+  );
 });

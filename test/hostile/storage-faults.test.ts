@@ -250,7 +250,8 @@ describe('the database locked by another process', () => {
     const path = tempDbPath();
     openDb(path).close();
     const db = openDb(path, { busyTimeoutMs: BUSY_MS });
-    const h = await startHarness({ db });
+    // The lock is held until released below: a change is tried again for a second, then answered "busy".
+    const h = await startHarness({ db, deps: { busyRetry: { timeoutMs: 1_000, delayMs: 100 } } });
     cleanups.push(async () => {
       await h.close();
       db.close();

@@ -10,7 +10,7 @@ import { addDays, type Day, daysInRange } from '../../src/days.js';
 import type { Finding } from '../../src/detect/types.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { getAlert, listOpenAlerts } from '../../src/store/alerts.js';
-import { setMuted, setRoute, snoozeLog } from '../../src/store/controls.js';
+import { acceptNewNormal, setMuted, setRoute, snoozeLog } from '../../src/store/controls.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { listOutbox } from '../../src/store/outbox.js';
 import { type UsageRow, writeCollection } from '../../src/store/usage.js';
@@ -191,14 +191,16 @@ describe('many unrelated alerts in one channel', () => {
     expect(listOpenAlerts(db)).toHaveLength(4);
   });
 
-  it('snooze and mute act on the chosen row; the grouped message follows', () => {
+  it('snooze, mute and mark as expected act on the chosen row; the grouped message follows', () => {
     run('2026-03-08', spikes('2026-03-08', twelve));
     snoozeLog(db, twelve[0]!, '2026-03-20T00:00:00.000Z', ADMIN, { via: 'button', alertId: 1 });
     setMuted(db, twelve[1]!, true, ADMIN, { via: 'button', alertId: 2 });
+    acceptNewNormal(db, twelve[2]!, '2026-03-08', ADMIN, { via: 'button', alertId: 3 });
     run('2026-03-09', spikes('2026-03-09', twelve));
     expect(getAlert(db, 1)).toMatchObject({ status: 'open', evaluatedDay: '2026-03-09', findingDays: 1 });
     expect(getAlert(db, 2)).toMatchObject({ status: 'accepted', endReason: 'muted' });
-    expect(getAlert(db, 3)).toMatchObject({ status: 'open', findingDays: 2 });
+    expect(getAlert(db, 3)).toMatchObject({ status: 'accepted', endReason: 'marked-expected' });
+    expect(getAlert(db, 4)).toMatchObject({ status: 'open', findingDays: 2 });
     expect(sends()).toEqual(['post CALERTS group:1:post', 'update CALERTS group:1:update:2026-03-09']);
     expect(payload('group:1:update:2026-03-09')).toContain('muted');
   });

@@ -23,9 +23,15 @@ interface Setup {
   collect(opts?: Parameters<typeof runCollect>[1]): ReturnType<typeof runCollect>;
 }
 
-async function setup(data: SimulatorData, simOpts: Parameters<typeof startSimulator>[0] = {}): Promise<Setup> {
+/**
+ * The client's timeout: long enough that a loaded machine never turns a normal answer into a timeout and a retry
+ * (request counts are asserted); the one test of a slow answer sets its own short one.
+ */
+const TIMEOUT_MS = 15_000;
+
+async function setup(data: SimulatorData, simOpts: Parameters<typeof startSimulator>[0] = {}, timeoutMs = TIMEOUT_MS): Promise<Setup> {
   const sim = await startSimulator({ data, ...simOpts });
-  const client = createTestClient(sim);
+  const client = createTestClient(sim, { timeoutMs });
   const db = openDb(tempDbPath());
   return {
     db,
@@ -43,8 +49,12 @@ function expectedUsage(data: SimulatorData, days: Day[]): Record<string, number>
 }
 
 /** A database that already holds one normal week, so the next run is not a first run. */
-async function afterOneRun(data: SimulatorData, simOpts: Parameters<typeof startSimulator>[0] = {}): Promise<Setup> {
-  const s = await setup(data, simOpts);
+async function afterOneRun(
+  data: SimulatorData,
+  simOpts: Parameters<typeof startSimulator>[0] = {},
+  timeoutMs = TIMEOUT_MS,
+): Promise<Setup> {
+  const s = await setup(data, simOpts, timeoutMs);
   await s.collect({ from: '2026-03-08', to: '2026-03-14' });
   s.sim.requests.length = 0;
   return s;
@@ -123,7 +133,8 @@ describe('collect: a normal run', () => {
 
   it('rides out a 429 with Retry-After, 503 twice and a timeout, and stores exactly the final answers', async () => {
     const data = buildData({ logs: 5, days: WEEK });
-    const s = await afterOneRun(data);
+    // The names answer comes after 2 s: past this client's 400 ms timeout, so it is asked again.
+    const s = await afterOneRun(data, {}, 400);
     for (const day of WEEK) s.sim.setUsage(day, logId(4), 4_444);
     s.sim.inject(
       { path: '/usage/organizations/logs', status: 429, headers: { 'Retry-After': '0' } },

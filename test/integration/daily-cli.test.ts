@@ -90,7 +90,16 @@ describe('daily commands', () => {
       ),
     );
     const calls = visibleCalls(h.slack);
-    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([`post ${ALERTS}`, `post ${DIGESTS}`, `upload ${DIGESTS}`]);
+    // After the alerts are out, the spike's cause from Log Search (ROOT_CAUSE defaults to true): a reply in the
+    // alert's thread and the alert updated with its cause line (SPEC §6.6).
+    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
+      `post ${ALERTS}`,
+      `post ${DIGESTS}`,
+      `upload ${DIGESTS}`,
+      `reply ${ALERTS}`,
+      `update ${ALERTS}`,
+    ]);
+    expect(calls[3]).toMatch(/Where it came from .*came from log-\d+-[ABC] \(by hostname\)/);
     cli.reset();
     expect(await cli.run('run-daily')).toBe(0);
     expect(cli.out()).toContain('alerts: already done; digest: already posted; Slack: 0 delivered.');

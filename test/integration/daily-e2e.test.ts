@@ -142,6 +142,60 @@ describe('daily run, day after day', () => {
     expect(tenth).toContain(`*${silent}* silent since Tue 2026-03-10`);
     expect(tenth).toContain('Open alerts (1)');
     expect(countOutbox(h.db)).toMatchObject({ pending: 0, dead: 0 });
+
+    // The idempotency keys of everything queued over the fortnight: what makes a replayed day, a crash or a
+    // second process send nothing twice. A change to how alerts are planned or rendered must keep them.
+    const keys = (h.db.prepare('SELECT idem_key FROM outbox ORDER BY id').pluck().all() as string[]).map((k) =>
+      k.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>'),
+    );
+    expect(keys).toEqual([
+      'digest:2026-03-03',
+      'digest:2026-03-03:chart',
+      'alert:1:post',
+      'digest:2026-03-04',
+      'digest:2026-03-04:chart',
+      'alert:1:update:2026-03-05',
+      'digest:2026-03-05',
+      'digest:2026-03-05:chart',
+      'alert:1:update:2026-03-06',
+      'alert:2:post',
+      'digest:2026-03-06',
+      'digest:2026-03-06:chart',
+      'alert:2:update:2026-03-07',
+      'alert:1:update:2026-03-07',
+      'digest:2026-03-07',
+      'digest:2026-03-07:chart',
+      'alert:1:update:2026-03-08',
+      'digest:2026-03-08',
+      'digest:2026-03-08:chart',
+      'alert:1:update:2026-03-09',
+      'alert:2:resolved',
+      'alert:2:resolved-reply',
+      'digest:2026-03-09',
+      'digest:2026-03-09:chart',
+      'alert:1:level-shift',
+      'alert:1:new-normal',
+      'alert:3:post',
+      'digest:2026-03-10',
+      'digest:2026-03-10:chart',
+      'alert:3:update:2026-03-11',
+      'digest:2026-03-11',
+      'digest:2026-03-11:chart',
+      'alert:3:update:2026-03-12',
+      'notice:budget:2026-03:projected-80',
+      'digest:2026-03-12',
+      'digest:2026-03-12:chart',
+      'digest:2026-03-13',
+      'digest:2026-03-13:chart',
+      'alert:3:resolved',
+      'alert:3:resolved-reply',
+      'digest:2026-03-14',
+      'digest:2026-03-14:chart',
+      'digest:2026-03-15',
+      'digest:2026-03-15:chart',
+      'digest:2026-03-16',
+      'digest:2026-03-16:chart',
+    ]);
   });
 
   it('changes nothing and posts nothing new when a day is run twice', async () => {

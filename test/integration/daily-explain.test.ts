@@ -27,6 +27,7 @@ async function harness(): Promise<DailyHarness> {
       days,
       bytes: (i, day) => (i === 0 ? (day === D ? 150 * GB : 30 * GB) : (i + 1) * GB + Number(day.slice(8, 10)) * 1e6),
     }),
+    settings: { rootCause: true },
   });
   h.sim.query.setHosts(SPIKY, ['web-03', 'web-17', 'web-22']);
   h.sim.query.setCause(SPIKY, D, 'web-17');
@@ -34,17 +35,26 @@ async function harness(): Promise<DailyHarness> {
   return h;
 }
 
+/** Root causes on, with a Log Search client polling fast (the simulator answers at once). */
+const withCauses = (h: DailyHarness, extra: Record<string, unknown> = {}) => ({
+  settings: { ...h.settings, rootCause: true },
+  logSearch: logSearch(h),
+  ...extra,
+});
+
 const logSearch = (h: DailyHarness) => () =>
   createLogSearchClient({ baseUrl: h.sim.url, apiKey: API_KEY, timeoutMs: 10_000, logger: h.deps().logger, pollStartMs: 2, pollMaxMs: 10 });
 
 describe('root cause in the daily run', () => {
   it('posts the alert with its money, then the host that carried it in the thread', async () => {
     const h = await harness();
-    const r = await h.runDay(D, { logSearch: logSearch(h) });
+    const r = await h.runDay(D, withCauses(h));
     expect(r.findings.find((f) => f.logId === SPIKY)).toMatchObject({ kind: 'spike', changeMoney: 42 });
     expect(r.explain).toMatchObject({ explained: 1, failed: 0, counts: { topkeys: 1, submissions: 1 } });
     const alert = h.slack.messages.find((m) => m.channel === ALERTS && !m.threadTs && (m.text ?? '').includes('log-0'));
-    expect(alert?.text).toContain('(+120 GB: +$42 today)');
+    expect(alert?.text).toContain('(+120 GB: +$42 today) 87 % of the extra 120 GB came from web-17 (by hostname).');
+    expect(alert?.updates).toBe(1);
+    expect(JSON.stringify(alert?.blocks)).toContain(':mag: 87 % of the extra 120 GB came from web-17 (by hostname).');
     const reply = h.slack.messages.find((m) => m.threadTs === alert?.ts && (m.text ?? '').includes('Where it came from'));
     expect(reply?.text).toContain('87 % of the extra 120 GB came from web-17 (by hostname).');
     expect(JSON.stringify(reply?.blocks)).toContain('came from *web-17*');
@@ -52,7 +62,7 @@ describe('root cause in the daily run', () => {
 
     // The same day again: nothing asked, nothing posted twice.
     const before = h.sim.query.counts();
-    const again = await h.runDay(D, { logSearch: logSearch(h) });
+    const again = await h.runDay(D, withCauses(h));
     expect(again.explain).toMatchObject({ explained: 0, skipped: 0 });
     expect(h.sim.query.counts()).toEqual(before);
     expect(h.slack.messages.filter((m) => (m.text ?? '').includes('Where it came from'))).toHaveLength(1);
@@ -62,7 +72,7 @@ describe('root cause in the daily run', () => {
     const h = await harness();
     h.sim.query.configure({ down: true });
     const { logger, logs } = createCapturingLogger();
-    const r = await h.runDay(D, { logSearch: logSearch(h), logger });
+    const r = await h.runDay(D, withCauses(h, { logger }));
     expect(r.explain).toMatchObject({ explained: 0, failed: 1 });
     expect(h.slack.messages.some((m) => m.channel === ALERTS && !m.threadTs && (m.text ?? '').includes('log-0'))).toBe(true);
     expect(h.slack.messages.some((m) => (m.text ?? '').includes('Where it came from'))).toBe(false);
@@ -74,14 +84,15 @@ describe('root cause in the daily run', () => {
 
   it('ROOT_CAUSE off: no query at all', async () => {
     const h = await harness();
-    const r = await h.runDay(D, { logSearch: logSearch(h), settings: { ...h.settings, rootCause: false } });
+    const r = await h.runDay(D, withCauses(h, { settings: { ...h.settings, rootCause: false } }));
     expect(r.explain).toBeNull();
     expect(h.sim.query.counts()).toEqual({ topkeys: 0, submissions: 0, polls: 0 });
   });
 
   it('logusage explain asks Log Search live; /logusage explain shows a stored explanation, or says why there is none', async () => {
     const h = await harness();
-    await h.runDay(D);
+    // The day's run asks nothing of Log Search here: the causes are asked live below.
+    await h.runDay(D, { logSearch: null });
     expect(h.sim.query.counts().submissions).toBe(0);
     const cli = createTestCli({
       env: { DATABASE_PATH: h.dbPath, RAPID7_API_KEY: API_KEY, RAPID7_BASE_URL: h.sim.url },

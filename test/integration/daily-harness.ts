@@ -53,6 +53,9 @@ export async function startDailyHarness(o: {
       rapid7: { ...fastRapid7(sim.url), timeoutMs: 30_000, apiKey: API_KEY },
       slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: ALERTS, digestChannel: DIGESTS },
       databasePath: dbPath,
+      // Root causes (Log Search queries, replies in alert threads) are left to daily-explain.test.ts, which turns
+      // them on; the other daily tests count exactly the messages of collect → detect → alerts → digest.
+      rootCause: false,
       ...(o.budget ? { monthlyBudget: o.budget } : {}),
       ...o.settings,
     },
@@ -71,9 +74,7 @@ export async function startDailyHarness(o: {
   const deps = (extra: Partial<DailyDeps> = {}): DailyDeps => ({
     ...createDailyDeps(
       { db, settings, logger, now: () => clock.now },
-      // Root causes (Log Search queries, replies in alert threads) are left to daily-explain.test.ts, which passes
-      // its own `logSearch`; the other daily tests count exactly the messages of collect → detect → alerts → digest.
-      { slackTimeoutMs: 30_000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 60_000, logSearch: null },
+      { slackTimeoutMs: 30_000, outbox: { paceMs: 0, retryBaseMs: 5, retryMaxMs: 50 }, deliverTimeoutMs: 60_000 },
     ),
     ...extra,
   });

@@ -19,7 +19,10 @@ describe('logusage demo', () => {
     expect(out.match(/━━ daily run of /g)).toHaveLength(14);
     // An episode: posted once, updated on later days, resolved with a reply in its thread.
     expect(out).toMatch(/┌ new message\n│ 📈 Spike — nginx-access-eu/);
-    expect(out).toMatch(/┌ ✎ message updated\n│ 📈 Spike — nginx-access-eu\n.*\n.*\n.*\n│ {3}Change: .*Day: .*\(day 2\)/);
+    // Day 2 of the spike: its money so far, and the cause Log Search told on day 1 kept on the message.
+    expect(out).toMatch(
+      /┌ ✎ message updated\n│ 📈 Spike — nginx-access-eu\n.*\+\$\d+ so far, 2 days\)\n│ 🔍 \d+ % of the extra .* came from nginx-eu-03 .*\n.*\n.*\n│ {3}Change: .*Day: .*\(day 2\)/,
+    );
     expect(out).toMatch(/┌ ✎ message updated\n│ ✅ Resolved — nginx-access-eu \(was: spike\)/);
     expect(out).toMatch(/ {2}↳ reply in the thread\n {4}✅ Back to normal: nginx-access-eu has been within its usual range for 2 days/);
     // A lasting change becomes the new normal, once.
@@ -28,8 +31,9 @@ describe('logusage demo', () => {
     expect(out.match(/┌ new message\n│ 🔇 Silent — ad-dc-03/g)).toHaveLength(1);
     expect(out).toMatch(/│ 🔇 Silent — ad-dc-03\n│ ad-dc-03 sent no data on .* \(no data for 2 days in a row\)/);
     expect(out).toMatch(/┌ new message\n│ 🆕 New log — payments-api in Web/);
-    // No floods (SPEC §7): the holiday is one grouped message, not one message per log that dipped.
-    expect(out.match(/┌ new message\n│ 🔔 \d+ alerts on .* — grouped into one message/g)).toHaveLength(1);
+    // No floods (SPEC §7): the declared holiday is one notice, never one message per log that dipped.
+    expect(out.match(/┌ new message\n│ 🌴 Holiday — \d+ of \d+ logs sent less on .*, a holiday\./g)).toHaveLength(1);
+    expect(out).not.toMatch(/┌ new message\n│ 📉 Drop — /);
     // The collector outage is one message of its log set, updated in place, then resolved.
     expect(out.match(/┌ new message\n│ 🚨 Log set silent — Linux servers\n│ 6 of 6 logs of Linux servers sent nothing/g)).toHaveLength(1);
     expect(out).toMatch(/┌ ✎ message updated\n│ 🚨 Log set silent — Linux servers/);

@@ -9,13 +9,14 @@ import { daysInRange } from '../../src/days.js';
 import { projectMonth } from '../../src/detect/org-rules.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import { MODAL_IDS } from '../../src/slack/ui-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { setBudget } from '../../src/store/controls.js';
 import { openDb } from '../../src/store/db.js';
 import { finishRun, startRun } from '../../src/store/runs.js';
 import { orgSeries } from '../../src/store/slack-reads.js';
 import { formatBytes } from '../../src/units.js';
-import { sendEvent, startFakeSlack } from '../helpers/fake-slack.js';
+import { sendEvent, startFakeSlack, viewSubmissionPayload } from '../helpers/fake-slack.js';
 import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
 
 const LOGS = [
@@ -144,6 +145,29 @@ describe('App Home', () => {
     ).toEqual([ADMIN, USER].sort());
   });
 
+  it('a change made with /logusage republishes the Home tab of its author (who opened it before)', async () => {
+    await h.ask('budget set 4TB/month', { user: ADMIN });
+    await h.fake.waitFor(() => h.fake.homeView(ADMIN) !== undefined);
+    expect(blockText(h.fake.homeView(ADMIN)?.blocks as unknown[])).toContain('Budget 4 TB/month');
+    // A read command republishes nothing.
+    h.fake.reset();
+    await h.ask('budget show', { user: ADMIN });
+    expect(h.fake.callsTo('views.publish')).toHaveLength(0);
+  });
+
+  it('with a price set, the day and the month are shown in money too', async () => {
+    expect((await h.ask('price set $0.35/GB', { user: ADMIN })).text).not.toMatch(/Only admins/);
+    await homeOpened(USER);
+    // The admin's own tab is republished after the change, the user's on open.
+    await h.fake.waitFor(() => h.fake.homeView(USER) !== undefined && h.fake.homeView(ADMIN) !== undefined);
+    const t = blockText(h.fake.homeView(USER)?.blocks as unknown[]);
+    expect(t).toMatch(/organisation total \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
+    expect(t).toMatch(/Month to date\* \(2026-03, 10 of 31 days\): \*[\d.]+ GB\* \(≈ \$[\d.,]+\)/);
+    h.fake.reset();
+    expect((await h.ask('price clear', { user: ADMIN })).text).not.toMatch(/Only admins/);
+    await h.fake.waitFor(() => h.fake.homeView(ADMIN) !== undefined);
+  });
+
   it('an unsigned event is refused and publishes nothing', async () => {
     const res = await sendEvent(h.url, 'wrong-secret', { type: 'app_home_opened', user: USER, tab: 'home' });
     expect(res.status).toBe(401);
@@ -152,7 +176,7 @@ describe('App Home', () => {
 });
 
 describe('App Home in Socket Mode', () => {
-  it('app_home_opened arrives through the socket and is published', async () => {
+  it('app_home_opened arrives through the socket and is published; a modal submission is answered there too', async () => {
     const fake = await startFakeSlack();
     const db = openDb(':memory:');
     seedHistory(db, LOGS, 40);
@@ -185,6 +209,17 @@ describe('App Home in Socket Mode', () => {
       expect(ack.envelope_id).toBeDefined();
       await fake.waitForCalls('views.publish');
       expect(blockText(fake.homeView(USER)?.blocks as unknown[])).toContain('Tue 2026-03-10');
+      // A modal submission through the socket: the validation errors come back in the envelope's ack.
+      const bad = await fake.sendSocketEnvelope({
+        type: 'interactive',
+        payload: viewSubmissionPayload({
+          userId: ADMIN,
+          view: { type: 'modal', callback_id: MODAL_IDS.budget, private_metadata: JSON.stringify({ channelId: null }) },
+          values: { size: { size: { type: 'plain_text_input', value: 'lots' } } },
+        }),
+      });
+      expect((bad.payload as { response_action?: string; errors?: Record<string, string> }).response_action).toBe('errors');
+      expect(Object.keys((bad.payload as { errors: Record<string, string> }).errors)).toEqual(['size']);
     } finally {
       await app.stop();
       await fake.close();

@@ -64,6 +64,13 @@ describe('/logusage price and money', () => {
     expect(log).toMatch(/\(≈ \$\d/);
   });
 
+  it('/logusage explain without Log Search in this process says why, and an unknown log gets an example', async () => {
+    const r = await h.ask('explain firewall-eu', { user: USER });
+    expect(r.text).toMatch(/No explanation for firewall-eu on 2026-03-10: Log Search cannot be asked from here/);
+    const bad = await h.ask('explain nosuchlog', { user: USER });
+    expect(bad.text).toMatch(/no log matches "nosuchlog"/);
+  });
+
   it('price clear stops money everywhere', async () => {
     const c = await h.ask('price clear');
     expect(c.text).toMatch(/Price cleared/);

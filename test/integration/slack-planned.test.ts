@@ -9,10 +9,12 @@ import { applyAlertDay } from '../../src/alerts/runner.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { detectForDay } from '../../src/pipeline/detect.js';
+import { MODAL_IDS, UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../src/store/alerts.js';
 import { countAudit, listAudit } from '../../src/store/controls.js';
 import { activePlans } from '../../src/store/planned.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from './slack-harness.js';
+import { sendInteraction, viewSubmissionPayload } from '../helpers/fake-slack.js';
+import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
 
 // Both logs spike on the last day: web proxy +36 % (within +50 %), firewall-eu +140 % (beyond it).
 const LOGS = [
@@ -103,5 +105,52 @@ describe('/logusage expect', () => {
   it('ends by itself after its last day', () => {
     expect(activePlans(h.db, '2026-03-20').map((p) => p.id)).toEqual([1, 2]);
     expect(activePlans(h.db, '2026-03-21')).toEqual([]);
+  });
+});
+
+describe('"Expected until…" on an alert', () => {
+  const value = JSON.stringify({ alertId: 1, logId: 'bbbb-2222', kind: 'spike' });
+
+  it('opens the planned-change modal for an admin; a non-admin is told ephemerally', async () => {
+    await h.click({ actionId: UI_ACTION_IDS.expectUntil, value, userId: ADMIN, channelId: CHANNEL, messageTs: '1.000001' });
+    await h.fake.waitForCalls('views.open');
+    const view = h.fake.modals[0]?.view as { callback_id: string; private_metadata: string; blocks: Array<Record<string, unknown>> };
+    expect(view.callback_id).toBe(MODAL_IDS.expect);
+    expect(JSON.parse(view.private_metadata)).toEqual({ channelId: CHANNEL, alertId: 1, logId: 'bbbb-2222' });
+    expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['size', 'until', 'why']);
+    expect(blockText(view.blocks)).toContain('firewall-us');
+    h.fake.reset();
+    await h.click({ actionId: UI_ACTION_IDS.expectUntil, value, userId: USER, channelId: CHANNEL, messageTs: '1.000001', rid: 'exp-user' });
+    await h.fake.waitFor(() => h.fake.responses('exp-user').length > 0);
+    expect(String(h.fake.responses('exp-user')[0]?.text)).toMatch(/Only admins may plan changes/);
+    expect(h.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('a bad submission names its fields; a good one records the plan and confirms it', async () => {
+    const view = {
+      type: 'modal',
+      callback_id: MODAL_IDS.expect,
+      private_metadata: JSON.stringify({ channelId: CHANNEL, alertId: 1, logId: 'bbbb-2222' }),
+    };
+    const values = (size: string, until: string | null, why = '') => ({
+      size: { size: { type: 'plain_text_input', value: size } },
+      until: { until: { type: 'datepicker', selected_date: until } },
+      why: { why: { type: 'plain_text_input', value: why } },
+    });
+    const n = activePlans(h.db, LAST_DAY).length;
+    const bad = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values('lots', '2026-03-01') }));
+    expect(bad.json?.response_action).toBe('errors');
+    expect(Object.keys(bad.json?.errors as object).sort()).toEqual(['size', 'until']);
+    expect(activePlans(h.db, LAST_DAY)).toHaveLength(n);
+    const good = await sendInteraction(
+      h.url,
+      SECRET,
+      viewSubmissionPayload({ userId: ADMIN, view, values: values('60GB', '2026-03-25', 'load test') }),
+    );
+    expect(good.status).toBe(200);
+    const plan = activePlans(h.db, LAST_DAY).find((p) => p.target === 'bbbb-2222');
+    expect(plan).toMatchObject({ scope: 'log', kind: 'bytes', amount: 60e9, untilDay: '2026-03-25', why: 'load test', createdBy: ADMIN });
+    const [eph] = await h.fake.waitForCalls('chat.postEphemeral');
+    expect(String(eph?.body.text)).toMatch(/firewall-us up to 60 GB\/day until 2026-03-25/);
   });
 });

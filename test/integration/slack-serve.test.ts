@@ -32,6 +32,8 @@ function context(apiUrl: string): AppContext {
       SLACK_API_URL: apiUrl,
       SLACK_ALERT_CHANNEL: 'C0ALERTS1',
       PORT: '0',
+      // The settings name the database the context holds: serve's daily run works on it, in this thread.
+      DATABASE_PATH: ':memory:',
     }),
     logger: createSilentLogger(),
     db,

@@ -28,7 +28,9 @@ export function buildAlertUiActions(v: {
     elements: [
       button(':+1: Useful', UI_ACTION_IDS.feedbackUseful),
       button(':zipper_mouth_face: Noise', UI_ACTION_IDS.feedbackNoise),
+      button('Expected until…', UI_ACTION_IDS.expectUntil),
       button('Set threshold', UI_ACTION_IDS.setThreshold),
+      button(":raising_hand: I'm on it", UI_ACTION_IDS.take),
     ],
   };
 }
@@ -52,5 +54,20 @@ export function describeUiAction(
       ? `:zipper_mouth_face: ${by} marked this alert about *${name}* as noise${moved} · ${when}`
       : `:+1: ${by} found this useful${moved} · ${when}`;
   }
+  if (a.action === 'take') return `:raising_hand: ${by} is on it · ${when}`;
   return undefined;
+}
+
+/** A mention the bot writes itself of a log set owner: a user (U…/W…) or a user group (S…); else none. */
+export function mentionOwner(owner: unknown): string | null {
+  if (typeof owner !== 'string') return null;
+  if (/^[UW][A-Z0-9]{2,30}$/.test(owner)) return `<@${owner}>`;
+  if (/^S[A-Z0-9]{2,30}$/.test(owner)) return `<!subteam^${owner}>`;
+  return null;
+}
+
+/** Context bits of an alert message from these features: its log set's owner (set by the alert stage). */
+export function alertUiContext(f: { details?: Record<string, unknown> }): string[] {
+  const owner = mentionOwner(f.details?.owner);
+  return owner ? [`owner ${owner}`] : [];
 }

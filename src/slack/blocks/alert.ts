@@ -23,7 +23,7 @@ import {
   sparkline,
   truncate,
 } from '../mrkdwn.js';
-import { buildAlertUiActions, describeUiAction } from './alert-ui.js';
+import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
 
@@ -72,6 +72,8 @@ const KIND_LABEL: Record<string, { emoji: string; label: string }> = {
   new: { emoji: ':new:', label: 'New log' },
   threshold: { emoji: ':rotating_light:', label: 'Over threshold' },
   budget: { emoji: ':moneybag:', label: 'Budget' },
+  org: { emoji: ':office:', label: 'Organisation' },
+  creep: { emoji: ':chart_with_upwards_trend:', label: 'Creep' },
 };
 
 export function kindLabel(kind: string): { emoji: string; label: string } {
@@ -203,9 +205,11 @@ function headline(v: AlertView): { mrkdwn: string; plain: string } {
     default: {
       const what = f.kind === 'budget' ? budgetLevelText(f) : f.reason;
       const tail = f.kind === 'budget' || f.kind === 'silent' ? '' : impactTail(f);
+      // The cause inside the log, once Log Search told it (SPEC §6.6; the details are in the thread).
+      const cause = typeof f.details?.cause === 'string' ? f.details.cause : '';
       return {
-        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeUntrusted(what)}${escapeMrkdwn(tail)}`,
-        plain: `${label}: ${plainName(f.logName)}: ${plainName(what, 300)}${tail}`,
+        mrkdwn: `${emoji} *${label} — ${name}*\n${escapeUntrusted(what)}${escapeMrkdwn(tail)}${cause ? `\n:mag: ${escapeUntrusted(cause)}` : ''}`,
+        plain: `${label}: ${plainName(f.logName)}: ${plainName(what, 300)}${tail}${cause ? ` ${plainName(cause, 300)}` : ''}`,
       };
     }
   }
@@ -263,6 +267,7 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
       ? `Since ${showDay(v.firstDay)} · ${v.findingDays} unusual day${v.findingDays === 1 ? '' : 's'}`
       : `First seen ${showDay(v.firstDay)}`,
     ...(v.alertId !== null ? [`alert #${v.alertId}`] : []),
+    ...alertUiContext(f),
   ].join(' · ');
   const blocks: Block[] = [
     section(h.mrkdwn),

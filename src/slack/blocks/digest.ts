@@ -4,6 +4,7 @@
  * every name escaped, and the message fits Block Kit limits.
  */
 import type { Day } from '../../days.js';
+import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../mrkdwn.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
+import { orgDigestSection } from './org.js';
 
 export interface DigestLogLine {
   logId: string;
@@ -57,6 +59,8 @@ export interface DigestView {
   openAlertCount: number;
   /** Price in force: money beside bytes; absent = no money shown. */
   price?: Price;
+  /** The organisation finding of the day (holiday, dip or unusual total) with its contributors. */
+  org?: Finding;
 }
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
@@ -101,6 +105,7 @@ export function buildDigest(v: DigestView): SlackMessage {
       `${outside ? ':rotating_light:' : ':bar_chart:'} Yesterday's total *${total}*${v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price))} — ${vs}\n\`${v.spark}\` last 30 days`,
     ),
     section(monthLines(v)),
+    ...(orgDigestSection(v.org) ? [section(orgDigestSection(v.org) as string)] : []),
     divider(),
     section(
       `*Top ${v.top.length} logs* (${v.logsWithData.toLocaleString('en-US')} sent data)\n${

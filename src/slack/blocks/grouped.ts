@@ -167,7 +167,7 @@ export function buildLogSetMessage(v: LogSetView): SlackMessage {
         `*Day*\n${v.dayNumber > 1 ? `${day} (day ${v.dayNumber})` : day}`,
       ].map((text) => ({ type: 'mrkdwn' as const, text })),
     },
-    ...listSections(lines, { noun: 'logs', maxSections: 3 }),
+    ...listSections(lines, { noun: 'logs', maxSections: 2 }),
     context(`Last ${v.spark.length} days of the log set \`${sparkline(v.spark)}\``),
     context(
       `${v.dayNumber > 1 ? `Since ${showDay(v.firstDay)}` : `First seen ${showDay(v.firstDay)}`} · alert #${v.alertId} · one message for the log set`,
@@ -239,9 +239,11 @@ function rowLine(r: GroupRow): string {
 export function buildGroupMessage(v: GroupView): SlackMessage {
   const open = v.rows.filter((r) => r.status === 'open');
   const n = v.rows.length;
-  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message; ${open.length === 0 ? 'all are over' : `${open.length} still open`}.`;
+  const episodes = v.rows.filter((r) => r.alertId !== null).length;
+  const state = episodes === 0 ? '' : open.length === 0 ? '; all are over' : `; ${open.length} still open`;
+  const head = `:bell: *${n} alerts on ${showDay(v.day)}* — grouped into one message${state}.`;
   const sorted = [...v.rows].sort((a, b) => Math.abs(b.finding.changeBytes) - Math.abs(a.finding.changeBytes));
-  const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 4 })];
+  const blocks: Block[] = [section(head), ...listSections(sorted.map(rowLine), { noun: 'alerts', maxSections: 3 })];
   blocks.push(context('Each row is its own alert: later days update this message. Choose a log in a menu to act on it.'));
   const menus = buildLogMenus(
     // Menus act on one log: log-set rows are acted on from `/logusage` or their own log-set messages.

@@ -14,6 +14,7 @@ const READ: Array<[string, string]> = [
   ['explain <name> [DATE]', 'which host or source inside the log carried its change (Log Search)'],
   ['route list', 'which log sets alert in which channel'],
   ['expect list', 'planned changes in force'],
+  ['owner list', 'who owns which log set'],
   ['digest', "preview of today's digest"],
   ['status', 'last run, next run, coverage, recent changes'],
 ];
@@ -30,6 +31,7 @@ const ADMIN: Array<[string, string]> = [
   ['mute <name> | unmute <name>', 'no alerts at all for a log'],
   ['route <logset name> <#channel>', "send a log set's alerts to a channel"],
   ['expect <name|logset> <+N%|SIZE/day> until <DATE> [why…] | expect remove <ID>', 'a planned change: no alert within it'],
+  ['owner <logset name> <@person|@group> | owner remove <logset>', "mention the log set's owner in its alerts"],
   ['refresh', 'collect from Rapid7 now'],
 ];
 

@@ -6,6 +6,7 @@
  * Bytes are whole bytes; days are UTC 'YYYY-MM-DD'.
  */
 import type { Day } from '../../days.js';
+import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
   type Block,
@@ -61,6 +62,8 @@ export interface HomeView {
   openAlertCount: number;
   /** Planned changes in force (`/logusage expect`), already shown as plain text lines (raw, escaped here). */
   plans: string[];
+  /** Price in force: money beside the day's and the month's bytes; absent = bytes only. */
+  price?: Price;
 }
 
 export interface HomeTab {
@@ -85,18 +88,20 @@ function dayLine(v: HomeView): string {
       ? ` — expected ${formatBytes(v.expected.expected)} (normal ${formatBytes(v.expected.low)} – ${formatBytes(v.expected.high)}), ${formatChangePct(v.total, v.expected.expected)} / ${formatChangeBytes(v.total - v.expected.expected)}`
       : ' — no typical value yet';
   const outside = v.expected !== null && v.total !== null && (v.total > v.expected.high || v.total < v.expected.low);
-  return `${outside ? ':rotating_light:' : ':bar_chart:'} *${showDay(v.day)}*: organisation total *${bytesOrGap(v.total)}*${vs}\n\`${v.spark}\` last 30 days`;
+  const money = v.total === null ? '' : escapeMrkdwn(bytesMoneyText(v.total, v.price));
+  return `${outside ? ':rotating_light:' : ':bar_chart:'} *${showDay(v.day)}*: organisation total *${bytesOrGap(v.total)}*${money}${vs}\n\`${v.spark}\` last 30 days`;
 }
 
 function monthLine(v: HomeView): string | null {
   const m = v.month;
   if (!m) return null;
-  const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}* by month end`;
-  const first = `*Month to date* (${escapeMrkdwn(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${proj}`;
+  const money = (b: number) => escapeMrkdwn(bytesMoneyText(b, v.price));
+  const proj = m.projected === null ? '' : `, projected *${formatBytes(m.projected)}*${money(m.projected)} by month end`;
+  const first = `*Month to date* (${escapeMrkdwn(m.month)}, ${m.knownDays} of ${m.daysInMonth} days): *${formatBytes(m.toDate)}*${money(m.toDate)}${proj}`;
   if (!v.budget) return `${first}\nNo monthly budget is set.`;
   const b = v.budget.bytes;
   const over = m.projected !== null && m.projected >= b;
-  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month: ${pct(m.toDate, b)} used${m.projected === null ? '' : `, projected ${pct(m.projected, b)}`}`;
+  return `${first}\n${over ? ':warning: ' : ''}Budget ${formatBytes(b)}/month${money(b)}: ${pct(m.toDate, b)} used${m.projected === null ? '' : `, projected ${pct(m.projected, b)}`}`;
 }
 
 function alertLine(a: HomeAlertLine): string {

@@ -17,6 +17,8 @@ export interface ModalContext {
   channelId: string | null;
   /** Alert whose button opened it, if any. */
   alertId?: number | null;
+  /** Log the modal is about (the planned-change modal). */
+  logId?: string | null;
 }
 
 export type ThresholdScope = 'log' | 'logset' | 'org';
@@ -126,6 +128,53 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
   };
 }
 
+/** The planned-change modal for one log (`/logusage expect` as a form). `logName` is raw; `today` the first day offered. */
+export function buildExpectModal(ctx: ModalContext, logName: string, today: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: MODAL_IDS.expect,
+    title: plain('Expected change', 24),
+    submit: plain('Save', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(ctx),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          verbatim: true,
+          text: `*${escapeUntrusted(ellipsize(logName, 150))}* is expected to grow: no alert within the planned size until the last day; beyond it the alert says so.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: MODAL_FIELDS.size,
+        label: plain('Up to'),
+        hint: plain('+50% over its usual day, or a size per day such as 80GB.', 150),
+        element: { type: 'plain_text_input', action_id: MODAL_FIELDS.size, placeholder: plain('+50%') },
+      },
+      {
+        type: 'input',
+        block_id: MODAL_FIELDS.until,
+        label: plain('Until (last day, UTC)'),
+        element: { type: 'datepicker', action_id: MODAL_FIELDS.until, initial_date: today },
+      },
+      {
+        type: 'input',
+        block_id: MODAL_FIELDS.why,
+        optional: true,
+        label: plain('Why'),
+        element: {
+          type: 'plain_text_input',
+          action_id: MODAL_FIELDS.why,
+          max_length: 300,
+          placeholder: plain('migration to the new cluster'),
+        },
+      },
+    ],
+  };
+}
+
 /** A modal with one message and a Close button (no submit). `text` is raw, untrusted (sanitised here). */
 export function buildNoticeModal(title: string, text: string): ModalView {
   return {
@@ -144,6 +193,7 @@ export function readModalContext(raw: string | undefined): ModalContext {
     return {
       channelId: typeof v.channelId === 'string' && /^[CGD][A-Z0-9]+$/.test(v.channelId) ? v.channelId : null,
       alertId: typeof v.alertId === 'number' ? v.alertId : null,
+      ...(typeof v.logId === 'string' && v.logId.length <= 200 ? { logId: v.logId } : {}),
     };
   } catch {
     return { channelId: null, alertId: null };

@@ -12,16 +12,25 @@ import { createCommandModalOpener, type ModalListenerDeps, registerModalListener
 export type UiListenerDeps = Omit<ModalListenerDeps, 'service' | 'logger'> & {
   /** Useful / Noise on alert messages (src/slack/feedback.ts). */
   feedback: AlertButtonHandler;
+  /** "I'm on it" on alert messages. */
+  take: AlertButtonHandler;
 };
 
 export function registerListeners(app: App, service: SlackService, logger: Logger, ui?: UiListenerDeps): void {
   const modalDeps = ui ? { ...ui, service, logger } : undefined;
-  registerLogusageCommand(app, service, logger, modalDeps ? createCommandModalOpener(modalDeps) : undefined);
+  registerLogusageCommand(
+    app,
+    service,
+    logger,
+    modalDeps ? createCommandModalOpener(modalDeps) : undefined,
+    modalDeps ? (userId, client) => modalDeps.home.refreshViewer(userId, client) : undefined,
+  );
   registerAlertActions(app, service, logger);
   if (modalDeps) {
     registerHomeListener(app, modalDeps.home, logger);
     registerModalListeners(app, modalDeps);
     registerAlertButton(app, UI_ACTION_IDS.feedbackUseful, modalDeps.feedback, logger);
     registerAlertButton(app, UI_ACTION_IDS.feedbackNoise, modalDeps.feedback, logger);
+    registerAlertButton(app, UI_ACTION_IDS.take, modalDeps.take, logger);
   }
 }

@@ -7,6 +7,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { renewBlockIds } from '../block-ids.js';
+import { isChanging, parseCommand } from '../command-parser.js';
 import type { SlackMessage } from '../mrkdwn.js';
 import type { SlackService, UploadPng } from '../service.js';
 import type { CommandModal } from './modals.js';
@@ -44,7 +45,16 @@ export type OpenCommandModal = (
   client: Parameters<Parameters<App['command']>[1]>[0]['client'],
 ) => Promise<CommandModal>;
 
-export function registerLogusageCommand(app: App, service: SlackService, logger: Logger, openModal?: OpenCommandModal): void {
+/** After a changing command: what its author's Home tab shows may have changed (budget, plans, owners). */
+export type AfterChange = (userId: string, client: Parameters<OpenCommandModal>[3]) => Promise<void>;
+
+export function registerLogusageCommand(
+  app: App,
+  service: SlackService,
+  logger: Logger,
+  openModal?: OpenCommandModal,
+  afterChange?: AfterChange,
+): void {
   app.command(COMMAND_NAME, async ({ command, ack, respond, client }) => {
     const caller = { userId: command.user_id, channelId: command.channel_id };
     const quick = service.quickAnswer(command.text ?? '', caller);
@@ -71,6 +81,10 @@ export function registerLogusageCommand(app: App, service: SlackService, logger:
     if (result.followUp) {
       const next = await result.followUp();
       await safeRespond(respond, next, logger, 'command follow-up', { replace: true, revision: revision(2) });
+    }
+    if (afterChange && service.isAdmin(caller.userId)) {
+      const cmd = parseCommand(command.text ?? '');
+      if (cmd.kind !== 'error' && isChanging(cmd)) await afterChange(caller.userId, client);
     }
   });
 }

@@ -24,6 +24,8 @@ export interface ModalListenerDeps {
   modals: Modals;
   home: HomePublisher;
   logger: Logger;
+  /** False when LOGUSAGE_ADMINS is empty: refusals then say how to name an admin. */
+  adminsConfigured: boolean;
 }
 
 type Client = webApi.WebClient;
@@ -70,6 +72,12 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
     [UI_ACTION_IDS.homeThreshold]: { what: 'change thresholds', view: (ctx) => modals.thresholdView(ctx) },
     [UI_ACTION_IDS.setThreshold]: { what: 'change thresholds', view: (ctx, v) => modals.thresholdView(ctx, v?.logId ?? null) },
     [UI_ACTION_IDS.homeBudget]: { what: 'change the budget', view: (ctx) => modals.budgetView(ctx) },
+    [UI_ACTION_IDS.expectUntil]: {
+      what: 'plan changes',
+      view: (ctx, v) =>
+        (v?.logId ? modals.expectView(ctx, v.logId) : undefined) ??
+        buildNoticeModal('Expected change', 'This alert is not about one known log; use `/logusage expect` instead.'),
+    },
   };
   for (const [actionId, o] of Object.entries(openers)) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
@@ -77,7 +85,7 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
       const userId = body.user.id;
       const channelId = body.container?.channel_id ?? body.channel?.id ?? null;
       if (!service.isAdmin(userId)) {
-        const m = buildNotAllowed(o.what, userId, true);
+        const m = buildNotAllowed(o.what, userId, deps.adminsConfigured);
         if (body.response_url) {
           try {
             await respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
@@ -95,6 +103,7 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
         value = null;
       }
       const ctx: ModalContext = { channelId, alertId: typeof value?.alertId === 'number' ? value.alertId : null };
+      // The planned-change modal learns its log from the button (expectView puts it in the context).
       await openView(client, body.trigger_id, o.view(ctx, value), logger);
     });
   }
@@ -108,20 +117,24 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
     }
   });
 
-  const submit = (callbackId: string, validate: (v: ViewValues) => ReturnType<Modals['validateThreshold']>, what: string) => {
+  const submit = (
+    callbackId: string,
+    validate: (v: ViewValues, ctx: ModalContext) => ReturnType<Modals['validateThreshold']>,
+    what: string,
+  ) => {
     app.view(callbackId, async ({ ack, body, view, client }) => {
       const userId = body.user.id;
-      const firstBlock = callbackId === MODAL_IDS.budget ? MODAL_FIELDS.size : MODAL_FIELDS.scope;
+      const firstBlock = callbackId === MODAL_IDS.threshold ? MODAL_FIELDS.scope : MODAL_FIELDS.size;
       if (!service.isAdmin(userId)) {
         await ack({ response_action: 'errors', errors: { [firstBlock]: `Only admins may ${what} (LOGUSAGE_ADMINS).` } });
         return;
       }
-      const v = validate(view.state.values as ViewValues);
+      const ctx = readModalContext(view.private_metadata);
+      const v = validate(view.state.values as ViewValues, ctx);
       if (!v.ok) {
         await ack({ response_action: 'errors', errors: v.errors });
         return;
       }
-      const ctx = readModalContext(view.private_metadata);
       const result = await service.apply(v.command, { userId, channelId: ctx.channelId ?? '' });
       await ack();
       await confirm(client, ctx, userId, result.message, logger);
@@ -136,4 +149,5 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
   };
   submit(MODAL_IDS.threshold, modals.validateThreshold, 'change thresholds');
   submit(MODAL_IDS.budget, modals.validateBudget, 'change the budget');
+  submit(MODAL_IDS.expect, (v, ctx) => modals.validateExpect(v, ctx.logId), 'plan changes');
 }

@@ -28,6 +28,12 @@ describe('applyPlannedChanges', () => {
     expect(beyond.findings[0]?.details?.plannedChange).toMatchObject({ id: 1, label: '+50 %', allowed: 23_400_000_000 });
   });
 
+  it('within the plan, an episode already open goes on (updated, not resolved) and says so', () => {
+    const r = applyPlannedChanges([finding()], [plan({ amount: 250, why: 'migration' })], none, () => true);
+    expect(r.covered).toHaveLength(1);
+    expect(r.findings[0]?.reason).toMatch(/That is within the planned \+250 % \(until 2026-11-10: migration\)\.$/);
+  });
+
   it('a size per day: the log against it, or a log set plan against the set total', () => {
     expect(applyPlannedChanges([finding()], [plan({ kind: 'bytes', amount: 50e9 })], none).findings).toEqual([]);
     expect(applyPlannedChanges([finding()], [plan({ kind: 'bytes', amount: 40e9 })], none).findings).toHaveLength(1);

@@ -154,3 +154,22 @@ describe('6. heavy tails: a very large material change is told even on a noisy l
     expect(hitAt(1.8)).toBeNull();
   });
 });
+
+describe('recurring bursts are how a log behaves', () => {
+  it('a log that bursts every three weeks: a burst it has matched three times this quarter is not told, a larger one is', () => {
+    const SIZE = new Map([
+      [60, 5],
+      [81, 5.5],
+      [102, 6],
+      [123, 4.5],
+    ]);
+    const v = series(160, (i) => (SIZE.get(i) ?? 1) * 3 * GB, 0.05, 17);
+    expect(findings(v, { from: 30 }).map((h) => [h.t, h.kind])).toEqual([
+      [60, 'spike'],
+      [81, 'spike'],
+      [102, 'spike'],
+    ]);
+    v[144] = 9 * 3 * GB;
+    expect(judge(v, 144).verdict?.kind).toBe('spike');
+  });
+});

@@ -4,6 +4,7 @@ import type { Finding } from '../../../src/detect/types.js';
 import { priceFindings, withEpisodeImpact } from '../../../src/money.js';
 import { buildAlertMessage, buildNoticeMessage } from '../../../src/slack/blocks/alert.js';
 import { buildDigest, type DigestView } from '../../../src/slack/blocks/digest.js';
+import { buildHome, type HomeView } from '../../../src/slack/blocks/home.js';
 
 const spark = new Array(30).fill(16e9);
 const base: Finding = {
@@ -85,5 +86,30 @@ describe('digest money', () => {
     expect(all).toContain("Yesterday's total *100 GB* (≈ €30)");
     expect(all).toContain('*1 TB* (≈ €300), projected *3.1 TB* (≈ €930) by month end');
     expect(all).toContain('Budget 3 TB/month (≈ €900)');
+  });
+});
+
+describe('App Home money', () => {
+  const home: HomeView = {
+    userId: 'U0USER001',
+    isAdmin: false,
+    builtAt: '2026-03-11T08:00:00.000Z',
+    day: '2026-03-10',
+    total: 100e9,
+    expected: { expected: 90e9, low: 80e9, high: 110e9 },
+    spark: '▁▂',
+    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+    budget: { bytes: 3e12 },
+    top: [],
+    alerts: [],
+    openAlertCount: 0,
+    plans: [],
+  };
+  it('yesterday, month to date, projection and budget in money only with a price', () => {
+    expect(JSON.stringify(buildHome(home).blocks)).not.toMatch(/\$/);
+    const all = JSON.stringify(buildHome({ ...home, price: { perGb: 0.35, currency: 'USD' } }).blocks);
+    expect(all).toContain('organisation total *100 GB* (≈ $35)');
+    expect(all).toContain('*1 TB* (≈ $350), projected *3.1 TB* (≈ $1,085) by month end');
+    expect(all).toContain('Budget 3 TB/month (≈ $1,050)');
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * `/logusage owner …`: a log set's owner (a Slack user or user group), mentioned in the alerts of its logs
+ * from the next daily run (src/alerts/owners-stage.ts). Stored and audited by src/store/owners.ts.
+ */
+import type { Who } from '../store/controls.js';
+import type { Db } from '../store/db.js';
+import { listOwners, removeOwner, setOwner } from '../store/owners.js';
+import { listLogs } from '../store/usage.js';
+import { mentionOwner } from './blocks/alert-ui.js';
+import { buildReply, buildUsageError } from './blocks/common.js';
+import { buildCandidates } from './blocks/log-detail.js';
+import { type Command, EXAMPLES } from './command-parser.js';
+import { capLines, ellipsize, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from './mrkdwn.js';
+import { logsetNames, matchLogset } from './names.js';
+
+export function runOwnerCommand(
+  db: Db,
+  cmd: Extract<Command, { kind: 'owner-set' | 'owner-list' | 'owner-remove' }>,
+  who: Who,
+): SlackMessage {
+  if (cmd.kind === 'owner-list') {
+    const owners = listOwners(db);
+    if (owners.length === 0)
+      return buildReply(`No log set has an owner. Admins set one with \`/logusage ${escapeMrkdwn(EXAMPLES.owner)}\`.`, 'No owners.');
+    const lines = owners.map((o) => `• *${shownName(o.logset)}* → ${mentionOwner(o.owner) ?? escapeMrkdwn(o.owner)}`);
+    return fitMessage({
+      text: escapeMrkdwn(`Owners: ${owners.map((o) => `${o.logset} → ${o.owner}`).join(', ')}`),
+      blocks: [section(`*Log set owners* (mentioned in their alerts)\n${capLines(lines, { maxChars: 2800, noun: 'owners' })}`)],
+    });
+  }
+  const names = logsetNames(listLogs(db));
+  const m = matchLogset(cmd.logset, names);
+  if (cmd.kind === 'owner-remove') {
+    const name = m.ok ? m.item : cmd.logset;
+    return removeOwner(db, name, who)
+      ? buildReply(`Removed the owner of *${shownName(name)}*.`, `Removed the owner of ${name}.`)
+      : buildUsageError(`log set "${ellipsize(cmd.logset, 60)}" has no owner`, EXAMPLES.ownerList);
+  }
+  if (!m.ok) {
+    if (m.reason === 'ambiguous') {
+      return buildCandidates(
+        cmd.logset,
+        m.candidates.map((n) => ({ id: n, name: n })),
+        m.total,
+        `owner "${m.candidates[0] ?? ''}" <@${cmd.owner}>`,
+      );
+    }
+    return buildUsageError(
+      `no log set matches "${ellipsize(cmd.logset, 60)}"${names.length > 0 ? `; known log sets include ${names.slice(0, 5).join(', ')}` : ''}`,
+      EXAMPLES.owner,
+    );
+  }
+  const prev = setOwner(db, m.item, cmd.owner, who);
+  const mention = mentionOwner(cmd.owner) ?? escapeMrkdwn(cmd.owner);
+  return buildReply(
+    `:bust_in_silhouette: ${mention} now owns log set *${shownName(m.item)}*: its alerts mention them from the next daily run${prev && prev !== cmd.owner ? ` (was ${mentionOwner(prev) ?? escapeMrkdwn(prev)})` : ''}.`,
+    `${cmd.owner} now owns log set ${m.item}.`,
+  );
+}
