@@ -37,6 +37,7 @@ import { buildHelp } from '../../src/slack/blocks/help.js';
 import { buildHome } from '../../src/slack/blocks/home.js';
 import { buildCandidates, buildLogDetail } from '../../src/slack/blocks/log-detail.js';
 import { buildBudgetModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
+import { buildCreepMessage, orgDigestSection } from '../../src/slack/blocks/org.js';
 import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
@@ -606,6 +607,9 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
       'expect remove 1',
       'expect remove 99',
       'price show',
+      `owner ${q(set)} <@U0ADMIN01>`,
+      `owner ${q(set)} ${n}`,
+      'owner list',
       'price set $0.35/GB',
       `explain ${q(n)}`,
       'digest',
@@ -883,6 +887,26 @@ describe("Slack's rules on root-cause replies (values found in the logs themselv
           check(buildCauseUnavailable(logName, d, why), [], [logName, why]);
         },
       ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+});
+
+describe("Slack's rules on organisation messages (creep, the digest's organisation section)", () => {
+  it('names of the largest growers are sanitised and shortened', () => {
+    const contributor = fc.record({
+      logId: hostileText,
+      logName: hostileName,
+      changeBytes: fc.integer({ min: -1e15, max: 1e15 }),
+      share: fc.double({ min: -1, max: 2, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(finding, fc.array(contributor, { maxLength: 12 }), fc.nat(52), (f, contributors, weeks) => {
+        const org = { ...f, scope: 'org' as const, kind: 'creep' as FindingKind, logId: null, contributors, details: { weeks } };
+        check(buildCreepMessage(org), [], [f, contributors]);
+        const digestSection = orgDigestSection({ ...org, kind: 'org' as FindingKind, details: { orgEvent: 'unusual' } });
+        if (digestSection) check({ text: 'digest', blocks: [section(digestSection)] }, [], [f, contributors]);
+      }),
       { seed: SEED, numRuns: RUNS / 4 },
     );
   });
