@@ -36,7 +36,7 @@ import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice } from '../.
 import { buildHelp } from '../../src/slack/blocks/help.js';
 import { buildHome } from '../../src/slack/blocks/home.js';
 import { buildCandidates, buildLogDetail } from '../../src/slack/blocks/log-detail.js';
-import { buildBudgetModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
+import { buildBudgetModal, buildExpectModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
 import { buildCreepMessage, orgDigestSection } from '../../src/slack/blocks/org.js';
 import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
@@ -846,6 +846,7 @@ describe("Slack's rules on the log-set, grouped and organisation messages, App H
             buildThresholdModal(ctx, { scope: 'log', target: { text: target, value: 'log:x' } }),
             buildBudgetModal(ctx, '30 TB/month'),
             buildNoticeModal('Not allowed', text),
+            buildExpectModal(ctx, target, '2026-03-11'),
           ]) {
             check({ text: 'modal', blocks: modal.blocks as Block[] }, [], [target, text]);
           }
