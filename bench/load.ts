@@ -8,12 +8,14 @@
  * Each user sends a command, waits for its answer, reads it for `think-ms` to twice that (uniformly),
  * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test.
  *
- * Two processes: this one plays Slack and Rapid7 (the users, the response_url endpoint, the fake Web API,
- * the Rapid7 simulator); a child process (`--server`) is logusage: `runServe` as `logusage serve` calls it, on a
- * SQLite file, the Slack app on 127.0.0.1; its schedule fires every second and runs the day
- * before its simulated clock, which moves on a day after each run (collect → detect → alerts → digest with
- * chart → deliver, in serve's worker thread). The child reports its RSS at the start and end of the load (the
- * worker's memory counts: same process), the event-loop delay of the Slack thread and each daily run. Commands: summary, summary DATE, top N, log NAME, alerts, status, help, threshold list,
+ * Three processes: this one plays Slack (the users, the response_url endpoint, the fake Web API); a child
+ * process is the Rapid7 simulator (so building its large answers never delays the acks timed here); a child
+ * process (`--server`) is logusage: `runServe` as `logusage serve` calls it, on a SQLite file, the Slack app on
+ * 127.0.0.1; its schedule fires every second and runs the day before its simulated clock, which moves on a day
+ * after each run (collect → detect → alerts → digest with chart → deliver, in serve's daily worker process). It
+ * reports its RSS at the start and end of the load (the worker process's memory is its own), the event-loop delay
+ * of the Slack thread and each daily run.
+ * Commands: summary, summary DATE, top N, log NAME, alerts, status, help, threshold list,
  * budget show, route list, chart, 10 KB of junk, a non-admin's change, and admins' changes (snooze,
  * unsnooze, mute, unmute, threshold set/remove, budget set/clear).
  *
@@ -341,8 +343,21 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'logusage-load-'));
   const dbPath = join(dir, 'logusage.db');
-  const sim = createRapid7Simulator({ apiKey: KEY, data: dataset(logs, days), rateLimit: { usage: 100_000, management: 100_000 } });
-  await sim.start();
+  // The simulator runs in a process of its own, as a remote API would: building a 10,000-log answer must not stall
+  // this process, which times the acks.
+  const self = fileURLToPath(import.meta.url);
+  const simChild = spawn(process.execPath, [...process.execArgv, self, '--simulator', String(logs), String(days)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const sim = {
+    url: await new Promise<string>((resolve, reject) => {
+      simChild.once('message', (m: { url: string }) => resolve(m.url));
+      simChild.once('exit', (code) => reject(new Error(`the Rapid7 simulator exited (${code})`)));
+    }),
+    close: async () => {
+      simChild.kill('SIGTERM');
+    },
+  };
   const slack = await startFakeSlack({ token: TOKEN });
   const responder = await startResponder();
   let child: ChildProcess | undefined;
@@ -368,7 +383,6 @@ async function main(): Promise<void> {
     db.close();
     console.log(`load: ${logs.toLocaleString('en-US')} logs × ${days} days stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const self = fileURLToPath(import.meta.url);
     // `--profile DIR`: V8 CPU profiles of the logusage process (its Slack thread and each worker) into DIR.
     const profAt = process.argv.indexOf('--profile');
     const prof = profAt === -1 ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.argv[profAt + 1]}`];
@@ -395,7 +409,7 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/slack/events`;
     child.send({ type: 'go' });
     console.log(
-      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its worker thread)'}`,
+      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its daily worker process)'}`,
     );
 
     const samples: Sample[] = [];
@@ -541,5 +555,19 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--server')) await server();
+/** `--simulator LOGS DAYS`: the Rapid7 simulator serving the dataset; reports its URL, runs until killed. */
+async function simulator(): Promise<void> {
+  const at = process.argv.indexOf('--simulator');
+  const sim = createRapid7Simulator({
+    apiKey: KEY,
+    data: dataset(Number(process.argv[at + 1]), Number(process.argv[at + 2])),
+    rateLimit: { usage: 100_000, management: 100_000 },
+  });
+  await sim.start();
+  process.send?.({ url: sim.url });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.argv.includes('--simulator')) await simulator();
+else if (process.argv.includes('--server')) await server();
 else await main();

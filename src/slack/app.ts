@@ -6,7 +6,7 @@
  * No auth.test at start or per request: a fixed `authorize` hands Bolt the bot token (and the bot
  * ids when known). The Web API base comes from SLACK_API_URL. Bolt logs through pino.
  */
-import { App, type CustomRoute, LogLevel, type webApi } from '@slack/bolt';
+import { App, type CustomRoute, LogLevel, webApi } from '@slack/bolt';
 import type { Settings } from '../config.js';
 import { AppError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -162,9 +162,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.error(async (err) => {
     logger.error({ err: describeError(err), code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
   });
-  // app.client carries no token (tokens come from `authorize` per request): give it the bot token here.
+  // app.client carries no token (tokens come from `authorize` per request). A client of its own holds the bot
+  // token, so it travels in the Authorization header, never in a request body (docs/security.md).
+  const membershipClient = new webApi.WebClient(token, {
+    slackApiUrl: settings.slack.apiUrl,
+    logger: createBoltLogger(logger, 'slack-membership'),
+    ...deps.clientOptions,
+  });
   const checkMembership = createMembershipCheck(
-    { conversations: { info: (a) => app.client.conversations.info({ ...a, token }) } },
+    { conversations: { info: (a) => membershipClient.conversations.info(a) } },
     logger.child({ component: 'slack' }),
   );
   const service = createSlackService({

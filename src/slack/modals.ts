@@ -78,8 +78,8 @@ export interface Modals {
   };
   validateThreshold(values: ViewValues): Validated;
   validateBudget(values: ViewValues): Validated;
-  /** The planned-change modal for a log (undefined when the log is unknown). */
-  expectView(ctx: ModalContext, logId: string): ModalView | undefined;
+  /** The planned-change modal for a log (undefined when the log is unknown), or with a picker without one. */
+  expectView(ctx: ModalContext, logId?: string): ModalView | undefined;
   /** A planned change for `logId` (from the modal's private_metadata). */
   validateExpect(values: ViewValues, logId: string | null | undefined): Validated;
 }
@@ -167,13 +167,22 @@ export function createModals(deps: ModalDeps): Modals {
       };
     },
     expectView(ctx, logId) {
+      if (logId === undefined) return buildExpectModal({ ...ctx, logId: null }, null, utcDayOf(deps.now()));
       const log = listLogs(db).find((l) => l.id === logId);
       return log ? buildExpectModal({ ...ctx, logId }, displayName(log), utcDayOf(deps.now())) : undefined;
     },
     validateExpect(values, logId) {
       const errors: Record<string, string> = {};
-      if (!logId || !listLogs(db).some((l) => l.id === logId))
+      let name = logId ?? '';
+      if (!logId) {
+        // From the Home tab: the picker names a log (`log:<id>`) or a log set (`set:<name>`).
+        const picked = fieldValue(values, MODAL_FIELDS.target);
+        if (picked.startsWith('log:') && listLogs(db).some((l) => l.id === picked.slice(4))) name = picked.slice(4);
+        else if (picked.startsWith('set:') && logsetNames(listLogs(db)).includes(picked.slice(4))) name = picked.slice(4);
+        else errors[MODAL_FIELDS.target] = 'Pick the log or log set (type part of its name).';
+      } else if (!listLogs(db).some((l) => l.id === logId)) {
         return { ok: false, errors: { [MODAL_FIELDS.size]: 'This log is not known (any more).' } };
+      }
       const today = utcDayOf(deps.now());
       const until = fieldValue(values, MODAL_FIELDS.until);
       if (!isDay(until)) errors[MODAL_FIELDS.until] = 'Pick the last day of the change.';
@@ -191,7 +200,7 @@ export function createModals(deps: ModalDeps): Modals {
           parsed.kind === 'error' ? `${parsed.message.charAt(0).toUpperCase()}${parsed.message.slice(1)}.` : 'Write +N% or a size per day.';
       }
       if (Object.keys(errors).length > 0 || parsed?.kind !== 'expect-set') return { ok: false, errors };
-      return { ok: true, command: { kind: 'expect-set', name: logId, plan: parsed.plan, amountText: parsed.amountText, until, why } };
+      return { ok: true, command: { kind: 'expect-set', name, plan: parsed.plan, amountText: parsed.amountText, until, why } };
     },
     validateBudget(values) {
       const size = readAmount(fieldValue(values, MODAL_FIELDS.size), 'month');

@@ -7,6 +7,8 @@ export const UI_ACTION_IDS = {
   /** App Home: open the threshold modal / the budget modal. */
   homeThreshold: 'logusage_home_threshold',
   homeBudget: 'logusage_home_budget',
+  /** App Home: open the planned-change modal with a log / log set picker. */
+  homeExpect: 'logusage_home_expect',
   /** Alert message: open the threshold modal for the alert's log. */
   setThreshold: 'logusage_set_threshold',
   /** Alert message: feedback that tunes the log's sensitivity (SPEC §7). */

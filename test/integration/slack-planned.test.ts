@@ -13,7 +13,7 @@ import { MODAL_IDS, UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../src/store/alerts.js';
 import { countAudit, listAudit } from '../../src/store/controls.js';
 import { activePlans } from '../../src/store/planned.js';
-import { sendInteraction, viewSubmissionPayload } from '../helpers/fake-slack.js';
+import { sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../helpers/fake-slack.js';
 import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
 
 // Both logs spike on the last day: web proxy +36 % (within +50 %), firewall-eu +140 % (beyond it).
@@ -152,5 +152,38 @@ describe('"Expected until…" on an alert', () => {
     expect(plan).toMatchObject({ scope: 'log', kind: 'bytes', amount: 60e9, untilDay: '2026-03-25', why: 'load test', createdBy: ADMIN });
     const [eph] = await h.fake.waitForCalls('chat.postEphemeral');
     expect(String(eph?.body.text)).toMatch(/firewall-us up to 60 GB\/day until 2026-03-25/);
+  });
+
+  it('from the Home tab: "Plan a change" opens the modal with a log / log set picker', async () => {
+    const home = { type: 'home', callback_id: 'logusage_home' };
+    await sendInteraction(
+      h.url,
+      SECRET,
+      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeExpect, value: 'home', userId: ADMIN, view: home }),
+    );
+    await h.fake.waitForCalls('views.open');
+    const opened = h.fake.modals[0]?.view as { callback_id: string; private_metadata: string; blocks: Array<Record<string, unknown>> };
+    expect(opened.callback_id).toBe(MODAL_IDS.expect);
+    expect(opened.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['target', 'size', 'until', 'why']);
+    const view = { type: 'modal', callback_id: MODAL_IDS.expect, private_metadata: opened.private_metadata };
+    const values = (target: string | null) => ({
+      target: { target: { type: 'external_select', selected_option: target ? { value: target } : null } },
+      size: { size: { type: 'plain_text_input', value: '+20%' } },
+      until: { until: { type: 'datepicker', selected_date: '2026-03-15' } },
+      why: { why: { type: 'plain_text_input', value: null } },
+    });
+    const bad = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values(null) }));
+    expect(bad.json?.errors).toEqual({ target: expect.stringMatching(/Pick the log or log set/) });
+    const good = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values('set:Proxies') }));
+    expect(good.status).toBe(200);
+    expect(activePlans(h.db, LAST_DAY).find((p) => p.target === 'Proxies')).toMatchObject({
+      scope: 'logset',
+      kind: 'pct',
+      amount: 20,
+      untilDay: '2026-03-15',
+    });
+    // Confirmed in the DM (no channel from the Home tab).
+    const [dm] = await h.fake.waitForCalls('chat.postMessage');
+    expect(dm?.body.channel).toBe(ADMIN);
   });
 });

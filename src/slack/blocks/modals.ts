@@ -128,8 +128,11 @@ export function buildBudgetModal(ctx: ModalContext, current: string | null): Mod
   };
 }
 
-/** The planned-change modal for one log (`/logusage expect` as a form). `logName` is raw; `today` the first day offered. */
-export function buildExpectModal(ctx: ModalContext, logName: string, today: string): ModalView {
+/**
+ * The planned-change modal (`/logusage expect` as a form) for one log (`logName`, raw), or with a log / log set
+ * picker when `logName` is null (from the Home tab). `today` is the day offered first.
+ */
+export function buildExpectModal(ctx: ModalContext, logName: string | null, today: string): ModalView {
   return {
     type: 'modal',
     callback_id: MODAL_IDS.expect,
@@ -143,9 +146,25 @@ export function buildExpectModal(ctx: ModalContext, logName: string, today: stri
         text: {
           type: 'mrkdwn',
           verbatim: true,
-          text: `*${escapeUntrusted(ellipsize(logName, 150))}* is expected to grow: no alert within the planned size until the last day; beyond it the alert says so.`,
+          text: `${logName === null ? 'A log or log set' : `*${escapeUntrusted(ellipsize(logName, 150))}*`} is expected to grow: no alert within the planned size until the last day; beyond it the alert says so.`,
         },
       },
+      ...(logName === null
+        ? [
+            {
+              type: 'input' as const,
+              block_id: MODAL_FIELDS.target,
+              label: plain('Log or log set'),
+              hint: plain('Type part of a name or id.', 150),
+              element: {
+                type: 'external_select' as const,
+                action_id: MODAL_FIELDS.target,
+                min_query_length: 1,
+                placeholder: plain('firewall-eu'),
+              },
+            },
+          ]
+        : []),
       {
         type: 'input',
         block_id: MODAL_FIELDS.size,

@@ -72,6 +72,10 @@ export function registerModalListeners(app: App, deps: ModalListenerDeps): void 
     [UI_ACTION_IDS.homeThreshold]: { what: 'change thresholds', view: (ctx) => modals.thresholdView(ctx) },
     [UI_ACTION_IDS.setThreshold]: { what: 'change thresholds', view: (ctx, v) => modals.thresholdView(ctx, v?.logId ?? null) },
     [UI_ACTION_IDS.homeBudget]: { what: 'change the budget', view: (ctx) => modals.budgetView(ctx) },
+    [UI_ACTION_IDS.homeExpect]: {
+      what: 'plan changes',
+      view: (ctx) => modals.expectView(ctx) ?? buildNoticeModal('Expected change', 'Use `/logusage expect` instead.'),
+    },
     [UI_ACTION_IDS.expectUntil]: {
       what: 'plan changes',
       view: (ctx, v) =>
