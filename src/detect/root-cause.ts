@@ -157,8 +157,8 @@ export function describeCause(
   const others = rest.filter((r) => r.share >= 0.1);
   const lead =
     others.length > 0
-      ? `${pct(first.share)} ${what} ${verb} ${v(first.value)}, ${others.map((r) => `${pct(r.share)} ${a.direction === 'up' ? 'from' : 'in'} ${v(r.value)}`).join(', ')}`
-      : `${pct(first.share)} ${what} ${verb} ${v(first.value)}`;
+      ? `${t(pct(first.share))} ${what} ${verb} ${v(first.value)}, ${others.map((r) => `${t(pct(r.share))} ${a.direction === 'up' ? 'from' : 'in'} ${v(r.value)}`).join(', ')}`
+      : `${t(pct(first.share))} ${what} ${verb} ${v(first.value)}`;
   const notes = [first, ...others]
     .filter((r) => r.isNew || r.stopped)
     .map((r) => (r.isNew ? `${v(r.value)} is new today` : `${v(r.value)} sent nothing today`));

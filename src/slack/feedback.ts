@@ -13,7 +13,7 @@ import { displayName, getLog } from '../store/usage.js';
 import type { AlertButtonValue } from './action-ids.js';
 import { buildActionLog } from './blocks/alert.js';
 import { buildFailure, buildNotAllowed, buildReply } from './blocks/common.js';
-import { escapeMrkdwn, shownName } from './mrkdwn.js';
+import { codeSpan, shownName } from './mrkdwn.js';
 import { type ButtonOutcome, type Caller, describeFailure } from './service.js';
 import { UI_ACTION_IDS } from './ui-ids.js';
 
@@ -85,7 +85,7 @@ export function createFeedbackButton(deps: AlertUiDeps) {
       const icon = verdict === 'noise' ? ':zipper_mouth_face:' : ':+1:';
       return {
         ephemeral: buildReply(
-          `${icon} ${say(`*${shownName(t.name)}*`)} \`/logusage log ${escapeMrkdwn(t.logId)}\` shows the history.`,
+          `${icon} ${say(`*${shownName(t.name)}*`)} ${codeSpan(`/logusage log ${t.logId}`)} shows the history.`,
           say(t.name),
         ),
         actionLog: actionLogOf(deps.db, t.alertId, t.name),

@@ -27,7 +27,7 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   buttonValue: 2000,
   buttonText: 75,
-  /** Sum of all text in a message's blocks stays below this (and so does the `text` fallback). */
+  /** Sum of all text in a message's blocks stays below this (the `text` fallback has its own limit, `fallbackText`). */
   messageChars: 10_000,
 } as const;
 

@@ -10,7 +10,17 @@ import { mentionOwner } from './blocks/alert-ui.js';
 import { buildReply, buildUsageError } from './blocks/common.js';
 import { buildCandidates } from './blocks/log-detail.js';
 import { type Command, EXAMPLES } from './command-parser.js';
-import { capLines, ellipsize, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from './mrkdwn.js';
+import {
+  capLines,
+  ellipsize,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from './mrkdwn.js';
 import { logsetNames, matchLogset } from './names.js';
 
 export function runOwnerCommand(
@@ -22,9 +32,9 @@ export function runOwnerCommand(
     const owners = listOwners(db);
     if (owners.length === 0)
       return buildReply(`No log set has an owner. Admins set one with \`/logusage ${escapeMrkdwn(EXAMPLES.owner)}\`.`, 'No owners.');
-    const lines = owners.map((o) => `• *${shownName(o.logset)}* → ${mentionOwner(o.owner) ?? escapeMrkdwn(o.owner)}`);
+    const lines = owners.map((o) => `• *${shownName(o.logset)}* → ${mentionOwner(o.owner) ?? escapeUntrusted(o.owner)}`);
     return fitMessage({
-      text: escapeMrkdwn(`Owners: ${owners.map((o) => `${o.logset} → ${o.owner}`).join(', ')}`),
+      text: escapeMrkdwn(`Owners: ${owners.map((o) => `${plainName(o.logset)} → ${plainName(o.owner, 40)}`).join(', ')}`),
       blocks: [section(`*Log set owners* (mentioned in their alerts)\n${capLines(lines, { maxChars: 2800, noun: 'owners' })}`)],
     });
   }
@@ -51,9 +61,9 @@ export function runOwnerCommand(
     );
   }
   const prev = setOwner(db, m.item, cmd.owner, who);
-  const mention = mentionOwner(cmd.owner) ?? escapeMrkdwn(cmd.owner);
+  const mention = mentionOwner(cmd.owner) ?? escapeUntrusted(cmd.owner);
   return buildReply(
-    `:bust_in_silhouette: ${mention} now owns log set *${shownName(m.item)}*: its alerts mention them from the next daily run${prev && prev !== cmd.owner ? ` (was ${mentionOwner(prev) ?? escapeMrkdwn(prev)})` : ''}.`,
-    `${cmd.owner} now owns log set ${m.item}.`,
+    `:bust_in_silhouette: ${mention} now owns log set *${shownName(m.item)}*: its alerts mention them from the next daily run${prev && prev !== cmd.owner ? ` (was ${mentionOwner(prev) ?? escapeUntrusted(prev)})` : ''}.`,
+    `${plainName(cmd.owner, 40)} now owns log set ${plainName(m.item)}.`,
   );
 }

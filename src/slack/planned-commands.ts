@@ -14,7 +14,18 @@ import { displayName, type LogInfo, listLogs } from '../store/usage.js';
 import { buildReply, buildUsageError } from './blocks/common.js';
 import { buildCandidates } from './blocks/log-detail.js';
 import { type Command, EXAMPLES } from './command-parser.js';
-import { capLines, context, ellipsize, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from './mrkdwn.js';
+import {
+  capLines,
+  context,
+  ellipsize,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from './mrkdwn.js';
 import { logsetNames, matchLog, matchLogset } from './names.js';
 
 /** Furthest a plan may reach (days after today). */
@@ -89,10 +100,10 @@ export function runPlanCommand(
     if (plans.length === 0) {
       return buildReply(`No planned changes. Admins add one with \`/logusage ${escapeMrkdwn(EXAMPLES.expect)}\`.`, 'No planned changes.');
     }
-    const lines = plans.map((p) => `• ${escapeMrkdwn(describePlan(p, nameOf))}`);
+    const lines = plans.map((p) => `• ${escapeUntrusted(describePlan(p, nameOf))}`);
     return fitMessage({
       text: escapeMrkdwn(
-        `${plans.length} planned change${plans.length === 1 ? '' : 's'}: ${plans.map((p) => describePlan(p, nameOf)).join('; ')}`,
+        `${plans.length} planned change${plans.length === 1 ? '' : 's'}: ${plans.map((p) => plainName(describePlan(p, nameOf), 200)).join('; ')}`,
       ),
       blocks: [
         section(`*Planned changes* (no alert within them)\n${capLines(lines, { maxChars: 2800, noun: 'plans' })}`),
@@ -111,8 +122,8 @@ export function runPlanCommand(
     }
     const line = describePlan(ended, nameOf);
     return buildReply(
-      `:wastebasket: Ended planned change ${escapeMrkdwn(line)}. Its log alerts as usual from the next run.`,
-      `Ended planned change ${line}.`,
+      `:wastebasket: Ended planned change ${escapeUntrusted(line)}. Its log alerts as usual from the next run.`,
+      `Ended planned change ${plainName(line, 300)}.`,
     );
   }
   const days = diffDays(cmd.until, today);
@@ -139,10 +150,10 @@ export function runPlanCommand(
     plan.kind === 'pct'
       ? `up to ${planLabel(plan)} over its usual day`
       : `up to ${planLabel(plan)}${plan.scope === 'logset' ? ' in total' : ''}`;
-  const why = plan.why ? ` (${escapeMrkdwn(plan.why)})` : '';
+  const why = plan.why ? ` (${escapeUntrusted(plan.why)})` : '';
   return buildReply(
     `:calendar: Planned change *#${plan.id}*: ${name} may grow ${how} until ${plan.untilDay}${why}. No alert within it; beyond it the alert says "above the planned ${escapeMrkdwn(planLabel(plan))}". It ends by itself after ${plan.untilDay}.`,
-    `Planned change #${plan.id}: ${t.scope === 'log' ? displayName(t.log) : t.name} ${how} until ${plan.untilDay}.`,
+    `Planned change #${plan.id}: ${plainName(t.scope === 'log' ? displayName(t.log) : t.name)} ${how} until ${plan.untilDay}.`,
     `\`/logusage expect remove ${plan.id}\` ends it early.`,
   );
 }

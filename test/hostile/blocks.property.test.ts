@@ -29,13 +29,15 @@ import {
   buildResolvedReply,
 } from '../../src/slack/blocks/alert.js';
 import { buildAlertsList } from '../../src/slack/blocks/alerts-list.js';
+import { buildCauseMessage, buildCauseUnavailable } from '../../src/slack/blocks/cause.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../../src/slack/blocks/common.js';
 import { buildDigest, buildWeeklyDigest } from '../../src/slack/blocks/digest.js';
 import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice } from '../../src/slack/blocks/grouped.js';
 import { buildHelp } from '../../src/slack/blocks/help.js';
 import { buildHome } from '../../src/slack/blocks/home.js';
 import { buildCandidates, buildLogDetail } from '../../src/slack/blocks/log-detail.js';
-import { buildBudgetModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
+import { buildBudgetModal, buildExpectModal, buildNoticeModal, buildThresholdModal } from '../../src/slack/blocks/modals.js';
+import { buildCreepMessage, orgDigestSection } from '../../src/slack/blocks/org.js';
 import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
@@ -100,6 +102,9 @@ const finding: fc.Arbitrary<Finding> = fc.record({
       level: fc.constantFrom('projected-80', 'projected-100', 'actual-100', '<!channel>'),
       monthToDate: bytes,
       projected: bytes,
+      // Set by the alert stage: the cause Log Search found, the log set's owner (a user group is mentioned).
+      cause: fc.option(hostileName, { nil: undefined }),
+      owner: fc.option(fc.oneof(fc.stringMatching(/^S[A-Z0-9]{8}$/), hostileText), { nil: undefined }),
     }),
     { nil: undefined },
   ),
@@ -112,6 +117,7 @@ function allowedFrom(...values: unknown[]): string[] {
     if (typeof v === 'string') {
       if (/^[UW][A-Z0-9]{2,}$/.test(v)) out.push(`<@${v}>`);
       if (/^[CG][A-Z0-9]+$/.test(v)) out.push(`<#${v}>`);
+      if (/^S[A-Z0-9]{2,30}$/.test(v)) out.push(`<!subteam^${v}>`);
     } else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
@@ -162,7 +168,7 @@ describe('Block Kit builders on generated names and numbers', () => {
         fc.array(fc.tuple(fc.stringMatching(/^U[A-Z0-9]{8}$/), hostileName), { maxLength: 5 }),
         (f, state, alertId, firstDay, dayNumber, s, clicks) => {
           const m = buildAlertMessage({ alertId, finding: f, state, firstDay, dayNumber, findingDays: dayNumber, endDay: f.day, spark: s });
-          check(m, [], f);
+          check(m, allowedFrom(f.details?.owner), f);
           for (const b of m.blocks as unknown as Array<Record<string, unknown>>) {
             if (b.type !== 'actions') continue;
             for (const e of b.elements as Array<{ value: string }>) expect(e.value.length).toBeLessThanOrEqual(2000);
@@ -174,11 +180,7 @@ describe('Block Kit builders on generated names and numbers', () => {
               text: m.text,
               blocks: withActionLine(blocks, `:zzz: <@${user}> snoozed *${shownName(name)}*`),
             }).blocks;
-            check(
-              { text: m.text, blocks },
-              clicks.map(([u]) => `<@${u}>`),
-              [f, clicks],
-            );
+            check({ text: m.text, blocks }, [...clicks.map(([u]) => `<@${u}>`), ...allowedFrom(f.details?.owner)], [f, clicks]);
           }
         },
       ),
@@ -505,7 +507,7 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
           const distinct = [...new Set(revisions)];
           const versions = [m.blocks, ...distinct.map((r) => renewBlockIds(m.blocks, r))];
           for (const [i, blocks] of versions.entries()) {
-            check({ text: m.text, blocks }, ['<@U0ADMIN01>'], [f, revisions]);
+            check({ text: m.text, blocks }, ['<@U0ADMIN01>', ...allowedFrom(f.details?.owner)], [f, revisions]);
             const ids = blocks.map((b) => b.block_id).filter((id): id is string => id !== undefined);
             if (i > 0) expect(ids).toHaveLength(blocks.length);
             for (const earlier of versions.slice(0, i)) {
@@ -529,7 +531,7 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
     fc.assert(
       fc.property(openLogFinding, spark, (f, s) => {
         const m = buildAlertMessage({ alertId: 1, finding: f, state: 'open', firstDay: f.day, dayNumber: 1, findingDays: 1, spark: s });
-        check(m, [], f);
+        check(m, allowedFrom(f.details?.owner), f);
         const mute = m.blocks
           .flatMap((b) => (b.type === 'actions' ? b.elements : []))
           .find((e) => 'action_id' in e && e.action_id === ACTION_IDS.muteLog) as
@@ -599,6 +601,17 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
       `route ${q(set)} <#C0ROUTE01|alerts>`,
       'route list',
       `route remove ${q(set)}`,
+      `expect ${q(n)} +50% until 2026-04-30 ${n}`,
+      `expect ${q(set)} 5GB/day until 2026-04-30 *why* :fire:`,
+      'expect list',
+      'expect remove 1',
+      'expect remove 99',
+      'price show',
+      `owner ${q(set)} <@U0ADMIN01>`,
+      `owner ${q(set)} ${n}`,
+      'owner list',
+      'price set $0.35/GB',
+      `explain ${q(n)}`,
       'digest',
       'refresh',
       'status',
@@ -833,11 +846,68 @@ describe("Slack's rules on the log-set, grouped and organisation messages, App H
             buildThresholdModal(ctx, { scope: 'log', target: { text: target, value: 'log:x' } }),
             buildBudgetModal(ctx, '30 TB/month'),
             buildNoticeModal('Not allowed', text),
+            buildExpectModal(ctx, target, '2026-03-11'),
           ]) {
             check({ text: 'modal', blocks: modal.blocks as Block[] }, [], [target, text]);
           }
         },
       ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+});
+
+describe("Slack's rules on root-cause replies (values found in the logs themselves)", () => {
+  it('the explanation and the "no explanation" reply', () => {
+    const contributor = fc.record({
+      value: hostileName,
+      bytes,
+      usual: bytes,
+      change: fc.integer({ min: -1e15, max: 1e15 }),
+      share: fc.double({ min: 0, max: 1, noNaN: true }),
+      isNew: fc.boolean(),
+      stopped: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        hostileName,
+        day,
+        fc.record({
+          key: hostileText,
+          direction: fc.constantFrom('up', 'down') as fc.Arbitrary<'up' | 'down'>,
+          contributors: fc.array(contributor, { maxLength: 10 }),
+          othersShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          values: fc.nat(10_000),
+          approximate: fc.boolean(),
+          queryChange: fc.integer({ min: -1e15, max: 1e15 }),
+        }),
+        fc.option(finding, { nil: null }),
+        hostileText,
+        (logName, d, analysis, f, why) => {
+          check(buildCauseMessage({ logName, day: d, analysis, finding: f }), [], [logName, analysis, f]);
+          check(buildCauseUnavailable(logName, d, why), [], [logName, why]);
+        },
+      ),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+});
+
+describe("Slack's rules on organisation messages (creep, the digest's organisation section)", () => {
+  it('names of the largest growers are sanitised and shortened', () => {
+    const contributor = fc.record({
+      logId: hostileText,
+      logName: hostileName,
+      changeBytes: fc.integer({ min: -1e15, max: 1e15 }),
+      share: fc.double({ min: -1, max: 2, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(finding, fc.array(contributor, { maxLength: 12 }), fc.nat(52), (f, contributors, weeks) => {
+        const org = { ...f, scope: 'org' as const, kind: 'creep' as FindingKind, logId: null, contributors, details: { weeks } };
+        check(buildCreepMessage(org), [], [f, contributors]);
+        const digestSection = orgDigestSection({ ...org, kind: 'org' as FindingKind, details: { orgEvent: 'unusual' } });
+        if (digestSection) check({ text: 'digest', blocks: [section(digestSection)] }, [], [f, contributors]);
+      }),
       { seed: SEED, numRuns: RUNS / 4 },
     );
   });

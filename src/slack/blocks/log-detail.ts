@@ -158,7 +158,7 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
         ? [
             section(
               `*Planned changes*\n${capLines(
-                v.plans.map((p) => `• ${escapeMrkdwn(p)}`),
+                v.plans.map((p) => `• ${escapeUntrusted(p)}`),
                 { maxChars: 1400, noun: 'plans' },
               )}`,
             ),

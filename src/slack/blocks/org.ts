@@ -8,7 +8,17 @@ import { formatShare } from '../../detect/org-reason.js';
 import type { Finding } from '../../detect/types.js';
 import { formatMoney, moneyOf, priceOfFinding } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { capLines, context, escapeMrkdwn, fitMessage, type SlackMessage, section, shownName } from '../mrkdwn.js';
+import {
+  capLines,
+  context,
+  escapeMrkdwn,
+  escapeUntrusted,
+  fitMessage,
+  plainName,
+  type SlackMessage,
+  section,
+  shownName,
+} from '../mrkdwn.js';
 import { formatChangeBytes } from './common.js';
 
 /** "• *web-proxy* +3.1 GB (62 %) ≈ +$1.09" per contributor (escaped mrkdwn). */
@@ -16,7 +26,7 @@ export function contributorLines(f: Finding, n = 5): string[] {
   const p = priceOfFinding(f);
   return (f.contributors ?? []).slice(0, n).map((c) => {
     const money = p ? ` ≈ ${formatMoney(moneyOf(c.changeBytes, p), p.currency, { sign: true })}` : '';
-    return `• *${shownName(c.logName, 80)}* ${formatChangeBytes(c.changeBytes)}${escapeMrkdwn(money)} (${formatShare(c.share)})`;
+    return `• *${shownName(c.logName, 80)}* ${formatChangeBytes(c.changeBytes)}${escapeMrkdwn(money)} (${escapeMrkdwn(formatShare(c.share))})`;
   });
 }
 
@@ -26,7 +36,7 @@ export function orgDigestSection(f: Finding | null | undefined): string | null {
   const lines = contributorLines(f);
   const event = f.details?.orgEvent;
   const title = event === 'holiday' ? 'Holiday' : event === 'dip' ? 'Organisation-wide dip' : 'Unusual organisation day';
-  return `:office: *${title}* — ${escapeMrkdwn(f.reason)}${lines.length > 0 ? `\n${capLines(lines, { maxChars: 1800, noun: 'logs' })}` : ''}`;
+  return `:office: *${title}* — ${escapeUntrusted(f.reason)}${lines.length > 0 ? `\n${capLines(lines, { maxChars: 1800, noun: 'logs' })}` : ''}`;
 }
 
 /** "+1.4 TB/day ≈ +$14,700/month" (per month in money when a price is set). */
@@ -47,7 +57,7 @@ export function buildCreepMessage(f: Finding): SlackMessage {
     text: escapeMrkdwn(
       `Creep: organisation usage is up ${pct} over ${weeks} weeks (${size}); the largest growers: ${(f.contributors ?? [])
         .slice(0, 5)
-        .map((c) => `${c.logName} (${formatShare(c.share)})`)
+        .map((c) => `${plainName(c.logName)} (${formatShare(c.share)})`)
         .join(', ')}.`,
     ),
     blocks: [

@@ -213,7 +213,10 @@ export function messageProblems(m: MessageLike, allowedSpecial: string[] = []): 
     let rest = s;
     for (const a of allowedSpecial) rest = rest.split(a).join('');
     if (SPECIAL_MRKDWN.test(rest)) problems.push(`special sequence in ${JSON.stringify(rest.slice(0, 120))}`);
-    else if (rest.includes('<') || rest.includes('>')) problems.push(`unescaped < or > in ${JSON.stringify(rest.slice(0, 120))}`);
+    else if (rest.includes('<') || rest.includes('>')) {
+      const at = Math.max(0, Math.min(...['<', '>'].map((c) => rest.indexOf(c)).filter((i) => i >= 0)) - 60);
+      problems.push(`unescaped < or > in ${JSON.stringify(rest.slice(at, at + 120))}`);
+    }
     if (BARE_AMP.test(rest)) problems.push(`unescaped & in ${JSON.stringify(rest.slice(0, 120))}`);
   }
   return problems;
