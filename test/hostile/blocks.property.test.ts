@@ -42,7 +42,6 @@ import { buildStatus } from '../../src/slack/blocks/status.js';
 import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
 import { parseCommand } from '../../src/slack/command-parser.js';
-import { withActionLine } from '../../src/slack/listeners/alert-actions.js';
 import type { MembershipState } from '../../src/slack/membership.js';
 import {
   type Block,
@@ -58,6 +57,7 @@ import { createSlackService } from '../../src/slack/service.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { openDb } from '../../src/store/db.js';
 import { writeCollection } from '../../src/store/usage.js';
+import { withActionLine } from '../support/blocks.js';
 import { commandText, hostileText, messageProblems, renderedTexts, ruleName, slackRuleProblems } from './support/hostile.js';
 
 /** Names of logs and log sets: hostile text and names built to break Slack's rules (support/hostile.ts). */

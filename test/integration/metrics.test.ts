@@ -30,7 +30,7 @@ afterEach(async () => {
 const HELP = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (?:[^\\\n]|\\\\|\\n)*$/;
 const TYPE = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/;
 const LABEL_VALUE = String.raw`"(?:[^"\\\n]|\\\\|\\"|\\n)*"`;
-const LABEL = String.raw`[a-zA-Z_][a-zA-Z0-9_]*=${LABEL_VALUE}`;
+const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*=${LABEL_VALUE}`;
 const SAMPLE = new RegExp(
   String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(${LABEL}(?:,${LABEL})*)?\})? (NaN|[+-]Inf|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)$`,
 );
@@ -64,7 +64,7 @@ function parseExposition(text: string): Parsed {
     expect(types.has(name), `sample of ${name} before its TYPE`).toBe(true);
     expect(helped.has(name), `sample of ${name} without HELP`).toBe(true);
     const labels: Record<string, string> = {};
-    for (const m of ((s as RegExpExecArray)[2] ?? '').matchAll(new RegExp(String.raw`([a-zA-Z_][a-zA-Z0-9_]*)=(${LABEL_VALUE})`, 'g'))) {
+    for (const m of ((s as RegExpExecArray)[2] ?? '').matchAll(new RegExp(`([a-zA-Z_][a-zA-Z0-9_]*)=(${LABEL_VALUE})`, 'g'))) {
       labels[m[1] as string] = (m[2] as string).slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     }
     samples.push({ name, labels, value: Number((s as RegExpExecArray)[3]) });

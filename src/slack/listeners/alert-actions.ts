@@ -10,28 +10,13 @@ import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { hasBlockRole, renewBlockIds } from '../block-ids.js';
-import { ACTION_LOG_BLOCK_ID, ACTION_LOG_LINES } from '../blocks/alert.js';
-import { type Block, context, fitMessage } from '../mrkdwn.js';
+import { ACTION_LOG_BLOCK_ID } from '../blocks/alert.js';
+import { type Block, fitMessage } from '../mrkdwn.js';
 import type { ButtonOutcome, SlackService } from '../service.js';
 
 /** The message's blocks with its action log (found by its role, any revision) replaced by `log`, appended when it had none (pure). */
 export function withActionLog(blocks: Block[], log: Block): Block[] {
   return [...blocks.filter((b) => !hasBlockRole(b, ACTION_LOG_BLOCK_ID)), log];
-}
-
-/**
- * The message's blocks with one more raw, already escaped `line` in its action log (oldest dropped
- * past ACTION_LOG_LINES) (pure). Not used by the listener, which renders the whole log from the audit
- * rows (buildActionLog); kept for the Block Kit property tests that append lines to generated messages.
- */
-export function withActionLine(blocks: Block[], line: string): Block[] {
-  const existing = blocks.find((b) => hasBlockRole(b, ACTION_LOG_BLOCK_ID));
-  const previous =
-    existing && existing.type === 'context'
-      ? existing.elements.map((e) => ('text' in e && typeof e.text === 'string' ? e.text : '')).filter(Boolean)
-      : [];
-  const lines = [...previous, line].slice(-ACTION_LOG_LINES);
-  return withActionLog(blocks, { ...context(...lines), block_id: ACTION_LOG_BLOCK_ID } as Block);
 }
 
 export function registerAlertActions(app: App, service: SlackService, logger: Logger): void {

@@ -8,8 +8,8 @@ import { buildCandidates, buildLogDetail } from '../../../src/slack/blocks/log-d
 import { buildStatus } from '../../../src/slack/blocks/status.js';
 import { buildSummary } from '../../../src/slack/blocks/summary.js';
 import { buildTop } from '../../../src/slack/blocks/top.js';
-import { withActionLine } from '../../../src/slack/listeners/alert-actions.js';
 import { type Block, SLACK_LIMITS, type SlackMessage, section, sparkline } from '../../../src/slack/mrkdwn.js';
+import { withActionLine } from '../../support/blocks.js';
 
 const HOSTILE = ['<!channel>', '<!here>', '<@UEVIL0001>', '<https://evil.example|click me>', '<#CEVIL0001>', 'a & b'];
 const hostileName = (i: number) => `${HOSTILE[i % HOSTILE.length]} log ${i}`;
