@@ -94,6 +94,26 @@ export function keyOf(f: Finding): { key: string; oneOff: boolean } {
   return { key: `${f.scope}:${subject}`, oneOff: false };
 }
 
+/**
+ * Counts alert episodes and notices over findings given in day order, with the lifecycle's own key (`keyOf`):
+ * `backtest`'s "alert episodes" are the product's. A one-off key (budget level, new log, organisation day) counts
+ * once; an episode key counts again only after more than `resolveAfterDays` days without a finding (the lifecycle
+ * would have resolved it by then).
+ */
+export function createEpisodeCounter(resolveAfterDays: number): { add(f: Finding): void; count(): number } {
+  const lastDay = new Map<string, Day>();
+  let n = 0;
+  return {
+    add(f) {
+      const { key, oneOff } = keyOf(f);
+      const last = lastDay.get(key);
+      if (last === undefined || (!oneOff && diffDays(f.day, last) > resolveAfterDays)) n++;
+      lastDay.set(key, f.day);
+    },
+    count: () => n,
+  };
+}
+
 export function isLevelShift(f: Finding): boolean {
   return f.details?.levelShift === true;
 }

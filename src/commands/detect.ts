@@ -1,8 +1,9 @@
 /** CLI commands of detection: `detect` (one day on the stored history) and `backtest` (replay). */
 import type { Command } from 'commander';
+import { createEpisodeCounter } from '../alerts/lifecycle.js';
 import { readSettings, requireSettings } from '../config.js';
 import { postDetectedDay } from '../daily.js';
-import { type Day, diffDays, utcDayOf, yesterdayUtc } from '../days.js';
+import { utcDayOf, yesterdayUtc } from '../days.js';
 import { type History, type LogOverrides, replay } from '../detect/backtest.js';
 import type { ThresholdRule } from '../detect/org-rules.js';
 import { DEFAULT_PARAMS, type DetectParams, parseSensitivity } from '../detect/params.js';
@@ -141,8 +142,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
           ctx.close();
         }
       }
-      const episodes = new Map<string, Day>();
-      let alerts = 0;
+      const episodes = createEpisodeCounter(readSettings(io.env, io.overrides).resolveAfterDays);
       const summary = replay(run.h, {
         params: run.params,
         ...(from ? { from } : {}),
@@ -153,11 +153,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
         onDay: (r, done, total) => {
           for (const f of r.findings) {
             if (o.json) io.out(`${JSON.stringify(f)}\n`);
-            // An alert episode: a finding with no finding of the same kind for the same target the day before.
-            const key = `${f.kind}|${f.scope}|${f.logId ?? f.logName}`;
-            const last = episodes.get(key);
-            if (last === undefined || diffDays(f.day, last) > 1) alerts++;
-            episodes.set(key, f.day);
+            episodes.add(f);
           }
           progress.update(0.9 + 0.1 * (done / total), 'reporting');
         },
@@ -168,7 +164,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
       const logDays = summary.days * summary.logs;
       const lines = [
         `Backtest ${summary.from} … ${summary.to}: ${summary.days} days × ${summary.logs} logs (${logDays.toLocaleString('en-US')} log-days), sensitivity ${run.params.sensitivity}, in ${((io.now().getTime() - started) / 1000).toFixed(1)} s.`,
-        `Findings: ${summary.findings} (${logDays ? ((summary.findings / logDays) * 1000).toFixed(2) : '0'} per 1,000 log-days), about ${alerts} alert episodes (consecutive days merged).`,
+        `Findings: ${summary.findings} (${logDays ? ((summary.findings / logDays) * 1000).toFixed(2) : '0'} per 1,000 log-days), about ${episodes.count()} alert episodes and notices (counted as the alert lifecycle keys them).`,
         `  by kind: ${
           KIND_ORDER.filter((k) => summary.byKind[k])
             .map((k) => `${k} ${summary.byKind[k]}`)

@@ -69,7 +69,7 @@ describe('logusage backtest', () => {
     expect(await cli.run('backtest', '--input', file(toCsv(SET)))).toBe(0);
     const out = cli.out();
     expect(out).toMatch(/^Backtest \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2}: 180 days × 60 logs \(10,800 log-days\), sensitivity 1/);
-    expect(out).toMatch(/Findings: \d+ \([\d.]+ per 1,000 log-days\), about \d+ alert episodes/);
+    expect(out).toMatch(/Findings: \d+ \([\d.]+ per 1,000 log-days\), about \d+ alert episodes and notices/);
     expect(out).toMatch(/by kind: .*spike \d+/);
     expect(out).toMatch(/Noisiest logs:\n\s+\d+ {2}\S+/);
     // A wider band gives fewer findings.

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decideDay, type Effect, episodeDayNumber, keyOf, type LifecycleInput, type OpenEpisode } from '../../../src/alerts/lifecycle.js';
+import {
+  createEpisodeCounter,
+  decideDay,
+  type Effect,
+  episodeDayNumber,
+  keyOf,
+  type LifecycleInput,
+  type OpenEpisode,
+} from '../../../src/alerts/lifecycle.js';
 import { finding } from './finding.js';
 
 function episode(o: Partial<OpenEpisode> = {}): OpenEpisode {
@@ -148,5 +156,31 @@ describe('alert lifecycle', () => {
   it('ignores findings of other days and numbers episode days by calendar', () => {
     expect(decideDay(input({ findings: [finding({ day: '2026-11-02' })] }))).toEqual([]);
     expect(episodeDayNumber('2026-10-30', '2026-11-02')).toBe(4);
+  });
+});
+
+describe('createEpisodeCounter (backtest counts episodes as the lifecycle keys them)', () => {
+  it('one episode per log across kinds and short gaps, a new one after the resolve window, one-offs once', () => {
+    const c = createEpisodeCounter(2);
+    // A spike then a drop of the same log on consecutive days: the lifecycle keys both `log:L1`, one episode.
+    c.add(finding({ day: '2026-11-01', kind: 'spike' }));
+    c.add(finding({ day: '2026-11-02', kind: 'drop' }));
+    // Two normal days (a gap of 2 days) keep it open; a third (gap of 3) resolved it: a new episode.
+    c.add(finding({ day: '2026-11-04' }));
+    expect(c.count()).toBe(1);
+    c.add(finding({ day: '2026-11-08' }));
+    expect(c.count()).toBe(2);
+    // Another log is another episode; a budget level is one notice however often it is found.
+    c.add(finding({ day: '2026-11-08', logId: 'L2' }));
+    const budget = {
+      kind: 'budget' as const,
+      scope: 'org' as const,
+      logId: null,
+      logName: 'organisation',
+      details: { level: 'projected-80' },
+    };
+    c.add(finding({ day: '2026-11-03', ...budget }));
+    c.add(finding({ day: '2026-11-20', ...budget }));
+    expect(c.count()).toBe(4);
   });
 });
