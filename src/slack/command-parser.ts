@@ -9,6 +9,7 @@
 import { isDay } from '../days.js';
 import { looksLikeMoney, MONEY_EXAMPLE, PRICE_EXAMPLE, parseMoney, parsePrice } from '../money.js';
 import { DURATION_EXAMPLE, parseDuration, parseSize, SIZE_EXAMPLE } from '../units.js';
+import { SUBCOMMANDS, subcommandOf } from './commands.js';
 import { ellipsize } from './mrkdwn.js';
 
 /** Longest text accepted; anything longer is refused before it is parsed. */
@@ -145,28 +146,8 @@ export const EXAMPLES = {
   status: 'status',
 } as const;
 
-const SUBCOMMANDS = [
-  'help',
-  'summary',
-  'top',
-  'log',
-  'alerts',
-  'chart',
-  'threshold',
-  'budget',
-  'price',
-  'explain',
-  'snooze',
-  'unsnooze',
-  'mute',
-  'unmute',
-  'route',
-  'expect',
-  'owner',
-  'digest',
-  'refresh',
-  'status',
-];
+/** The subcommand words, for "did you mean" and the list in the error (src/slack/commands.ts). */
+const SUBCOMMAND_NAMES = SUBCOMMANDS.map((c) => c.name);
 
 const err = (message: string, example: string): ParseError => ({ kind: 'error', message, example });
 
@@ -326,12 +307,11 @@ export function parseCommand(input: string): ParseResult {
   const tokens = tk;
   if (tokens.length === 0) return { kind: 'help' };
   const head = tokens[0] as Token;
-  const sub = head.quoted ? '' : head.text.toLowerCase();
+  const sub = head.quoted ? '' : (subcommandOf(head.text) ?? head.text.toLowerCase());
   const args = tokens.slice(1);
 
   switch (sub) {
     case 'help':
-    case '?':
       return { kind: 'help' };
 
     case 'summary': {
@@ -378,8 +358,7 @@ export function parseCommand(input: string): ParseResult {
       return { kind: 'chart', target: { type: 'log', name }, days };
     }
 
-    case 'threshold':
-    case 'thresholds': {
+    case 'threshold': {
       const action = args[0]?.text.toLowerCase();
       if (action === undefined || action === 'list' || action === 'show') {
         if (args.length > 1) return err('`threshold list` takes no more arguments', EXAMPLES.thresholdList);
@@ -516,8 +495,7 @@ export function parseCommand(input: string): ParseResult {
       return { kind: sub, name };
     }
 
-    case 'route':
-    case 'routes': {
+    case 'route': {
       const first = args[0];
       if (args.length === 0 || (args.length === 1 && first?.text.toLowerCase() === 'list')) return { kind: 'route-list' };
       if (first && !first.quoted && ['remove', 'delete', 'rm'].includes(first.text.toLowerCase()) && args.length >= 2) {
@@ -542,11 +520,9 @@ export function parseCommand(input: string): ParseResult {
     }
 
     case 'expect':
-    case 'expected':
       return parseExpect(args);
 
     case 'owner':
-    case 'owners':
       return parseOwner(args);
 
     case 'digest':
@@ -559,10 +535,11 @@ export function parseCommand(input: string): ParseResult {
       const shown = `"${ellipsize(head.text, 30)}"`;
       const close =
         sub.length >= 3 && sub.length <= 20
-          ? (SUBCOMMANDS.find((c) => c.startsWith(sub) || sub.startsWith(c)) ?? SUBCOMMANDS.find((c) => editDistance(c, sub) <= 2))
+          ? (SUBCOMMAND_NAMES.find((c) => c.startsWith(sub) || sub.startsWith(c)) ??
+            SUBCOMMAND_NAMES.find((c) => editDistance(c, sub) <= 2))
           : undefined;
       return err(
-        `${shown} is not a command${close ? ` (did you mean \`${close}\`?)` : ''}. Commands: ${SUBCOMMANDS.join(', ')}`,
+        `${shown} is not a command${close ? ` (did you mean \`${close}\`?)` : ''}. Commands: ${SUBCOMMAND_NAMES.join(', ')}`,
         close && close in EXAMPLES ? ((EXAMPLES as Record<string, string>)[close] as string) : EXAMPLES.summary,
       );
     }

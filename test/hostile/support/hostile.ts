@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { SUBCOMMANDS } from '../../../src/slack/commands.js';
 import type { Db } from '../../../src/store/db.js';
 
 /** Fragments that break naive parsers, SQL built by string concatenation, and unescaped mrkdwn. */
@@ -93,28 +94,8 @@ export const HOSTILE_PIECES = [
   '2026-03-01',
 ] as const;
 
-export const SUBCOMMAND_WORDS = [
-  'help',
-  'summary',
-  'top',
-  'log',
-  'alerts',
-  'chart',
-  'threshold',
-  'thresholds',
-  'budget',
-  'snooze',
-  'unsnooze',
-  'mute',
-  'unmute',
-  'route',
-  'routes',
-  'digest',
-  'refresh',
-  'status',
-  'HELP',
-  'Snooze',
-] as const;
+/** Every subcommand word and alias of the catalogue, plus two in other cases. */
+export const SUBCOMMAND_WORDS = [...SUBCOMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'HELP', 'Snooze'];
 
 const piece = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_PIECES) },
