@@ -19,7 +19,7 @@ import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulat
 import { createOutbox, createWebApiSender } from '../src/slack/outbox.js';
 import { openDb } from '../src/store/db.js';
 import { enqueueOutbox } from '../src/store/outbox.js';
-import { startFakeSlack } from '../test/helpers/fake-slack.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
 
 const LOGS = 2000;
 const DAYS = 60;

@@ -18,7 +18,7 @@ import { createSilentLogger } from '../src/logger.js';
 import { createDailyDeps, createRapid7FromSettings } from '../src/main.js';
 import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulator.js';
 import { openDb } from '../src/store/db.js';
-import { startFakeSlack } from '../test/helpers/fake-slack.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
 
 const LOGS = 200;
 const SPIKES = 20;

@@ -12,11 +12,11 @@ import { type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { listAudit } from '../../src/store/controls.js';
 import { listLogs } from '../../src/store/usage.js';
-import type { FakeSlack } from '../helpers/fake-slack.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ADMIN, type Harness, startHarness, USER } from '../integration/slack-harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { type MessageLike, messageProblems, slackRuleProblems } from '../support/hostile.js';
+import { buildData, logId } from '../support/rapid7.js';
+import { ADMIN, type Harness, startHarness, USER } from '../support/slack-harness.js';
 import { createWorld, type World } from '../support/world.js';
-import { type MessageLike, messageProblems, slackRuleProblems } from './support/hostile.js';
 
 const FIRST: Day = '2026-01-20';
 const DAY: Day = '2026-03-10';

@@ -14,9 +14,9 @@ import { createSlackApp } from '../../src/slack/app.js';
 import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { getAlert, listOpenAlerts } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
-import { type FakeSlackCall, sendBlockAction } from '../helpers/fake-slack.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, startDailyHarness, TOKEN } from './daily-harness.js';
+import { ALERTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
+import { type FakeSlackCall, sendBlockAction } from '../support/fake-slack.js';
+import { buildData, logId } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const LAST: Day = '2026-03-12';

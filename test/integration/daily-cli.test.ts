@@ -13,9 +13,9 @@ import { createDailyService } from '../../src/schedule.js';
 import { acquireLock, readLock, releaseLock } from '../../src/store/locks.js';
 import { countOutbox } from '../../src/store/outbox.js';
 import { recentRuns } from '../../src/store/runs.js';
-import { createTestCli } from '../helpers/cli.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN, visibleCalls } from './daily-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN, visibleCalls } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-01-20';
 const DAY: Day = '2026-03-08'; // a Sunday

@@ -10,8 +10,8 @@ import { createRapid7FromSettings } from '../../src/main.js';
 import { listOpenAlerts } from '../../src/store/alerts.js';
 import { setRoute } from '../../src/store/controls.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, byChannel, DIGESTS, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { ALERTS, byChannel, DIGESTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { buildData, logId } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const REPLAY_FROM: Day = '2026-03-03';

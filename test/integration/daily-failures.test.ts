@@ -10,9 +10,9 @@ import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { createTestCli } from '../helpers/cli.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const DAY: Day = '2026-03-10';

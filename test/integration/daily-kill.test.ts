@@ -12,9 +12,9 @@ import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { spawnWatched, type WatchedChild, waitUntil } from '../helpers/child.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from './daily-harness.js';
+import { spawnWatched, type WatchedChild, waitUntil } from '../support/child.js';
+import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIRST: Day = '2026-02-01';
@@ -49,7 +49,7 @@ async function setup(): Promise<DailyHarness> {
 }
 
 function startChild(h: DailyHarness, extra: Record<string, string>): WatchedChild {
-  const c = spawnWatched(process.execPath, ['--import', 'tsx', join(HERE, 'daily-child.ts')], {
+  const c = spawnWatched(process.execPath, ['--import', 'tsx', join(HERE, '../support/daily-child.ts')], {
     env: {
       ...process.env,
       DB: h.dbPath,

@@ -13,7 +13,7 @@ import { createRapid7FromSettings } from '../../src/main.js';
 import { detectForDay } from '../../src/pipeline/detect.js';
 import { setThreshold } from '../../src/store/controls.js';
 import { buildOrganisation } from '../fixtures/orgs/organisation.js';
-import { ALERTS, DIGESTS, startDailyHarness } from './daily-harness.js';
+import { ALERTS, DIGESTS, startDailyHarness } from '../support/daily-harness.js';
 
 const LAST: Day = '2026-11-30';
 /** Top-level messages one channel may take on one morning ("a handful", SPEC §7). */

@@ -2,7 +2,7 @@
  * The one loopback world of the daily tests, the hostile suite and the bench scripts: the Rapid7 simulator, the
  * fake Slack Web API, a real SQLite file, the real daily run (`createDailyDeps`) with fast retries, and a clock the
  * caller moves. Nothing here depends on vitest (bench/ imports it too): the caller closes the world, or
- * `startDailyHarness` (test/integration/daily-harness.ts) closes it after each test. Time-outs are options.
+ * `startDailyHarness` (test/support/daily-harness.ts) closes it after each test. Time-outs are options.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { createDailyDeps } from '../../src/main.js';
 import { createRapid7Simulator, type Rapid7Simulator, type SimulatorData, type SimulatorOptions } from '../../src/rapid7/simulator.js';
 import { type Db, openDb } from '../../src/store/db.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 
 export const WORLD_KEY = 'r7key-WORLD-5f0c1e-SECRET-a9b8c7';
 export const WORLD_TOKEN = 'xoxb-WORLD-3e2d1c-SECRET-token';

@@ -8,16 +8,16 @@
  *
  * Vitest-free: used by test/hostile/soak.test.ts (a short soak) and bench/soak.ts (30 days, figures).
  */
-import { runCollect } from '../../../src/collect.js';
-import { deliverPending } from '../../../src/daily.js';
-import { addDays, type Day, daysInRange, weekdayOf } from '../../../src/days.js';
-import { describeError } from '../../../src/errors.js';
-import { createRandom } from '../../../src/random.js';
-import type { SimBehaviour, SimulatorData } from '../../../src/rapid7/simulator.js';
-import { setRoute, setThreshold } from '../../../src/store/controls.js';
-import { countOutbox } from '../../../src/store/outbox.js';
-import type { FakeSlack, Fault } from '../../helpers/fake-slack.js';
-import { createWorld, type World } from '../../support/world.js';
+import { runCollect } from '../../src/collect.js';
+import { deliverPending } from '../../src/daily.js';
+import { addDays, type Day, daysInRange, weekdayOf } from '../../src/days.js';
+import { describeError } from '../../src/errors.js';
+import { createRandom } from '../../src/random.js';
+import type { SimBehaviour, SimulatorData } from '../../src/rapid7/simulator.js';
+import { setRoute, setThreshold } from '../../src/store/controls.js';
+import { countOutbox } from '../../src/store/outbox.js';
+import type { FakeSlack, Fault } from './fake-slack.js';
+import { createWorld, type World } from './world.js';
 
 export const SOAK_START: Day = '2026-03-02';
 const HISTORY_DAYS = 35;

@@ -5,10 +5,10 @@
 import { afterEach } from 'vitest';
 import type { SettingsOverrides } from '../../src/config.js';
 import type { SimulatorData } from '../../src/rapid7/simulator.js';
-import type { FakeSlack } from '../helpers/fake-slack.js';
-import { API_KEY } from '../helpers/rapid7.js';
-import { tempDbPath } from '../helpers/tmp.js';
-import { createWorld, type World } from '../support/world.js';
+import type { FakeSlack } from './fake-slack.js';
+import { API_KEY } from './rapid7.js';
+import { tempDbPath } from './tmp.js';
+import { createWorld, type World } from './world.js';
 
 export const TOKEN = 'xoxb-daily-test-token';
 export const ALERTS = 'CALERTS01';
