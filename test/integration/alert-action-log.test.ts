@@ -4,11 +4,9 @@
  * through the outbox, against the same fake Slack and database) carries the same line, escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { readSettings } from '../../src/config.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { hasBlockRole } from '../../src/slack/block-ids.js';
@@ -52,10 +50,7 @@ describe('alert action log', () => {
     const h = await startDailyHarness({ data: dataset() });
     const logger = createSilentLogger();
     h.clock.now = new Date(`${SPIKE_DAYS[0]}T06:00:00Z`);
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: FIRST, to: addDays(SPIKE_DAYS[0] as Day, -1) },
-    );
+    await h.collect(FIRST, addDays(SPIKE_DAYS[0] as Day, -1));
     const app = createSlackApp({
       settings: readSettings({
         SLACK_BOT_TOKEN: TOKEN,

@@ -7,10 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
 import { spawnWatched, type WatchedChild, waitUntil } from '../support/child.js';
 import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
@@ -40,11 +37,7 @@ async function setup(): Promise<DailyHarness> {
   });
   const h = await startDailyHarness({ data });
   h.clock.now = new Date(NOW);
-  const logger = createSilentLogger();
-  await runCollect(
-    { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-    { from: FIRST, to: addDays(DAY, -1) },
-  );
+  await h.collect(FIRST, addDays(DAY, -1));
   return h;
 }
 
