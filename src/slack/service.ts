@@ -40,6 +40,7 @@ import {
 import { createDayRanks } from '../store/day-ranks.js';
 import { type Db, isSqliteError, type StorageFailure, storageError } from '../store/db.js';
 import { createLogList } from '../store/log-list.js';
+import { refreshReadCaches } from '../store/read-caches.js';
 import { recentRuns } from '../store/runs.js';
 import { countOpenAlerts, dataVersion, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
 import { coverage, displayName, getLog, isInternalLog, type LogInfo, latestObservedDay } from '../store/usage.js';
@@ -841,6 +842,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // ---------------------------------------------------------------------------------------------
 
   async function execute(cmd: Command, caller: Caller, upload: UploadPng): Promise<CommandResult> {
+    await refreshReadCaches(db);
     if (isChanging(cmd) && !isAdmin(caller.userId)) {
       return { message: buildNotAllowed(describeKind(cmd), caller.userId, admins.size > 0) };
     }
