@@ -842,7 +842,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
   // ---------------------------------------------------------------------------------------------
 
   async function execute(cmd: Command, caller: Caller, upload: UploadPng): Promise<CommandResult> {
-    await refreshReadCaches(db);
+    await refreshReadCaches(db, cmd.kind === 'summary' ? cmd.day : undefined);
     if (isChanging(cmd) && !isAdmin(caller.userId)) {
       return { message: buildNotAllowed(describeKind(cmd), caller.userId, admins.size > 0) };
     }
