@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DURATION_EXAMPLE, formatBytes, formatDuration, MAX_DURATION_MS, parseDuration, parseSize, SIZE_EXAMPLE } from '../../src/units.js';
+import {
+  DURATION_EXAMPLE,
+  formatBytes,
+  formatDuration,
+  MAX_DURATION_MS,
+  type ParseResult,
+  parseDuration,
+  parseSize,
+  SIZE_EXAMPLE,
+} from '../../src/units.js';
 
 const KiB = 1024;
 const MiB = KiB ** 2;
@@ -8,17 +17,30 @@ const GiB = KiB ** 3;
 const TiB = KiB ** 4;
 const PiB = KiB ** 5;
 
-function size(s: string): number {
-  const r = parseSize(s);
-  if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
-  return r.value;
-}
+type Parser = (s: string) => ParseResult<number>;
 
-function sizeError(s: string): string {
-  const r = parseSize(s);
-  if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
-  return r.error;
-}
+/** What `parse` makes of `s`; fails the test with the parser's error when it rejects `s`. */
+const valueOf =
+  (parse: Parser) =>
+  (s: string): number => {
+    const r = parse(s);
+    if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
+    return r.value;
+  };
+
+/** The error `parse` gives for `s`; fails the test with the value when it accepts `s`. */
+const errorOf =
+  (parse: Parser) =>
+  (s: string): string => {
+    const r = parse(s);
+    if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
+    return r.error;
+  };
+
+const size = valueOf(parseSize);
+const sizeError = errorOf(parseSize);
+const duration = valueOf(parseDuration);
+const durationError = errorOf(parseDuration);
 
 describe('parseSize', () => {
   it.each([
@@ -187,18 +209,6 @@ describe('formatBytes', () => {
     );
   });
 });
-
-function duration(s: string): number {
-  const r = parseDuration(s);
-  if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
-  return r.value;
-}
-
-function durationError(s: string): string {
-  const r = parseDuration(s);
-  if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
-  return r.error;
-}
 
 describe('parseDuration', () => {
   const H = 3_600_000;
