@@ -26,6 +26,16 @@ function asSlackSends(example: string): string {
 }
 
 const nonEmptyName = (s: string) => typeof s === 'string' && s.trim() === s && s.length > 0 && s.length <= MAX_COMMAND_TEXT;
+/** A problem when `v` (the `what` of a command) is not a well-formed name. */
+const nameProblems = (what: string, v: string): string[] => (nonEmptyName(v) ? [] : [`bad ${what} ${JSON.stringify(v)}`]);
+/** Problems of a size a command carries: a positive whole number of bytes that its text reads back to. */
+function sizeProblems(bytes: number, sizeText: string): string[] {
+  const p: string[] = [];
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) p.push(`bad bytes ${bytes}`);
+  const again = parseSize(sizeText);
+  if (!again.ok || again.value !== bytes) p.push(`sizeText ${sizeText} does not read back`);
+  return p;
+}
 
 /** Why `c` is not a well-formed command (empty when it is). */
 function commandProblems(c: Command): string[] {
@@ -58,44 +68,33 @@ function commandProblems(c: Command): string[] {
     case 'unsnooze':
     case 'mute':
     case 'unmute':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       break;
     case 'chart':
       if (c.days !== 30 && c.days !== 90) p.push(`bad days ${c.days}`);
-      if (c.target.type === 'log' && !nonEmptyName(c.target.name)) p.push(`bad name ${JSON.stringify(c.target.name)}`);
+      if (c.target.type === 'log') p.push(...nameProblems('name', c.target.name));
       break;
-    case 'threshold-set': {
-      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
-      else {
-        if (!Number.isSafeInteger(c.bytesPerDay) || c.bytesPerDay <= 0) p.push(`bad bytes ${c.bytesPerDay}`);
-        const again = parseSize(c.sizeText);
-        if (!again.ok || again.value !== c.bytesPerDay) p.push(`sizeText ${c.sizeText} does not read back`);
-      }
+    case 'threshold-set':
+      p.push(...(c.money ? moneyProblems(c.money, c.sizeText) : sizeProblems(c.bytesPerDay, c.sizeText)));
       if (c.scope === 'org' ? c.name !== '' : !nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
       break;
-    }
     case 'threshold-remove':
+    case 'expect-remove':
       if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
       break;
-    case 'budget-set': {
-      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
-      else {
-        if (!Number.isSafeInteger(c.bytesPerMonth) || c.bytesPerMonth <= 0) p.push(`bad bytes ${c.bytesPerMonth}`);
-        const again = parseSize(c.sizeText);
-        if (!again.ok || again.value !== c.bytesPerMonth) p.push(`sizeText ${c.sizeText} does not read back`);
-      }
+    case 'budget-set':
+      p.push(...(c.money ? moneyProblems(c.money, c.sizeText) : sizeProblems(c.bytesPerMonth, c.sizeText)));
       break;
-    }
     case 'price-set':
       if (!Number.isFinite(c.perGb) || c.perGb <= 0) p.push(`bad price ${c.perGb}`);
       if (c.currency !== undefined && !/^[A-Z]{3}$/.test(c.currency)) p.push(`bad currency ${c.currency}`);
       break;
     case 'explain':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (c.day !== undefined && !isDay(c.day)) p.push(`bad day ${c.day}`);
       break;
     case 'snooze': {
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (!Number.isInteger(c.ms) || c.ms <= 0 || c.ms > MAX_DURATION_MS) p.push(`bad ms ${c.ms}`);
       const again = parseDuration(c.durationText);
       if (!again.ok || again.value !== c.ms) p.push(`durationText ${c.durationText} does not read back`);
@@ -103,26 +102,21 @@ function commandProblems(c: Command): string[] {
     }
     case 'route-set':
       if (!/^[CG][A-Z0-9]+$/.test(c.channel)) p.push(`bad channel ${c.channel}`);
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
-      break;
-    case 'route-remove':
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
     case 'expect-set':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (!isDay(c.until)) p.push(`bad day ${c.until}`);
       if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0))
         p.push('bad amount');
       break;
-    case 'expect-remove':
-      if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
-      break;
     case 'owner-set':
       if (!/^[UWS][A-Z0-9]+$/.test(c.owner)) p.push(`bad owner ${c.owner}`);
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
+    case 'route-remove':
     case 'owner-remove':
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
     default:
       p.push(`unknown kind ${(c as { kind: string }).kind}`);
