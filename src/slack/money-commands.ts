@@ -11,7 +11,8 @@ import type { Db } from '../store/db.js';
 import { effectivePrice, setPrice } from '../store/price.js';
 import { formatBytes } from '../units.js';
 import { buildReply, buildUsageError } from './blocks/common.js';
-import { type Command, EXAMPLES, type MoneyArg } from './command-parser.js';
+import type { Command, MoneyArg } from './command-parser.js';
+import { EXAMPLES } from './commands/table.js';
 import { escapeMrkdwn, type SlackMessage } from './mrkdwn.js';
 
 export interface MoneyCommandDeps {

@@ -9,7 +9,8 @@ import { listLogs } from '../store/usage.js';
 import { mentionOwner } from './blocks/alert-ui.js';
 import { buildReply, buildUsageError } from './blocks/common.js';
 import { buildCandidates } from './blocks/log-detail.js';
-import { type Command, EXAMPLES } from './command-parser.js';
+import type { Command } from './command-parser.js';
+import { EXAMPLES } from './commands/table.js';
 import {
   capLines,
   ellipsize,

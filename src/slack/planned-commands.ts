@@ -13,7 +13,8 @@ import { activePlans, addPlan, endPlan, type PlanRecord } from '../store/planned
 import { displayName, type LogInfo, listLogs } from '../store/usage.js';
 import { buildReply, buildUsageError } from './blocks/common.js';
 import { buildCandidates } from './blocks/log-detail.js';
-import { type Command, EXAMPLES } from './command-parser.js';
+import type { Command } from './command-parser.js';
+import { EXAMPLES } from './commands/table.js';
 import {
   capLines,
   context,

@@ -55,7 +55,8 @@ import { buildStatus } from './blocks/status.js';
 import { buildSummary } from './blocks/summary.js';
 import { buildTop } from './blocks/top.js';
 import { type BusyRetryOptions, retryWhileBusy } from './busy-retry.js';
-import { type Command, EXAMPLES, isChanging, parseCommand } from './command-parser.js';
+import { type Command, parseCommand } from './command-parser.js';
+import { adminWhat, EXAMPLES, isChanging } from './commands/table.js';
 import { describeChange } from './describe-change.js';
 import { type AskCause, runExplainCommand } from './explain-command.js';
 import { logPlanLines, logSensitivityView, planLines } from './log-extras.js';
@@ -842,7 +843,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
 
   async function execute(cmd: Command, caller: Caller, upload: UploadPng): Promise<CommandResult> {
     if (isChanging(cmd) && !isAdmin(caller.userId)) {
-      return { message: buildNotAllowed(describeKind(cmd), caller.userId, admins.size > 0) };
+      return { message: buildNotAllowed(adminWhat(cmd), caller.userId, admins.size > 0) };
     }
     switch (cmd.kind) {
       case 'help':
@@ -918,7 +919,7 @@ export function createSlackService(deps: SlackServiceDeps): SlackService {
       const cmd = parseCommand(text);
       if (cmd.kind === 'error') return buildUsageError(cmd.message, cmd.example);
       if (cmd.kind === 'help') return buildHelp({ isAdmin: isAdmin(caller.userId), adminsConfigured: admins.size > 0 });
-      if (isChanging(cmd) && !isAdmin(caller.userId)) return buildNotAllowed(describeKind(cmd), caller.userId, admins.size > 0);
+      if (isChanging(cmd) && !isAdmin(caller.userId)) return buildNotAllowed(adminWhat(cmd), caller.userId, admins.size > 0);
       if (cmd.kind === 'summary' || cmd.kind === 'top') {
         // A summary or top list already computed for the current data answers in the ack itself.
         try {
@@ -1037,41 +1038,6 @@ const BUTTON_WHAT: Record<string, string> = {
 const noUpload: UploadPng = async () => {
   throw new AppError('INTERNAL', 'no upload from a modal');
 };
-
-function describeKind(cmd: Command): string {
-  switch (cmd.kind) {
-    case 'threshold-modal':
-    case 'threshold-set':
-    case 'threshold-remove':
-      return 'change thresholds';
-    case 'budget-modal':
-    case 'budget-set':
-    case 'budget-clear':
-      return 'change the budget';
-    case 'price-set':
-    case 'price-clear':
-      return 'change the price';
-    case 'snooze':
-    case 'unsnooze':
-      return 'snooze alerts';
-    case 'mute':
-    case 'unmute':
-      return 'mute logs';
-    case 'route-set':
-    case 'route-remove':
-      return 'change routes';
-    case 'expect-set':
-    case 'expect-remove':
-      return 'plan changes';
-    case 'owner-set':
-    case 'owner-remove':
-      return 'change owners';
-    case 'refresh':
-      return 'run a collection';
-    default:
-      return 'change settings';
-  }
-}
 
 /**
  * The stable code of an error that ended a command or a button click, and for storage failures a hint
