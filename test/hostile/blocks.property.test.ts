@@ -58,9 +58,9 @@ import { insertAlert } from '../../src/store/alerts.js';
 import { openDb } from '../../src/store/db.js';
 import { writeCollection } from '../../src/store/usage.js';
 import { withActionLine } from '../support/blocks.js';
-import { commandText, hostileText, messageProblems, renderedTexts, ruleName, slackRuleProblems } from './support/hostile.js';
+import { commandText, hostileText, messageProblems, renderedTexts, ruleName, slackRuleProblems } from '../support/hostile.js';
 
-/** Names of logs and log sets: hostile text and names built to break Slack's rules (support/hostile.ts). */
+/** Names of logs and log sets: hostile text and names built to break Slack's rules (test/support/hostile.ts). */
 const hostileName = ruleName;
 
 const RUNS = 400;

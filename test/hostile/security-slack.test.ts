@@ -14,9 +14,9 @@ import { CHANGING_KINDS, parseCommand } from '../../src/slack/command-parser.js'
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { countAudit } from '../../src/store/controls.js';
-import { blockActionsPayload, slashCommandBody } from '../helpers/fake-slack.js';
-import { ADMIN, CHANNEL, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from '../integration/slack-harness.js';
-import { dumpData } from './support/hostile.js';
+import { blockActionsPayload, slashCommandBody } from '../support/fake-slack.js';
+import { dumpData } from '../support/hostile.js';
+import { ADMIN, CHANNEL, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },

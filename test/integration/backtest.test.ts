@@ -12,8 +12,8 @@ import { runImport } from '../../src/import.js';
 import { openDb } from '../../src/store/db.js';
 import { readCsvHistory } from '../../src/usage-csv.js';
 import { generateSynthetic, scoreFindings, toCsv } from '../fixtures/detect/synthetic.js';
-import { createTestCli } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { createTestCli } from '../support/cli.js';
+import { tempDbPath, tempDir } from '../support/tmp.js';
 
 const NOW = new Date('2027-01-01T08:00:00Z');
 const SET = generateSynthetic({ seed: 21, logs: 60, days: 180 });

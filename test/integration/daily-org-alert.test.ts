@@ -5,14 +5,11 @@
  * and not posted on the days after a log's new level was accepted as its new normal.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { LEVEL_NOTICE } from '../../src/pipeline/org.js';
 import { listNotices } from '../../src/store/alerts.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { buildData, logId } from '../support/rapid7.js';
 
 const GB = 1e9;
 const FIRST: Day = '2026-01-01';
@@ -46,12 +43,8 @@ function dataset() {
 describe('the unusual organisation day in the daily run', () => {
   it('is an alert when unexplained, not when one log’s alert explains it, and not after a new normal', { timeout: 120_000 }, async () => {
     const h = await startDailyHarness({ data: dataset(), settings: { price: { perGb: 0.35, currency: 'USD' } } });
-    const logger = createSilentLogger();
     h.clock.now = new Date(`${JUDGED_FROM}T06:30:00Z`);
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: FIRST, to: addDays(JUDGED_FROM, -1) },
-    );
+    await h.collect(FIRST, addDays(JUDGED_FROM, -1));
     const alerts: Record<Day, string[]> = {};
     const digests: Record<Day, string> = {};
     for (let day = JUDGED_FROM; day <= LAST; day = addDays(day, 1)) {

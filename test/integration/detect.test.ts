@@ -16,8 +16,8 @@ import { detectForDay, detectionParams } from '../../src/pipeline/detect.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { readDbHistory } from '../../src/store/history.js';
 import { generateSynthetic, type SyntheticSet, toCsv } from '../fixtures/detect/synthetic.js';
-import { createTestCli } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { createTestCli } from '../support/cli.js';
+import { tempDbPath, tempDir } from '../support/tmp.js';
 
 const NOW = new Date('2027-01-01T08:00:00Z');
 const SET = generateSynthetic({ seed: 9, logs: 40, days: 200 });

@@ -11,9 +11,9 @@ import { runDaily } from '../../src/daily.js';
 import { addDays, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { API_KEY, buildData, logId, startSimulator } from '../helpers/rapid7.js';
-import { tempDbPath } from '../helpers/tmp.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { API_KEY, buildData, logId, startSimulator } from '../support/rapid7.js';
+import { tempDbPath } from '../support/tmp.js';
 
 const HOSTILE = 'evil "log" \\ with\nnewline';
 const HOSTILE_SET = 'Set, "quoted"';

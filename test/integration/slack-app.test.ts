@@ -18,8 +18,19 @@ import {
   listThresholds,
 } from '../../src/store/controls.js';
 import { formatBytes } from '../../src/units.js';
-import { slashCommandBody } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { slashCommandBody } from '../support/fake-slack.js';
+import {
+  ADMIN,
+  blockText,
+  CHANNEL,
+  type Harness,
+  LAST_DAY,
+  NOW,
+  SECRET,
+  seedHistory,
+  startHarness,
+  USER,
+} from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
@@ -364,7 +375,7 @@ describe('requests Slack did not sign', () => {
 
   it('a correctly signed body with a content type Slack never sends is not processed', async () => {
     const body = slashCommandBody({ text: 'mute proxy', user_id: ADMIN, response_url: h.fake.responseUrl('charset') });
-    const { signedHeaders } = await import('../helpers/fake-slack.js');
+    const { signedHeaders } = await import('../support/fake-slack.js');
     const res = await fetch(h.url, {
       method: 'POST',
       headers: { ...signedHeaders(SECRET, body), 'content-type': 'application/json' },

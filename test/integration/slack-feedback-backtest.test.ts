@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/detect/types.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { openDb } from '../../src/store/db.js';
-import { createTestCli } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/tmp.js';
-import { ADMIN, LAST_DAY, NOW, seedHistory, startHarness } from './slack-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ADMIN, LAST_DAY, NOW, seedHistory, startHarness } from '../support/slack-harness.js';
+import { tempDbPath } from '../support/tmp.js';
 
 const parse = (out: string) =>
   out

@@ -16,8 +16,8 @@ import { openDb } from '../../src/store/db.js';
 import { finishRun, startRun } from '../../src/store/runs.js';
 import { orgSeries } from '../../src/store/slack-reads.js';
 import { formatBytes } from '../../src/units.js';
-import { sendEvent, startFakeSlack, viewSubmissionPayload } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { sendEvent, startFakeSlack, viewSubmissionPayload } from '../support/fake-slack.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },

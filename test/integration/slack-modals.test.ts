@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MODAL_IDS, UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { effectiveBudget, listAudit, listThresholds } from '../../src/store/controls.js';
-import { blockSuggestionPayload, sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { blockSuggestionPayload, sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../support/fake-slack.js';
+import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },

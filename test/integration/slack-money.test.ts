@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { effectiveBudget, listAudit, listThresholds } from '../../src/store/controls.js';
 import { effectivePrice } from '../../src/store/price.js';
-import { ADMIN, blockText, type Harness, seedHistory, startHarness, USER } from './slack-harness.js';
+import { ADMIN, blockText, type Harness, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },

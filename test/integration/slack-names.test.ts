@@ -10,8 +10,8 @@ import { createSilentLogger } from '../../src/logger.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { getSnooze } from '../../src/store/controls.js';
 import { listOutbox } from '../../src/store/outbox.js';
-import { blockActionsPayload, postSigned } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { blockActionsPayload, postSigned } from '../support/fake-slack.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const SETS = ['Virus Alert', 'Asset Authentication', 'Host To IP Observations'];
 const LOGS = [

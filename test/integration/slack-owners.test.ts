@@ -10,7 +10,7 @@ import { detectForDay } from '../../src/pipeline/detect.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from './slack-harness.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9, days: { [LAST_DAY]: 120e9 } },

@@ -13,8 +13,19 @@ import { MODAL_IDS, UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../src/store/alerts.js';
 import { countAudit, listAudit } from '../../src/store/controls.js';
 import { activePlans } from '../../src/store/planned.js';
-import { sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../support/fake-slack.js';
+import {
+  ADMIN,
+  blockText,
+  CHANNEL,
+  type Harness,
+  LAST_DAY,
+  NOW,
+  SECRET,
+  seedHistory,
+  startHarness,
+  USER,
+} from '../support/slack-harness.js';
 
 // Both logs spike on the last day: web proxy +36 % (within +50 %), firewall-eu +140 % (beyond it).
 const LOGS = [

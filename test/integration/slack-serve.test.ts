@@ -8,9 +8,9 @@ import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
-import { spawnWatched, waitUntil } from '../helpers/child.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { NOW, SECRET } from './slack-harness.js';
+import { spawnWatched, waitUntil } from '../support/child.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { NOW, SECRET } from '../support/slack-harness.js';
 
 /** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */
 const START_MS = 120_000;
@@ -138,7 +138,7 @@ describe('logusage serve (the CLI, in its own process)', () => {
         const port = portOf();
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).toBe(200);
-        const { sendSlashCommand } = await import('../helpers/fake-slack.js');
+        const { sendSlashCommand } = await import('../support/fake-slack.js');
         const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
           text: 'help',
           response_url: fake.responseUrl('cli'),

@@ -6,8 +6,8 @@ import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { getSnooze } from '../../src/store/controls.js';
 import { type Db, openDb } from '../../src/store/db.js';
-import { blockActionsPayload, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { ADMIN, blockText, NOW, seedHistory, USER } from './slack-harness.js';
+import { blockActionsPayload, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { ADMIN, blockText, NOW, seedHistory, USER } from '../support/slack-harness.js';
 
 let fake: FakeSlack;
 let db: Db;

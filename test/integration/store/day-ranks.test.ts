@@ -6,7 +6,7 @@ import { createLogList } from '../../../src/store/log-list.js';
 import { startRun } from '../../../src/store/runs.js';
 import { orgSeries, rankDay } from '../../../src/store/slack-reads.js';
 import { listLogs, writeCollection, writeImport } from '../../../src/store/usage.js';
-import { seedHistory } from '../slack-harness.js';
+import { seedHistory } from '../../support/slack-harness.js';
 
 describe('createDayRanks and createLogList', () => {
   it('answer as rankDay and listLogs do, before and after a collection changes the data', () => {

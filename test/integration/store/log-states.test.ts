@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, openDb } from '../../../src/store/db.js';
 import { buildShownNames } from '../../../src/store/log-names.js';
 import { getLog, isInternalLog, listLogs, logState, writeCollection } from '../../../src/store/usage.js';
-import { createTestCli } from '../../helpers/cli.js';
-import { tempDbPath, tempDir } from '../../helpers/tmp.js';
+import { createTestCli } from '../../support/cli.js';
+import { tempDbPath, tempDir } from '../../support/tmp.js';
 
 const NOW = '2026-03-15T08:00:00.000Z';
 

@@ -16,7 +16,7 @@ import {
   sendBlockAction,
   sendSlashCommand,
   startFakeSlack,
-} from '../helpers/fake-slack.js';
+} from './fake-slack.js';
 
 export const SECRET = 'test-signing-secret';
 export const ADMIN = 'UADMIN001';
