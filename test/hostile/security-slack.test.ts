@@ -10,7 +10,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { CHANGING_KINDS, parseCommand } from '../../src/slack/command-parser.js';
+import { parseCommand } from '../../src/slack/command-parser.js';
+import { CHANGING_KINDS } from '../../src/slack/commands/table.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { countAudit } from '../../src/store/controls.js';
 import { blockActionsPayload, slashCommandBody } from '../support/fake-slack.js';
