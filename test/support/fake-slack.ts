@@ -808,8 +808,7 @@ export function sendBlockAction(
   f: BlockActionFields,
   opts: SignOptions = {},
 ): Promise<SlackPostResult> {
-  const body = `payload=${encodeURIComponent(JSON.stringify(blockActionsPayload(f)))}`;
-  return postSigned(eventsUrl, signingSecret, body, opts);
+  return sendInteraction(eventsUrl, signingSecret, blockActionsPayload(f), opts);
 }
 
 /** POSTs a signed JSON body (how Slack delivers events in HTTP mode) to `url`. */
