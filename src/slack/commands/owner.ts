@@ -5,9 +5,9 @@
 import { listOwners, removeOwner, setOwner } from '../../store/owners.js';
 import { listLogs } from '../../store/usage.js';
 import { mentionOwner } from '../blocks/alert-ui.js';
-import { buildReply, buildUsageError } from '../blocks/common.js';
+import { buildListReply, buildReply, buildUsageError } from '../blocks/common.js';
 import { buildCandidates } from '../blocks/log-detail.js';
-import { capLines, ellipsize, escapeMrkdwn, escapeUntrusted, fitMessage, plainName, section, shownName } from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 import { logsetNames, matchLogset } from '../names.js';
 import { type Handlers, whoAt } from './context.js';
 import { EXAMPLES } from './table.js';
@@ -21,9 +21,11 @@ export const ownerCommands: Handlers<'owner-set' | 'owner-list' | 'owner-remove'
       };
     }
     const lines = owners.map((o) => `• *${shownName(o.logset)}* → ${mentionOwner(o.owner) ?? escapeUntrusted(o.owner)}`);
-    const message = fitMessage({
-      text: escapeMrkdwn(`Owners: ${owners.map((o) => `${plainName(o.logset)} → ${plainName(o.owner, 40)}`).join(', ')}`),
-      blocks: [section(`*Log set owners* (mentioned in their alerts)\n${capLines(lines, { maxChars: 2800, noun: 'owners' })}`)],
+    const message = buildListReply({
+      title: '*Log set owners* (mentioned in their alerts)',
+      lines,
+      noun: 'owners',
+      plain: `Owners: ${owners.map((o) => `${plainName(o.logset)} → ${plainName(o.owner, 40)}`).join(', ')}`,
     });
     return { message };
   },
