@@ -504,9 +504,10 @@ export function createLogDetector(p: DetectParams): LogDetector {
   function deviates(q: number, L: number): number {
     // adj[q] is projected to the judged day along the trend; its own day's expectation is not.
     const e = adj[q]! - L;
+    if (Math.abs(e) < 0.5 * line) return 0;
     const exp = Math.exp(L + factor[wd[q]!]! - slope * (tNow - idx[q]!));
-    if (e > 0) return e >= 0.5 * line && e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
-    return -e >= 0.5 * line && -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
+    if (e > 0) return e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
+    return -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
   }
 
   /**
