@@ -5,21 +5,17 @@
  *
  *   npx tsx bench/daily.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCollect } from '../src/collect.js';
-import { readSettings } from '../src/config.js';
-import { type DailyStage, runDaily } from '../src/daily.js';
+import { rmSync } from 'node:fs';
+import type { DailyStage } from '../src/daily.js';
 import { addDays, type Day } from '../src/days.js';
 import { runDemo } from '../src/demo/run.js';
 import { createSilentLogger } from '../src/logger.js';
-import { createDailyDeps, createRapid7FromSettings } from '../src/main.js';
-import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulator.js';
 import { createOutbox, createWebApiSender } from '../src/slack/outbox.js';
 import { openDb } from '../src/store/db.js';
 import { enqueueOutbox } from '../src/store/outbox.js';
-import { startFakeSlack } from '../test/helpers/fake-slack.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { spikyFleet } from '../test/support/fleet.js';
+import { createWorld } from '../test/support/world.js';
 
 const LOGS = 2000;
 const DAYS = 60;
@@ -28,48 +24,19 @@ const TOKEN = 'xoxb-bench';
 const logger = createSilentLogger();
 let failed = false;
 
-function data(): SimulatorData {
-  const d: SimulatorData = { logs: [], usage: new Map() };
-  for (let i = 0; i < LOGS; i++) d.logs.push({ id: `log-${i}`, name: `log-${i}`, logsets: [{ id: `s${i % 20}`, name: `set-${i % 20}` }] });
-  for (let k = 0; k < DAYS; k++) {
-    const day = addDays(LAST, k - DAYS + 1);
-    const m = new Map<string, number>();
-    for (let i = 0; i < LOGS; i++) {
-      const spike = k === DAYS - 1 && i % 100 === 0 ? 4 : 1;
-      m.set(`log-${i}`, Math.round((1 + (i % 50)) * 1e8 * (1 + 0.05 * Math.sin(k + i)) * spike));
-    }
-    d.usage.set(day, m);
-  }
-  return d;
-}
-
 async function dailyRun(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'logusage-bench-'));
-  const sim = createRapid7Simulator({ apiKey: 'bench-key', data: data() });
-  await sim.start();
-  const slack = await startFakeSlack({ token: TOKEN });
+  // The product's own time-outs and root causes (on by default); only delivery pacing is off.
+  const w = await createWorld({
+    data: spikyFleet({ logs: LOGS, sets: 20, days: DAYS, last: LAST, spikeEvery: 100 }),
+    timeouts: 'production',
+    rootCause: true,
+  });
   try {
-    const settings = readSettings(
-      {},
-      {
-        rapid7: { apiKey: 'bench-key', baseUrl: sim.url },
-        slack: { botToken: TOKEN, apiUrl: slack.apiUrl, alertChannel: 'CALERTS', digestChannel: 'CDIGEST' },
-        databasePath: join(dir, 'bench.db'),
-      },
-    );
-    const db = openDb(settings.databasePath);
-    const now = new Date(`${addDays(LAST, 1)}T06:30:00Z`);
-    const client = createRapid7FromSettings(settings, logger);
-    await runCollect({ db, client, logger, now: () => now }, { from: addDays(LAST, -DAYS + 1), to: addDays(LAST, -1) });
+    w.clock.now = new Date(`${addDays(LAST, 1)}T06:30:00Z`);
+    await w.collect(addDays(LAST, -DAYS + 1), addDays(LAST, -1));
     const marks: Array<[DailyStage | 'end', number]> = [];
     const t0 = performance.now();
-    const r = await runDaily(
-      createDailyDeps(
-        { db, settings, logger, now: () => now },
-        { rapid7: client, outbox: { paceMs: 0 }, onStage: (s) => marks.push([s, performance.now()]) },
-      ),
-      { day: LAST },
-    );
+    const r = await w.runDay(LAST, { onStage: (s) => marks.push([s, performance.now()]) });
     marks.push(['end', performance.now()]);
     const total = (performance.now() - t0) / 1000;
     const parts = marks.slice(0, -1).map(([s, t], i) => `${s} ${(((marks[i + 1]?.[1] ?? t) - t) / 1000).toFixed(2)} s`);
@@ -79,11 +46,8 @@ async function dailyRun(): Promise<void> {
       console.log('  MISSED target: under 60 s');
       failed = true;
     }
-    db.close();
   } finally {
-    await slack.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    await w.close();
   }
 }
 

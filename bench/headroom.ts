@@ -39,7 +39,7 @@ import { createSlackService } from '../src/slack/service.js';
 import { openDb } from '../src/store/db.js';
 import { writeImport } from '../src/store/usage.js';
 import { generateSynthetic, historyOf } from '../test/fixtures/detect/synthetic.js';
-import { startFakeSlack } from '../test/helpers/fake-slack.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
 
 const KEY = 'headroom-rapid7-key';
 const TOKEN = 'xoxb-headroom-token';

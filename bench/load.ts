@@ -42,7 +42,7 @@ import { createRapid7Simulator, type SimulatorData } from '../src/rapid7/simulat
 import { setRoute, setThreshold } from '../src/store/controls.js';
 import { openDb } from '../src/store/db.js';
 import { finishRun, startRun } from '../src/store/runs.js';
-import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/helpers/fake-slack.js';
+import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/support/fake-slack.js';
 
 const SECRET = 'load-signing-secret';
 const KEY = 'load-rapid7-key';

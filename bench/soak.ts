@@ -9,9 +9,9 @@
  * Target (docs/reliability.md): every message the reference delivered arrives exactly once (no loss, no duplicate),
  * in the same order per channel, with the same final text; nothing left queued or given up. The only
  * extra messages are one failure notice per failed day and its "working again" reply. Exits non-zero
- * when the target is missed. The engine is test/hostile/support/soak.ts (also run, 10 days, by the tests).
+ * when the target is missed. The engine is test/support/soak.ts (also run, 10 days, by the tests).
  */
-import { runSoak } from '../test/hostile/support/soak.js';
+import { runSoak } from '../test/support/soak.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -22,7 +22,7 @@ import type { Counters } from './metrics/counters.js';
 import { priceFindings } from './money.js';
 import { detectForDay } from './pipeline/detect.js';
 import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
-import { judgeOrganisation, queueCreep } from './pipeline/org.js';
+import { judgeOrganisation, queueCreep, recordLevelShifts } from './pipeline/org.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import type { LogSearchClient } from './rapid7/query.js';
 import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
@@ -308,8 +308,11 @@ async function runLeasedDay(
     await stage('detect');
     // Money is added at this edge (SPEC §3 `changeMoney`): detection stays in bytes.
     const price = priceInForce(deps.db, deps.settings.price);
-    // The organisation level (SPEC §6.7): contributors, an unusual total for the digest, creep.
-    const orgDay = judgeOrganisation(deps.db, day, priceFindings(detectForDay(deps.db, day, deps.settings).findings, price), price);
+    const detected = detectForDay(deps.db, day, deps.settings);
+    // The organisation level (SPEC §6.7): contributors, an unusual total (an alert unless the logs' own findings
+    // explain it; the digest tells it either way), creep; then the day's new normals for the days after it.
+    const orgDay = judgeOrganisation(deps.db, day, priceFindings(detected.findings, price), price, detected.muted);
+    recordLevelShifts(deps.db, day, [...detected.findings, ...detected.muted], deps.now(), dryRun);
     const findings = orgDay.findings;
     await stage('alerts');
     const alerts = applyAlertDay(

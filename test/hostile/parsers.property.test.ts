@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isDay } from '../../src/days.js';
 import { type Command, MAX_COMMAND_TEXT, type ParseResult, parseCommand, TOP_MAX } from '../../src/slack/command-parser.js';
 import { DURATION_EXAMPLE, formatBytes, formatDuration, MAX_DURATION_MS, parseDuration, parseSize, SIZE_EXAMPLE } from '../../src/units.js';
-import { commandText, HOSTILE_PIECES, hostileText, hugeText } from './support/hostile.js';
+import { commandText, HOSTILE_PIECES, hostileText, hugeText } from '../support/hostile.js';
 
 /** Slack turns a typed `#channel` into a link when the command has "escape channels" on. */
 function asSlackSends(example: string): string {

@@ -15,9 +15,9 @@ import { createRapid7Client } from '../../src/rapid7/client.js';
 import type { SimBehaviour, SimulatorData } from '../../src/rapid7/simulator.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
-import { createCapturingLogger } from '../helpers/logs.js';
-import { API_KEY, buildData, createTestClient, logId, startSimulator } from '../helpers/rapid7.js';
-import { dumpContent, dumpData } from './support/hostile.js';
+import { dumpContent, dumpData } from '../support/hostile.js';
+import { createCapturingLogger } from '../support/logs.js';
+import { API_KEY, buildData, createTestClient, logId, startSimulator } from '../support/rapid7.js';
 
 const NOW = new Date('2026-03-15T08:00:00Z');
 const WEEK = daysInRange('2026-03-08', '2026-03-14');

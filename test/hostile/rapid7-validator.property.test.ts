@@ -15,8 +15,8 @@ import { parseLogUsage, parseManagementLogs, parseOrgUsage } from '../../src/rap
 import { createRapid7Simulator, type Rapid7Simulator } from '../../src/rapid7/simulator.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
-import { API_KEY, buildData, createTestClient, logId } from '../helpers/rapid7.js';
-import { dumpAll, dumpData } from './support/hostile.js';
+import { dumpAll, dumpData } from '../support/hostile.js';
+import { API_KEY, buildData, createTestClient, logId } from '../support/rapid7.js';
 
 const FROM: Day = '2026-03-08';
 const TO: Day = '2026-03-14';

@@ -7,16 +7,14 @@
  * byte, every table is still there, and it passes SQLite's integrity check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
 import { listAudit } from '../../src/store/controls.js';
 import { listLogs } from '../../src/store/usage.js';
-import type { FakeSlack } from '../helpers/fake-slack.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ADMIN, type Harness, startHarness, USER } from '../integration/slack-harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { type MessageLike, messageProblems, slackRuleProblems } from '../support/hostile.js';
+import { buildData, logId } from '../support/rapid7.js';
+import { ADMIN, type Harness, startHarness, USER } from '../support/slack-harness.js';
 import { createWorld, type World } from '../support/world.js';
-import { type MessageLike, messageProblems, slackRuleProblems } from './support/hostile.js';
 
 const FIRST: Day = '2026-01-20';
 const DAY: Day = '2026-03-10';
@@ -108,9 +106,7 @@ let app: Harness;
 beforeAll(async () => {
   d = await createWorld({ data: dataset() });
   d.clock.now = new Date('2026-03-09T06:30:00Z');
-  const rapid7 = d.deps().rapid7;
-  if (!rapid7) throw new Error('the world has no Rapid7 client');
-  await runCollect({ db: d.db, client: rapid7, logger: createSilentLogger(), now: () => d.clock.now }, { from: FIRST, to: '2026-03-08' });
+  await d.collect(FIRST, '2026-03-08');
   await d.runDay('2026-03-09');
   await d.runDay(DAY);
   app = await startHarness({ db: d.db, env: { SLACK_ALERT_CHANNEL: 'C0ALERTS1' } });

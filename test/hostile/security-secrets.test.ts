@@ -14,12 +14,12 @@ import { readSettings } from '../../src/config.js';
 import { type Day, daysInRange } from '../../src/days.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { createTestCli } from '../helpers/cli.js';
-import { sendSlashCommand } from '../helpers/fake-slack.js';
-import { createCapturingLogger } from '../helpers/logs.js';
-import { buildData } from '../helpers/rapid7.js';
+import { createTestCli } from '../support/cli.js';
+import { sendSlashCommand } from '../support/fake-slack.js';
+import { databaseBytes } from '../support/hostile.js';
+import { createCapturingLogger } from '../support/logs.js';
+import { buildData } from '../support/rapid7.js';
 import { createWorld, WORLD_ALERTS, WORLD_KEY, WORLD_TOKEN, type World } from '../support/world.js';
-import { databaseBytes } from './support/hostile.js';
 
 const SIGNING = 'sigsecret-SECRET-9e1f0a-do-not-log';
 const APP_TOKEN = 'xapp-1-SECRET-2c4e6a-do-not-log';

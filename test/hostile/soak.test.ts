@@ -6,7 +6,7 @@
  * same order per channel, with the same final text; each chart once; nothing left queued or given up.
  */
 import { describe, expect, it } from 'vitest';
-import { compareDeliveries, type Delivered, runSoak } from './support/soak.js';
+import { compareDeliveries, type Delivered, runSoak } from '../support/soak.js';
 
 describe('soak: daily runs day after day through random faults', () => {
   it('10 days, seed 20261126: every expected message delivered exactly once', async () => {

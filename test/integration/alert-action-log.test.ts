@@ -4,19 +4,17 @@
  * through the outbox, against the same fake Slack and database) carries the same line, escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { readSettings } from '../../src/config.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { getAlert, listOpenAlerts } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
-import { type FakeSlackCall, sendBlockAction } from '../helpers/fake-slack.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, startDailyHarness, TOKEN } from './daily-harness.js';
+import { ALERTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
+import { type FakeSlackCall, sendBlockAction } from '../support/fake-slack.js';
+import { buildData, logId } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const LAST: Day = '2026-03-12';
@@ -52,10 +50,7 @@ describe('alert action log', () => {
     const h = await startDailyHarness({ data: dataset() });
     const logger = createSilentLogger();
     h.clock.now = new Date(`${SPIKE_DAYS[0]}T06:00:00Z`);
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: FIRST, to: addDays(SPIKE_DAYS[0] as Day, -1) },
-    );
+    await h.collect(FIRST, addDays(SPIKE_DAYS[0] as Day, -1));
     const app = createSlackApp({
       settings: readSettings({
         SLACK_BOT_TOKEN: TOKEN,

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../src/days.js';
 import { loadMigrations, openDb } from '../../src/store/db.js';
-import { createTestCli } from '../helpers/cli.js';
-import { dumpHistory } from '../helpers/db.js';
-import { API_KEY, buildData, fastRapid7, logId, startSimulator } from '../helpers/rapid7.js';
-import { tempDir } from '../helpers/tmp.js';
+import { createTestCli } from '../support/cli.js';
+import { dumpHistory } from '../support/db.js';
+import { API_KEY, buildData, fastRapid7, logId, startSimulator } from '../support/rapid7.js';
+import { tempDir } from '../support/tmp.js';
 
 const MONTH = daysInRange('2026-02-13', '2026-03-14');
 

@@ -7,10 +7,10 @@ import type { Rapid7Simulator, SimBehaviour, SimulatorData } from '../../src/rap
 import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
 import { displayName, getLog, listLogs, readUsageMatrix } from '../../src/store/usage.js';
-import { dumpHistory, observedDayList, storedUsage } from '../helpers/db.js';
-import { rejection } from '../helpers/errors.js';
-import { buildData, createTestClient, logId, startSimulator } from '../helpers/rapid7.js';
-import { tempDbPath } from '../helpers/tmp.js';
+import { dumpHistory, observedDayList, storedUsage } from '../support/db.js';
+import { rejection } from '../support/errors.js';
+import { buildData, createTestClient, logId, startSimulator } from '../support/rapid7.js';
+import { tempDbPath } from '../support/tmp.js';
 
 const NOW = new Date('2026-03-15T08:00:00Z');
 const WEEK = daysInRange('2026-03-08', '2026-03-14');

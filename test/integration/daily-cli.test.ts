@@ -3,19 +3,18 @@
  * `run-daily` posts, `digest` (with the weekly digest on a Sunday), the /logusage digest preview hook.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { createServeParts } from '../../src/commands/serve.js';
 import { DAILY_LOCK } from '../../src/daily.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { createContext, createRapid7FromSettings } from '../../src/main.js';
+import { createContext } from '../../src/main.js';
 import { createDailyService } from '../../src/schedule.js';
 import { acquireLock, readLock, releaseLock } from '../../src/store/locks.js';
 import { countOutbox } from '../../src/store/outbox.js';
 import { recentRuns } from '../../src/store/runs.js';
-import { createTestCli } from '../helpers/cli.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN, visibleCalls } from './daily-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN, visibleCalls } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-01-20';
 const DAY: Day = '2026-03-08'; // a Sunday
@@ -30,11 +29,7 @@ async function setup(): Promise<DailyHarness> {
   });
   const h = await startDailyHarness({ data });
   h.clock.now = NOW;
-  const logger = createSilentLogger();
-  await runCollect(
-    { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => NOW },
-    { from: FIRST, to: addDays(DAY, -1) },
-  );
+  await h.collect(FIRST, addDays(DAY, -1));
   return h;
 }
 
@@ -108,10 +103,7 @@ describe('daily commands', () => {
 
   it('digest posts the daily digest and, on a Sunday with WEEKLY_DIGEST, the weekly one', async () => {
     const h = await setup();
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, createSilentLogger()), logger: createSilentLogger(), now: () => NOW },
-      { from: DAY, to: DAY },
-    );
+    await h.collect(DAY, DAY);
     const cli = cliFor(h, { WEEKLY_DIGEST: 'true' });
     expect(await cli.run('digest', '--day', DAY)).toBe(0);
     expect(cli.out()).toBe(`Digest of ${DAY}: 3 delivered.\n`);
@@ -140,8 +132,7 @@ describe('daily commands', () => {
 
   it('detect without --dry-run posts under the daily lease with a run record, and refuses while a run holds the lease', async () => {
     const h = await setup();
-    const logger = createSilentLogger();
-    await runCollect({ db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => NOW }, { from: DAY, to: DAY });
+    await h.collect(DAY, DAY);
     // Another process (on another host, so never taken over) holds the daily lease: nothing is judged or posted.
     expect(acquireLock(h.db, DAILY_LOCK, 'other-host:4242:abc', NOW, 60_000)).toBe(true);
     const cli = cliFor(h);

@@ -3,15 +3,12 @@
  * a spike that ends, a 3-day silence, a level shift; routing by log set; idempotent replays.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { listOpenAlerts } from '../../src/store/alerts.js';
 import { setRoute } from '../../src/store/controls.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, byChannel, DIGESTS, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { ALERTS, byChannel, DIGESTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { buildData, logId } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const REPLAY_FROM: Day = '2026-03-03';
@@ -45,11 +42,7 @@ describe('daily run, day after day', () => {
     const h = await startDailyHarness({ data: dataset(), budget: 480 * GB });
     setRoute(h.db, 'Security', SECURITY, { actor: 'U0ADMIN01', at: '2026-03-01T00:00:00.000Z' });
     h.clock.now = new Date(`${REPLAY_FROM}T06:30:00Z`);
-    const logger = createSilentLogger();
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: FIRST, to: addDays(REPLAY_FROM, -1) },
-    );
+    await h.collect(FIRST, addDays(REPLAY_FROM, -1));
 
     const byDay: Record<string, string[]> = {};
     for (let day = REPLAY_FROM; day <= LAST; day = addDays(day, 1)) {
@@ -201,11 +194,7 @@ describe('daily run, day after day', () => {
   it('changes nothing and posts nothing new when a day is run twice', async () => {
     const h = await startDailyHarness({ data: dataset() });
     h.clock.now = new Date(`${SPIKE_DAYS[0]}T06:30:00Z`);
-    const logger = createSilentLogger();
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: FIRST, to: addDays(SPIKE_DAYS[0] as Day, -1) },
-    );
+    await h.collect(FIRST, addDays(SPIKE_DAYS[0] as Day, -1));
     const first = await h.runDay(SPIKE_DAYS[0] as Day);
     expect(first.alerts.status).toBe('applied');
     const calls = visibleCalls(h.slack);

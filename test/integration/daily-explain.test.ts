@@ -10,10 +10,10 @@ import { runExplainCommand } from '../../src/slack/explain-command.js';
 import { getExplanation } from '../../src/store/explanations.js';
 import { setPrice } from '../../src/store/price.js';
 import { getLog } from '../../src/store/usage.js';
-import { createTestCli } from '../helpers/cli.js';
-import { createCapturingLogger } from '../helpers/logs.js';
-import { API_KEY, buildData, logId } from '../helpers/rapid7.js';
-import { ALERTS, type DailyHarness, startDailyHarness } from './daily-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ALERTS, type DailyHarness, startDailyHarness } from '../support/daily-harness.js';
+import { createCapturingLogger } from '../support/logs.js';
+import { API_KEY, buildData, logId } from '../support/rapid7.js';
 
 const D: Day = '2026-03-10';
 const GB = 1e9;

@@ -4,15 +4,12 @@
  * next success replies "working again". A Slack outage during a run loses nothing and doubles nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { currentFailure, runDaily } from '../../src/daily.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { createTestCli } from '../helpers/cli.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { createTestCli } from '../support/cli.js';
+import { ALERTS, DIGESTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
 const DAY: Day = '2026-03-10';
@@ -29,11 +26,7 @@ function dataset(spikeDay?: Day) {
 async function withHistory(spikeDay?: Day) {
   const h = await startDailyHarness({ data: dataset(spikeDay) });
   h.clock.now = new Date(`${DAY}T06:30:00Z`);
-  const logger = createSilentLogger();
-  await runCollect(
-    { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-    { from: FIRST, to: addDays(DAY, -1) },
-  );
+  await h.collect(FIRST, addDays(DAY, -1));
   return h;
 }
 

@@ -7,14 +7,11 @@ import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { countOutbox } from '../../src/store/outbox.js';
-import { spawnWatched, type WatchedChild, waitUntil } from '../helpers/child.js';
-import { API_KEY, buildData } from '../helpers/rapid7.js';
-import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from './daily-harness.js';
+import { spawnWatched, type WatchedChild, waitUntil } from '../support/child.js';
+import { ALERTS, type DailyHarness, DIGESTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
+import { API_KEY, buildData } from '../support/rapid7.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIRST: Day = '2026-02-01';
@@ -40,16 +37,12 @@ async function setup(): Promise<DailyHarness> {
   });
   const h = await startDailyHarness({ data });
   h.clock.now = new Date(NOW);
-  const logger = createSilentLogger();
-  await runCollect(
-    { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-    { from: FIRST, to: addDays(DAY, -1) },
-  );
+  await h.collect(FIRST, addDays(DAY, -1));
   return h;
 }
 
 function startChild(h: DailyHarness, extra: Record<string, string>): WatchedChild {
-  const c = spawnWatched(process.execPath, ['--import', 'tsx', join(HERE, 'daily-child.ts')], {
+  const c = spawnWatched(process.execPath, ['--import', 'tsx', join(HERE, '../support/daily-child.ts')], {
     env: {
       ...process.env,
       DB: h.dbPath,

@@ -6,14 +6,11 @@
  * every message naming "Endpoint Agents" names its log set (SPEC §4).
  */
 import { describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/collect.js';
 import { addDays, type Day } from '../../src/days.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createRapid7FromSettings } from '../../src/main.js';
 import { detectForDay } from '../../src/pipeline/detect.js';
 import { setThreshold } from '../../src/store/controls.js';
 import { buildOrganisation } from '../fixtures/orgs/organisation.js';
-import { ALERTS, DIGESTS, startDailyHarness } from './daily-harness.js';
+import { ALERTS, DIGESTS, startDailyHarness } from '../support/daily-harness.js';
 
 const LAST: Day = '2026-11-30';
 /** Top-level messages one channel may take on one morning ("a handful", SPEC §7). */
@@ -25,12 +22,8 @@ describe('a 300-log organisation, 18 mornings', () => {
   it('never floods a channel, and tells every log it names apart', { timeout: 240_000 }, async () => {
     const org = buildOrganisation(LAST);
     const h = await startDailyHarness({ data: org.data });
-    const logger = createSilentLogger();
     h.clock.now = new Date(`${org.judgedFrom}T06:30:00Z`);
-    await runCollect(
-      { db: h.db, client: createRapid7FromSettings(h.settings, logger), logger, now: () => h.clock.now },
-      { from: org.days[0]!, to: addDays(org.judgedFrom, -1) },
-    );
+    await h.collect(org.days[0]!, addDays(org.judgedFrom, -1));
 
     const posts: Record<string, Record<string, number>> = {};
     const calls: Record<string, Record<string, number>> = {};

@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, type Day, daysInRange, yesterdayUtc } from '../../src/days.js';
 import { openDb } from '../../src/store/db.js';
-import { spawnWatched, type WatchedChild, waitUntil } from '../helpers/child.js';
-import { startFakeSlack } from '../helpers/fake-slack.js';
-import { API_KEY, buildData, startSimulator } from '../helpers/rapid7.js';
-import { tempDbPath } from '../helpers/tmp.js';
+import { spawnWatched, type WatchedChild, waitUntil } from '../support/child.js';
+import { startFakeSlack } from '../support/fake-slack.js';
+import { API_KEY, buildData, startSimulator } from '../support/rapid7.js';
+import { tempDbPath } from '../support/tmp.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOKEN = 'xoxb-serve-test-token';

@@ -11,9 +11,9 @@ import { createLogger } from '../../src/logger.js';
 import { createDailyDeps } from '../../src/main.js';
 import { createCounters } from '../../src/metrics/counters.js';
 import { acquireLock, releaseLock } from '../../src/store/locks.js';
-import { captureLogs } from '../helpers/logs.js';
-import { buildData } from '../helpers/rapid7.js';
-import { byChannel, startDailyHarness, visibleCalls } from './daily-harness.js';
+import { byChannel, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { captureLogs } from '../support/logs.js';
+import { buildData } from '../support/rapid7.js';
 
 const DAY: Day = '2026-03-10';
 /** Each test starts worker processes (compiling TypeScript first under tsx): generous on a busy machine. */

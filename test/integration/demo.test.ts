@@ -1,8 +1,8 @@
 /** `logusage demo` runs the real path with no credentials and prints every kind of message. */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createTestCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { createTestCli } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('logusage demo', () => {
   it('exits 0 and prints alerts, updates, a resolution, a new normal, a silent and a new log, budget, a failure and the digest', async () => {

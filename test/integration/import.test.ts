@@ -8,9 +8,9 @@ import { type Db, openDb } from '../../src/store/db.js';
 import { recentRuns } from '../../src/store/runs.js';
 import { getLog, readUsageMatrix, writeCollection, writeImport } from '../../src/store/usage.js';
 import { forEachLine, splitCsvLine } from '../../src/usage-csv.js';
-import { dumpHistory, observedDayList, storedUsage } from '../helpers/db.js';
-import { thrown } from '../helpers/errors.js';
-import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { dumpHistory, observedDayList, storedUsage } from '../support/db.js';
+import { thrown } from '../support/errors.js';
+import { tempDbPath, tempDir } from '../support/tmp.js';
 
 const NOW = new Date('2026-03-15T08:00:00Z');
 

@@ -4,7 +4,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { createOutbox, createWebApiSender, METADATA_EVENT_TYPE, type SlackSender } from '../../src/slack/outbox.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { countOutbox, enqueueOutbox, getOutboxByKey, listOutbox, markAttempt } from '../../src/store/outbox.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 
 const TOKEN = 'xoxb-test-outbox-token';
 /**

@@ -5,7 +5,7 @@ import { AppError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { openDb } from '../../src/store/db.js';
-import { startFakeSlack } from '../helpers/fake-slack.js';
+import { startFakeSlack } from '../support/fake-slack.js';
 
 const deps = (env: Record<string, string>) => ({
   settings: readSettings(env),
@@ -36,7 +36,7 @@ describe('createSlackApp', () => {
     const d = deps({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: fake.apiUrl });
     const app = createSlackApp({ ...d, clientOptions: { retryConfig: { retries: 0 } } });
     const { port } = await app.start(0);
-    const { sendSlashCommand } = await import('../helpers/fake-slack.js');
+    const { sendSlashCommand } = await import('../support/fake-slack.js');
     const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, 'secret', {
       text: 'help',
       response_url: fake.responseUrl(),

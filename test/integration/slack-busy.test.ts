@@ -10,8 +10,8 @@ import { isBusy, retryWhileBusy, SLACK_THREAD_BUSY_TIMEOUT_MS } from '../../src/
 import { createSlackService } from '../../src/slack/service.js';
 import { isMuted } from '../../src/store/controls.js';
 import { openDb } from '../../src/store/db.js';
-import { tempDbPath } from '../helpers/tmp.js';
-import { ADMIN, CHANNEL, NOW, seedHistory } from './slack-harness.js';
+import { ADMIN, CHANNEL, NOW, seedHistory } from '../support/slack-harness.js';
+import { tempDbPath } from '../support/tmp.js';
 
 describe('Slack changes meeting a held write lock', () => {
   it('are tried again until the lock is released, then applied', async () => {

@@ -1,7 +1,7 @@
 /** The fake Slack Web API answers the real @slack/web-api client the way Slack does. */
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeSlack, slackSignature, slashCommandBody, startFakeSlack } from '../helpers/fake-slack.js';
+import { type FakeSlack, slackSignature, slashCommandBody, startFakeSlack } from '../support/fake-slack.js';
 
 let fake: FakeSlack;
 let client: InstanceType<typeof webApi.WebClient>;

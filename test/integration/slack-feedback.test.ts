@@ -13,7 +13,7 @@ import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { getLogSettings, listAudit } from '../../src/store/controls.js';
 import { FEEDBACK_MAX_STEPS, FEEDBACK_STEP } from '../../src/store/feedback.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from './slack-harness.js';
+import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 // web proxy: 10 GB on weekdays, 13.7 GB on the last day (+36 %: past its materiality floor at the default band,
 // +32 % for a 10 GB log, and not past it one step wider, +40 %; docs/detection.md).

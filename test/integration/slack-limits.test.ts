@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAlert } from '../../src/store/alerts.js';
 import { countAudit, setThreshold } from '../../src/store/controls.js';
-import { blockText, type Harness, LAST_DAY, NOW, type SeedLog, seedHistory, startHarness, USER } from './slack-harness.js';
+import { blockText, type Harness, LAST_DAY, NOW, type SeedLog, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const HOSTILE = [
   '<!channel>',

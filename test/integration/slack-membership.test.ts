@@ -8,9 +8,9 @@ import { readSettings } from '../../src/config.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { setRoute } from '../../src/store/controls.js';
 import { openDb } from '../../src/store/db.js';
-import { startFakeSlack } from '../helpers/fake-slack.js';
-import { createCapturingLogger } from '../helpers/logs.js';
-import { ADMIN, blockText, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from './slack-harness.js';
+import { startFakeSlack } from '../support/fake-slack.js';
+import { createCapturingLogger } from '../support/logs.js';
+import { ADMIN, blockText, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const ALERTS = 'C0ALERTS1';
 const DIGEST = 'C0DIGEST1';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_HELP, readSettings, requireSettings } from '../../src/config.js';
 import type { AppError } from '../../src/errors.js';
-import { thrown } from '../helpers/errors.js';
+import { thrown } from '../support/errors.js';
 
 function settingsError(env: Record<string, string>): AppError {
   return thrown(() => readSettings(env));

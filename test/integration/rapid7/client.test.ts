@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../../src/days.js';
 import { createLogger } from '../../../src/logger.js';
 import { safeBaseUrl, serverWaitMs } from '../../../src/rapid7/client.js';
-import { rejection } from '../../helpers/errors.js';
-import { createCapturingLogger } from '../../helpers/logs.js';
-import { API_KEY, buildData, createTestClient, logId, startSimulator } from '../../helpers/rapid7.js';
+import { rejection } from '../../support/errors.js';
+import { createCapturingLogger } from '../../support/logs.js';
+import { API_KEY, buildData, createTestClient, logId, startSimulator } from '../../support/rapid7.js';
 
 const DAYS = daysInRange('2026-03-08', '2026-03-14');
 

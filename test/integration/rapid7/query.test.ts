@@ -11,7 +11,7 @@ import { AppError } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import { createLogSearchClient, isAllowedPollUrl, type LogSearchClient } from '../../../src/rapid7/query.js';
 import type { Rapid7Simulator } from '../../../src/rapid7/simulator.js';
-import { API_KEY, buildData, logId, startSimulator } from '../../helpers/rapid7.js';
+import { API_KEY, buildData, logId, startSimulator } from '../../support/rapid7.js';
 
 const D: Day = '2026-03-10';
 const DAYS = daysInRange(addDays(D, -20), D);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../../src/days.js';
 import { createRapid7Simulator } from '../../../src/rapid7/simulator.js';
-import { API_KEY, buildData, logId, startSimulator } from '../../helpers/rapid7.js';
+import { API_KEY, buildData, logId, startSimulator } from '../../support/rapid7.js';
 
 const WEEK = daysInRange('2026-03-08', '2026-03-14');
 

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AppError } from '../../../src/errors.js';
 import { defaultMigrationsDir, loadMigrations, migrate, openDb, schemaVersion } from '../../../src/store/db.js';
-import { thrown } from '../../helpers/errors.js';
-import { tempDbPath, tempDir } from '../../helpers/tmp.js';
+import { thrown } from '../../support/errors.js';
+import { tempDbPath, tempDir } from '../../support/tmp.js';
 
 /** A copy of the real migrations folder that a test may change. */
 function copyMigrations(): string {

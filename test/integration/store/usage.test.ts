@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/store/db.js';
 import { coverage, getLog, isEmpty, latestObservedDay, readUsageMatrix, usageOnDay, writeCollection } from '../../../src/store/usage.js';
-import { storedUsage } from '../../helpers/db.js';
+import { storedUsage } from '../../support/db.js';
 
 const NOW = '2026-03-15T08:00:00.000Z';
 

@@ -15,7 +15,7 @@ import { detectForDay, detectionParams } from '../../../src/pipeline/detect.js';
 import { openDb } from '../../../src/store/db.js';
 import { readDbHistory } from '../../../src/store/history.js';
 import { generateSynthetic, toCsv } from '../../fixtures/detect/synthetic.js';
-import { tempDbPath, tempDir } from '../../helpers/tmp.js';
+import { tempDbPath, tempDir } from '../../support/tmp.js';
 
 describe('organisation-wide days, daily run = replay', () => {
   it('dip days a week apart and a holiday: one organisation finding each, the same findings as a replay', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLogUsage, parseManagementLogs, parseOrgUsage } from '../../../src/rapid7/parse.js';
-import { thrown } from '../../helpers/errors.js';
+import { thrown } from '../../support/errors.js';
 
 const W = { from: '2026-03-08', to: '2026-03-14' };
 

@@ -5,14 +5,15 @@
 import { afterEach } from 'vitest';
 import type { SettingsOverrides } from '../../src/config.js';
 import type { SimulatorData } from '../../src/rapid7/simulator.js';
-import type { FakeSlack } from '../helpers/fake-slack.js';
-import { API_KEY } from '../helpers/rapid7.js';
-import { tempDbPath } from '../helpers/tmp.js';
-import { createWorld, type World } from '../support/world.js';
+import type { FakeSlack } from './fake-slack.js';
+import { API_KEY } from './rapid7.js';
+import { tempDbPath } from './tmp.js';
+import { createWorld, WORLD_ALERTS, WORLD_DIGESTS, type World } from './world.js';
 
 export const TOKEN = 'xoxb-daily-test-token';
-export const ALERTS = 'CALERTS01';
-export const DIGESTS = 'CDIGEST01';
+/** The world's channels, under the names the daily tests use. */
+export const ALERTS = WORLD_ALERTS;
+export const DIGESTS = WORLD_DIGESTS;
 
 export type DailyHarness = Omit<World, 'close' | 'logger'>;
 
@@ -22,9 +23,9 @@ afterEach(async () => {
 });
 
 /**
- * The world of the daily tests (test/support/world.ts), closed after each test: fast retries, but time-outs long
- * enough that a busy machine is not mistaken for a hung API; root causes off unless `settings.rootCause` (the other
- * daily tests count exactly the messages of collect → detect → alerts → digest).
+ * The world of the daily tests (test/support/world.ts) with `patient` time-outs, closed after each test; root
+ * causes off unless `settings.rootCause` (the other daily tests count exactly the messages of collect → detect →
+ * alerts → digest).
  */
 export async function startDailyHarness(o: {
   data: SimulatorData;
@@ -37,12 +38,10 @@ export async function startDailyHarness(o: {
     data: o.data,
     apiKey: API_KEY,
     token: TOKEN,
+    timeouts: 'patient',
+    dbPath: o.dbPath ?? tempDbPath(),
     ...(o.budget ? { budget: o.budget } : {}),
-    ...(o.dbPath ? { dbPath: o.dbPath } : { dbPath: tempDbPath() }),
     ...(o.settings ? { settings: o.settings } : {}),
-    rapid7: { maxRetries: 3, retryBaseMs: 5, retryMaxWaitMs: 300, timeoutMs: 30_000 },
-    slackTimeoutMs: 30_000,
-    deliverTimeoutMs: 60_000,
   });
   open.push(w);
   return w;

@@ -682,9 +682,9 @@ export function signedHeaders(signingSecret: string, body: string, opts: SignOpt
   };
 }
 
-/** POSTs a form-encoded body to `url` signed with `signingSecret` (exact content-type Bolt expects). */
-export async function postSigned(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
-  const res = await fetch(url, { method: 'POST', headers: signedHeaders(signingSecret, body, opts), body });
+/** POSTs `body` with `headers` and reads the answer: status, text, and the text as JSON when it is a JSON object. */
+async function post(url: string, headers: Record<string, string>, body: string): Promise<SlackPostResult> {
+  const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
   try {
@@ -694,6 +694,11 @@ export async function postSigned(url: string, signingSecret: string, body: strin
     json = undefined;
   }
   return { status: res.status, text, json };
+}
+
+/** POSTs a form-encoded body to `url` signed with `signingSecret` (exact content-type Bolt expects). */
+export function postSigned(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
+  return post(url, signedHeaders(signingSecret, body, opts), body);
 }
 
 export interface SlashCommandFields {
@@ -802,18 +807,8 @@ export function sendBlockAction(
 }
 
 /** POSTs a signed JSON body (how Slack delivers events in HTTP mode) to `url`. */
-export async function postSignedJson(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
-  const headers = { ...signedHeaders(signingSecret, body, opts), 'content-type': 'application/json' };
-  const res = await fetch(url, { method: 'POST', headers, body });
-  const text = await res.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    const v = JSON.parse(text) as unknown;
-    json = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
+export function postSignedJson(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
+  return post(url, { ...signedHeaders(signingSecret, body, opts), 'content-type': 'application/json' }, body);
 }
 
 /** Sends a signed Events API `event_callback` wrapping `event` (e.g. app_home_opened). */

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { SUBCOMMANDS } from '../../../src/slack/commands.js';
-import type { Db } from '../../../src/store/db.js';
+import { SUBCOMMANDS } from '../../src/slack/commands/table.js';
+import type { Db } from '../../src/store/db.js';
 
 /** Fragments that break naive parsers, SQL built by string concatenation, and unescaped mrkdwn. */
 export const HOSTILE_PIECES = [

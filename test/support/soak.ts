@@ -8,16 +8,15 @@
  *
  * Vitest-free: used by test/hostile/soak.test.ts (a short soak) and bench/soak.ts (30 days, figures).
  */
-import { runCollect } from '../../../src/collect.js';
-import { deliverPending } from '../../../src/daily.js';
-import { addDays, type Day, daysInRange, weekdayOf } from '../../../src/days.js';
-import { describeError } from '../../../src/errors.js';
-import { createRandom } from '../../../src/random.js';
-import type { SimBehaviour, SimulatorData } from '../../../src/rapid7/simulator.js';
-import { setRoute, setThreshold } from '../../../src/store/controls.js';
-import { countOutbox } from '../../../src/store/outbox.js';
-import type { FakeSlack, Fault } from '../../helpers/fake-slack.js';
-import { createWorld, type World } from '../../support/world.js';
+import { deliverPending } from '../../src/daily.js';
+import { addDays, type Day, daysInRange, weekdayOf } from '../../src/days.js';
+import { describeError } from '../../src/errors.js';
+import { createRandom } from '../../src/random.js';
+import type { SimBehaviour, SimulatorData } from '../../src/rapid7/simulator.js';
+import { setRoute, setThreshold } from '../../src/store/controls.js';
+import { countOutbox } from '../../src/store/outbox.js';
+import type { FakeSlack, Fault } from './fake-slack.js';
+import { createWorld, type World } from './world.js';
 
 export const SOAK_START: Day = '2026-03-02';
 const HISTORY_DAYS = 35;
@@ -95,12 +94,7 @@ export function soakDataset(days: number): SimulatorData {
 async function prepare(days: number): Promise<World> {
   const w = await createWorld({ data: soakDataset(days), budget: 3.2e12 });
   w.clock.now = new Date(`${SOAK_START}T06:00:00Z`);
-  const client = w.deps().rapid7;
-  if (!client) throw new Error('no Rapid7 client');
-  await runCollect(
-    { db: w.db, client, logger: w.logger, now: () => w.clock.now },
-    { from: addDays(SOAK_START, -HISTORY_DAYS), to: addDays(SOAK_START, -1) },
-  );
+  await w.collect(addDays(SOAK_START, -HISTORY_DAYS), addDays(SOAK_START, -1));
   const who = { actor: 'USOAKADM1', at: `${SOAK_START}T05:00:00.000Z` };
   setRoute(w.db, 'Payments', ROUTED, who);
   setThreshold(w.db, { scope: 'log', target: logId(12), bytesPerDay: 0.55 * GB }, who);
