@@ -24,10 +24,22 @@ export interface BudgetVerdict extends MonthProjection {
 const PROJECTION_LOOKBACK = 28;
 
 /** Median of a non-empty list (the one median of detection's organisation rules and root causes). */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+export function median(values: readonly number[]): number {
+  return medianInPlace(Float64Array.from(values), values.length);
+}
+
+/** Median of buf[0 … n) (n ≥ 1), reordering those entries: for hot loops that reuse one buffer. */
+export function medianInPlace(buf: Float64Array, n: number): number {
+  if (n <= 16) {
+    for (let i = 1; i < n; i++) {
+      const v = buf[i]!;
+      let j = i - 1;
+      for (; j >= 0 && buf[j]! > v; j--) buf[j + 1] = buf[j]!;
+      buf[j + 1] = v;
+    }
+  } else buf.subarray(0, n).sort();
+  const h = n >> 1;
+  return n % 2 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
 }
 
 /**
