@@ -12,7 +12,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { API_KEY, buildData, logId, startSimulator } from '../support/rapid7.js';
-import { startServe } from '../support/serve.js';
+import { startServe } from '../../src/commands/serve.js';
 import { tempDbPath } from '../support/tmp.js';
 
 const HOSTILE = 'evil "log" \\ with\nnewline';

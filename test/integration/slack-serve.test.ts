@@ -9,7 +9,7 @@ import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
 import { spawnWatched, waitUntil } from '../support/child.js';
 import { type FakeSlack, sendSlashCommand, startFakeSlack } from '../support/fake-slack.js';
-import { startServe } from '../support/serve.js';
+import { startServe } from '../../src/commands/serve.js';
 import { NOW, SECRET } from '../support/slack-harness.js';
 
 /** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */
