@@ -111,7 +111,7 @@ async function seededContext(slackApiUrl: string, extra: Record<string, string>)
 async function scrape(ctx: AppContext, port?: number): Promise<{ status: number; type: string | null; text: string }> {
   const serve = await startServe(ctx, { port: port ?? 0, appDeps: { clientOptions: { retryConfig: { retries: 0 } } } });
   try {
-    const res = await fetch(`http://127.0.0.1:${serve.port}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${serve.port ?? port}/metrics`);
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   } finally {
     await serve.stop();
