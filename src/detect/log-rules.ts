@@ -30,6 +30,7 @@
  *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
  *   probability of the zero run under their own per-weekday zero rate drops below intermittentP.
  */
+import { MAD_SCALE, medianInPlace as medianOf, sortedInsert, sortedMedian, sortedRemove } from '../stats.js';
 import type { DetectParams } from './params.js';
 
 /** Index marker: the log never sent data (firstSeen) / no baseline reset (baselineFrom). */
@@ -131,7 +132,7 @@ export interface LogDayResult {
 
 const NONE: LogDayResult = { verdict: null, silence: null };
 const INCOMPLETE: LogDayResult = { incomplete: true, verdict: null, silence: null };
-const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
+const SIGMA_FROM_DIFF_MAD = MAD_SCALE / Math.SQRT2;
 const MIN_SIGMA = 0.01;
 /** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
 const PROFILE_SPREAD = Math.log(1.25);
@@ -175,72 +176,6 @@ export interface LogDetector {
 
 function weekday(dow0: number, i: number): number {
   return (((dow0 + i) % 7) + 7) % 7;
-}
-
-/** k-th smallest of buf[lo..hi] (inclusive), rearranging that part in place (Hoare quickselect). */
-function selectKth(buf: Float64Array, lo: number, hi: number, k: number): number {
-  while (hi > lo) {
-    const pivot = buf[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (buf[i]! < pivot) i++;
-      while (buf[j]! > pivot) j--;
-      if (i <= j) {
-        const x = buf[i]!;
-        buf[i] = buf[j]!;
-        buf[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return buf[k]!;
-  }
-  return buf[k]!;
-}
-
-/** Inserts v into the sorted buf[0, k); returns k + 1. */
-function sortedInsert(buf: Float64Array, k: number, v: number): number {
-  let j = k - 1;
-  while (j >= 0 && buf[j]! > v) {
-    buf[j + 1] = buf[j]!;
-    j--;
-  }
-  buf[j + 1] = v;
-  return k + 1;
-}
-
-/** Removes one entry equal to v from the sorted buf[0, k); returns k − 1. */
-function sortedRemove(buf: Float64Array, k: number, v: number): number {
-  let j = 0;
-  while (j < k - 1 && buf[j] !== v) j++;
-  for (; j < k - 1; j++) buf[j] = buf[j + 1]!;
-  return k - 1;
-}
-
-/** Median of buf[from..from+n) (rearranges that part in place). n ≥ 1. */
-function medianOf(buf: Float64Array, n: number, from = 0): number {
-  const h = from + (n >> 1);
-  if (n <= 12) {
-    for (let i = from + 1; i < from + n; i++) {
-      const v = buf[i]!;
-      let j = i - 1;
-      while (j >= from && buf[j]! > v) {
-        buf[j + 1] = buf[j]!;
-        j--;
-      }
-      buf[j + 1] = v;
-    }
-    return n & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
-  }
-  const upper = selectKth(buf, from, from + n - 1, h);
-  if (n & 1) return upper;
-  // Lower middle: the largest of the part left of h.
-  let lower = buf[from]!;
-  for (let i = from + 1; i < h; i++) if (buf[i]! > lower) lower = buf[i]!;
-  return (lower + upper) / 2;
 }
 
 /** How reliably a log reports, from the observed days of [from, to). */
@@ -493,20 +428,20 @@ export function createLogDetector(p: DetectParams): LogDetector {
     for (let r = from; r < from + MIN_LEVEL_VALUES; r++) k = sortedInsert(win, k, adj[r]!);
     for (let q = from + MIN_LEVEL_VALUES; q < to; q++) {
       while (lo < q - MIN_LEVEL_VALUES && idx[lo]! < idx[q]! - p.levelDays) k = sortedRemove(win, k, adj[lo++]!);
-      const h = k >> 1;
-      errs[m++] = Math.abs(adj[q]! - (k & 1 ? win[h]! : (win[h - 1]! + win[h]!) / 2));
+      errs[m++] = Math.abs(adj[q]! - sortedMedian(win, k));
       k = sortedInsert(win, k, adj[q]!);
     }
-    return 1.4826 * medianOf(errs, m);
+    return MAD_SCALE * medianOf(errs, m);
   }
 
   /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
   function deviates(q: number, L: number): number {
     // adj[q] is projected to the judged day along the trend; its own day's expectation is not.
     const e = adj[q]! - L;
+    if (Math.abs(e) < 0.5 * line) return 0;
     const exp = Math.exp(L + factor[wd[q]!]! - slope * (tNow - idx[q]!));
-    if (e > 0) return e >= 0.5 * line && e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
-    return -e >= 0.5 * line && -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
+    if (e > 0) return e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
+    return -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
   }
 
   /**

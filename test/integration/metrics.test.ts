@@ -6,13 +6,13 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServe } from '../../src/commands/serve.js';
 import { runDaily } from '../../src/daily.js';
 import { addDays, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { API_KEY, buildData, logId, startSimulator } from '../support/rapid7.js';
-import { startServe } from '../support/serve.js';
 import { tempDbPath } from '../support/tmp.js';
 
 const HOSTILE = 'evil "log" \\ with\nnewline';
