@@ -13,6 +13,7 @@
  * - At most once a fortnight: the caller says when it was last told (`lastToldDay`, epoch day), detection
  *   stays free of state.
  */
+import type { OrgDayInput } from './org-contributors.js';
 import { creepReason } from './org-reason.js';
 import type { Contributor, Finding } from './types.js';
 
@@ -24,12 +25,8 @@ export const CREEP_EVERY_DAYS = 14;
 /** Days per month used for the monthly size (365.25 / 12). */
 export const DAYS_PER_MONTH = 30.44;
 
-export interface CreepInput {
-  day: string;
-  t: number;
-  org: ArrayLike<number>;
-  observed: ArrayLike<number>;
-  logs: ReadonlyArray<{ id: string; name: string; values: ArrayLike<number> }>;
+/** The organisation day's input (org-contributors.ts) and when creep was last told. */
+export interface CreepInput extends OrgDayInput {
   /** Days since creep was last told (undefined: never). */
   daysSinceTold?: number;
 }

@@ -3,6 +3,7 @@
  * Bytes are whole bytes per UTC day; arrays are calendar aligned with `days` (NaN = unknown).
  */
 import { type Day, firstOfMonth, lastOfMonth, toEpochDay, weekdayOf } from '../days.js';
+import { median } from '../stats.js';
 import type { BudgetLevel } from './reason.js';
 
 export interface ThresholdRule {
@@ -22,13 +23,6 @@ export interface BudgetVerdict extends MonthProjection {
 
 /** Days of organisation history used for the per-weekday expectation of the rest of the month. */
 const PROJECTION_LOOKBACK = 28;
-
-/** Median of a non-empty list (the one median of detection's organisation rules and root causes). */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
 /**
  * Expected organisation total per weekday (0 = Sunday) from the PROJECTION_LOOKBACK days up to and

@@ -58,11 +58,12 @@ describe('organisation level of the daily run', () => {
     expect(listOutbox(db)).toHaveLength(1);
   });
 
-  it('an unusual organisation day is in the digest with its contributors and their money; findings are left as they were', () => {
+  it('an unusual organisation day is an alert and in the digest, with its contributors and their money', () => {
     seed((l, i) => (i === DAYS.length - 1 && l < 6 ? 2.5 : 1) * GB * wiggle(l, i));
     const r = judgeOrganisation(db, LAST, [], PRICE);
-    expect(r.findings).toEqual([]);
-    expect(r.org).toMatchObject({ kind: 'org', details: { orgEvent: 'unusual' } });
+    // Unexplained by any log's own finding: it joins the day's findings (an alert), priced like the digest's.
+    expect(r.findings).toEqual([r.org]);
+    expect(r.org).toMatchObject({ kind: 'org', details: { orgEvent: 'unusual', currency: 'USD' } });
     expect(
       r.org?.contributors
         ?.slice(0, 6)

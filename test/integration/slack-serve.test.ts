@@ -9,7 +9,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
 import { spawnWatched, waitUntil } from '../support/child.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { type FakeSlack, sendSlashCommand, startFakeSlack } from '../support/fake-slack.js';
 import { NOW, SECRET } from '../support/slack-harness.js';
 
 /** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */
@@ -47,14 +47,13 @@ describe('runServe', () => {
     fake = await startFakeSlack();
     const ctx = context(fake.apiUrl);
     const serve = await startServe(ctx, { port: 0 });
-    const port = serve.port;
     // The daily service's report: on start it catches up the missed run of yesterday (an empty database, no
     // Rapid7 key: nothing to collect), then waits for its next scheduled run.
     type Health = { status: string; running: boolean; lastRun: { day: string } | null; nextRun: string | null };
     let body: Health | undefined;
     const deadline = Date.now() + START_MS;
     for (;;) {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${serve.port}/healthz`);
       expect(res.status).toBe(200);
       body = (await res.json()) as Health;
       if ((!body.running && body.lastRun !== null) || Date.now() > deadline) break;
@@ -62,8 +61,8 @@ describe('runServe', () => {
     }
     expect(body).toMatchObject({ status: 'ok', running: false, lastRun: { day: '2026-03-10' } });
     expect(body?.nextRun).toMatch(/^\d{4}-\d\d-\d\dT06:30:00\.000Z$/);
-    await serve.stop('SIGTERM');
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await serve.stop();
+    await expect(fetch(`http://127.0.0.1:${serve.port}/healthz`)).rejects.toThrow();
     ctx.close();
   });
 
@@ -112,7 +111,6 @@ describe('logusage serve (the CLI, in its own process)', () => {
         const port = portOf();
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).toBe(200);
-        const { sendSlashCommand } = await import('../support/fake-slack.js');
         const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
           text: 'help',
           response_url: fake.responseUrl('cli'),

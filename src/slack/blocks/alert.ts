@@ -10,6 +10,7 @@ import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
 import {
   type Block,
+  capLines,
   context,
   escapeMrkdwn,
   escapeUntrusted,
@@ -26,6 +27,7 @@ import {
 import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';
+import { contributorLines } from './org.js';
 
 export type AlertState = 'open' | 'resolved' | 'level-shift';
 
@@ -272,6 +274,10 @@ export function buildAlertMessage(v: AlertView): SlackMessage {
   const blocks: Block[] = [
     section(h.mrkdwn),
     fields(f, dayLine),
+    // An unusual organisation day names the logs that carried it (SPEC §6.7), with their money when priced.
+    ...(f.kind === 'org' && f.contributors?.length
+      ? [section(`*Where it came from*\n${capLines(contributorLines(f), { maxChars: 2500, noun: 'logs' })}`)]
+      : []),
     ...(v.state === 'open' ? [] : [context(`Last unusual day: ${escapeUntrusted(f.reason)}`)]),
     sparkBlock(v.spark),
     context(ctx),

@@ -45,9 +45,17 @@ describe('the organisation total', () => {
     expect(addOrgFinding({ day: '2026-03-10', t, ...quiet }, [])).toBeNull();
     const one = world(60, 10, (l, d) => (d === t && l === 0 ? 11 * GB : GB) * wiggle(l, d));
     const own = { scope: 'log', logId: 'L0', kind: 'spike' } as Finding;
-    expect(addOrgFinding({ day: '2026-03-10', t, ...one }, [own])).toBeNull();
-    expect(addOrgFinding({ day: '2026-03-10', t, ...one }, [], [own])).toBeNull();
-    expect(addOrgFinding({ day: '2026-03-10', t, ...one }, [])).not.toBeNull();
+    // Explained by L0's own alert: returned for the digest, flagged, and not added to the day's findings.
+    const findings = [own];
+    expect(addOrgFinding({ day: '2026-03-10', t, ...one }, findings)).toMatchObject({ details: { explained: true } });
+    expect(findings).toEqual([own]);
+    const kept: Finding[] = [];
+    expect(addOrgFinding({ day: '2026-03-10', t, ...one }, kept, [own])).toMatchObject({ details: { explained: true } });
+    expect(kept).toEqual([]);
+    const posted: Finding[] = [];
+    const f = addOrgFinding({ day: '2026-03-10', t, ...one }, posted);
+    expect(f?.details).toEqual({ orgEvent: 'unusual', z: expect.any(Number) });
+    expect(posted).toEqual([f]);
   });
 
   it('an org finding detection gave (a holiday) gets the contributors, and no second one is added', () => {
