@@ -69,8 +69,14 @@ interface ServerReport {
   loopDelay: { p50: number; p99: number; max: number };
   /** RSS every 5 s of the load, bytes. */
   rssSeries: number[];
-  runs: Array<{ day: Day; ms: number; ok: boolean; error?: string; queued: number }>;
+  /** The longest stalls of the event loop (a 20 ms timer late by more than STALL_MS), s after the start of the load. */
+  stalls: Array<{ atS: number; ms: number }>;
+  /** `endS`: when the run was seen finished, s after the start of the load. */
+  runs: Array<{ day: Day; ms: number; ok: boolean; error?: string; queued: number; endS: number }>;
 }
+
+/** A timer this late marks a stall worth listing, ms. */
+const STALL_MS = 100;
 
 function serverEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return {
@@ -118,6 +124,9 @@ async function server(): Promise<void> {
   const rssSeries: number[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let watcher: NodeJS.Timeout | undefined;
+  let staller: NodeJS.Timeout | undefined;
+  let goAt = 0;
+  const stalls: ServerReport['stalls'] = [];
   let seenRunId = 0;
   const watch = () => {
     // Reads the run records the daily runs wrote (in the worker) and moves the clock on after each one.
@@ -142,6 +151,7 @@ async function server(): Promise<void> {
         ok: r.status === 'ok',
         ...(r.error ? { error: r.error.slice(0, 200) } : {}),
         queued,
+        endS: (performance.now() - goAt) / 1000,
       });
       if (r.status === 'ok' && runs.filter((x) => x.ok).length < LOOP_DAYS) clock.now = new Date(`${addDays(r.day, 2)}T06:30:00Z`);
     }
@@ -149,6 +159,13 @@ async function server(): Promise<void> {
   process.on('message', (m: { type: string }) => {
     if (m.type === 'go') {
       delay.enable();
+      goAt = performance.now();
+      let tick = goAt;
+      staller = setInterval(() => {
+        const t = performance.now();
+        if (t - tick - 20 > STALL_MS) stalls.push({ atS: (t - goAt) / 1000, ms: t - tick - 20 });
+        tick = t;
+      }, 20);
       sampler = setInterval(() => rssSeries.push(process.memoryUsage().rss), 5_000);
       if (!noDaily) {
         seenRunId = ctx.db.prepare('SELECT coalesce(max(id), 0) FROM runs').pluck().get() as number;
@@ -158,6 +175,7 @@ async function server(): Promise<void> {
     }
     if (m.type !== 'stop') return;
     delay.disable();
+    clearInterval(staller);
     clearInterval(sampler);
     clearInterval(watcher);
     if (!noDaily) watch();
@@ -172,6 +190,7 @@ async function server(): Promise<void> {
         heapEnd: end.heapUsed,
         loopDelay,
         rssSeries,
+        stalls: [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 8),
         runs: [...runs],
       };
       ctx.close();
@@ -478,6 +497,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `event-loop delay of the logusage process: p50 ${report.loopDelay.p50.toFixed(0)} ms, p99 ${report.loopDelay.p99.toFixed(0)} ms, max ${report.loopDelay.max.toFixed(0)} ms`,
+    );
+    const inRun = (at: number) => report.runs.some((r) => at <= r.endS + 0.25 && at >= r.endS - r.ms / 1000 - 0.25);
+    console.log(
+      `stalls over ${STALL_MS} ms (longest first, s after the start; * = during a daily run): ${report.stalls.map((x) => `${x.ms.toFixed(0)} ms at ${x.atS.toFixed(1)} s${inRun(x.atS) ? '*' : ''}`).join(', ') || 'none'}`,
     );
     console.log(
       `RSS of the logusage process: start ${mb(report.rssStart)}, end ${mb(report.rssEnd)} (heap ${mb(report.heapStart)} → ${mb(report.heapEnd)})`,

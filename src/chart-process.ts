@@ -15,7 +15,7 @@ import { AppError } from './errors.js';
 /** How long the chart process waits for another chart before it ends, ms. */
 const IDLE_MS = 30_000;
 /** Charts one process draws before the next chart starts a fresh one (bounds what drawing leaves behind). */
-const MAX_CHARTS = 50;
+const MAX_CHARTS = 200;
 
 export type ChartRequest = { id: number; input: UsageChartInput };
 export type ChartReply = { id: number; png: Uint8Array } | { id: number; error: string };
