@@ -3,10 +3,12 @@
  * runs daily runs for successive days (in serve's worker thread, as production runs them), all on loopback.
  *
  *   npx tsx bench/load.ts [--seconds 60] [--users 50] [--logs 2000] [--days 60] [--think-ms 1000]
- *                         [--daily serve|none] [--read-only]
+ *                         [--daily serve|none] [--read-only] [--burst]
  *
  * Each user sends a command, waits for its answer, reads it for `think-ms` to twice that (uniformly),
- * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test.
+ * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test. Users start
+ * at a random moment of the first `think-ms`, as people do; `--burst` starts all of them in the same millisecond
+ * (50 commands in one turn of the event loop: a stall of 5–7 ms per command, by construction).
  *
  * Three processes: this one plays Slack (the users, the response_url endpoint, the fake Web API); a child
  * process is the Rapid7 simulator (so building its large answers never delays the acks timed here); a child
@@ -335,6 +337,7 @@ async function main(): Promise<void> {
   const noDaily = dailyMode === 'none';
   const thinkMs = numberArg('think-ms', 1000);
   const readOnly = process.argv.includes('--read-only');
+  const burst = process.argv.includes('--burst');
   hardTimeLimit('load', seconds + 180);
 
   const dir = mkdtempSync(join(tmpdir(), 'logusage-load-'));
@@ -405,7 +408,7 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/slack/events`;
     child.send({ type: 'go' });
     console.log(
-      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its daily worker process)'}`,
+      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms, ${burst ? 'all starting at once' : 'starting over the first think time'}) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its daily worker process)'}`,
     );
 
     const samples: Sample[] = [];
@@ -421,6 +424,7 @@ async function main(): Promise<void> {
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
       };
       const userId = u < ADMINS.length ? (ADMINS[u] as string) : `ULOADU${String(u).padStart(3, '0')}`;
+      if (!burst) await new Promise((r) => setTimeout(r, thinkMs * rnd()));
       while (performance.now() < until) {
         const cmd = pickCommand(rnd, logs, u, readOnly);
         const rid = `r${++seq}`;
@@ -532,7 +536,7 @@ async function main(): Promise<void> {
     const ok = targets.every(([, , met]) => met);
     console.log(`\nRESULT ${ok ? 'PASS' : 'FAIL'}`);
     console.log(
-      `JSON ${JSON.stringify({ seconds, users, thinkMs, daily: dailyMode, readOnly, logs, days, commands: samples.length, errors: errors.length, slowAcks: slowAcks.length, ackP99Ms: Math.round(ackP99), dailyRuns: report.runs.length, rssStartMB: Math.round(report.rssStart / 1e6), rssEndMB: Math.round(report.rssEnd / 1e6), rssPeakMB: Math.round(peak / 1e6), loopDelayMaxMs: Math.round(report.loopDelay.max) })}`,
+      `JSON ${JSON.stringify({ seconds, users, thinkMs, daily: dailyMode, readOnly, burst, logs, days, commands: samples.length, errors: errors.length, slowAcks: slowAcks.length, ackP99Ms: Math.round(ackP99), dailyRuns: report.runs.length, rssStartMB: Math.round(report.rssStart / 1e6), rssEndMB: Math.round(report.rssEnd / 1e6), rssPeakMB: Math.round(peak / 1e6), loopDelayMaxMs: Math.round(report.loopDelay.max) })}`,
     );
     if (!ok) process.exitCode = 1;
   } finally {
