@@ -1,9 +1,9 @@
 /**
  * Load: 50 concurrent users send mixed `/logusage` commands for 60 s to `logusage serve` while its schedule
- * runs daily runs for successive days (in serve's worker thread, as production runs them), all on loopback.
+ * runs daily runs for successive days (in serve's daily worker process, as production runs them), all on loopback.
  *
  *   npx tsx bench/load.ts [--seconds 60] [--users 50] [--logs 2000] [--days 60] [--think-ms 1000]
- *                         [--daily serve|none] [--read-only] [--burst]
+ *                         [--daily serve|none] [--read-only] [--burst] [--profile DIR]
  *
  * Each user sends a command, waits for its answer, reads it for `think-ms` to twice that (uniformly),
  * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test. Users start
