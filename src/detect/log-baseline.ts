@@ -15,7 +15,7 @@
  * - Level: median of the adjusted values over `levelDays`, excluding a trailing run of days that
  *   deviate in one direction (so a spike does not raise the baseline of the days after it).
  */
-import { MAD_SCALE, medianInPlace as medianOf, sortedInsert, sortedMedian, sortedRemove } from '../stats.js';
+import { Extremes, MAD_SCALE, medianInPlace as medianOf, sortedInsert, sortedMedian, sortedRemove } from '../stats.js';
 import { type LogModel, type LogSeries, weekday } from './log-types.js';
 import type { DetectParams } from './params.js';
 
@@ -86,11 +86,8 @@ export class LogBaseline {
   /** Second smallest / largest of adj over [first, n) (set by adjustedWindow). */
   rangeLo = 0;
   rangeHi = 0;
-  // The two smallest and two largest values seen (min1 ≤ min2, max1 ≥ max2).
-  min1 = 0;
-  min2 = 0;
-  max1 = 0;
-  max2 = 0;
+  /** Extremes of the values of the current pass (fit, window or quick check). */
+  readonly ext = new Extremes();
   // The model in use.
   factor: Float64Array;
   known: Uint8Array;
@@ -198,26 +195,6 @@ export class LogBaseline {
       v += 2 * (k - j) * r;
     }
     return Math.sqrt(v);
-  }
-
-  resetExtremes(): void {
-    this.min1 = this.min2 = Number.POSITIVE_INFINITY;
-    this.max1 = this.max2 = Number.NEGATIVE_INFINITY;
-  }
-
-  addExtreme(v: number): void {
-    if (v < this.min2) {
-      if (v < this.min1) {
-        this.min2 = this.min1;
-        this.min1 = v;
-      } else this.min2 = v;
-    }
-    if (v > this.max2) {
-      if (v > this.max1) {
-        this.max2 = this.max1;
-        this.max1 = v;
-      } else this.max2 = v;
-    }
   }
 
   /**
@@ -516,7 +493,7 @@ export class LogBaseline {
     const lo = this.reach(Math.max(shapeStart, t - this.p.windowDays));
     let n = 0;
     this.first = -1;
-    this.resetExtremes();
+    this.ext.reset();
     let w = weekday(dow0, lo);
     for (let i = lo; i < t; i++) {
       const v = values[i]!;
@@ -530,7 +507,7 @@ export class LogBaseline {
         adj[n] = a;
         if (i >= levelStart) {
           if (this.first < 0) this.first = n;
-          this.addExtreme(a);
+          this.ext.add(a);
         }
         n++;
       }
@@ -541,20 +518,20 @@ export class LogBaseline {
       this.collectWindow(values, ln, dow0, shapeStart, t, this.p.windowDays);
       n = this.n;
       this.first = -1;
-      this.resetExtremes();
+      this.ext.reset();
       for (let q = 0; q < n; q++) {
         const a = y[q]! - factor[wd[q]!]! + slope * (t - idx[q]!);
         adj[q] = a;
         if (idx[q]! >= levelStart) {
           if (this.first < 0) this.first = q;
-          this.addExtreme(a);
+          this.ext.add(a);
         }
       }
     }
     this.n = n;
     if (this.first < 0) this.first = n;
-    this.rangeLo = this.min2;
-    this.rangeHi = this.max2;
+    this.rangeLo = this.ext.min2;
+    this.rangeHi = this.ext.max2;
   }
 
   /** Fits the shape of the current window (ending before `end`) into `out`. */
@@ -584,10 +561,10 @@ export class LogBaseline {
       out.sigma = Math.max(MIN_SIGMA, noise);
     }
     out.slope = this.trendOf(end, out.sigma);
-    this.resetExtremes();
-    for (let q = 0; q < n; q++) this.addExtreme(adj[q]! - out.slope * idx[q]!);
-    out.minB = this.min2;
-    out.maxB = this.max2;
+    this.ext.reset();
+    for (let q = 0; q < n; q++) this.ext.add(adj[q]! - out.slope * idx[q]!);
+    out.minB = this.ext.min2;
+    out.maxB = this.ext.max2;
     out.plain = !this.widened && n >= 2 * MIN_WINDOW_VALUES - 2;
     return out;
   }

@@ -36,22 +36,23 @@ export class ChangeRule {
    */
   quietAgainst(model: LogModel, s: LogSeries, t: number, monday: number, dow0: number, wt: number, x: number): boolean {
     const b = this.b;
-    b.min1 = Number.NEGATIVE_INFINITY;
-    b.min2 = model.minB;
-    b.max1 = Number.POSITIVE_INFINITY;
-    b.max2 = model.maxB;
+    const ext = b.ext;
+    ext.min1 = Number.NEGATIVE_INFINITY;
+    ext.min2 = model.minB;
+    ext.max1 = Number.POSITIVE_INFINITY;
+    ext.max2 = model.maxB;
     const values = s.values;
     const ln = s.lnValues;
     for (let i = b.reach(monday), w = weekday(dow0, monday); i < t; i++, w = w === 6 ? 0 : w + 1) {
       const v = values[i]!;
-      if (v > 0) b.addExtreme((ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i);
+      if (v > 0) ext.add((ln ? ln[i]! : Math.log(v)) - model.factor[w]! - model.slope * i);
     }
     const today = Math.log(x) - model.factor[wt]!;
     const ms = model.sigma * b.leastInflation;
-    const hiB = b.max2 + model.slope * t;
+    const hiB = ext.max2 + model.slope * t;
     return (
       !Number.isNaN(ms) &&
-      today - (b.min2 + model.slope * t) < b.leastUp(ms, x) &&
+      today - (ext.min2 + model.slope * t) < b.leastUp(ms, x) &&
       hiB - today < b.leastDown(ms, Math.exp(hiB + model.factor[wt]!))
     );
   }
