@@ -9,7 +9,7 @@
  * succeeds again, which replies "working again" in that message's thread.
  */
 import { hostname } from 'node:os';
-import { type AlertDayResult, applyAlertDay } from './alerts/runner.js';
+import { type AlertDayResult, type AlertRunDeps, applyAlertDay } from './alerts/runner.js';
 import type { UsageChartInput } from './charts.js';
 import { type CollectResult, runCollect } from './collect.js';
 import type { Settings } from './config.js';
@@ -25,7 +25,7 @@ import { type ExplainDayResult, explainDay } from './pipeline/explain.js';
 import { judgeOrganisation, queueCreep, recordLevelShifts } from './pipeline/org.js';
 import type { Rapid7Client } from './rapid7/client.js';
 import type { LogSearchClient } from './rapid7/query.js';
-import { context, escapeMrkdwn, escapeUntrusted, plainName, section } from './slack/mrkdwn.js';
+import { buildRunFailedMessage, buildRunRecoveredReply } from './slack/blocks/run-notice.js';
 import { createOutbox, type DrainReport, METADATA_EVENT_TYPE, type OutboxOptions, type SlackSender } from './slack/outbox.js';
 import { claimNotice, clearNotices, listNotices } from './store/alerts.js';
 import { type Db, isSqliteError, storageError } from './store/db.js';
@@ -247,17 +247,7 @@ export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Findi
   return withLease(deps.db, DAILY_LOCK, { owner, now: deps.now, ttlMs: deps.lockTtlMs ?? 5 * 60_000 }, async () => {
     const runId = startRun(deps.db, DETECT_JOB, deps.now(), { day });
     try {
-      const alerts = applyAlertDay(
-        {
-          db: deps.db,
-          logger: deps.logger,
-          now: deps.now(),
-          alertChannel,
-          resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
-        },
-        day,
-        findings,
-      );
+      const alerts = applyAlertDay(alertRunDeps(deps, alertChannel), day, findings);
       const delivery = await deliverPending(deps);
       finishRun(deps.db, runId, deps.now(), {
         status: 'ok',
@@ -274,6 +264,17 @@ export async function postDetectedDay(deps: DailyDeps, day: Day, findings: Findi
       throw e;
     }
   });
+}
+
+/** What the alert stage needs of the daily dependencies, read now (the run's clock). */
+function alertRunDeps(deps: DailyDeps, alertChannel: string): AlertRunDeps {
+  return {
+    db: deps.db,
+    logger: deps.logger,
+    now: deps.now(),
+    alertChannel,
+    resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
+  };
 }
 
 /** Errors from SQLite and elsewhere, as an AppError with a code and a message that says what to do. */
@@ -315,18 +316,7 @@ async function runLeasedDay(
     recordLevelShifts(deps.db, day, [...detected.findings, ...detected.muted], deps.now(), dryRun);
     const findings = orgDay.findings;
     await stage('alerts');
-    const alerts = applyAlertDay(
-      {
-        db: deps.db,
-        logger: deps.logger,
-        now: deps.now(),
-        alertChannel,
-        resolveAfterDays: deps.resolveAfterDays ?? deps.settings.resolveAfterDays,
-      },
-      day,
-      findings,
-      { dryRun },
-    );
+    const alerts = applyAlertDay(alertRunDeps(deps, alertChannel), day, findings, { dryRun });
     if (alerts.status === 'stale') {
       deps.logger.warn({ day }, 'alerts were already judged for a later day; no alerts are sent for this older day');
     }
@@ -417,10 +407,7 @@ async function explainStage(deps: DailyDeps, day: Day, stage: (s: DailyStage) =>
  */
 export async function reportFailure(deps: DailyDeps, day: Day, err: AppError, channel: string): Promise<void> {
   const at = deps.now().toISOString();
-  const text = `:x: *The daily logusage run for ${day} failed.*\n${escapeUntrusted(err.message)}`;
-  const note = `Error code \`${err.code}\` · later runs retry · this message is not repeated until a run succeeds again`;
-  const plain = `The daily logusage run for ${day} failed: ${plainName(err.message, 2000)}`;
-  const payload = { text: escapeMrkdwn(plain), blocks: [section(text), context(note)] };
+  const payload = buildRunFailedMessage(day, err);
   let queued = false;
   try {
     queued = deps.db
@@ -467,12 +454,11 @@ function markRecovered(deps: DailyDeps, day: Day, runId: number): OutboxRecord |
       clearNotices(deps.db, RUN_FAILED_NOTICE);
       const parent = typeof notice.details?.outboxKey === 'string' ? getOutboxByKey(deps.db, notice.details.outboxKey) : undefined;
       if (!parent) return null;
-      const text = `:white_check_mark: Working again: the daily run for ${day} succeeded.`;
       enqueueOutbox(deps.db, {
         idemKey: `run-recovered:${runId}`,
         channel: parent.channel,
         method: 'reply',
-        payload: { text: `Working again: the daily run for ${day} succeeded.`, blocks: [section(text)] },
+        payload: buildRunRecoveredReply(day),
         parentOutboxId: parent.id,
         now: deps.now().toISOString(),
       });

@@ -22,7 +22,7 @@
  *   digest with `details.explained`, not added to the day's findings (so never posted as an alert).
  */
 
-import { median, robustSpread } from '../stats.js';
+import { median, medianInPlace, robustSpread } from '../stats.js';
 import { formatShare, orgReason } from './org-reason.js';
 import type { Contributor, Finding } from './types.js';
 
@@ -49,6 +49,11 @@ export interface OrgDayInput {
   org: ArrayLike<number>;
   observed: ArrayLike<number>;
   logs: readonly OrgLogSeries[];
+  /**
+   * Optional memo of what the logs do not account for, by day index (it depends on the data only): a replay
+   * over many days passes one map for all of them.
+   */
+  remainders?: Map<number, number>;
 }
 
 /** Bytes of day i, an observed day without data as 0 (`asZero`), NaN when unknown. */
@@ -58,25 +63,22 @@ function bytesAt(a: ArrayLike<number>, i: number, observed: ArrayLike<number> | 
   return asZero && observed && observed[i] === 1 ? 0 : Number.NaN;
 }
 
+/** Scratch of `usualOf` (EXPECT_WEEKS values; the rules are synchronous, so one buffer serves every call). */
+const weekdayScratch = new Float64Array(EXPECT_WEEKS);
+
 /**
- * The known same weekdays of day t: EXPECT_WEEKS weeks of them, the latest first, among the indices in
- * [lo, hi) before t (hi ≤ t; the weeks from hi on are skipped, not counted).
+ * Median of a log's known same weekdays of t: EXPECT_WEEKS weeks of them, the latest first, among the indices
+ * in [lo, hi) before t (hi ≤ t; the weeks from hi on are skipped, not counted); NaN without any.
  */
-function sameWeekdays(a: ArrayLike<number>, t: number, observed: ArrayLike<number> | null, asZero: boolean, lo = 0, hi = t): number[] {
-  const out: number[] = [];
+function usualOf(l: OrgLogSeries, t: number, observed: ArrayLike<number>, lo = 0, hi = t): number {
+  let n = 0;
   for (let i = t - 7, weeks = 0; i >= Math.max(0, lo) && weeks < EXPECT_WEEKS; i -= 7) {
     if (i >= hi) continue;
     weeks++;
-    const v = bytesAt(a, i, observed, asZero);
-    if (!Number.isNaN(v)) out.push(v);
+    const v = bytesAt(l.values, i, observed, true);
+    if (!Number.isNaN(v)) weekdayScratch[n++] = v;
   }
-  return out;
-}
-
-/** Median of a log's same weekdays of t in [lo, hi) (see sameWeekdays); NaN without any. */
-function usualOf(l: OrgLogSeries, t: number, observed: ArrayLike<number>, lo = 0, hi = t): number {
-  const xs = sameWeekdays(l.values, t, observed, true, lo, hi);
-  return xs.length > 0 ? median(xs) : Number.NaN;
+  return n > 0 ? medianInPlace(weekdayScratch, n) : Number.NaN;
 }
 
 /**
@@ -105,50 +107,64 @@ export function logExpectation(l: OrgLogSeries, t: number, observed: ArrayLike<n
   return ratios.length > 0 ? oldToday * median(ratios) : oldToday;
 }
 
-/** Every log's change on day t (bytes − its expectation); logs with no known bytes that day are left out. */
-function logChanges(input: OrgDayInput): Array<{ log: OrgLogSeries; change: number }> {
-  const { t, observed } = input;
-  const rows: Array<{ log: OrgLogSeries; change: number }> = [];
+/** A log's change on day t (bytes − its expectation). */
+interface LogChange {
+  log: OrgLogSeries;
+  change: number;
+}
+
+/** Every log's change on day t and the sum of their expectations; logs with no known bytes that day are left out. */
+function logChanges(input: OrgDayInput, i = input.t): { rows: LogChange[]; expected: number } {
+  const { observed } = input;
+  const rows: LogChange[] = [];
+  let expected = 0;
   for (const log of input.logs) {
-    const today = bytesAt(log.values, t, observed, true);
-    if (!Number.isNaN(today)) rows.push({ log, change: today - logExpectation(log, t, observed) });
+    const today = bytesAt(log.values, i, observed, true);
+    if (Number.isNaN(today)) continue;
+    const e = logExpectation(log, i, observed);
+    expected += e;
+    rows.push({ log, change: today - e });
   }
-  return rows;
+  return { rows, expected };
 }
 
 /** What the logs do not account for on day i: the organisation total minus their bytes (NaN when unknown). */
 function remainderAt(input: OrgDayInput, i: number): number {
+  const memo = input.remainders?.get(i);
+  if (memo !== undefined) return memo;
   const total = input.org[i] as number;
-  if (!Number.isFinite(total)) return Number.NaN;
   let sum = 0;
   for (const l of input.logs) {
     const v = l.values[i] as number;
     if (Number.isFinite(v)) sum += v;
   }
-  return total - sum;
+  const r = Number.isFinite(total) ? total - sum : Number.NaN;
+  input.remainders?.set(i, r);
+  return r;
 }
 
-/** The organisation's expected total for day i: every log's expectation plus the remainder's usual day. */
-function expectedTotal(input: OrgDayInput, i: number): number {
-  let sum = 0;
-  for (const l of input.logs) if (!Number.isNaN(bytesAt(l.values, i, input.observed, true))) sum += logExpectation(l, i, input.observed);
+/** The usual part of what the logs do not account for on day i (median of its same weekdays; 0 without any). */
+function usualRemainder(input: OrgDayInput, i: number): number {
   const rest: number[] = [];
   for (let w = 1; w <= EXPECT_WEEKS && i - 7 * w >= 0; w++) {
     const r = remainderAt(input, i - 7 * w);
     if (!Number.isNaN(r)) rest.push(r);
   }
-  return sum + (rest.length > 0 ? median(rest) : 0);
+  return rest.length > 0 ? median(rest) : 0;
+}
+
+/** The organisation's expected total for day i: every log's expectation plus the remainder's usual day. */
+function expectedTotal(input: OrgDayInput, i: number): number {
+  return logChanges(input, i).expected + usualRemainder(input, i);
 }
 
 /**
- * The organisation's expected total and spread for day t (see the file comment), or null with fewer than 3
- * known same weekdays of the organisation total or without a total on t. The spread is that of the same
- * weekdays' totals around their own expected totals (each with the levels accepted before it), so a level
- * accepted in those weeks does not widen it.
+ * The spread of the organisation total on day t, or null with fewer than 3 known same weekdays: the scaled
+ * median absolute deviation of the same weekdays' misses from their own expected totals (each with the levels
+ * accepted before it, so a level accepted in those weeks does not widen it), at least 2 % of `expected`.
  */
-export function orgExpectation(input: OrgDayInput): { expected: number; spread: number } | null {
+function orgSpread(input: OrgDayInput, expected: number): number | null {
   const { org, t } = input;
-  if (!Number.isFinite(org[t] as number)) return null;
   const misses: number[] = [];
   for (let w = 1; w <= EXPECT_WEEKS && t - 7 * w >= 0; w++) {
     const i = t - 7 * w;
@@ -156,22 +172,32 @@ export function orgExpectation(input: OrgDayInput): { expected: number; spread: 
     if (Number.isFinite(v)) misses.push(v - expectedTotal(input, i));
   }
   if (misses.length < 3) return null;
-  const expected = expectedTotal(input, t);
   const m = median(misses);
   const mad = robustSpread(misses, m);
   // A floor on the spread: four identical weeks do not make a 1 % change "certain".
-  return { expected, spread: Math.max(mad, 0.02 * Math.max(expected, 0)) };
+  return Math.max(mad, 0.02 * Math.max(expected, 0));
+}
+
+/**
+ * The organisation's expected total and spread for day t (see the file comment), or null without a total on t
+ * or with fewer than 3 known same weekdays of it.
+ */
+export function orgExpectation(input: OrgDayInput): { expected: number; spread: number } | null {
+  if (!Number.isFinite(input.org[input.t] as number)) return null;
+  const expected = expectedTotal(input, input.t);
+  const spread = orgSpread(input, expected);
+  return spread === null ? null : { expected, spread };
 }
 
 /** Every log's change on day t, in the direction of `orgChange`, largest first. */
-export function orgContributors(input: OrgDayInput, orgChange: number): Contributor[] {
+export function orgContributors(input: OrgDayInput, orgChange: number, rows: readonly LogChange[] = logChanges(input).rows): Contributor[] {
   if (orgChange === 0) return [];
-  const rows: Contributor[] = [];
-  for (const { log, change } of logChanges(input)) {
+  const out: Contributor[] = [];
+  for (const { log, change } of rows) {
     if (change * Math.sign(orgChange) <= 0) continue;
-    rows.push({ logId: log.id, logName: log.name, changeBytes: Math.round(change), share: change / orgChange });
+    out.push({ logId: log.id, logName: log.name, changeBytes: Math.round(change), share: change / orgChange });
   }
-  return rows.sort((a, b) => Math.abs(b.changeBytes) - Math.abs(a.changeBytes) || a.logId.localeCompare(b.logId));
+  return out.sort((a, b) => Math.abs(b.changeBytes) - Math.abs(a.changeBytes) || a.logId.localeCompare(b.logId));
 }
 
 /**
@@ -184,17 +210,23 @@ export function addOrgFinding(input: OrgDayInput, findings: Finding[], keptApart
   const { t, org } = input;
   const existing = findings.find((f) => f.kind === 'org' && f.scope === 'org');
   const value = org[t] as number;
-  const exp = orgExpectation(input);
+  const known = Number.isFinite(value);
+  const day = logChanges(input);
+  const expected = day.expected + usualRemainder(input, t);
   if (existing) {
-    const change = existing.changeBytes !== 0 ? existing.changeBytes : exp ? value - exp.expected : 0;
-    existing.contributors = orgContributors(input, change).slice(0, MAX_CONTRIBUTORS);
+    const change = existing.changeBytes !== 0 ? existing.changeBytes : known ? value - expected : 0;
+    existing.contributors = orgContributors(input, change, day.rows).slice(0, MAX_CONTRIBUTORS);
     return existing;
   }
-  if (!exp || input.observed[t] !== 1) return null;
-  const change = value - exp.expected;
-  const z = Math.abs(change) / exp.spread;
-  if (z < EXPECT_Z || Math.abs(change) < MATERIAL_SHARE * exp.expected) return null;
-  const all = orgContributors(input, change);
+  if (!known || input.observed[t] !== 1) return null;
+  const change = value - expected;
+  // Material first (cheap); the spread reads four more days of every log.
+  if (Math.abs(change) < MATERIAL_SHARE * expected) return null;
+  const spread = orgSpread(input, expected);
+  if (spread === null) return null;
+  const z = Math.abs(change) / spread;
+  if (z < EXPECT_Z) return null;
+  const all = orgContributors(input, change, day.rows);
   const told = new Set([...findings, ...keptApart].flatMap((f) => (f.scope === 'log' && f.logId ? [f.logId] : [])));
   const explainedShare = all.reduce((a, c) => a + (told.has(c.logId) ? c.share : 0), 0);
   const explained = explainedShare >= EXPLAINED_SHARE;
@@ -208,13 +240,13 @@ export function addOrgFinding(input: OrgDayInput, findings: Finding[], keptApart
     logName: 'organisation',
     logsets: [],
     value: Math.round(value),
-    expected: Math.round(exp.expected),
-    low: Math.round(Math.max(0, exp.expected - EXPECT_Z * exp.spread)),
-    high: Math.round(exp.expected + EXPECT_Z * exp.spread),
+    expected: Math.round(expected),
+    low: Math.round(Math.max(0, expected - EXPECT_Z * spread)),
+    high: Math.round(expected + EXPECT_Z * spread),
     score: Math.round((z / EXPECT_Z) * 100) / 100,
-    reason: orgReason(value, exp.expected, contributors),
+    reason: orgReason(value, expected, contributors),
     changeBytes: Math.round(change),
-    changePct: exp.expected > 0 ? (change / exp.expected) * 100 : null,
+    changePct: expected > 0 ? (change / expected) * 100 : null,
     contributors,
     details,
   };

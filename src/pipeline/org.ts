@@ -13,7 +13,7 @@
  */
 import { addDays, type Day, toEpochDay } from '../days.js';
 import { CREEP_WEEKS, detectCreep } from '../detect/creep.js';
-import { addOrgFinding, levelShiftStart } from '../detect/org-contributors.js';
+import { addOrgFinding, EXPECT_WEEKS, levelShiftStart } from '../detect/org-contributors.js';
 import type { Finding } from '../detect/types.js';
 import { type Price, priceFindings } from '../money.js';
 import { buildCreepMessage } from '../slack/blocks/org.js';
@@ -24,8 +24,13 @@ import { enqueueOutbox, getOutboxByKey, type OutboxRecord, writeOrPreview } from
 import { orgSeries } from '../store/slack-reads.js';
 import { displayName, readUsageMatrix } from '../store/usage.js';
 
-/** Days read: creep compares the latest fortnight with the one CREEP_WEEKS weeks before it. */
-const HISTORY_DAYS = CREEP_WEEKS * 7 + 14;
+/**
+ * Days read: creep compares the latest fortnight with the one CREEP_WEEKS weeks before it; the organisation's
+ * spread judges the EXPECT_WEEKS same weekdays before the day, each against its own EXPECT_WEEKS weeks (and the
+ * old level of a log whose level began within a week of one of them, up to two weeks more). With these days the
+ * rules give what a replay over the whole history gives (`backtest`).
+ */
+const HISTORY_DAYS = Math.max(CREEP_WEEKS * 7 + 14, (2 * EXPECT_WEEKS + 2) * 7 + 1);
 export const CREEP_NOTICE = 'creep:';
 /** Notice of a log's accepted new normal: `level:<logId>:<day>`. */
 export const LEVEL_NOTICE = 'level:';

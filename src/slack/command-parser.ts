@@ -350,16 +350,9 @@ export function parseCommand(input: string): ParseResult {
     }
 
     case 'budget': {
-      const action = args[0]?.text.toLowerCase();
-      if (action === undefined || action === 'show') {
-        if (args.length > 1) return err('`budget show` takes no more arguments', EXAMPLES.budgetShow);
-        return { kind: 'budget-show' };
-      }
-      if (action === 'clear' || action === 'remove' || action === 'off') {
-        if (args.length > 1) return err('`budget clear` takes no more arguments', EXAMPLES.budgetClear);
-        return { kind: 'budget-clear' };
-      }
-      if (action === 'set') {
+      const shown = parseShowOrClear('budget', args);
+      if (shown) return shown;
+      if (args[0]?.text.toLowerCase() === 'set') {
         if (args.length === 1) return { kind: 'budget-modal' };
         if (endsWithMoney(args.slice(1))) {
           const m = takeMoney(args.slice(1), /^(month|mo|m)$/i);
@@ -380,16 +373,9 @@ export function parseCommand(input: string): ParseResult {
     }
 
     case 'price': {
-      const action = args[0]?.text.toLowerCase();
-      if (action === undefined || action === 'show') {
-        if (args.length > 1) return err('`price show` takes no more arguments', EXAMPLES.priceShow);
-        return { kind: 'price-show' };
-      }
-      if (action === 'clear' || action === 'remove' || action === 'off') {
-        if (args.length > 1) return err('`price clear` takes no more arguments', EXAMPLES.priceClear);
-        return { kind: 'price-clear' };
-      }
-      if (action === 'set') {
+      const shown = parseShowOrClear('price', args);
+      if (shown) return shown;
+      if (args[0]?.text.toLowerCase() === 'set') {
         const text = joinName(args.slice(1));
         if (!text) return err(`a price per GB is missing (e.g. ${PRICE_EXAMPLE})`, EXAMPLES.priceSet);
         const r = parsePrice(text, 'USD');
@@ -481,6 +467,19 @@ export function parseCommand(input: string): ParseResult {
       );
     }
   }
+}
+
+/**
+ * `<setting>` or `<setting> show`, and `<setting> clear|remove|off`, of the budget or the price: each takes no more
+ * arguments. Undefined for any other action (`set`, or a word that is not one).
+ */
+function parseShowOrClear(setting: 'budget' | 'price', args: Token[]): ParseResult | undefined {
+  const action = args[0]?.text.toLowerCase();
+  const form = action === undefined || action === 'show' ? 'show' : ['clear', 'remove', 'off'].includes(action) ? 'clear' : undefined;
+  if (form === undefined) return undefined;
+  if (args.length > 1)
+    return err(`\`${setting} ${form}\` takes no more arguments`, EXAMPLES[`${setting}${form === 'show' ? 'Show' : 'Clear'}`]);
+  return { kind: `${setting}-${form}` };
 }
 
 /** `owner <logset name> <@user|@group>`, `owner list`, `owner remove <logset>`. */

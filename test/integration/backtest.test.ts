@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../src/days.js';
+import { addDays, diffDays } from '../../src/days.js';
 import type { Finding } from '../../src/detect/types.js';
 import { AppError } from '../../src/errors.js';
 import { runImport } from '../../src/import.js';
@@ -30,7 +30,10 @@ describe('logusage backtest', () => {
   it('--input --json prints one finding per line with day, logId and kind, good enough to score', async () => {
     const cli = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
     expect(await cli.run('backtest', '--input', file(toCsv(SET)), '--json')).toBe(0);
-    const found = parse(cli.out());
+    const all = parse(cli.out());
+    // Organisation findings (SPEC §6.7) are printed too; the scorer reads the log findings.
+    const found = all.filter((f) => f.scope === 'log');
+    for (const f of all.filter((f) => f.scope !== 'log')) expect(['org', 'creep']).toContain(f.kind);
     expect(found.length).toBeGreaterThan(50);
     for (const f of found) {
       expect(f.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -74,6 +77,45 @@ describe('logusage backtest', () => {
     expect(count(cli.out())).toBeLessThan(count(out));
   });
 
+  it('carries the organisation findings with their contributors, and the summary counts them', async () => {
+    // 20 logs of 1 GB; day 40 all up 35 % (no log alerts: an organisation alert); from day 70 every log grows
+    // 0.7 % a day (creep, at most once a fortnight); day 60 one log ×12 (its own spike carries the change).
+    const start = '2026-01-01';
+    const lines = ['day,log_id,log_name,bytes'];
+    for (let d = 0; d < 130; d++) {
+      for (let l = 0; l < 20; l++) {
+        let v = 1e9 * (1 + 0.03 * Math.sin(d * 1.7 + l)) * (1 + 0.007 * Math.max(0, d - 70));
+        if (d === 40) v *= 1.35;
+        if (d === 60 && l === 0) v *= 12;
+        lines.push(`${addDays(start, d)},L${l},log-${l},${Math.round(v)}`);
+      }
+    }
+    const input = file(`${lines.join('\n')}\n`, 'org.csv');
+    const cli = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
+    expect(await cli.run('backtest', '--input', input, '--json')).toBe(0);
+    const org = parse(cli.out()).filter((f) => f.scope === 'org');
+    const unusual = org.filter((f) => f.kind === 'org');
+    expect(unusual.find((f) => f.day === addDays(start, 40))).toMatchObject({
+      details: { orgEvent: 'unusual' },
+      contributors: expect.arrayContaining([
+        expect.objectContaining({ logId: expect.stringMatching(/^L\d+$/), share: expect.any(Number) }),
+      ]),
+    });
+    expect(unusual.find((f) => f.day === addDays(start, 40))?.contributors).toHaveLength(10);
+    expect(unusual.find((f) => f.day === addDays(start, 40))?.details?.explained).toBeUndefined();
+    expect(unusual.find((f) => f.day === addDays(start, 60))).toMatchObject({ details: { explained: true } });
+    const creep = org.filter((f) => f.kind === 'creep');
+    expect(creep.length).toBeGreaterThanOrEqual(1);
+    expect(creep[0]?.contributors?.length).toBe(5);
+    for (let i = 1; i < creep.length; i++) expect(diffDays(creep[i]!.day, creep[i - 1]!.day)).toBeGreaterThanOrEqual(14);
+    cli.reset();
+    expect(await cli.run('backtest', '--input', input)).toBe(0);
+    const alerted = unusual.filter((f) => f.details?.explained !== true).length;
+    expect(cli.out()).toContain(
+      `Organisation: ${unusual.length} unusual days (${alerted} alerted, ${unusual.length - alerted} explained by logs' own alerts), ${creep.length} creep notice${creep.length === 1 ? '' : 's'}.`,
+    );
+  });
+
   it('--db replays the stored history; --from/--to limit the days judged', async () => {
     const path = tempDbPath();
     const db = openDb(path);
@@ -95,7 +137,9 @@ describe('logusage backtest', () => {
     const from = addDays(SET.start, 100);
     const to = addDays(SET.start, 130);
     expect(await cli.run('backtest', '--db', '--from', from, '--to', to, '--json')).toBe(0);
-    expect(facts(parse(cli.out()))).toEqual(facts(fromFile.filter((f) => f.day >= from && f.day <= to)));
+    // The log rules need no earlier judgement; the organisation's knows only the new normals accepted from --from on.
+    const logs = (fs: Finding[]) => fs.filter((f) => f.scope === 'log');
+    expect(facts(logs(parse(cli.out())))).toEqual(facts(logs(fromFile.filter((f) => f.day >= from && f.day <= to))));
   });
 
   it('shows progress on a terminal only', async () => {

@@ -78,25 +78,15 @@ describe('opening the modals', () => {
 
   it('the Home tab buttons open the modals for an admin, and a notice for anyone else', async () => {
     const home = { type: 'home', callback_id: 'logusage_home' };
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeThreshold, value: 'home', userId: ADMIN, view: home }),
-    );
+    const click = (actionId: string, userId: string) =>
+      sendInteraction(h.url, SECRET, viewBlockActionsPayload({ actionId, value: 'home', userId, view: home }));
+    await click(UI_ACTION_IDS.homeThreshold, ADMIN);
     expect((await openedModal()).callback_id).toBe(MODAL_IDS.threshold);
     h.fake.reset();
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeBudget, value: 'home', userId: ADMIN, view: home }),
-    );
+    await click(UI_ACTION_IDS.homeBudget, ADMIN);
     expect((await openedModal()).callback_id).toBe(MODAL_IDS.budget);
     h.fake.reset();
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeBudget, value: 'home', userId: USER, view: home }),
-    );
+    await click(UI_ACTION_IDS.homeBudget, USER);
     const notice = await openedModal();
     expect(notice.callback_id).toBe(MODAL_IDS.notice);
     expect(blockText(notice.blocks)).toMatch(/Only admins may change the budget/);

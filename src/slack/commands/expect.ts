@@ -10,20 +10,9 @@ import { addDays, diffDays } from '../../days.js';
 import type { Db } from '../../store/db.js';
 import { activePlans, addPlan, endPlan, type PlanRecord } from '../../store/planned.js';
 import { displayName, type LogInfo, listLogs } from '../../store/usage.js';
-import { buildReply, buildUsageError } from '../blocks/common.js';
+import { buildListReply, buildReply, buildUsageError } from '../blocks/common.js';
 import { buildCandidates } from '../blocks/log-detail.js';
-import {
-  capLines,
-  context,
-  ellipsize,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, plainName, type SlackMessage, shownName } from '../mrkdwn.js';
 import { logsetNames, matchLog, matchLogset } from '../names.js';
 import { type CommandContext, type Handlers, nameOf, todayOf, whoAt } from './context.js';
 import { EXAMPLES } from './table.js';
@@ -95,14 +84,12 @@ export const expectCommands: Handlers<'expect-set' | 'expect-list' | 'expect-rem
     }
     const name = planNames(ctx);
     const lines = plans.map((p) => `• ${escapeUntrusted(describePlan(p, name))}`);
-    const message = fitMessage({
-      text: escapeMrkdwn(
-        `${plans.length} planned change${plans.length === 1 ? '' : 's'}: ${plans.map((p) => plainName(describePlan(p, name), 200)).join('; ')}`,
-      ),
-      blocks: [
-        section(`*Planned changes* (no alert within them)\n${capLines(lines, { maxChars: 2800, noun: 'plans' })}`),
-        context('End one early with `/logusage expect remove &lt;ID&gt;`.'),
-      ],
+    const message = buildListReply({
+      title: '*Planned changes* (no alert within them)',
+      lines,
+      noun: 'plans',
+      plain: `${plans.length} planned change${plans.length === 1 ? '' : 's'}: ${plans.map((p) => plainName(describePlan(p, name), 200)).join('; ')}`,
+      note: 'End one early with `/logusage expect remove &lt;ID&gt;`.',
     });
     return { message };
   },

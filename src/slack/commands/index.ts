@@ -20,26 +20,38 @@ import { routeCommands } from './route.js';
 import { snoozeCommands } from './snooze.js';
 import { statusCommands } from './status.js';
 import { summaryCommands } from './summary.js';
+import type { SubcommandName } from './table.js';
 import { thresholdCommands } from './threshold.js';
 import { topCommands } from './top.js';
 
-export const HANDLERS: Handlers = {
-  ...helpCommands,
-  ...summaryCommands,
-  ...topCommands,
-  ...logCommands,
-  ...alertsCommands,
-  ...chartCommands,
-  ...thresholdCommands,
-  ...budgetCommands,
-  ...priceCommands,
-  ...explainCommands,
-  ...snoozeCommands,
-  ...muteCommands,
-  ...routeCommands,
-  ...expectCommands,
-  ...ownerCommands,
-  ...digestCommands,
-  ...refreshCommands,
-  ...statusCommands,
-};
+type Merged<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * Each subcommand's handlers, by its name in the table (an undo word is handled in its pair's file: `unsnooze` by
+ * snooze.ts). The type requires a file for every subcommand of the table.
+ */
+export const HANDLERS_OF = {
+  help: helpCommands,
+  summary: summaryCommands,
+  top: topCommands,
+  log: logCommands,
+  alerts: alertsCommands,
+  chart: chartCommands,
+  threshold: thresholdCommands,
+  budget: budgetCommands,
+  price: priceCommands,
+  explain: explainCommands,
+  snooze: snoozeCommands,
+  mute: muteCommands,
+  route: routeCommands,
+  expect: expectCommands,
+  owner: ownerCommands,
+  digest: digestCommands,
+  refresh: refreshCommands,
+  status: statusCommands,
+} as const satisfies { [N in Exclude<SubcommandName, 'unsnooze' | 'unmute'>]: Partial<Handlers> };
+
+/** The handler of every kind of command: the type fails to compile when a kind has none. */
+export const HANDLERS: Handlers = Object.assign({}, ...Object.values(HANDLERS_OF)) as Merged<
+  (typeof HANDLERS_OF)[keyof typeof HANDLERS_OF]
+>;

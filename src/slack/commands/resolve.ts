@@ -16,6 +16,7 @@ function withLogsets(l: LogInfo): string {
   return sets === '' || shown.includes(` · ${sets}`) ? shown : `${shown} · ${sets}`;
 }
 
+/** A log by name or id; `example` makes the valid command for an id. */
 export function resolveLog(
   ctx: Pick<CommandContext, 'logList'>,
   query: string,
@@ -44,10 +45,15 @@ export function resolveLog(
   };
 }
 
+/**
+ * A log set by name; `example` makes the valid command for a name. When none matches, the example is made from the
+ * first known log set, or is `noMatchExample` when given.
+ */
 export function resolveLogset(
   ctx: Pick<CommandContext, 'logList'>,
   query: string,
   example: (q: string) => string,
+  noMatchExample?: string,
 ): { name: string } | { reply: SlackMessage } {
   const names = logsetNames(ctx.logList.list());
   const m = matchLogset(query, names);
@@ -65,7 +71,7 @@ export function resolveLogset(
   return {
     reply: buildUsageError(
       `no log set matches "${ellipsize(query, 60)}"${names.length > 0 ? `; known log sets include ${names.slice(0, 5).join(', ')}` : ''}`,
-      example(names[0] ? (names[0].includes(' ') ? `"${names[0]}"` : names[0]) : 'Firewalls'),
+      noMatchExample ?? example(names[0] ? (names[0].includes(' ') ? `"${names[0]}"` : names[0]) : 'Firewalls'),
     ),
   };
 }

@@ -32,6 +32,28 @@ export interface SubcommandEntry {
 const read = (usage: string, what: string): CommandUsage => ({ usage, what, admin: false });
 const change = (usage: string, what: string): CommandUsage => ({ usage, what, admin: true });
 
+/**
+ * A change and its undo word (`snooze` and `unsnooze`): help lists both in the change's one usage; each is a command
+ * of its own, admins only, refused with the same words.
+ */
+function withUndo<const N extends 'snooze' | 'mute', const U extends 'unsnooze' | 'unmute'>(c: {
+  name: N;
+  undo: U;
+  usage: string;
+  what: string;
+  example: string;
+  refused: string;
+}) {
+  const entry = <const W extends N | U>(name: W, usages: readonly CommandUsage[], example: string) => ({
+    name,
+    aliases: [],
+    usages,
+    examples: { [name]: example } as { [P in W]: string },
+    admin: { what: c.refused, kinds: [name] },
+  });
+  return [entry(c.name, [change(c.usage, c.what)], c.example), entry(c.undo, [], `${c.undo} firewall-eu`)] as const;
+}
+
 export const SUBCOMMANDS = [
   { name: 'help', aliases: ['?'], usages: [], examples: { help: 'help' } },
   {
@@ -104,28 +126,22 @@ export const SUBCOMMANDS = [
     usages: [read('explain <name> [DATE]', 'which host or source inside the log carried its change (Log Search)')],
     examples: { explain: 'explain firewall-eu 2026-03-01' },
   },
-  {
+  ...withUndo({
     name: 'snooze',
-    aliases: [],
-    usages: [change('snooze <name> <DURATION> | unsnooze <name>', 'silence a log for 12h, 3d, 2w …')],
-    examples: { snooze: 'snooze firewall-eu 3d' },
-    admin: { what: 'snooze alerts', kinds: ['snooze'] },
-  },
-  {
-    name: 'unsnooze',
-    aliases: [],
-    usages: [],
-    examples: { unsnooze: 'unsnooze firewall-eu' },
-    admin: { what: 'snooze alerts', kinds: ['unsnooze'] },
-  },
-  {
+    undo: 'unsnooze',
+    usage: 'snooze <name> <DURATION> | unsnooze <name>',
+    what: 'silence a log for 12h, 3d, 2w …',
+    example: 'snooze firewall-eu 3d',
+    refused: 'snooze alerts',
+  }),
+  ...withUndo({
     name: 'mute',
-    aliases: [],
-    usages: [change('mute <name> | unmute <name>', 'no alerts at all for a log')],
-    examples: { mute: 'mute firewall-eu' },
-    admin: { what: 'mute logs', kinds: ['mute'] },
-  },
-  { name: 'unmute', aliases: [], usages: [], examples: { unmute: 'unmute firewall-eu' }, admin: { what: 'mute logs', kinds: ['unmute'] } },
+    undo: 'unmute',
+    usage: 'mute <name> | unmute <name>',
+    what: 'no alerts at all for a log',
+    example: 'mute firewall-eu',
+    refused: 'mute logs',
+  }),
   {
     name: 'route',
     aliases: ['routes'],

@@ -128,6 +128,9 @@ describe('owner', () => {
     );
     const removed = await ownerCommands['owner-remove'](ctx, cmd('owner remove Proxies', 'owner-remove'), caller, noUpload);
     expect(removed.message.text).toBe('log set "Proxies" has no owner. Example: /logusage owner list');
+    const amb = await ownerCommands['owner-set'](ctx, cmd('owner s <@U0SOMEONE>', 'owner-set'), caller, noUpload);
+    expect(amb.message.text).toContain('"s" matches 2 names');
+    expect(allText(amb.message)).toContain('/logusage owner \\"Firewalls\\" &lt;@U0SOMEONE&gt;');
     expect(listOwners(ctx.db)).toEqual([]);
   });
 });
