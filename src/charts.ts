@@ -7,8 +7,9 @@
  * formatted with our own `formatBytes` (SI units). Pure apart from reading the font file.
  */
 import { closeSync, openSync } from 'node:fs';
-import { Resvg, type ResvgRenderOptions, renderAsync } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
+import { renderOnChartThread } from './chart-thread.js';
 import type { Day } from './days.js';
 import { AppError } from './errors.js';
 import { formatBytes } from './units.js';
@@ -177,11 +178,10 @@ export function renderUsageChartPng(input: UsageChartInput): Buffer {
 }
 
 /**
- * The same PNG, rasterized on libuv's thread pool (resvg's `renderAsync`): the calling thread only builds the
- * SVG. For the Slack thread (`/logusage chart`), where a synchronous rasterization holds every other answer.
+ * The same PNG, drawn on the chart worker thread (src/chart-thread.ts): the calling thread only checks the font. For
+ * the Slack thread (`/logusage chart`), where building the SVG (60–250 ms) would hold every other answer.
  */
 export async function renderUsageChartPngAsync(input: UsageChartInput): Promise<Buffer> {
   const font = checkChartFont(input.fontPath);
-  const svg = renderUsageChartSvg(input);
-  return (await renderAsync(svg, resvgOptions(font))).asPng();
+  return renderOnChartThread({ ...input, fontPath: font });
 }

@@ -30,6 +30,7 @@
  *   silent on the first zero day that falls on a weekday it usually reports; other logs when the
  *   probability of the zero run under their own per-weekday zero rate drops below intermittentP.
  */
+import { MAD_SCALE, medianInPlace as medianOf, sortedInsert, sortedMedian, sortedRemove } from '../stats.js';
 import type { DetectParams } from './params.js';
 
 /** Index marker: the log never sent data (firstSeen) / no baseline reset (baselineFrom). */
@@ -131,7 +132,7 @@ export interface LogDayResult {
 
 const NONE: LogDayResult = { verdict: null, silence: null };
 const INCOMPLETE: LogDayResult = { incomplete: true, verdict: null, silence: null };
-const SIGMA_FROM_DIFF_MAD = 1.4826 / Math.SQRT2;
+const SIGMA_FROM_DIFF_MAD = MAD_SCALE / Math.SQRT2;
 const MIN_SIGMA = 0.01;
 /** Log-scale spread between weekday factors that makes the profile worth naming (25 %). */
 const PROFILE_SPREAD = Math.log(1.25);
@@ -175,72 +176,6 @@ export interface LogDetector {
 
 function weekday(dow0: number, i: number): number {
   return (((dow0 + i) % 7) + 7) % 7;
-}
-
-/** k-th smallest of buf[lo..hi] (inclusive), rearranging that part in place (Hoare quickselect). */
-function selectKth(buf: Float64Array, lo: number, hi: number, k: number): number {
-  while (hi > lo) {
-    const pivot = buf[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (buf[i]! < pivot) i++;
-      while (buf[j]! > pivot) j--;
-      if (i <= j) {
-        const x = buf[i]!;
-        buf[i] = buf[j]!;
-        buf[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return buf[k]!;
-  }
-  return buf[k]!;
-}
-
-/** Inserts v into the sorted buf[0, k); returns k + 1. */
-function sortedInsert(buf: Float64Array, k: number, v: number): number {
-  let j = k - 1;
-  while (j >= 0 && buf[j]! > v) {
-    buf[j + 1] = buf[j]!;
-    j--;
-  }
-  buf[j + 1] = v;
-  return k + 1;
-}
-
-/** Removes one entry equal to v from the sorted buf[0, k); returns k − 1. */
-function sortedRemove(buf: Float64Array, k: number, v: number): number {
-  let j = 0;
-  while (j < k - 1 && buf[j] !== v) j++;
-  for (; j < k - 1; j++) buf[j] = buf[j + 1]!;
-  return k - 1;
-}
-
-/** Median of buf[from..from+n) (rearranges that part in place). n ≥ 1. */
-function medianOf(buf: Float64Array, n: number, from = 0): number {
-  const h = from + (n >> 1);
-  if (n <= 12) {
-    for (let i = from + 1; i < from + n; i++) {
-      const v = buf[i]!;
-      let j = i - 1;
-      while (j >= from && buf[j]! > v) {
-        buf[j + 1] = buf[j]!;
-        j--;
-      }
-      buf[j + 1] = v;
-    }
-    return n & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
-  }
-  const upper = selectKth(buf, from, from + n - 1, h);
-  if (n & 1) return upper;
-  // Lower middle: the largest of the part left of h.
-  let lower = buf[from]!;
-  for (let i = from + 1; i < h; i++) if (buf[i]! > lower) lower = buf[i]!;
-  return (lower + upper) / 2;
 }
 
 /** How reliably a log reports, from the observed days of [from, to). */
@@ -354,6 +289,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
   /** Noise measured by the profile gate of the current fit (NaN when the profile was not kept). */
   let gateNoise = Number.NaN;
   const lnUnmistakable = Math.log(p.unmistakableRatio);
+  const logP = Math.log(p.intermittentP);
   /** The single-day clear line for noise s (log scale), at the log's sensitivity. */
   /** Log distance of a fall a single day may show from partial ingestion alone (materialCapDown). */
   let partialDay = 0;
@@ -365,6 +301,13 @@ export function createLogDetector(p: DetectParams): LogDetector {
   // only grows as the expectation falls, so it is bounded at those.)
   const leastUp = (s: number, x: number): number => Math.max(upMat(x), Math.min(lineOf(s), dayBarOf(s)));
   const leastDown = (s: number, eHigh: number): number => Math.max(downMat(eHigh), Math.min(lineOf(s), dayBarOf(s)));
+  /**
+   * The scale is estimated from m values: judged one standard error above (that of a MAD-based scale is
+   * ≈ 1.17·σ/√m). The judged noise is at least the model's times inflation(values in the window), and a
+   * window holds at most max(windowDays, MIN_WINDOW_VALUES) values: the pre-checks use these lower bounds.
+   */
+  const inflation = (m: number): number => 1 + 1.166 / Math.sqrt(Math.max(2, m));
+  const leastInflation = inflation(Math.max(p.windowDays, MIN_WINDOW_VALUES));
   const posOf = new Int32Array(W + 1);
   const cnt = new Int32Array(7);
   const start7 = new Int32Array(7);
@@ -485,20 +428,20 @@ export function createLogDetector(p: DetectParams): LogDetector {
     for (let r = from; r < from + MIN_LEVEL_VALUES; r++) k = sortedInsert(win, k, adj[r]!);
     for (let q = from + MIN_LEVEL_VALUES; q < to; q++) {
       while (lo < q - MIN_LEVEL_VALUES && idx[lo]! < idx[q]! - p.levelDays) k = sortedRemove(win, k, adj[lo++]!);
-      const h = k >> 1;
-      errs[m++] = Math.abs(adj[q]! - (k & 1 ? win[h]! : (win[h - 1]! + win[h]!) / 2));
+      errs[m++] = Math.abs(adj[q]! - sortedMedian(win, k));
       k = sortedInsert(win, k, adj[q]!);
     }
-    return 1.4826 * medianOf(errs, m);
+    return MAD_SCALE * medianOf(errs, m);
   }
 
   /** +1 / −1 when entry q is at least half the alerting distance above / below level L, else 0. */
   function deviates(q: number, L: number): number {
     // adj[q] is projected to the judged day along the trend; its own day's expectation is not.
     const e = adj[q]! - L;
+    if (Math.abs(e) < 0.5 * line) return 0;
     const exp = Math.exp(L + factor[wd[q]!]! - slope * (tNow - idx[q]!));
-    if (e > 0) return e >= 0.5 * line && e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
-    return -e >= 0.5 * line && -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
+    if (e > 0) return e >= 0.5 * upMat(exp) && raw[q]! - exp >= 0.5 * minBytes ? 1 : 0;
+    return -e >= 0.5 * downMat(exp) && exp - raw[q]! >= 0.5 * minBytes ? -1 : 0;
   }
 
   /**
@@ -732,6 +675,59 @@ export function createLogDetector(p: DetectParams): LogDetector {
       sens = s.sensitivity;
       minBytes = s.minBytes;
       partialDay = -Math.log1p(-Math.min(0.95, sens * p.materialCapDown));
+      // x === 0: silence.
+      let lastActive = t;
+      let runDays = 0;
+      let runStart = t;
+      let alertAt = -1;
+      let activeSince = 0;
+      let cum = 0;
+      let a = act;
+      if (x === 0) {
+        // The current zero run (observed days; gaps neither break nor extend it). Walked before any model
+        // is fitted: most zero days end here (a quiet weekday, a long accepted silence).
+        lastActive = t;
+        runDays = 0;
+        runStart = t;
+        const scanTo = Math.max(shapeStart, t - MAX_SILENCE_SCAN);
+        for (; lastActive >= scanTo; lastActive--) {
+          const v = values[reach(lastActive)]!;
+          if (Number.isNaN(v)) continue;
+          if (v > 0) break;
+          runDays++;
+          runStart = lastActive;
+        }
+        // No data since the log began, or a silence older than the scan: long accepted (or never judged).
+        if (lastActive < scanTo) return NONE;
+        // "Mark as expected" on a day inside this silence accepts it.
+        if (resetAt > lastActive) return NONE;
+        // Statistics from before the run; the log must have been established before it.
+        let before = 0;
+        for (let i = runStart - 1; i >= Math.max(shapeStart, runStart - horizon) && before < p.coldStartDays; i--) {
+          if (!Number.isNaN(values[reach(i)]!)) before++;
+        }
+        if (before < p.coldStartDays) return NONE;
+        a = activity(values, dow0, Math.max(shapeStart, runStart - p.activityDays), runStart);
+        if (!a.any) return NONE;
+        // Walk the run: the first alerting day, then the usual reporting days since it.
+        alertAt = -1;
+        activeSince = 0;
+        cum = 0;
+        for (let i = runStart; i <= t; i++) {
+          if (Number.isNaN(values[i]!)) continue;
+          const w = weekday(dow0, i);
+          if (alertAt < 0) {
+            if (a.reliable) {
+              if (a.active[w]) alertAt = i;
+            } else {
+              cum += Math.log(a.zeroRate[w]!);
+              if (cum <= logP && a.active[w]) alertAt = i;
+            }
+          }
+          if (alertAt >= 0 && a.active[w]) activeSince++;
+        }
+        if (alertAt < 0 || activeSince > p.persistDays) return NONE;
+      }
 
       // Shape (weekday factors, noise, trend): re-estimated every other Monday from the data before it,
       // every day while the log is young or when that data is too sparse.
@@ -770,8 +766,8 @@ export function createLogDetector(p: DetectParams): LogDetector {
         const hiB = max2 + model.slope * t;
         if (
           !Number.isNaN(ms) &&
-          today - (min2 + model.slope * t) < leastUp(ms, x) &&
-          hiB - today < leastDown(ms, Math.exp(hiB + model.factor[wt]!))
+          today - (min2 + model.slope * t) < leastUp(ms * leastInflation, x) &&
+          hiB - today < leastDown(ms * leastInflation, Math.exp(hiB + model.factor[wt]!))
         )
           return NONE;
       }
@@ -794,11 +790,33 @@ export function createLogDetector(p: DetectParams): LogDetector {
         const today = Math.log(x) - factor[wt]!;
         const lo = rangeLo;
         const hi = rangeHi;
-        if (Number.isNaN(sigma) || (today - lo < leastUp(sigma, x) && hi - today < leastDown(sigma, Math.exp(hi + factor[wt]!))))
-          return NONE;
+        const s0 = sigma * inflation(n - first);
+        if (Number.isNaN(sigma) || (today - lo < leastUp(s0, x) && hi - today < leastDown(s0, Math.exp(hi + factor[wt]!)))) return NONE;
       }
 
       const relearning = resetAt > shapeStart && n - first < p.relearnValues;
+      if (x > 0 && (relearning || n - first < 3)) return NONE;
+      if (x > 0) {
+        // Exact pre-check with the level: the judged noise is at least s0 (the spread against the baseline
+        // only raises it), and with s0 no trailing run deviates, so none does with the judged noise either
+        // (every bar of `deviates` grows with it): the level is levelOf's and the day must clear its bars.
+        const s0 = sigma * inflation(n - first);
+        line = lineOf(s0);
+        const L = levelOf(first, n, t - p.levelDays);
+        trailingShift(L);
+        if (segDev === 0) {
+          const expected = Math.exp(L + factor[wt]!);
+          const e = Math.log(x) - L - factor[wt]!;
+          const dist = Math.abs(e);
+          if (
+            dist < (e > 0 ? upMat(expected) : downMat(expected)) ||
+            Math.abs(x - expected) < minBytes ||
+            dist < Math.min(line, dayBarOf(s0))
+          ) {
+            return NONE;
+          }
+        }
+      }
       let level = Number.NaN;
       segDev = 0;
       segSign = 0;
@@ -820,7 +838,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
       }
       // The scale is estimated from m values: judged one standard error above (that of a MAD-based scale is
       // ≈ 1.17·σ/√m), so a young or sparse log's few values cannot make ordinary days look clear.
-      if (!Number.isNaN(sigma)) sigma *= 1 + 1.166 / Math.sqrt(Math.max(2, scaleValues));
+      if (!Number.isNaN(sigma)) sigma *= inflation(scaleValues);
       line = Number.isNaN(sigma) ? Number.POSITIVE_INFINITY : lineOf(sigma);
       if (!Number.isNaN(sigma) && n - first >= 3 && !relearning) {
         level = levelOf(first, n, t - p.levelDays);
@@ -935,49 +953,7 @@ export function createLogDetector(p: DetectParams): LogDetector {
         };
       }
 
-      // x === 0: silence. The current zero run (observed days; gaps neither break nor extend it).
-      let lastActive = t;
-      let runDays = 0;
-      let runStart = t;
-      const scanTo = Math.max(shapeStart, t - MAX_SILENCE_SCAN);
-      for (; lastActive >= scanTo; lastActive--) {
-        const v = values[reach(lastActive)]!;
-        if (Number.isNaN(v)) continue;
-        if (v > 0) break;
-        runDays++;
-        runStart = lastActive;
-      }
-      // No data since the log began, or a silence older than the scan: long accepted (or never judged).
-      if (lastActive < scanTo) return NONE;
-      // "Mark as expected" on a day inside this silence accepts it.
-      if (resetAt > lastActive) return NONE;
-      // Statistics from before the run; the log must have been established before it.
-      let before = 0;
-      for (let i = runStart - 1; i >= Math.max(shapeStart, runStart - horizon) && before < p.coldStartDays; i--) {
-        if (!Number.isNaN(values[reach(i)]!)) before++;
-      }
-      if (before < p.coldStartDays) return NONE;
-      const a = activity(values, dow0, Math.max(shapeStart, runStart - p.activityDays), runStart);
-      if (!a.any) return NONE;
-      const logP = Math.log(p.intermittentP);
-      // Walk the run: the first alerting day, then the usual reporting days since it.
-      let alertAt = -1;
-      let activeSince = 0;
-      let cum = 0;
-      for (let i = runStart; i <= t; i++) {
-        if (Number.isNaN(values[i]!)) continue;
-        const w = weekday(dow0, i);
-        if (alertAt < 0) {
-          if (a.reliable) {
-            if (a.active[w]) alertAt = i;
-          } else {
-            cum += Math.log(a.zeroRate[w]!);
-            if (cum <= logP && a.active[w]) alertAt = i;
-          }
-        }
-        if (alertAt >= 0 && a.active[w]) activeSince++;
-      }
-      if (alertAt < 0 || activeSince > p.persistDays) return NONE;
+      // x === 0: silence (the run was walked above).
       // What the silence takes away: the usual bytes of this weekday (the absolute floor applies).
       const expected = Number.isNaN(level)
         ? Math.exp(medianOfWindow(y, n, tmp) + (known[wt] ? factor[wt]! : 0))

@@ -22,8 +22,8 @@
  *   digest with `details.explained`, not added to the day's findings (so never posted as an alert).
  */
 
+import { median, medianInPlace, robustSpread } from '../stats.js';
 import { formatShare, orgReason } from './org-reason.js';
-import { median, medianInPlace } from './org-rules.js';
 import type { Contributor, Finding } from './types.js';
 
 export const EXPECT_WEEKS = 4;
@@ -173,7 +173,7 @@ function orgSpread(input: OrgDayInput, expected: number): number | null {
   }
   if (misses.length < 3) return null;
   const m = median(misses);
-  const mad = median(misses.map((x) => Math.abs(x - m))) * 1.4826;
+  const mad = robustSpread(misses, m);
   // A floor on the spread: four identical weeks do not make a 1 % change "certain".
   return Math.max(mad, 0.02 * Math.max(expected, 0));
 }

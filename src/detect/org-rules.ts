@@ -3,6 +3,7 @@
  * Bytes are whole bytes per UTC day; arrays are calendar aligned with `days` (NaN = unknown).
  */
 import { type Day, firstOfMonth, lastOfMonth, toEpochDay, weekdayOf } from '../days.js';
+import { median } from '../stats.js';
 import type { BudgetLevel } from './reason.js';
 
 export interface ThresholdRule {
@@ -22,25 +23,6 @@ export interface BudgetVerdict extends MonthProjection {
 
 /** Days of organisation history used for the per-weekday expectation of the rest of the month. */
 const PROJECTION_LOOKBACK = 28;
-
-/** Median of a non-empty list (the one median of detection's organisation rules and root causes). */
-export function median(values: readonly number[]): number {
-  return medianInPlace(Float64Array.from(values), values.length);
-}
-
-/** Median of buf[0 … n) (n ≥ 1), reordering those entries: for hot loops that reuse one buffer. */
-export function medianInPlace(buf: Float64Array, n: number): number {
-  if (n <= 16) {
-    for (let i = 1; i < n; i++) {
-      const v = buf[i]!;
-      let j = i - 1;
-      for (; j >= 0 && buf[j]! > v; j--) buf[j + 1] = buf[j]!;
-      buf[j + 1] = v;
-    }
-  } else buf.subarray(0, n).sort();
-  const h = n >> 1;
-  return n % 2 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
-}
 
 /**
  * Expected organisation total per weekday (0 = Sunday) from the PROJECTION_LOOKBACK days up to and

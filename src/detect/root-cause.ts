@@ -10,7 +10,7 @@
  * - A value with nothing in the 7 earlier slices and bytes on D is "new today"; one with a usual level and
  *   nothing on D "stopped".
  */
-import { median } from './org-rules.js';
+import { median } from '../stats.js';
 import type { Finding } from './types.js';
 
 /** Keys that name where events come from, most telling first (seen in real data; RAPID7-API.md). */

@@ -15,7 +15,7 @@
  *   10,000 polls per 15 minutes by default.
  */
 import { addDays, type Day, isDay } from '../days.js';
-import { median } from '../detect/org-rules.js';
+import { median } from '../stats.js';
 import type { SimulatorData } from './simulator.js';
 
 export interface QuerySimConfig {

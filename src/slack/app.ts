@@ -62,6 +62,32 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+interface RouteAnswer {
+  status: number;
+  /** content-type */
+  type: string;
+  body: string;
+}
+
+/** A GET route (never cached) answering `answer()`; when that throws, the error is logged, never sent, and `failed` is answered. */
+function getRoute(path: string, logger: Logger, what: string, r: { answer: () => RouteAnswer; failed: RouteAnswer }): CustomRoute {
+  return {
+    path,
+    method: ['GET'],
+    handler: (_req, res) => {
+      let out: RouteAnswer;
+      try {
+        out = r.answer();
+      } catch (err) {
+        logger.error({ err: describeError(err) }, what);
+        out = r.failed;
+      }
+      res.writeHead(out.status, { 'content-type': out.type, 'cache-control': 'no-store' });
+      res.end(out.body);
+    },
+  };
+}
+
 function boltLevel(level: string): LogLevel {
   if (level === 'trace' || level === 'debug') return LogLevel.DEBUG;
   if (level === 'info') return LogLevel.INFO;
@@ -105,42 +131,24 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     );
   }
   const health = deps.health ?? defaultHealth(deps.db, deps.now);
-  const healthRoute: CustomRoute = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req, res) => {
-      let report: HealthReport;
-      try {
-        report = health();
-      } catch (err) {
-        logger.error({ err: describeError(err) }, 'health check failed');
-        report = { status: 500, body: { status: 'error' } };
-      }
-      const body = JSON.stringify(report.body);
-      res.writeHead(report.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(body);
-    },
-  };
-  const customRoutes: CustomRoute[] = [healthRoute];
+  const json = 'application/json; charset=utf-8';
+  const customRoutes: CustomRoute[] = [
+    getRoute('/healthz', logger, 'health check failed', {
+      answer: () => {
+        const report = health();
+        return { status: report.status, type: json, body: JSON.stringify(report.body) };
+      },
+      failed: { status: 500, type: json, body: JSON.stringify({ status: 'error' }) },
+    }),
+  ];
   const metrics = deps.metrics;
   if (metrics) {
-    customRoutes.push({
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req, res) => {
-        let body: string;
-        try {
-          body = metrics();
-        } catch (err) {
-          logger.error({ err: describeError(err) }, 'metrics could not be read');
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-          res.end('metrics could not be read; see the logs\n');
-          return;
-        }
-        res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' });
-        res.end(body);
-      },
-    });
+    customRoutes.push(
+      getRoute('/metrics', logger, 'metrics could not be read', {
+        answer: () => ({ status: 200, type: EXPOSITION_CONTENT_TYPE, body: metrics() }),
+        failed: { status: 500, type: 'text/plain; charset=utf-8', body: 'metrics could not be read; see the logs\n' },
+      }),
+    );
   }
   const boltLogger = createBoltLogger(logger, 'bolt');
   const authorization = {

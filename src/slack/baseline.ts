@@ -5,6 +5,7 @@
  * and are skipped. Bytes in, bytes out.
  */
 import { type Day, weekdayOf } from '../days.js';
+import { median, robustSpread } from '../stats.js';
 
 export interface Band {
   expected: number;
@@ -14,12 +15,6 @@ export interface Band {
 
 const WINDOW = 28;
 const MIN_SAMPLES = 3;
-
-function median(sorted: number[]): number {
-  const n = sorted.length;
-  const mid = Math.floor(n / 2);
-  return n % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const isWeekend = (d: Day) => {
   const w = weekdayOf(d);
@@ -37,9 +32,8 @@ export function typicalAt(days: Day[], values: ArrayLike<number>, i: number): Ba
     if (Number.isFinite(v) && isWeekend(days[j] as Day) === weekend) sample.push(v);
   }
   if (sample.length < MIN_SAMPLES) return undefined;
-  sample.sort((a, b) => a - b);
   const m = median(sample);
-  const mad = median(sample.map((v) => Math.abs(v - m)).sort((a, b) => a - b)) * 1.4826;
+  const mad = robustSpread(sample, m);
   const half = Math.max(3 * mad, 0.1 * m);
   return { expected: m, low: Math.max(0, m - half), high: m + half };
 }

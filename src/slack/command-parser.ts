@@ -9,7 +9,7 @@
 import { isDay } from '../days.js';
 import { looksLikeMoney, MONEY_EXAMPLE, PRICE_EXAMPLE, parseMoney, parsePrice } from '../money.js';
 import { DURATION_EXAMPLE, parseDuration, parseSize, SIZE_EXAMPLE } from '../units.js';
-import { SUBCOMMANDS, subcommandOf } from './commands.js';
+import { EXAMPLES, exampleOf, SUBCOMMANDS, subcommandOf } from './commands/table.js';
 import { ellipsize } from './mrkdwn.js';
 
 /** Longest text accepted; anything longer is refused before it is parsed. */
@@ -83,70 +83,7 @@ export interface ParseError {
 
 export type ParseResult = Command | ParseError;
 
-/** Commands that change something: only LOGUSAGE_ADMINS may run them. */
-export const CHANGING_KINDS: ReadonlySet<Command['kind']> = new Set([
-  'threshold-set',
-  'threshold-remove',
-  'threshold-modal',
-  'budget-modal',
-  'budget-set',
-  'budget-clear',
-  'price-set',
-  'price-clear',
-  'snooze',
-  'unsnooze',
-  'mute',
-  'unmute',
-  'route-set',
-  'route-remove',
-  'expect-set',
-  'expect-remove',
-  'owner-set',
-  'owner-remove',
-  'refresh',
-]);
-
-export function isChanging(c: Command): boolean {
-  return CHANGING_KINDS.has(c.kind);
-}
-
-/** One example per subcommand; also the help text's examples. */
-export const EXAMPLES = {
-  help: 'help',
-  summary: 'summary 2026-03-01',
-  top: 'top 10',
-  log: 'log firewall-eu',
-  alerts: 'alerts',
-  chart: 'chart org 30d',
-  thresholdList: 'threshold list',
-  thresholdSet: 'threshold set log firewall-eu 50GB/day',
-  thresholdRemove: 'threshold remove 3',
-  budgetShow: 'budget show',
-  budgetSet: 'budget set 30TB/month',
-  budgetClear: 'budget clear',
-  budgetSetMoney: 'budget set $12,000/month',
-  thresholdSetMoney: 'threshold set org $500/day',
-  priceShow: 'price show',
-  priceSet: 'price set $0.35/GB',
-  priceClear: 'price clear',
-  explain: 'explain firewall-eu 2026-03-01',
-  snooze: 'snooze firewall-eu 3d',
-  unsnooze: 'unsnooze firewall-eu',
-  mute: 'mute firewall-eu',
-  unmute: 'unmute firewall-eu',
-  route: 'route Firewalls #security-alerts',
-  routeList: 'route list',
-  expect: 'expect firewall-eu +50% until 2026-04-30 migration to the new cluster',
-  expectList: 'expect list',
-  expectRemove: 'expect remove 2',
-  owner: 'owner Firewalls @secops',
-  ownerList: 'owner list',
-  digest: 'digest',
-  refresh: 'refresh',
-  status: 'status',
-} as const;
-
-/** The subcommand words, for "did you mean" and the list in the error (src/slack/commands.ts). */
+/** The subcommand words, for "did you mean" and the list in the error (src/slack/commands/table.ts). */
 const SUBCOMMAND_NAMES = SUBCOMMANDS.map((c) => c.name);
 
 const err = (message: string, example: string): ParseError => ({ kind: 'error', message, example });
@@ -413,16 +350,9 @@ export function parseCommand(input: string): ParseResult {
     }
 
     case 'budget': {
-      const action = args[0]?.text.toLowerCase();
-      if (action === undefined || action === 'show') {
-        if (args.length > 1) return err('`budget show` takes no more arguments', EXAMPLES.budgetShow);
-        return { kind: 'budget-show' };
-      }
-      if (action === 'clear' || action === 'remove' || action === 'off') {
-        if (args.length > 1) return err('`budget clear` takes no more arguments', EXAMPLES.budgetClear);
-        return { kind: 'budget-clear' };
-      }
-      if (action === 'set') {
+      const shown = parseShowOrClear('budget', args);
+      if (shown) return shown;
+      if (args[0]?.text.toLowerCase() === 'set') {
         if (args.length === 1) return { kind: 'budget-modal' };
         if (endsWithMoney(args.slice(1))) {
           const m = takeMoney(args.slice(1), /^(month|mo|m)$/i);
@@ -443,16 +373,9 @@ export function parseCommand(input: string): ParseResult {
     }
 
     case 'price': {
-      const action = args[0]?.text.toLowerCase();
-      if (action === undefined || action === 'show') {
-        if (args.length > 1) return err('`price show` takes no more arguments', EXAMPLES.priceShow);
-        return { kind: 'price-show' };
-      }
-      if (action === 'clear' || action === 'remove' || action === 'off') {
-        if (args.length > 1) return err('`price clear` takes no more arguments', EXAMPLES.priceClear);
-        return { kind: 'price-clear' };
-      }
-      if (action === 'set') {
+      const shown = parseShowOrClear('price', args);
+      if (shown) return shown;
+      if (args[0]?.text.toLowerCase() === 'set') {
         const text = joinName(args.slice(1));
         if (!text) return err(`a price per GB is missing (e.g. ${PRICE_EXAMPLE})`, EXAMPLES.priceSet);
         const r = parsePrice(text, 'USD');
@@ -540,10 +463,23 @@ export function parseCommand(input: string): ParseResult {
           : undefined;
       return err(
         `${shown} is not a command${close ? ` (did you mean \`${close}\`?)` : ''}. Commands: ${SUBCOMMAND_NAMES.join(', ')}`,
-        close && close in EXAMPLES ? ((EXAMPLES as Record<string, string>)[close] as string) : EXAMPLES.summary,
+        (close && exampleOf(close)) ?? EXAMPLES.summary,
       );
     }
   }
+}
+
+/**
+ * `<setting>` or `<setting> show`, and `<setting> clear|remove|off`, of the budget or the price: each takes no more
+ * arguments. Undefined for any other action (`set`, or a word that is not one).
+ */
+function parseShowOrClear(setting: 'budget' | 'price', args: Token[]): ParseResult | undefined {
+  const action = args[0]?.text.toLowerCase();
+  const form = action === undefined || action === 'show' ? 'show' : ['clear', 'remove', 'off'].includes(action) ? 'clear' : undefined;
+  if (form === undefined) return undefined;
+  if (args.length > 1)
+    return err(`\`${setting} ${form}\` takes no more arguments`, EXAMPLES[`${setting}${form === 'show' ? 'Show' : 'Clear'}`]);
+  return { kind: `${setting}-${form}` };
 }
 
 /** `owner <logset name> <@user|@group>`, `owner list`, `owner remove <logset>`. */

@@ -5,10 +5,10 @@
  * collected one.
  */
 import { addDays, type Day } from '../days.js';
-import { median } from '../detect/org-rules.js';
 import type { CauseAnalysis } from '../detect/root-cause.js';
 import type { Finding } from '../detect/types.js';
 import type { ExplainResult } from '../pipeline/explain.js';
+import { median } from '../stats.js';
 import { listAlertsForLog } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { getExplanation } from '../store/explanations.js';

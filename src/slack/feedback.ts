@@ -13,8 +13,10 @@ import { displayName, getLog } from '../store/usage.js';
 import type { AlertButtonValue } from './action-ids.js';
 import { buildActionLog } from './blocks/alert.js';
 import { buildFailure, buildNotAllowed, buildReply } from './blocks/common.js';
+import type { ButtonOutcome } from './buttons.js';
+import type { Caller } from './commands/context.js';
+import { describeFailure } from './failure.js';
 import { codeSpan, shownName } from './mrkdwn.js';
-import { type ButtonOutcome, type Caller, describeFailure } from './service.js';
 import { UI_ACTION_IDS } from './ui-ids.js';
 
 export interface AlertUiDeps {

@@ -9,7 +9,7 @@ import { FEEDBACK_STEP, listFeedback, logSensitivity } from '../store/feedback.j
 import { activePlans, plansForLog } from '../store/planned.js';
 import { displayName, type LogInfo, listLogs } from '../store/usage.js';
 import type { LogDetailView } from './blocks/log-detail.js';
-import { describePlan } from './planned-commands.js';
+import { describePlan } from './commands/expect.js';
 
 export function logSensitivityView(db: Db, logId: string): NonNullable<LogDetailView['sensitivity']> {
   const s = logSensitivity(db, logId);

@@ -22,9 +22,9 @@ import {
   type ThresholdScope,
 } from './blocks/modals.js';
 import { type Command, decodeSlackText, MAX_PLAN_WHY, type MoneyArg, parseCommand } from './command-parser.js';
-import { resolveMoneyArgument } from './money-commands.js';
+import { MAX_PLAN_DAYS } from './commands/expect.js';
+import { resolveMoneyArgument } from './commands/money-argument.js';
 import { logsetNames } from './names.js';
-import { MAX_PLAN_DAYS } from './planned-commands.js';
 import { MODAL_FIELDS } from './ui-ids.js';
 
 /** `view.state.values`: block_id → action_id → element state. */

@@ -1,11 +1,13 @@
 /**
- * Each day's ranking of logs by bytes, computed once per day and data version (`dataVersion`) instead of on every
- * `/logusage summary` or `top N`: at 10,000 logs one ranking walks and sorts the day's 10,000 rows (tens of ms of
- * the Slack thread), and people ask for many N and many days. Bounded: the newest MAX_DAYS rankings (a day's
- * ranking is two typed arrays and the id list, about 0.5 MB at 10,000 logs).
+ * Each day's ranking of logs by bytes, computed once per day and state of that day's rows (`dayDataKeys`: its
+ * collection stamp and the newest import) instead of on every `/logusage summary` or `top N`: at 10,000 logs one
+ * ranking walks and sorts the day's 10,000 rows (25–80 ms of the Slack thread), and people ask for many N and many
+ * days. Not under `dataVersion`: an alert update, a run record or an admin's change leaves every day's usage as it
+ * was, and re-ranking after each of them put a burst of these reads on the Slack thread. Bounded: the newest
+ * MAX_DAYS rankings (a day's ranking is a typed array and the id list, about 0.5 MB at 10,000 logs).
  */
 import type { Db } from './db.js';
-import { type DayRanking, dataVersion } from './slack-reads.js';
+import { type DayRanking, dayDataKeys } from './slack-reads.js';
 
 const MAX_DAYS = 8;
 
@@ -38,7 +40,7 @@ export function createDayRanks(db: Db): DayRanks {
   };
   return {
     rank(day, limit) {
-      const key = `${day}|${dataVersion(db)}`;
+      const key = `${day}|${dayDataKeys(db)(day)}`;
       let r = cache.get(key);
       if (!r) {
         r = read(day);

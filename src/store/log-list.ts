@@ -1,8 +1,14 @@
 /**
  * The list of known logs, read once per change of the `logs` table (any connection or process) instead of on
- * every `/logusage` answer: at 10,000 logs `listLogs` costs tens of milliseconds of the Slack thread. The
- * fingerprint (row count, newest update, newest first/last seen) is one aggregate over the table. Bounded: one
- * list and its index. The arrays and maps handed out are shared: callers must not change them.
+ * every `/logusage` answer: at 10,000 logs `listLogs` costs 35–150 ms of the Slack thread. The fingerprint (row
+ * count, named rows, newest update, newest first/last seen) is one aggregate over the table. Bounded: one list and its index.
+ * The arrays and maps handed out are shared: callers must not change them.
+ *
+ * A collection of a new day moves `last_seen` of nearly every log and nothing else: then the list is brought up
+ * to date from a narrow scan (id, name, updated_at, first/last seen) instead of being read and named again. Every
+ * write of a log's other fields (name, log sets, listed state, facts) sets its `updated_at` (usage.ts), except an
+ * import filling a missing name, which the fingerprint counts and the scan sees in the name itself; either makes
+ * the next read a full one.
  */
 import type { Db } from './db.js';
 import { writeStamp } from './slack-reads.js';
@@ -13,8 +19,18 @@ export interface LogList {
   byId(): Map<string, LogInfo>;
 }
 
+interface Cached {
+  key: string;
+  list: LogInfo[];
+  byId: Map<string, LogInfo>;
+  /** `updated_at` of each log of `list`, same order. */
+  updated: string[];
+}
+
+type ScanRow = [id: string, name: string | null, updatedAt: string, firstSeen: string | null, lastSeen: string | null];
+
 export function createLogList(db: Db): LogList {
-  let cached: { key: string; list: LogInfo[]; byId: Map<string, LogInfo> } | undefined;
+  let cached: Cached | undefined;
   let checked: { stamp: string; key: string } | undefined;
   const fingerprint = () => {
     // The aggregate walks the table (ms at 10,000 logs): read it again only after some write.
@@ -22,7 +38,7 @@ export function createLogList(db: Db): LogList {
     if (checked?.stamp === stamp) return checked.key;
     const key = db
       .prepare(
-        `SELECT count(*) || '|' || coalesce(max(updated_at), '') || '|' || coalesce(max(first_seen), '') || '|' ||
+        `SELECT count(*) || '|' || count(name) || '|' || coalesce(max(updated_at), '') || '|' || coalesce(max(first_seen), '') || '|' ||
                 coalesce(max(last_seen), '') || '|' || coalesce(min(first_seen), '') FROM logs`,
       )
       .pluck()
@@ -30,12 +46,28 @@ export function createLogList(db: Db): LogList {
     checked = { stamp, key };
     return key;
   };
+  const full = (key: string): Cached => {
+    const list = listLogs(db);
+    const updated = db.prepare('SELECT updated_at FROM logs ORDER BY id').pluck().all() as string[];
+    // A write between the two reads: the next fingerprint differs and reads again.
+    return { key: updated.length === list.length ? key : '', list, byId: new Map(list.map((l) => [l.id, l])), updated };
+  };
+  /** The cached list with new first/last seen days, or undefined when anything else changed. */
+  const seenOnly = (c: Cached, key: string): Cached | undefined => {
+    const rows = db.prepare('SELECT id, name, updated_at, first_seen, last_seen FROM logs ORDER BY id').raw(true).all() as ScanRow[];
+    if (rows.length !== c.list.length) return undefined;
+    const list = new Array<LogInfo>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [id, name, updatedAt, firstSeen, lastSeen] = rows[i] as ScanRow;
+      const old = c.list[i] as LogInfo;
+      if (old.id !== id || old.name !== name || c.updated[i] !== updatedAt) return undefined;
+      list[i] = old.firstSeen === firstSeen && old.lastSeen === lastSeen ? old : { ...old, firstSeen, lastSeen };
+    }
+    return { key, list, byId: new Map(list.map((l) => [l.id, l])), updated: c.updated };
+  };
   const current = () => {
     const key = fingerprint();
-    if (cached?.key !== key) {
-      const list = listLogs(db);
-      cached = { key, list, byId: new Map(list.map((l) => [l.id, l])) };
-    }
+    if (cached?.key !== key) cached = (cached && seenOnly(cached, key)) ?? full(key);
     return cached;
   };
   return { list: () => current().list, byId: () => current().byId };

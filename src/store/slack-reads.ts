@@ -33,8 +33,7 @@ export function logSeries(db: Db, logId: string, from: Day, to: Day): Float64Arr
  * Organisation daily totals: org_usage where known (it includes deleted logs), else the sum of the
  * per-log values on observed days, else NaN. A day's sum walks all of its rows (0.75 s for 58 days of 10,000
  * logs, on the Slack thread for every summary after a data change), so it is remembered per database under
- * the day's `observed_at` and the newest import run: every collection stamps the days it wrote, and an import
- * records a run.
+ * the day's `dayDataKeys`.
  */
 export function orgSeries(db: Db, from: Day, to: Day): Float64Array {
   const mask = observedMask(db, from, to);
@@ -47,12 +46,11 @@ export function orgSeries(db: Db, from: Day, to: Day): Float64Array {
   for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i]) && mask[i]) missing.push(days[i] as Day);
   if (missing.length > 0) {
     const sum = db.prepare('SELECT coalesce(sum(bytes), 0) FROM usage WHERE day = ?').pluck();
-    const stamp = db.prepare('SELECT observed_at FROM observed_days WHERE day = ?').pluck();
-    const imported = db.prepare("SELECT coalesce(max(id), 0) FROM runs WHERE job = 'import'").pluck().get() as number;
+    const keyOf = dayDataKeys(db);
     const known = daySums.get(db) ?? new Map<Day, { key: string; bytes: number }>();
     daySums.set(db, known);
     for (const d of missing) {
-      const key = `${stamp.get(d) as string}|${imported}`;
+      const key = keyOf(d);
       let hit = known.get(d);
       if (hit?.key !== key) {
         hit = { key, bytes: sum.get(d) as number };
@@ -64,6 +62,18 @@ export function orgSeries(db: Db, from: Day, to: Day): Float64Array {
     }
   }
   return out;
+}
+
+/**
+ * A key of everything one day's per-log values depend on, read from the rows themselves: the day's `observed_at`
+ * (every collection stamps the days it wrote) and the newest import run (an import rewrites values of an observed
+ * day without stamping it again, and records a run). Equal keys: the day's usage rows are unchanged. A day never
+ * observed has the key of no data.
+ */
+export function dayDataKeys(db: Db): (day: Day) => string {
+  const stamp = db.prepare('SELECT observed_at FROM observed_days WHERE day = ?').pluck();
+  const imported = db.prepare("SELECT coalesce(max(id), 0) FROM runs WHERE job = 'import'").pluck().get() as number;
+  return (day) => `${(stamp.get(day) as string | undefined) ?? ''}|${imported}`;
 }
 
 /** Per-day sums of the per-log values, per database (bounded: the MAX_DAY_SUMS most recently computed days). */

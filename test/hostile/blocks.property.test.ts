@@ -147,6 +147,17 @@ function check(m: SlackMessage, allowed: string[] = [], input: unknown = undefin
   if (problems.length > 0 || junk.length > 0) throw new Error([...problems, ...junk.map((j) => `junk text: ${j}`)].join('\n'));
 }
 
+/** A row of the digest, summary and top lists. */
+const line = fc.record({ logId: hostileText, name: hostileName, bytes, expected: maybeBytes, spark: spark.map((s) => sparkline(s)) });
+/** The day's figures the digest and the summary open with (spread first into their records, in this order). */
+const dayFigures = {
+  day,
+  observed: fc.boolean(),
+  total: maybeBytes,
+  expected: fc.option(fc.record({ expected: bytes, low: bytes, high: bytes }), { nil: null }),
+  spark: spark.map((s) => sparkline(s)),
+};
+
 describe('Block Kit builders on generated names and numbers', () => {
   it('limits count UTF-16 units, as the message budget does: 3,000 emoji make a 3,000-unit section, no pair split', () => {
     const cut = (section('🔥'.repeat(3000)) as { text: { text: string } }).text.text;
@@ -200,17 +211,12 @@ describe('Block Kit builders on generated names and numbers', () => {
   });
 
   it('the daily and weekly digests, with long lists of hostile names', () => {
-    const line = fc.record({ logId: hostileText, name: hostileName, bytes, expected: maybeBytes, spark: spark.map((s) => sparkline(s)) });
     // Kinds by contract (FindingKind): kindLabel() shows an unknown kind unescaped (reported, blocks/alert.ts is not ours).
     const alert = fc.record({ id: fc.nat(), kind: fc.constantFrom(...kinds), name: hostileName, firstDay: day, channel });
     fc.assert(
       fc.property(
         fc.record({
-          day,
-          observed: fc.boolean(),
-          total: maybeBytes,
-          expected: fc.option(fc.record({ expected: bytes, low: bytes, high: bytes }), { nil: null }),
-          spark: spark.map((s) => sparkline(s)),
+          ...dayFigures,
           month: fc.record({
             month: fc.oneof(fc.constant('2026-03'), hostileText),
             toDate: bytes,
@@ -251,15 +257,10 @@ describe('Block Kit builders on generated names and numbers', () => {
   });
 
   it('summary, top and the alerts list', () => {
-    const line = fc.record({ logId: hostileText, name: hostileName, bytes, expected: maybeBytes, spark: spark.map((s) => sparkline(s)) });
     fc.assert(
       fc.property(
         fc.record({
-          day,
-          observed: fc.boolean(),
-          total: maybeBytes,
-          expected: fc.option(fc.record({ expected: bytes, low: bytes, high: bytes }), { nil: null }),
-          spark: spark.map((s) => sparkline(s)),
+          ...dayFigures,
           month: fc.record({
             month: hostileText,
             toDate: bytes,

@@ -8,7 +8,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDay } from '../../src/days.js';
 import { type Command, MAX_COMMAND_TEXT, type ParseResult, parseCommand, TOP_MAX } from '../../src/slack/command-parser.js';
-import { DURATION_EXAMPLE, formatBytes, formatDuration, MAX_DURATION_MS, parseDuration, parseSize, SIZE_EXAMPLE } from '../../src/units.js';
+import {
+  DURATION_EXAMPLE,
+  formatBytes,
+  formatDuration,
+  MAX_DURATION_MS,
+  parseDuration,
+  parseSize,
+  SIZE_EXAMPLE,
+  type ParseResult as UnitResult,
+} from '../../src/units.js';
 import { commandText, HOSTILE_PIECES, hostileText, hugeText } from '../support/hostile.js';
 
 /** Slack turns a typed `#channel` into a link when the command has "escape channels" on. */
@@ -17,6 +26,16 @@ function asSlackSends(example: string): string {
 }
 
 const nonEmptyName = (s: string) => typeof s === 'string' && s.trim() === s && s.length > 0 && s.length <= MAX_COMMAND_TEXT;
+/** A problem when `v` (the `what` of a command) is not a well-formed name. */
+const nameProblems = (what: string, v: string): string[] => (nonEmptyName(v) ? [] : [`bad ${what} ${JSON.stringify(v)}`]);
+/** Problems of a size a command carries: a positive whole number of bytes that its text reads back to. */
+function sizeProblems(bytes: number, sizeText: string): string[] {
+  const p: string[] = [];
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) p.push(`bad bytes ${bytes}`);
+  const again = parseSize(sizeText);
+  if (!again.ok || again.value !== bytes) p.push(`sizeText ${sizeText} does not read back`);
+  return p;
+}
 
 /** Why `c` is not a well-formed command (empty when it is). */
 function commandProblems(c: Command): string[] {
@@ -49,44 +68,33 @@ function commandProblems(c: Command): string[] {
     case 'unsnooze':
     case 'mute':
     case 'unmute':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       break;
     case 'chart':
       if (c.days !== 30 && c.days !== 90) p.push(`bad days ${c.days}`);
-      if (c.target.type === 'log' && !nonEmptyName(c.target.name)) p.push(`bad name ${JSON.stringify(c.target.name)}`);
+      if (c.target.type === 'log') p.push(...nameProblems('name', c.target.name));
       break;
-    case 'threshold-set': {
-      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
-      else {
-        if (!Number.isSafeInteger(c.bytesPerDay) || c.bytesPerDay <= 0) p.push(`bad bytes ${c.bytesPerDay}`);
-        const again = parseSize(c.sizeText);
-        if (!again.ok || again.value !== c.bytesPerDay) p.push(`sizeText ${c.sizeText} does not read back`);
-      }
+    case 'threshold-set':
+      p.push(...(c.money ? moneyProblems(c.money, c.sizeText) : sizeProblems(c.bytesPerDay, c.sizeText)));
       if (c.scope === 'org' ? c.name !== '' : !nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
       break;
-    }
     case 'threshold-remove':
+    case 'expect-remove':
       if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
       break;
-    case 'budget-set': {
-      if (c.money) p.push(...moneyProblems(c.money, c.sizeText));
-      else {
-        if (!Number.isSafeInteger(c.bytesPerMonth) || c.bytesPerMonth <= 0) p.push(`bad bytes ${c.bytesPerMonth}`);
-        const again = parseSize(c.sizeText);
-        if (!again.ok || again.value !== c.bytesPerMonth) p.push(`sizeText ${c.sizeText} does not read back`);
-      }
+    case 'budget-set':
+      p.push(...(c.money ? moneyProblems(c.money, c.sizeText) : sizeProblems(c.bytesPerMonth, c.sizeText)));
       break;
-    }
     case 'price-set':
       if (!Number.isFinite(c.perGb) || c.perGb <= 0) p.push(`bad price ${c.perGb}`);
       if (c.currency !== undefined && !/^[A-Z]{3}$/.test(c.currency)) p.push(`bad currency ${c.currency}`);
       break;
     case 'explain':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (c.day !== undefined && !isDay(c.day)) p.push(`bad day ${c.day}`);
       break;
     case 'snooze': {
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (!Number.isInteger(c.ms) || c.ms <= 0 || c.ms > MAX_DURATION_MS) p.push(`bad ms ${c.ms}`);
       const again = parseDuration(c.durationText);
       if (!again.ok || again.value !== c.ms) p.push(`durationText ${c.durationText} does not read back`);
@@ -94,26 +102,21 @@ function commandProblems(c: Command): string[] {
     }
     case 'route-set':
       if (!/^[CG][A-Z0-9]+$/.test(c.channel)) p.push(`bad channel ${c.channel}`);
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
-      break;
-    case 'route-remove':
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
     case 'expect-set':
-      if (!nonEmptyName(c.name)) p.push(`bad name ${JSON.stringify(c.name)}`);
+      p.push(...nameProblems('name', c.name));
       if (!isDay(c.until)) p.push(`bad day ${c.until}`);
       if (c.plan.kind === 'pct' ? !(c.plan.pct > 0) : !(Number.isSafeInteger(c.plan.bytesPerDay) && c.plan.bytesPerDay > 0))
         p.push('bad amount');
       break;
-    case 'expect-remove':
-      if (!Number.isSafeInteger(c.id) || c.id < 0) p.push(`bad id ${c.id}`);
-      break;
     case 'owner-set':
       if (!/^[UWS][A-Z0-9]+$/.test(c.owner)) p.push(`bad owner ${c.owner}`);
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
+    case 'route-remove':
     case 'owner-remove':
-      if (!nonEmptyName(c.logset)) p.push(`bad log set ${JSON.stringify(c.logset)}`);
+      p.push(...nameProblems('log set', c.logset));
       break;
     default:
       p.push(`unknown kind ${(c as { kind: string }).kind}`);
@@ -226,30 +229,40 @@ const SI = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15 } as const;
 const IEC = { KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, PiB: 2 ** 50 } as const;
 const UNIT_FACTORS: Record<string, number> = { ...SI, ...IEC };
 
-const sizeLike = fc.oneof(
-  hostileText,
-  fc
-    .tuple(
-      fc.oneof(fc.double({ noNaN: false }).map(String), fc.bigInt().map(String), fc.nat().map(String)),
-      fc.constantFrom('', ' ', '\t'),
-      fc.constantFrom('', ...Object.keys(UNIT_FACTORS), 'bits', 'Gb', 'gbit', 'GBps', 'Mbps', 'b', 'k', 'xb', 'ZB', 'EiB', 'TB/day'),
-    )
-    .map(([n, s, u]) => `${n}${s}${u}`),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  hugeText,
+/** Text a person might type for an amount: a number, spacing and a unit word (real or not), or anything at all. */
+const amountLike = (number: fc.Arbitrary<string>, spaces: string[], units: string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    hostileText,
+    fc.tuple(number, fc.constantFrom(...spaces), fc.constantFrom(...units)).map(([n, s, u]) => `${n}${s}${u}`),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    hugeText,
+  );
+
+/**
+ * A parser's answer to any text: a value that `valid` accepts, or an error shorter than `maxError` that shows
+ * `example`.
+ */
+function expectValueOrExample(r: UnitResult<number>, s: string, example: string, maxError: number, valid: (v: number) => void): void {
+  if (r.ok) valid(r.value);
+  else {
+    expect(r.error, s).toContain(example);
+    expect(r.error.length).toBeLessThan(maxError);
+  }
+}
+
+const sizeLike = amountLike(
+  fc.oneof(fc.double({ noNaN: false }).map(String), fc.bigInt().map(String), fc.nat().map(String)),
+  ['', ' ', '\t'],
+  ['', ...Object.keys(UNIT_FACTORS), 'bits', 'Gb', 'gbit', 'GBps', 'Mbps', 'b', 'k', 'xb', 'ZB', 'EiB', 'TB/day'],
 );
 
 describe('size parser on generated input', () => {
   it('never throws: a whole, safe, non-negative number of bytes, or an error with a valid example (20,000 inputs)', () => {
     fc.assert(
       fc.property(sizeLike, (s) => {
-        const r = parseSize(s);
-        if (r.ok) {
-          expect(Number.isSafeInteger(r.value) && r.value >= 0, `${s} → ${r.value}`).toBe(true);
-        } else {
-          expect(r.error).toContain(SIZE_EXAMPLE);
-          expect(r.error.length).toBeLessThan(300);
-        }
+        expectValueOrExample(parseSize(s), s, SIZE_EXAMPLE, 300, (v) => {
+          expect(Number.isSafeInteger(v) && v >= 0, `${s} → ${v}`).toBe(true);
+        });
       }),
       { numRuns: 20_000 },
     );
@@ -297,33 +310,22 @@ describe('size parser on generated input', () => {
   });
 });
 
-const durationLike = fc.oneof(
-  hostileText,
-  fc
-    .tuple(
-      fc.oneof(fc.nat().map(String), fc.bigInt().map(String), fc.double().map(String)),
-      fc.constantFrom('', ' '),
-      fc.constantFrom('', 'm', 'min', 'h', 'hours', 'd', 'day', 'days', 'w', 'weeks', 's', 'y', 'month', 'D', 'W'),
-    )
-    .map(([n, s, u]) => `${n}${s}${u}`),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  hugeText,
+const durationLike = amountLike(
+  fc.oneof(fc.nat().map(String), fc.bigInt().map(String), fc.double().map(String)),
+  ['', ' '],
+  ['', 'm', 'min', 'h', 'hours', 'd', 'day', 'days', 'w', 'weeks', 's', 'y', 'month', 'D', 'W'],
 );
 
 describe('duration parser on generated input', () => {
   it('never throws: whole minutes from 1 minute to a year, or an error with a valid example (10,000 inputs)', () => {
     fc.assert(
       fc.property(durationLike, (s) => {
-        const r = parseDuration(s);
-        if (r.ok) {
-          expect(Number.isSafeInteger(r.value)).toBe(true);
-          expect(r.value).toBeGreaterThan(0);
-          expect(r.value).toBeLessThanOrEqual(MAX_DURATION_MS);
-          expect(r.value % 60_000).toBe(0);
-        } else {
-          expect(r.error).toContain(DURATION_EXAMPLE);
-          expect(r.error.length).toBeLessThan(200);
-        }
+        expectValueOrExample(parseDuration(s), s, DURATION_EXAMPLE, 200, (v) => {
+          expect(Number.isSafeInteger(v)).toBe(true);
+          expect(v).toBeGreaterThan(0);
+          expect(v).toBeLessThanOrEqual(MAX_DURATION_MS);
+          expect(v % 60_000).toBe(0);
+        });
       }),
       { numRuns: 10_000 },
     );

@@ -90,16 +90,31 @@ const badUnits: fc.Arbitrary<Json> = fc.oneof(
 
 type Mutation = (o: Loose, i: number, j: number) => Json | string;
 
-/** Mutations of a per-log usage answer; each makes it invalid. Returns the JSON value, or raw text. */
-const logUsageMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
-  badBytes.map((b) => ({
-    name: `usage ${JSON.stringify(b)}`,
+/**
+ * One mutation per generated value: sets `field` of the object `where` picks (entry i, j of the answer's lists,
+ * or the root) to that value; named `<label> <value as JSON>`.
+ */
+function setTo(
+  label: string,
+  values: fc.Arbitrary<Json>,
+  where: (o: Loose, i: number, j: number) => Loose,
+  field: string,
+): fc.Arbitrary<{ name: string; apply: Mutation }> {
+  return values.map((v) => ({
+    name: `${label} ${JSON.stringify(v)}`,
     apply: (o: Loose, i: number, j: number) => {
-      const day = at(o.per_day_usage.usage, i);
-      at(day.log_usage, j).usage = b;
+      where(o, i, j)[field] = v;
       return o;
     },
-  })),
+  }));
+}
+const usageDay = (o: Loose, i: number): Loose => at(o.per_day_usage.usage, i);
+const usageEntry = (o: Loose, i: number, j: number): Loose => at(usageDay(o, i).log_usage, j);
+const root = (o: Loose): Loose => o;
+
+/** Mutations of a per-log usage answer; each makes it invalid. Returns the JSON value, or raw text. */
+const logUsageMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
+  setTo('usage', badBytes, usageEntry, 'usage'),
   fc.constantFrom('per_day_usage', 'usage', 'interval', 'log_usage', 'entry.id', 'entry.usage').map((k) => ({
     name: `missing ${k}`,
     apply: (o: Loose, i: number, j: number) => {
@@ -137,27 +152,9 @@ const logUsageMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.one
       return o;
     },
   })),
-  badDay.map((d) => ({
-    name: `interval ${JSON.stringify(d)}`,
-    apply: (o: Loose, i: number) => {
-      at(o.per_day_usage.usage, i).interval = d;
-      return o;
-    },
-  })),
-  badId.map((id) => ({
-    name: `id ${JSON.stringify(id)}`,
-    apply: (o: Loose, i: number, j: number) => {
-      at(at(o.per_day_usage.usage, i).log_usage, j).id = id;
-      return o;
-    },
-  })),
-  badUnits.map((u) => ({
-    name: `usage_units ${JSON.stringify(u)}`,
-    apply: (o: Loose) => {
-      o.per_day_usage.usage_units = u;
-      return o;
-    },
-  })),
+  setTo('interval', badDay, usageDay, 'interval'),
+  setTo('id', badId, usageEntry, 'id'),
+  setTo('usage_units', badUnits, (o) => o.per_day_usage, 'usage_units'),
   fc.constantFrom('same day', 'repeated day').map((how) => ({
     name: `a log twice on one day with different usage (${how})`,
     apply: (o: Loose, i: number, j: number) => {
@@ -272,20 +269,8 @@ describe('the Rapid7 answer validator on generated malformed answers', () => {
 
   it('organisation totals: bad usage, bad or out-of-window days, conflicting duplicates, wrong shapes (3,000 answers)', () => {
     const orgMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
-      badBytes.map((b) => ({
-        name: `usage ${JSON.stringify(b)}`,
-        apply: (o: Loose, i: number) => {
-          at(o.daily_usage, i).usage = b;
-          return o;
-        },
-      })),
-      badDay.map((d) => ({
-        name: `day ${JSON.stringify(d)}`,
-        apply: (o: Loose, i: number) => {
-          at(o.daily_usage, i).day = d;
-          return o;
-        },
-      })),
+      setTo('usage', badBytes, (o, i) => at(o.daily_usage, i), 'usage'),
+      setTo('day', badDay, (o, i) => at(o.daily_usage, i), 'day'),
       fc.constant({
         name: 'a day twice with different usage',
         apply: (o: Loose, i: number) => {
@@ -294,13 +279,7 @@ describe('the Rapid7 answer validator on generated malformed answers', () => {
           return o;
         },
       }),
-      notArray.map((v) => ({
-        name: `daily_usage ${JSON.stringify(v)}`,
-        apply: (o: Loose) => {
-          o.daily_usage = v;
-          return o;
-        },
-      })),
+      setTo('daily_usage', notArray, root, 'daily_usage'),
       notObject.map((v) => ({ name: `root ${JSON.stringify(v)}`, apply: () => v })),
       badBytes.map((b) => ({
         name: `period_usage ${JSON.stringify(b)}`,
@@ -320,13 +299,7 @@ describe('the Rapid7 answer validator on generated malformed answers', () => {
 
   it('log names: missing or mistyped ids, names and log sets, wrong shapes (3,000 answers)', () => {
     const mgmtMutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
-      badId.map((id) => ({
-        name: `id ${JSON.stringify(id)}`,
-        apply: (o: Loose, i: number) => {
-          at(o.logs, i).id = id;
-          return o;
-        },
-      })),
+      setTo('id', badId, (o, i) => at(o.logs, i), 'id'),
       fc.constantFrom<Json>(5, true, {}, [], 'x'.repeat(10_001)).map((n) => ({
         name: `name ${JSON.stringify(n).slice(0, 20)}`,
         apply: (o: Loose, i: number) => {
@@ -334,20 +307,13 @@ describe('the Rapid7 answer validator on generated malformed answers', () => {
           return o;
         },
       })),
-      fc.constantFrom<Json>(5, 'x', {}, [5], [{ name: 'no id' }], [{ id: 5 }]).map((v) => ({
-        name: `logsets_info ${JSON.stringify(v)}`,
-        apply: (o: Loose, i: number) => {
-          at(o.logs, i).logsets_info = v;
-          return o;
-        },
-      })),
-      fc.constantFrom<Json>(null, 5, 'x', {}, [5], [null]).map((v) => ({
-        name: `logs ${JSON.stringify(v)}`,
-        apply: (o: Loose) => {
-          o.logs = v;
-          return o;
-        },
-      })),
+      setTo(
+        'logsets_info',
+        fc.constantFrom<Json>(5, 'x', {}, [5], [{ name: 'no id' }], [{ id: 5 }]),
+        (o, i) => at(o.logs, i),
+        'logsets_info',
+      ),
+      setTo('logs', fc.constantFrom<Json>(null, 5, 'x', {}, [5], [null]), root, 'logs'),
       notObject.map((v) => ({ name: `root ${JSON.stringify(v)}`, apply: () => v })),
     );
     fc.assert(

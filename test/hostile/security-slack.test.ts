@@ -10,13 +10,13 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { CHANGING_KINDS, parseCommand } from '../../src/slack/command-parser.js';
+import { parseCommand } from '../../src/slack/command-parser.js';
+import { CHANGING_KINDS } from '../../src/slack/commands/table.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
-import { insertAlert } from '../../src/store/alerts.js';
 import { countAudit } from '../../src/store/controls.js';
 import { blockActionsPayload, slashCommandBody } from '../support/fake-slack.js';
 import { dumpData } from '../support/hostile.js';
-import { ADMIN, CHANNEL, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import { ADMIN, FIREWALL_ALERT, type Harness, SECRET, seedAlert, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
 const LOGS = [
   { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
@@ -48,33 +48,7 @@ beforeEach(() => {
 });
 
 function alertIn(x: Harness): number {
-  return insertAlert(x.db, {
-    episodeKey: `log:aaaa-1111:${Math.random()}`,
-    scope: 'log',
-    logId: 'aaaa-1111',
-    target: null,
-    kind: 'spike',
-    status: 'open',
-    day: '2026-03-09',
-    channel: CHANNEL,
-    finding: {
-      day: '2026-03-09',
-      kind: 'spike',
-      scope: 'log',
-      logId: 'aaaa-1111',
-      logName: 'firewall-eu',
-      logsets: ['Firewalls'],
-      value: 2,
-      expected: 1,
-      low: 1,
-      high: 1,
-      score: 2,
-      reason: 'r',
-      changeBytes: 1,
-      changePct: 100,
-    },
-    now: NOW.toISOString(),
-  });
+  return seedAlert(x.db, { ...FIREWALL_ALERT, episodeKey: `log:aaaa-1111:${Math.random()}` });
 }
 
 /** Lets any work a request might have started finish, then checks Slack heard nothing. */
@@ -282,6 +256,30 @@ describe('the permission matrix', () => {
     }
   });
 
+  /**
+   * `user` clicks an alert button on `x`: answered privately with a refusal, no message updated, no row changed.
+   * Returns the answer.
+   */
+  async function refusedClick(x: Harness, user: string, actionId: string): Promise<Record<string, unknown>> {
+    const alertId = alertIn(x);
+    const before = dumpData(x.db);
+    const rid = `btn-${actionId}-${user}-${x === h ? 'h' : 'n'}`;
+    const res = await x.click({
+      actionId,
+      value: JSON.stringify({ alertId, logId: 'aaaa-1111', kind: 'spike' }),
+      userId: user,
+      messageTs: '1.000001',
+      rid,
+    });
+    expect(res.status).toBe(200);
+    await x.fake.waitFor(() => x.fake.responses(rid).length > 0);
+    const answer = x.fake.responses(rid)[0] as Record<string, unknown>;
+    expect(String(answer.text)).toMatch(/Only admins may/);
+    expect(x.fake.callsTo('chat.update')).toHaveLength(0);
+    expect(dumpData(x.db)).toEqual(before);
+    return answer;
+  }
+
   const BUTTONS = Object.values(ACTION_IDS);
   it('covers every alert button', () => {
     expect(BUTTONS.sort()).toEqual(['logusage_accept_normal', 'logusage_mute_log', 'logusage_snooze_1d', 'logusage_snooze_1w']);
@@ -295,24 +293,9 @@ describe('the permission matrix', () => {
         [nobody, ADMIN],
         [nobody, USER],
       ] as const) {
-        const alertId = alertIn(x);
-        const before = dumpData(x.db);
-        const rid = `btn-${actionId}-${user}-${x === h ? 'h' : 'n'}`;
-        const res = await x.click({
-          actionId,
-          value: JSON.stringify({ alertId, logId: 'aaaa-1111', kind: 'spike' }),
-          userId: user,
-          messageTs: '1.000001',
-          rid,
-        });
-        expect(res.status).toBe(200);
-        await x.fake.waitFor(() => x.fake.responses(rid).length > 0);
-        const answer = x.fake.responses(rid)[0] as Record<string, unknown>;
-        expect(String(answer.text)).toMatch(/Only admins may/);
+        const answer = await refusedClick(x, user, actionId);
         expect(answer.response_type).toBe('ephemeral');
         expect(answer.replace_original).toBe(false);
-        expect(x.fake.callsTo('chat.update')).toHaveLength(0);
-        expect(dumpData(x.db)).toEqual(before);
       }
     },
   );
@@ -343,22 +326,8 @@ describe('the permission matrix', () => {
         [h, USER],
         [nobody, ADMIN],
       ] as const) {
-        const alertId = alertIn(x);
-        const before = dumpData(x.db);
-        const rid = `ui-${actionId}-${user}-${x === h ? 'h' : 'n'}`;
-        const res = await x.click({
-          actionId,
-          value: JSON.stringify({ alertId, logId: 'aaaa-1111', kind: 'spike' }),
-          userId: user,
-          messageTs: '1.000001',
-          rid,
-        });
-        expect(res.status).toBe(200);
-        await x.fake.waitFor(() => x.fake.responses(rid).length > 0);
-        expect(String(x.fake.responses(rid)[0]?.text)).toMatch(/Only admins may/);
-        expect(x.fake.callsTo('chat.update')).toHaveLength(0);
+        await refusedClick(x, user, actionId);
         expect(x.fake.callsTo('views.open')).toHaveLength(0);
-        expect(dumpData(x.db)).toEqual(before);
       }
     },
   );

@@ -34,6 +34,7 @@ import { listThresholds, recordAudit } from '../../src/store/controls.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { createTestCli } from '../support/cli.js';
 import { ALERTS, startDailyHarness, visibleCalls } from '../support/daily-harness.js';
+import { rejection } from '../support/errors.js';
 import { dumpContent, dumpData } from '../support/hostile.js';
 import { holdWriteLock, type LockHolder } from '../support/lock-holder.js';
 import { buildData, createTestClient, fastRapid7, logId, startSimulator } from '../support/rapid7.js';
@@ -95,24 +96,12 @@ function fillDisk(db: Db): void {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw new Error(
-      `expected an AppError, got ${err instanceof Error ? `${err.name} (${(err as { code?: string }).code}): ${err.message}` : String(err)}`,
-    );
-  }
-  throw new Error('expected a failure');
-}
-
 describe('disk full', () => {
   it('collect fails with DB_WRITE and changes nothing; with room again the same run stores everything', async () => {
     const w = await storedWeek();
     w.db.pragma(`max_page_count = ${w.db.pragma('page_count', { simple: true }) as number}`);
     const before = dumpData(w.db);
-    const err = await failure(w.collect());
+    const err = await rejection(w.collect());
     expect(err.code).toBe('DB_WRITE');
     expect(err.message).toMatch(/is full \(SqliteError: database or disk is full\)\. Nothing was stored or changed\. Free some space/);
     expect(dumpData(w.db)).toEqual(before);
@@ -179,7 +168,7 @@ describe('the database locked by another process', () => {
     const w = await storedWeek();
     const before = dumpData(w.db);
     const holder = await locked(w.path);
-    const err = await failure(w.collect());
+    const err = await rejection(w.collect());
     expect(err.code).toBe('DB_LOCKED');
     await holder.release();
     expect(dumpData(w.db)).toEqual(before);
@@ -221,7 +210,7 @@ describe('the database locked by another process', () => {
     const day = '2026-03-10';
     const deps = () => ({ ...h.deps({ db: busy }), now: () => new Date(`${addDays(day, 1)}T06:30:00Z`) });
     for (let attempt = 0; attempt < 2; attempt++) {
-      const err = await failure(runDaily(deps(), { day }));
+      const err = await rejection(runDaily(deps(), { day }));
       expect(err.code).toMatch(/^DB_/);
       expect(err.message).toMatch(/locked/);
     }
@@ -240,7 +229,7 @@ describe('the database locked by another process', () => {
       busy.close();
     });
     await locked(h.dbPath);
-    const err = await failure(
+    const err = await rejection(
       runDaily({ ...h.deps({ db: busy }), now: () => new Date('2026-03-11T06:30:00Z') }, { day: '2026-03-10', dryRun: true }),
     );
     expect(err.code).toMatch(/^DB_/);

@@ -12,7 +12,7 @@ import { runImport } from '../../src/import.js';
 import { openDb } from '../../src/store/db.js';
 import { readCsvHistory } from '../../src/usage-csv.js';
 import { generateSynthetic, scoreFindings, toCsv } from '../fixtures/detect/synthetic.js';
-import { createTestCli } from '../support/cli.js';
+import { createTestCli, jsonLines } from '../support/cli.js';
 import { tempDbPath, tempDir } from '../support/tmp.js';
 
 const NOW = new Date('2027-01-01T08:00:00Z');
@@ -24,12 +24,7 @@ function file(text: string, name = 'usage.csv'): string {
   return path;
 }
 
-const parse = (out: string) =>
-  out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Finding);
+const parse = (out: string) => jsonLines<Finding>(out);
 
 describe('logusage backtest', () => {
   it('--input --json prints one finding per line with day, logId and kind, good enough to score', async () => {

@@ -16,7 +16,7 @@ import { detectForDay, detectionParams } from '../../src/pipeline/detect.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { readDbHistory } from '../../src/store/history.js';
 import { generateSynthetic, type SyntheticSet, toCsv } from '../fixtures/detect/synthetic.js';
-import { createTestCli } from '../support/cli.js';
+import { createTestCli, jsonLines } from '../support/cli.js';
 import { tempDbPath, tempDir } from '../support/tmp.js';
 
 const NOW = new Date('2027-01-01T08:00:00Z');
@@ -124,8 +124,7 @@ describe('logusage detect', () => {
     db.close();
     const cli = createTestCli({ env: { DATABASE_PATH: path }, now: NOW });
     expect(await cli.run('detect', '--day', day, '--dry-run', '--json'), cli.err()).toBe(0);
-    const lines = cli.out().trim().split('\n').filter(Boolean);
-    expect(lines.map((l) => JSON.parse(l) as Finding)).toEqual(expected);
+    expect(jsonLines<Finding>(cli.out())).toEqual(expected);
     cli.reset();
     expect(await cli.run('detect', '--day', day, '--dry-run')).toBe(0);
     const text = cli.out();
@@ -142,7 +141,7 @@ describe('logusage detect', () => {
     const day = addDays(SET.start, 120);
     const cli = createTestCli({ env: { DATABASE_PATH: path }, now: new Date(`${addDays(day, 1)}T06:30:00Z`) });
     expect(await cli.run('detect', '--dry-run', '--json'), cli.err()).toBe(0);
-    for (const l of cli.out().trim().split('\n').filter(Boolean)) expect((JSON.parse(l) as Finding).day).toBe(day);
+    for (const f of jsonLines<Finding>(cli.out())) expect(f.day).toBe(day);
     cli.reset();
     expect(await cli.run('detect', '--day', addDays(day, 1), '--dry-run')).toBe(2);
     expect(cli.err()).toMatch(/not over yet/);

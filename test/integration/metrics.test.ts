@@ -6,13 +6,13 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runServe } from '../../src/commands/serve.js';
 import { runDaily } from '../../src/daily.js';
 import { addDays, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { API_KEY, buildData, logId, startSimulator } from '../support/rapid7.js';
+import { startServe } from '../support/serve.js';
 import { tempDbPath } from '../support/tmp.js';
 
 const HOSTILE = 'evil "log" \\ with\nnewline';
@@ -109,26 +109,12 @@ async function seededContext(slackApiUrl: string, extra: Record<string, string>)
 }
 
 async function scrape(ctx: AppContext, port?: number): Promise<{ status: number; type: string | null; text: string }> {
-  let stop: (s: string) => void = () => {};
-  const until = new Promise<string>((r) => {
-    stop = r;
-  });
-  let bound: number | undefined;
-  const running = runServe(ctx, {
-    until,
-    port: port ?? 0,
-    onListening: (i) => {
-      bound = i.port ?? port;
-    },
-    appDeps: { clientOptions: { retryConfig: { retries: 0 } } },
-  });
+  const serve = await startServe(ctx, { port: port ?? 0, appDeps: { clientOptions: { retryConfig: { retries: 0 } } } });
   try {
-    await fake?.waitFor(() => bound !== undefined, 60_000);
-    const res = await fetch(`http://127.0.0.1:${bound}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${serve.port}/metrics`);
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   } finally {
-    stop('SIGTERM');
-    await running;
+    await serve.stop();
   }
 }
 

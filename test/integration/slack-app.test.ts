@@ -2,11 +2,10 @@
  * The real Bolt app over real HTTP: signed slash commands and button clicks as Slack sends them,
  * Web API calls answered by the fake Slack, real SQLite with the real migrations.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDigestView } from '../../src/digest.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { hasBlockRole } from '../../src/slack/block-ids.js';
-import { insertAlert } from '../../src/store/alerts.js';
 import {
   countAudit,
   effectiveBudget,
@@ -23,41 +22,36 @@ import {
   ADMIN,
   blockText,
   CHANNEL,
-  type Harness,
+  FIREWALL_ALERT,
+  FIREWALL_EU,
+  FIREWALL_US,
   LAST_DAY,
+  MENTION_LOG,
   NOW,
+  onLastDay,
   SECRET,
+  seedAlert,
   seedHistory,
   startHarness,
   USER,
+  useHarness,
+  WEB_PROXY,
 } from '../support/slack-harness.js';
 
-const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
-  { id: 'bbbb-2222', name: 'firewall-us', logsets: ['Firewalls'], base: 40e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 45e9 } },
-  { id: 'dddd-4444', name: '<!channel> & <@UEVIL0001>', logsets: ['<!here> set'], base: 5e9 },
-];
+const LOGS = [FIREWALL_EU, FIREWALL_US, onLastDay(WEB_PROXY, 45e9), MENTION_LOG];
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({
-    deps: {
-      hooks: {
-        previewDigest: () => ({
-          text: 'digest for 2026-03-10',
-          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'DIGEST BODY' } }],
-        }),
-        refresh: async ({ actor }) => `Collected 2026-03-04 … 2026-03-10 for ${actor}.`,
-        nextRun: () => new Date('2026-03-12T06:30:00.000Z'),
-      },
+const h = useHarness(LOGS, {
+  deps: {
+    hooks: {
+      previewDigest: () => ({
+        text: 'digest for 2026-03-10',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'DIGEST BODY' } }],
+      }),
+      refresh: async ({ actor }) => `Collected 2026-03-04 … 2026-03-10 for ${actor}.`,
+      nextRun: () => new Date('2026-03-12T06:30:00.000Z'),
     },
-  });
-  seedHistory(h.db, LOGS);
+  },
 });
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
 
 const RAW = ['<!channel>', '<!here>', '<@UEVIL0001>'];
 function expectInert(s: string) {
@@ -138,32 +132,11 @@ describe('/logusage read commands (any user)', () => {
   it('alerts lists open alerts', async () => {
     const empty = await h.ask('alerts', { user: USER });
     expect(empty.text).toBe('No open alerts.');
-    insertAlert(h.db, {
-      episodeKey: 'log:cccc-3333',
-      scope: 'log',
+    seedAlert(h.db, {
       logId: 'cccc-3333',
-      target: null,
-      kind: 'spike',
-      status: 'open',
-      day: LAST_DAY,
-      channel: 'C0ALERTS1',
-      finding: {
-        day: LAST_DAY,
-        kind: 'spike',
-        scope: 'log',
-        logId: 'cccc-3333',
-        logName: 'web proxy',
-        logsets: ['Proxies'],
-        value: 45e9,
-        expected: 10e9,
-        low: 8e9,
-        high: 12e9,
-        score: 4,
-        reason: 'web proxy sent 45 GB, 4.5× its usual 10 GB for a Tuesday.',
-        changeBytes: 35e9,
-        changePct: 350,
-      },
-      now: NOW.toISOString(),
+      logName: 'web proxy',
+      logsets: ['Proxies'],
+      finding: { reason: 'web proxy sent 45 GB, 4.5× its usual 10 GB for a Tuesday.' },
     });
     const r = await h.ask('alerts', { user: USER });
     const t = blockText(r.blocks);
@@ -388,33 +361,7 @@ describe('requests Slack did not sign', () => {
 
 describe('alert buttons', () => {
   async function postAlert(): Promise<{ ts: string; alertId: number }> {
-    const alertId = insertAlert(h.db, {
-      episodeKey: `log:aaaa-1111:${Math.random()}`,
-      scope: 'log',
-      logId: 'aaaa-1111',
-      target: null,
-      kind: 'spike',
-      status: 'open',
-      day: '2026-03-09',
-      channel: CHANNEL,
-      finding: {
-        day: '2026-03-09',
-        kind: 'spike',
-        scope: 'log',
-        logId: 'aaaa-1111',
-        logName: 'firewall-eu',
-        logsets: ['Firewalls'],
-        value: 1,
-        expected: 1,
-        low: 1,
-        high: 1,
-        score: 2,
-        reason: 'r',
-        changeBytes: 0,
-        changePct: 0,
-      },
-      now: NOW.toISOString(),
-    });
+    const alertId = seedAlert(h.db, { ...FIREWALL_ALERT, episodeKey: `log:aaaa-1111:${Math.random()}` });
     const { webApi } = await import('@slack/bolt');
     const client = new webApi.WebClient('xoxb-test-token', { slackApiUrl: h.fake.apiUrl, retryConfig: { retries: 0 } });
     const posted = await client.chat.postMessage({

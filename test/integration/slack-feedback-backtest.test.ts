@@ -6,22 +6,17 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/detect/types.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { openDb } from '../../src/store/db.js';
-import { createTestCli } from '../support/cli.js';
-import { ADMIN, LAST_DAY, NOW, seedHistory, startHarness } from '../support/slack-harness.js';
+import { createTestCli, jsonLines } from '../support/cli.js';
+import { ADMIN, LAST_DAY, NOW, onLastDay, seedHistory, startHarness, WEB_PROXY } from '../support/slack-harness.js';
 import { tempDbPath } from '../support/tmp.js';
 
-const parse = (out: string) =>
-  out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Finding);
+const parse = (out: string) => jsonLines<Finding>(out);
 
 describe('backtest --db after feedback', () => {
   it('a Noise click takes the marginal day out of the replay', async () => {
     const path = tempDbPath();
     const db = openDb(path);
-    seedHistory(db, [{ id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 13.7e9 } }], 70);
+    seedHistory(db, [onLastDay(WEB_PROXY, 13.7e9)], 70);
     const h = await startHarness({ db });
     try {
       const cli = createTestCli({ env: { DATABASE_PATH: path }, now: NOW });

@@ -3,70 +3,40 @@
  * view (the day vs expected, month to date and projection vs budget, open alerts with a link to each
  * message, top logs, admin buttons); refreshed after a daily run for everyone who opened it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readSettings } from '../../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { daysInRange } from '../../src/days.js';
 import { projectMonth } from '../../src/detect/org-rules.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { MODAL_IDS } from '../../src/slack/ui-ids.js';
-import { insertAlert } from '../../src/store/alerts.js';
 import { setBudget } from '../../src/store/controls.js';
-import { openDb } from '../../src/store/db.js';
 import { finishRun, startRun } from '../../src/store/runs.js';
 import { orgSeries } from '../../src/store/slack-reads.js';
 import { formatBytes } from '../../src/units.js';
-import { sendEvent, startFakeSlack, viewSubmissionPayload } from '../support/fake-slack.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import { sendEvent, viewSubmissionPayload } from '../support/fake-slack.js';
+import {
+  ADMIN,
+  blockText,
+  FIREWALL_EU,
+  LAST_DAY,
+  NOW,
+  onLastDay,
+  SECRET,
+  seedAlert,
+  startSocketHarness,
+  USER,
+  useHarness,
+  WEB_PROXY,
+} from '../support/slack-harness.js';
 
 const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 45e9 } },
+  FIREWALL_EU,
+  onLastDay(WEB_PROXY, 45e9),
   { id: 'dddd-4444', name: '<!channel> & <@UEVIL0001>', logsets: ['<!here> set'], base: 5e9 },
 ];
-
-let h: Harness;
+const h = useHarness(LOGS);
+beforeAll(() => setBudget(h.db, 3e12, { actor: ADMIN, at: NOW.toISOString() }));
 
 const homeOpened = (user: string, tab = 'home') =>
   sendEvent(h.url, SECRET, { type: 'app_home_opened', user, channel: 'D0DM00001', tab, event_ts: '1.2' });
-
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS);
-  setBudget(h.db, 3e12, { actor: ADMIN, at: NOW.toISOString() });
-});
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
-
-function spike(id: string, logId: string, name: string) {
-  return insertAlert(h.db, {
-    episodeKey: `log:${logId}`,
-    scope: 'log',
-    logId,
-    target: null,
-    kind: 'spike',
-    status: 'open',
-    day: LAST_DAY,
-    channel: 'C0ALERTS1',
-    finding: {
-      day: LAST_DAY,
-      kind: 'spike',
-      scope: 'log',
-      logId,
-      logName: name,
-      logsets: [],
-      value: 45e9,
-      expected: 10e9,
-      low: 8e9,
-      high: 12e9,
-      score: 4,
-      reason: `${id} spiked`,
-      changeBytes: 35e9,
-      changePct: 350,
-    },
-    now: NOW.toISOString(),
-  });
-}
 
 describe('App Home', () => {
   it('app_home_opened publishes the day, the month vs budget (weekday-aware projection) and the top logs', async () => {
@@ -98,8 +68,8 @@ describe('App Home', () => {
   });
 
   it('an admin gets the buttons; open alerts link to their message (chat.getPermalink)', async () => {
-    const posted = spike('proxy', 'cccc-3333', 'web proxy');
-    const unposted = spike('fw', 'aaaa-1111', 'firewall-eu');
+    const posted = seedAlert(h.db, { logId: 'cccc-3333', logName: 'web proxy' });
+    const unposted = seedAlert(h.db, { logId: 'aaaa-1111', logName: 'firewall-eu' });
     // The alert's message as the outbox records it once Slack accepted it.
     const msg = await fetch(`${h.fake.apiUrl}chat.postMessage`, {
       method: 'POST',
@@ -177,24 +147,8 @@ describe('App Home', () => {
 
 describe('App Home in Socket Mode', () => {
   it('app_home_opened arrives through the socket and is published; a modal submission is answered there too', async () => {
-    const fake = await startFakeSlack();
-    const db = openDb(':memory:');
-    seedHistory(db, LOGS, 40);
-    const app = createSlackApp({
-      settings: readSettings({
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_APP_TOKEN: 'xapp-test',
-        SLACK_API_URL: fake.apiUrl,
-        LOGUSAGE_ADMINS: ADMIN,
-      }),
-      db,
-      logger: createSilentLogger(),
-      now: () => NOW,
-      port: 0,
-      clientOptions: { retryConfig: { retries: 0 } },
-    });
+    const { fake, close } = await startSocketHarness(LOGS);
     try {
-      await app.start();
       const ack = await fake.sendSocketEnvelope({
         type: 'events_api',
         payload: {
@@ -221,9 +175,7 @@ describe('App Home in Socket Mode', () => {
       expect((bad.payload as { response_action?: string; errors?: Record<string, string> }).response_action).toBe('errors');
       expect(Object.keys((bad.payload as { errors: Record<string, string> }).errors)).toEqual(['size']);
     } finally {
-      await app.stop();
-      await fake.close();
-      db.close();
+      await close();
     }
   });
 });

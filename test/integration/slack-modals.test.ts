@@ -5,26 +5,26 @@
  * answers `response_action: errors` naming that block and changes nothing; a good one is stored
  * (admins only, audited) and confirmed ephemerally.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MODAL_IDS, UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { effectiveBudget, listAudit, listThresholds } from '../../src/store/controls.js';
 import { blockSuggestionPayload, sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../support/fake-slack.js';
-import { ADMIN, blockText, CHANNEL, type Harness, LAST_DAY, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import {
+  ADMIN,
+  blockText,
+  CHANNEL,
+  FIREWALL_EU,
+  FIREWALL_US,
+  onLastDay,
+  SECRET,
+  USER,
+  useHarness,
+  WEB_PROXY,
+} from '../support/slack-harness.js';
 
-const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
-  { id: 'bbbb-2222', name: 'firewall-us', logsets: ['Firewalls'], base: 40e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 45e9 } },
-];
+const LOGS = [FIREWALL_EU, FIREWALL_US, onLastDay(WEB_PROXY, 45e9)];
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS);
-});
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
+const h = useHarness(LOGS);
 
 type View = { callback_id?: string; private_metadata?: string; blocks: Array<Record<string, unknown>> };
 
@@ -78,25 +78,15 @@ describe('opening the modals', () => {
 
   it('the Home tab buttons open the modals for an admin, and a notice for anyone else', async () => {
     const home = { type: 'home', callback_id: 'logusage_home' };
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeThreshold, value: 'home', userId: ADMIN, view: home }),
-    );
+    const click = (actionId: string, userId: string) =>
+      sendInteraction(h.url, SECRET, viewBlockActionsPayload({ actionId, value: 'home', userId, view: home }));
+    await click(UI_ACTION_IDS.homeThreshold, ADMIN);
     expect((await openedModal()).callback_id).toBe(MODAL_IDS.threshold);
     h.fake.reset();
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeBudget, value: 'home', userId: ADMIN, view: home }),
-    );
+    await click(UI_ACTION_IDS.homeBudget, ADMIN);
     expect((await openedModal()).callback_id).toBe(MODAL_IDS.budget);
     h.fake.reset();
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeBudget, value: 'home', userId: USER, view: home }),
-    );
+    await click(UI_ACTION_IDS.homeBudget, USER);
     const notice = await openedModal();
     expect(notice.callback_id).toBe(MODAL_IDS.notice);
     expect(blockText(notice.blocks)).toMatch(/Only admins may change the budget/);

@@ -2,23 +2,14 @@
  * Money in `/logusage` over the real Bolt app: price show|set|clear (admins, audited), budgets and thresholds
  * written in money, and money beside bytes in summary, top and log only when a price is in force.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { effectiveBudget, listAudit, listThresholds } from '../../src/store/controls.js';
 import { effectivePrice } from '../../src/store/price.js';
-import { ADMIN, blockText, type Harness, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import { ADMIN, blockText, FIREWALL_EU, USER, useHarness, WEB_PROXY } from '../support/slack-harness.js';
 
-const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9 },
-];
+const LOGS = [FIREWALL_EU, WEB_PROXY];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS);
-});
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
+const h = useHarness(LOGS);
 
 describe('/logusage price and money', () => {
   it('without a price nothing shows money, and money arguments are refused with the way out', async () => {

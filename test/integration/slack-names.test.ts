@@ -3,7 +3,7 @@
  * ("Endpoint Agents · Virus Alert") names one log, and a menu of a grouped message acts on the chosen log
  * (SPEC §4, §7, §9).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAlertDay } from '../../src/alerts/runner.js';
 import type { Finding } from '../../src/detect/types.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -11,7 +11,7 @@ import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { getSnooze } from '../../src/store/controls.js';
 import { listOutbox } from '../../src/store/outbox.js';
 import { blockActionsPayload, postSigned } from '../support/fake-slack.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import { ADMIN, blockText, LAST_DAY, NOW, SECRET, USER, useHarness } from '../support/slack-harness.js';
 
 const SETS = ['Virus Alert', 'Asset Authentication', 'Host To IP Observations'];
 const LOGS = [
@@ -19,12 +19,7 @@ const LOGS = [
   ...Array.from({ length: 6 }, (_, i) => ({ id: `app-${i}`, name: `app-${i}`, logsets: ['Apps'], base: 1e9 })),
 ];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS);
-});
-afterAll(() => h.close());
+const h = useHarness(LOGS);
 
 describe('names that repeat', () => {
   it('an ambiguous name lists the candidates with their log sets; the shown name picks one', async () => {

@@ -2,7 +2,7 @@
  * Ownership over real HTTP: a log set's owner (a user group here) is mentioned in its logs' alerts, and
  * "I'm on it" records who took an alert, shown on the message and on the Home tab.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAlertDay } from '../../src/alerts/runner.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -10,22 +10,12 @@ import { detectForDay } from '../../src/pipeline/detect.js';
 import { UI_ACTION_IDS } from '../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
-import { ADMIN, blockText, type Harness, LAST_DAY, NOW, seedHistory, startHarness, USER } from '../support/slack-harness.js';
+import { ADMIN, blockText, FIREWALL_EU, LAST_DAY, NOW, onLastDay, USER, useHarness, WEB_PROXY } from '../support/slack-harness.js';
 
-const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9, days: { [LAST_DAY]: 120e9 } },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9 },
-];
+const LOGS = [onLastDay(FIREWALL_EU, 120e9), WEB_PROXY];
 const CH = 'C0ALERTS1';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS, 70);
-});
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
+const h = useHarness(LOGS, { days: 70 });
 
 describe('log set owners', () => {
   it('an admin sets the owner (audited); owner list shows it; a non-admin cannot', async () => {

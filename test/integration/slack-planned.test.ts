@@ -4,7 +4,7 @@
  * planned +50 %"; `/logusage log`, `expect list` and `status` list the plan; it ends by itself after its
  * last day; bad input changes nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAlertDay } from '../../src/alerts/runner.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -18,30 +18,21 @@ import {
   ADMIN,
   blockText,
   CHANNEL,
-  type Harness,
+  FIREWALL_EU,
+  FIREWALL_US,
   LAST_DAY,
   NOW,
+  onLastDay,
   SECRET,
-  seedHistory,
-  startHarness,
   USER,
+  useHarness,
+  WEB_PROXY,
 } from '../support/slack-harness.js';
 
 // Both logs spike on the last day: web proxy +36 % (within +50 %), firewall-eu +140 % (beyond it).
-const LOGS = [
-  { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9, days: { [LAST_DAY]: 120e9 } },
-  { id: 'bbbb-2222', name: 'firewall-us', logsets: ['Firewalls'], base: 40e9 },
-  { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9, days: { [LAST_DAY]: 13.7e9 } },
-];
+const LOGS = [onLastDay(FIREWALL_EU, 120e9), FIREWALL_US, onLastDay(WEB_PROXY, 13.7e9)];
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-  seedHistory(h.db, LOGS, 70);
-});
-afterAll(() => h.close());
-beforeEach(() => h.fake.reset());
+const h = useHarness(LOGS, { days: 70 });
 
 describe('/logusage expect', () => {
   it('bad input says what was wrong with one example, and changes nothing', async () => {

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runServe } from '../../src/commands/serve.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
 import { spawnWatched, waitUntil } from '../support/child.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { type FakeSlack, sendSlashCommand, startFakeSlack } from '../support/fake-slack.js';
+import { startServe } from '../support/serve.js';
 import { NOW, SECRET } from '../support/slack-harness.js';
 
 /** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */
@@ -46,26 +46,14 @@ describe('runServe', () => {
   it('starts the daily schedule once the app listens, serves its health, and stops it and the app on the signal', async () => {
     fake = await startFakeSlack();
     const ctx = context(fake.apiUrl);
-    let stop: (s: string) => void = () => {};
-    const until = new Promise<string>((r) => {
-      stop = r;
-    });
-    let port: number | undefined;
-    const running = runServe(ctx, {
-      until,
-      port: 0,
-      onListening: (i) => {
-        port = i.port;
-      },
-    });
-    await fake.waitFor(() => port !== undefined, START_MS);
+    const serve = await startServe(ctx, { port: 0 });
     // The daily service's report: on start it catches up the missed run of yesterday (an empty database, no
     // Rapid7 key: nothing to collect), then waits for its next scheduled run.
     type Health = { status: string; running: boolean; lastRun: { day: string } | null; nextRun: string | null };
     let body: Health | undefined;
     const deadline = Date.now() + START_MS;
     for (;;) {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${serve.port}/healthz`);
       expect(res.status).toBe(200);
       body = (await res.json()) as Health;
       if ((!body.running && body.lastRun !== null) || Date.now() > deadline) break;
@@ -73,33 +61,18 @@ describe('runServe', () => {
     }
     expect(body).toMatchObject({ status: 'ok', running: false, lastRun: { day: '2026-03-10' } });
     expect(body?.nextRun).toMatch(/^\d{4}-\d\d-\d\dT06:30:00\.000Z$/);
-    stop('SIGTERM');
-    await running;
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await serve.stop();
+    await expect(fetch(`http://127.0.0.1:${serve.port}/healthz`)).rejects.toThrow();
     ctx.close();
   });
 
   it('without the schedule (schedule: false) /healthz reports the newest run of the database', async () => {
     fake = await startFakeSlack();
     const ctx = context(fake.apiUrl);
-    let stop: (s: string) => void = () => {};
-    const until = new Promise<string>((r) => {
-      stop = r;
-    });
-    let port: number | undefined;
-    const running = runServe(ctx, {
-      schedule: false,
-      until,
-      port: 0,
-      onListening: (i) => {
-        port = i.port;
-      },
-    });
-    await fake.waitFor(() => port !== undefined, START_MS);
-    const body = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
+    const serve = await startServe(ctx, { schedule: false, port: 0 });
+    const body = (await (await fetch(`http://127.0.0.1:${serve.port}/healthz`)).json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty('nextRun');
-    stop('SIGTERM');
-    await running;
+    await serve.stop();
     ctx.close();
   });
 });
@@ -138,7 +111,6 @@ describe('logusage serve (the CLI, in its own process)', () => {
         const port = portOf();
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).toBe(200);
-        const { sendSlashCommand } = await import('../support/fake-slack.js');
         const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
           text: 'help',
           response_url: fake.responseUrl('cli'),

@@ -1,43 +1,23 @@
 /** Socket Mode (the manifest's default): the real Bolt app connects to the fake's WebSocket endpoint. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '../../src/config.js';
-import { createSilentLogger } from '../../src/logger.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import { getSnooze } from '../../src/store/controls.js';
-import { type Db, openDb } from '../../src/store/db.js';
-import { blockActionsPayload, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
-import { ADMIN, blockText, NOW, seedHistory, USER } from '../support/slack-harness.js';
+import type { Db } from '../../src/store/db.js';
+import { blockActionsPayload, type FakeSlack } from '../support/fake-slack.js';
+import { ADMIN, blockText, type SocketHarness, startSocketHarness, USER } from '../support/slack-harness.js';
 
+let s: SocketHarness;
 let fake: FakeSlack;
 let db: Db;
 let app: SlackApp;
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  db = openDb(':memory:');
-  seedHistory(db, [{ id: 'L1', name: 'firewall-eu', base: 5e9 }], 40);
-  app = createSlackApp({
-    settings: readSettings({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_APP_TOKEN: 'xapp-test',
-      SLACK_API_URL: fake.apiUrl,
-      LOGUSAGE_ADMINS: ADMIN,
-    }),
-    db,
-    logger: createSilentLogger(),
-    now: () => NOW,
-    port: 0,
-    clientOptions: { retryConfig: { retries: 0 } },
-  });
+  s = await startSocketHarness([{ id: 'L1', name: 'firewall-eu', base: 5e9 }]);
+  ({ fake, db, app } = s);
   expect(app.mode).toBe('socket');
-  await app.start();
 });
-afterAll(async () => {
-  await app.stop();
-  await fake.close();
-  db.close();
-});
+afterAll(() => s.close());
 
 const command = (text: string, user = USER, rid = 'sock') => ({
   type: 'slash_commands',

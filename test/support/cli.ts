@@ -17,6 +17,15 @@ export interface TestCli {
 /** Default clock of CLI tests: 2026-03-15 08:00 UTC, so yesterday is 2026-03-14. */
 export const TEST_NOW = new Date('2026-03-15T08:00:00Z');
 
+/** What a `--json` command printed: one JSON value a line (blank lines skipped). */
+export function jsonLines<T>(out: string): T[] {
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
 export function createTestCli(o: { env: Env; now?: Date; overrides?: SettingsOverrides; isTTY?: boolean }): TestCli {
   let out = '';
   let err = '';

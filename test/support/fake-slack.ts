@@ -92,6 +92,14 @@ function parseView(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
 }
 
+/** The view of a views.* call when it is a `type` view Slack takes (at most 100 blocks), else Slack's error. */
+function viewOf(v: unknown, type: 'home' | 'modal'): { view: Record<string, unknown> } | { error: string } {
+  const view = parseView(v);
+  if (view?.type !== type) return { error: 'invalid_arguments' };
+  if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { error: 'invalid_blocks' };
+  return { view };
+}
+
 export type Fault = { kind: 'ratelimit'; retryAfter: number } | { kind: 'http'; status: number } | { kind: 'error'; error: string };
 
 export interface FakeSlackOptions {
@@ -320,22 +328,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       }
       case 'views.publish': {
         const user = str(b.user_id);
-        const view = parseView(b.view);
         if (!user) return { ok: false, error: 'invalid_arguments' };
-        if (view?.type !== 'home') return { ok: false, error: 'invalid_arguments' };
-        if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
-        homeViews.set(user, view);
-        return { ok: true, view: { id: `V${++tsCounter}`, ...view } };
+        const v = viewOf(b.view, 'home');
+        if ('error' in v) return { ok: false, error: v.error };
+        homeViews.set(user, v.view);
+        return { ok: true, view: { id: `V${++tsCounter}`, ...v.view } };
       }
       case 'views.open': {
         const trigger = str(b.trigger_id);
-        const view = parseView(b.view);
         if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
-        if (view?.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
-        if (!Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        const v = viewOf(b.view, 'modal');
+        if ('error' in v) return { ok: false, error: v.error };
         const id = `V${++tsCounter}`;
-        modals.push({ id, triggerId: trigger, view });
-        return { ok: true, view: { id, ...view } };
+        modals.push({ id, triggerId: trigger, view: v.view });
+        return { ok: true, view: { id, ...v.view } };
       }
       case 'chat.getPermalink': {
         const channel = str(b.channel);
@@ -682,9 +688,9 @@ export function signedHeaders(signingSecret: string, body: string, opts: SignOpt
   };
 }
 
-/** POSTs a form-encoded body to `url` signed with `signingSecret` (exact content-type Bolt expects). */
-export async function postSigned(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
-  const res = await fetch(url, { method: 'POST', headers: signedHeaders(signingSecret, body, opts), body });
+/** POSTs `body` with `headers` and reads the answer: status, text, and the text as JSON when it is a JSON object. */
+async function post(url: string, headers: Record<string, string>, body: string): Promise<SlackPostResult> {
+  const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
   try {
@@ -694,6 +700,11 @@ export async function postSigned(url: string, signingSecret: string, body: strin
     json = undefined;
   }
   return { status: res.status, text, json };
+}
+
+/** POSTs a form-encoded body to `url` signed with `signingSecret` (exact content-type Bolt expects). */
+export function postSigned(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
+  return post(url, signedHeaders(signingSecret, body, opts), body);
 }
 
 export interface SlashCommandFields {
@@ -797,23 +808,12 @@ export function sendBlockAction(
   f: BlockActionFields,
   opts: SignOptions = {},
 ): Promise<SlackPostResult> {
-  const body = `payload=${encodeURIComponent(JSON.stringify(blockActionsPayload(f)))}`;
-  return postSigned(eventsUrl, signingSecret, body, opts);
+  return sendInteraction(eventsUrl, signingSecret, blockActionsPayload(f), opts);
 }
 
 /** POSTs a signed JSON body (how Slack delivers events in HTTP mode) to `url`. */
-export async function postSignedJson(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
-  const headers = { ...signedHeaders(signingSecret, body, opts), 'content-type': 'application/json' };
-  const res = await fetch(url, { method: 'POST', headers, body });
-  const text = await res.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    const v = JSON.parse(text) as unknown;
-    json = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
+export function postSignedJson(url: string, signingSecret: string, body: string, opts: SignOptions = {}): Promise<SlackPostResult> {
+  return post(url, { ...signedHeaders(signingSecret, body, opts), 'content-type': 'application/json' }, body);
 }
 
 /** Sends a signed Events API `event_callback` wrapping `event` (e.g. app_home_opened). */

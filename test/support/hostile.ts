@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { SUBCOMMANDS } from '../../src/slack/commands.js';
+import { SUBCOMMANDS } from '../../src/slack/commands/table.js';
 import type { Db } from '../../src/store/db.js';
 
 /** Fragments that break naive parsers, SQL built by string concatenation, and unescaped mrkdwn. */

@@ -2,10 +2,13 @@
  * Test harness: the REAL Bolt app (createSlackApp) on 127.0.0.1:0 with its Web API pointed at the fake
  * Slack, a real SQLite database with the real migrations, and a seeded usage history.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { readSettings } from '../../src/config.js';
 import { addDays, type Day, daysInRange, weekdayOf } from '../../src/days.js';
+import type { Finding } from '../../src/detect/types.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
+import { insertAlert } from '../../src/store/alerts.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { type ManagedLog, type UsageRow, writeCollection } from '../../src/store/usage.js';
 import {
@@ -34,6 +37,18 @@ export interface SeedLog {
   base: number;
   /** Overrides for single days. */
   days?: Record<Day, number>;
+}
+
+/** The logs most Slack tests seed; a test gives one its own last day with `onLastDay`. */
+export const FIREWALL_EU: SeedLog = { id: 'aaaa-1111', name: 'firewall-eu', logsets: ['Firewalls'], base: 50e9 };
+export const FIREWALL_US: SeedLog = { id: 'bbbb-2222', name: 'firewall-us', logsets: ['Firewalls'], base: 40e9 };
+export const WEB_PROXY: SeedLog = { id: 'cccc-3333', name: 'web proxy', logsets: ['Proxies'], base: 10e9 };
+/** A log whose name and log set would ping a channel and a user if a message carried them raw. */
+export const MENTION_LOG: SeedLog = { id: 'dddd-4444', name: '<!channel> & <@UEVIL0001>', logsets: ['<!here> set'], base: 5e9 };
+
+/** `log` with `bytes` on LAST_DAY. */
+export function onLastDay(log: SeedLog, bytes: number): SeedLog {
+  return { ...log, days: { [LAST_DAY]: bytes } };
 }
 
 /** Writes `days` of history ending LAST_DAY for these logs (org totals = sum), in one collection. */
@@ -80,9 +95,26 @@ export interface Harness {
 
 let ridCounter = 0;
 
-export async function startHarness(
-  opts: { admins?: string; db?: Db; logger?: Logger; env?: Record<string, string>; deps?: Partial<SlackAppDeps> } = {},
-): Promise<Harness> {
+type HarnessOptions = { admins?: string; db?: Db; logger?: Logger; env?: Record<string, string>; deps?: Partial<SlackAppDeps> };
+
+/**
+ * The harness of one test file: started with `logs` seeded (`days` of history ending LAST_DAY) before the first
+ * test, the fake Slack's record cleared before each test, closed after the last. The object is filled in by the
+ * `beforeAll` hook, so a test file holds it from the start.
+ */
+export function useHarness(logs: SeedLog[], o: HarnessOptions & { days?: number } = {}): Harness {
+  const { days, ...opts } = o;
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(opts));
+    seedHistory(h.db, logs, days);
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.fake.reset());
+  return h;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeSlack({ token: 'xoxb-test-token' });
   const db = opts.db ?? openDb(':memory:');
   const settings = readSettings({
@@ -139,6 +171,47 @@ export async function startHarness(
   };
 }
 
+export interface SocketHarness {
+  fake: FakeSlack;
+  db: Db;
+  app: SlackApp;
+  close(): Promise<void>;
+}
+
+/**
+ * The real Bolt app in Socket Mode (an app token, no signing secret), connected to a fresh fake Slack's WebSocket,
+ * with an in-memory database holding `logs` (40 days ending LAST_DAY).
+ */
+export async function startSocketHarness(logs: SeedLog[]): Promise<SocketHarness> {
+  const fake = await startFakeSlack();
+  const db = openDb(':memory:');
+  seedHistory(db, logs, 40);
+  const app = createSlackApp({
+    settings: readSettings({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_APP_TOKEN: 'xapp-test',
+      SLACK_API_URL: fake.apiUrl,
+      LOGUSAGE_ADMINS: ADMIN,
+    }),
+    db,
+    logger: createSilentLogger(),
+    now: () => NOW,
+    port: 0,
+    clientOptions: { retryConfig: { retries: 0 } },
+  });
+  await app.start();
+  return {
+    fake,
+    db,
+    app,
+    async close() {
+      await app.stop();
+      await fake.close();
+      db.close();
+    },
+  };
+}
+
 /** All visible text of a message's blocks, joined (for assertions). */
 export function blockText(blocks: unknown[]): string {
   const out: string[] = [];
@@ -152,4 +225,62 @@ export function blockText(blocks: unknown[]): string {
   };
   walk(blocks);
   return out.join('\n');
+}
+
+export interface SeedAlert {
+  logId: string;
+  logName: string;
+  logsets?: string[];
+  kind?: 'spike' | 'drop';
+  /** Default LAST_DAY. */
+  day?: Day;
+  /** Default C0ALERTS1, the harness's alert channel. */
+  channel?: string;
+  /** Default `log:<logId>`. */
+  episodeKey?: string;
+  /** Figures and reason beside the default 45 GB against a usual 10 GB (band 8–12 GB). */
+  finding?: Partial<Finding>;
+}
+
+/** firewall-eu's spike of 2026-03-09 in CHANNEL, for tests of the alert buttons (the figures do not matter there). */
+export const FIREWALL_ALERT: SeedAlert = {
+  logId: 'aaaa-1111',
+  logName: 'firewall-eu',
+  logsets: ['Firewalls'],
+  day: '2026-03-09',
+  channel: CHANNEL,
+};
+
+/** Stores an open alert of one log as the alert stage would (no message is posted); returns its id. */
+export function seedAlert(db: Db, a: SeedAlert): number {
+  const day = a.day ?? LAST_DAY;
+  const kind = a.kind ?? 'spike';
+  return insertAlert(db, {
+    episodeKey: a.episodeKey ?? `log:${a.logId}`,
+    scope: 'log',
+    logId: a.logId,
+    target: null,
+    kind,
+    status: 'open',
+    day,
+    channel: a.channel ?? 'C0ALERTS1',
+    finding: {
+      day,
+      kind,
+      scope: 'log',
+      logId: a.logId,
+      logName: a.logName,
+      logsets: a.logsets ?? [],
+      value: 45e9,
+      expected: 10e9,
+      low: 8e9,
+      high: 12e9,
+      score: 4,
+      reason: `${a.logName} spiked`,
+      changeBytes: 35e9,
+      changePct: 350,
+      ...a.finding,
+    },
+    now: NOW.toISOString(),
+  });
 }

@@ -15,7 +15,7 @@ import { addDays, type Day } from '../../src/days.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { createDailyDeps, createRapid7FromSettings } from '../../src/main.js';
 import { createRapid7Simulator, type Rapid7Simulator, type SimulatorData, type SimulatorOptions } from '../../src/rapid7/simulator.js';
-import { type Db, openDb } from '../../src/store/db.js';
+import { openDb } from '../../src/store/db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 
 export const WORLD_KEY = 'r7key-WORLD-5f0c1e-SECRET-a9b8c7';
@@ -23,13 +23,11 @@ export const WORLD_TOKEN = 'xoxb-WORLD-3e2d1c-SECRET-token';
 export const WORLD_ALERTS = 'CALERTS01';
 export const WORLD_DIGESTS = 'CDIGEST01';
 
-export interface World {
+/** The database, settings and logger are the daily run's own (`deps()` hands them on). */
+export interface World extends Pick<DailyDeps, 'db' | 'settings' | 'logger'> {
   sim: Rapid7Simulator;
   slack: FakeSlack;
-  db: Db;
   dbPath: string;
-  settings: Settings;
-  logger: Logger;
   /** The clock of the daily run (a simulated morning); delivery paces by the wall clock. */
   clock: { now: Date };
   deps(extra?: Partial<DailyDeps>): DailyDeps;

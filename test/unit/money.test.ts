@@ -35,25 +35,26 @@ const finding = (over: Partial<Finding> = {}): Finding => ({
 });
 
 describe('formatMoney', () => {
-  it('writes the symbol before, or the code after, with thousands separators', () => {
-    expect(formatMoney(1240, 'USD')).toBe('$1,240');
-    expect(formatMoney(980, 'EUR')).toBe('€980');
-    expect(formatMoney(1240, 'CHF')).toBe('1,240 CHF');
-    expect(formatMoney(12, 'GBP')).toBe('£12');
-    expect(formatMoney(1_234_567, 'JPY')).toBe('¥1,234,567');
-    expect(formatMoney(14_700, 'USD', { sign: true })).toBe('+$14,700');
-    expect(formatMoney(-412.4, 'USD')).toBe('−$412');
-  });
-
-  it('rounds to whole units from 10, to cents below; no minus zero; no cents for yen', () => {
-    expect(formatMoney(8.75, 'USD')).toBe('$8.75');
-    expect(formatMoney(8.754, 'USD')).toBe('$8.75');
-    expect(formatMoney(26.5, 'USD')).toBe('$27');
-    expect(formatMoney(9.999, 'USD')).toBe('$10');
-    expect(formatMoney(3, 'USD')).toBe('$3');
-    expect(formatMoney(-0.001, 'USD', { sign: true })).toBe('$0');
-    expect(formatMoney(7.4, 'JPY')).toBe('¥7');
-    expect(formatMoney(Number.NaN, 'USD')).toBe('—');
+  it.each([
+    // The symbol before, or the code after, with thousands separators.
+    [1240, 'USD', {}, '$1,240'],
+    [980, 'EUR', {}, '€980'],
+    [1240, 'CHF', {}, '1,240 CHF'],
+    [12, 'GBP', {}, '£12'],
+    [1_234_567, 'JPY', {}, '¥1,234,567'],
+    [14_700, 'USD', { sign: true }, '+$14,700'],
+    [-412.4, 'USD', {}, '−$412'],
+    // Whole units from 10, cents below; no minus zero; no cents for yen.
+    [8.75, 'USD', {}, '$8.75'],
+    [8.754, 'USD', {}, '$8.75'],
+    [26.5, 'USD', {}, '$27'],
+    [9.999, 'USD', {}, '$10'],
+    [3, 'USD', {}, '$3'],
+    [-0.001, 'USD', { sign: true }, '$0'],
+    [7.4, 'JPY', {}, '¥7'],
+    [Number.NaN, 'USD', {}, '—'],
+  ])('formatMoney(%d, %s, %o) is %s', (amount, currency, opts, shown) => {
+    expect(formatMoney(amount, currency, opts)).toBe(shown);
   });
 
   it('prices keep enough decimals', () => {

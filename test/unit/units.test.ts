@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DURATION_EXAMPLE, formatBytes, formatDuration, MAX_DURATION_MS, parseDuration, parseSize, SIZE_EXAMPLE } from '../../src/units.js';
+import {
+  DURATION_EXAMPLE,
+  formatBytes,
+  formatDuration,
+  MAX_DURATION_MS,
+  type ParseResult,
+  parseDuration,
+  parseSize,
+  SIZE_EXAMPLE,
+} from '../../src/units.js';
 
 const KiB = 1024;
 const MiB = KiB ** 2;
@@ -8,64 +17,62 @@ const GiB = KiB ** 3;
 const TiB = KiB ** 4;
 const PiB = KiB ** 5;
 
-function size(s: string): number {
-  const r = parseSize(s);
-  if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
-  return r.value;
-}
+type Parser = (s: string) => ParseResult<number>;
 
-function sizeError(s: string): string {
-  const r = parseSize(s);
-  if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
-  return r.error;
-}
+/** What `parse` makes of `s`; fails the test with the parser's error when it rejects `s`. */
+const acceptedBy =
+  (parse: Parser) =>
+  (s: string): number => {
+    const r = parse(s);
+    if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
+    return r.value;
+  };
+
+/** The error `parse` gives for `s`; fails the test with the value when it accepts `s`. */
+const rejectedBy =
+  (parse: Parser) =>
+  (s: string): string => {
+    const r = parse(s);
+    if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
+    return r.error;
+  };
+
+const size = acceptedBy(parseSize);
+const sizeError = rejectedBy(parseSize);
+const duration = acceptedBy(parseDuration);
+const durationError = rejectedBy(parseDuration);
 
 describe('parseSize', () => {
   it.each([
-    ['500MB', 500e6],
-    ['1.5 TB', 1.5e12],
-    ['1 kB', 1e3],
-    ['2 PB', 2e15],
-    ['10 B', 10],
-    ['0 B', 0],
-    ['.5 GB', 5e8],
-    ['30TB', 30e12],
-    ['0.001 KB', 1],
-    ['1.0000001 KB', 1000],
-  ])('reads SI %s as %d bytes', (input, bytes) => {
-    expect(size(input)).toBe(bytes);
-  });
-
-  it.each([
-    ['750 GiB', 750 * GiB],
-    ['1 KiB', KiB],
-    ['1.5 MiB', 1.5 * MiB],
-    ['2TiB', 2 * TiB],
-    ['1 PiB', PiB],
-    ['0.5 KiB', 512],
-  ])('reads IEC %s as %d bytes', (input, bytes) => {
-    expect(size(input)).toBe(bytes);
-  });
-
-  it.each([
-    ['500mb', 500e6],
-    ['500Mb', 500e6],
-    ['500mB', 500e6],
-    ['750 gib', 750 * GiB],
-    ['750 GIB', 750 * GiB],
-    ['1 tIb', TiB],
-    ['7 b', 7],
-  ])('ignores case: %s', (input, bytes) => {
-    expect(size(input)).toBe(bytes);
-  });
-
-  it.each([
-    ['500M', 500e6],
-    ['2T', 2e12],
-    ['1k', 1e3],
-    ['3 g', 3e9],
-    ['1 P', 1e15],
-  ])('reads the one-letter SI unit %s', (input, bytes) => {
+    ['SI', '500MB', 500e6],
+    ['SI', '1.5 TB', 1.5e12],
+    ['SI', '1 kB', 1e3],
+    ['SI', '2 PB', 2e15],
+    ['SI', '10 B', 10],
+    ['SI', '0 B', 0],
+    ['SI', '.5 GB', 5e8],
+    ['SI', '30TB', 30e12],
+    ['SI', '0.001 KB', 1],
+    ['SI', '1.0000001 KB', 1000],
+    ['IEC', '750 GiB', 750 * GiB],
+    ['IEC', '1 KiB', KiB],
+    ['IEC', '1.5 MiB', 1.5 * MiB],
+    ['IEC', '2TiB', 2 * TiB],
+    ['IEC', '1 PiB', PiB],
+    ['IEC', '0.5 KiB', 512],
+    ['any case', '500mb', 500e6],
+    ['any case', '500Mb', 500e6],
+    ['any case', '500mB', 500e6],
+    ['any case', '750 gib', 750 * GiB],
+    ['any case', '750 GIB', 750 * GiB],
+    ['any case', '1 tIb', TiB],
+    ['any case', '7 b', 7],
+    ['one-letter SI', '500M', 500e6],
+    ['one-letter SI', '2T', 2e12],
+    ['one-letter SI', '1k', 1e3],
+    ['one-letter SI', '3 g', 3e9],
+    ['one-letter SI', '1 P', 1e15],
+  ])('reads %s units: %s is %d bytes', (_units, input, bytes) => {
     expect(size(input)).toBe(bytes);
   });
 
@@ -187,18 +194,6 @@ describe('formatBytes', () => {
     );
   });
 });
-
-function duration(s: string): number {
-  const r = parseDuration(s);
-  if (!r.ok) throw new Error(`expected "${s}" to parse: ${r.error}`);
-  return r.value;
-}
-
-function durationError(s: string): string {
-  const r = parseDuration(s);
-  if (r.ok) throw new Error(`expected "${s}" to be rejected, got ${r.value}`);
-  return r.error;
-}
 
 describe('parseDuration', () => {
   const H = 3_600_000;

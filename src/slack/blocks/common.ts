@@ -5,6 +5,7 @@
  */
 import { formatBytes } from '../../units.js';
 import {
+  capLines,
   codeSpan,
   context,
   ellipsize,
@@ -45,6 +46,17 @@ export function buildReply(textMrkdwn: string, plain: string, note?: string): Sl
   return fitMessage({
     text: escapeMrkdwn(plain),
     blocks: [section(textMrkdwn), ...(note ? [context(note)] : [])],
+  });
+}
+
+/**
+ * A list answer (`owner list`, `expect list`): a bold title and its lines (escaped mrkdwn) in one section, cut to fit
+ * with "… and N more <noun>", an optional context note (mrkdwn); `plain` is the fallback text (raw, escaped here).
+ */
+export function buildListReply(v: { title: string; lines: string[]; noun: string; plain: string; note?: string }): SlackMessage {
+  return fitMessage({
+    text: escapeMrkdwn(v.plain),
+    blocks: [section(`${v.title}\n${capLines(v.lines, { maxChars: 2800, noun: v.noun })}`), ...(v.note ? [context(v.note)] : [])],
   });
 }
 

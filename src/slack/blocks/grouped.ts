@@ -7,6 +7,7 @@
  * Everything dynamic is escaped; every message has a plain-text fallback and fits Block Kit limits
  * (≤ 50 blocks, ≤ 100 options per menu, option values ≤ 150 characters). Bytes are whole bytes; days UTC.
  */
+import type { LogSetMember } from '../../alerts/grouping.js';
 import type { Day } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
 import { changeMoneyText } from '../../money.js';
@@ -100,15 +101,8 @@ export function buildLogMenus(targets: readonly MenuTarget[], blockId: string): 
 // ---------------------------------------------------------------------------------------------------
 // Log set message
 
-export interface LogSetMemberView {
-  logId: string;
-  logName: string;
-  kind: 'silent' | 'drop';
-  value: number;
-  expected: number;
-  changeBytes: number;
-  silentSince?: string;
-}
+/** One affected log, as the finding's `details.members` hold it (src/alerts/grouping.ts); money is not shown per member. */
+export type LogSetMemberView = Omit<LogSetMember, 'changeMoney'>;
 
 export interface LogSetView {
   alertId: number;
@@ -202,18 +196,18 @@ export interface GroupView {
   actions?: readonly AlertAction[];
 }
 
+/** What became of a row's episode: " · :white_check_mark: <back>", " · ended", its alert number, or nothing yet. */
+function rowState(r: GroupRow, back: string): string {
+  if (r.status === 'resolved') return ` · :white_check_mark: ${back}`;
+  if (r.status === 'accepted') return ' · ended';
+  return r.alertId !== null ? ` · #${r.alertId}` : '';
+}
+
 function rowLine(r: GroupRow): string {
   const f = r.finding;
   const { emoji, label } = kindLabel(f.kind);
   if (f.scope === 'logset') {
-    const state =
-      r.status === 'resolved'
-        ? ' · :white_check_mark: back'
-        : r.status === 'accepted'
-          ? ' · ended'
-          : r.alertId !== null
-            ? ` · #${r.alertId}`
-            : '';
+    const state = rowState(r, 'back');
     return `${emoji} Log set ${label.toLowerCase()} — *${shownName(f.logName, 100)}*: ${escapeUntrusted(f.reason)}${state}`;
   }
   const name = `*${shownName(f.logName, 100)}*`;
@@ -224,14 +218,7 @@ function rowLine(r: GroupRow): string {
     f.kind === 'new'
       ? `${formatBytes(f.value)} on its first day`
       : `${formatBytes(f.value)} vs ${formatBytes(f.expected)} (${pct || 'n/a'}, ${formatChangeBytes(f.changeBytes)}${money ? ` ${money}` : ''})`;
-  const tail =
-    r.status === 'resolved'
-      ? ' · :white_check_mark: back to normal'
-      : r.status === 'accepted'
-        ? ' · ended'
-        : r.alertId !== null
-          ? ` · #${r.alertId}`
-          : '';
+  const tail = rowState(r, 'back to normal');
   return `${emoji} ${label} — ${name}${sets}: ${change}${tail}`;
 }
 

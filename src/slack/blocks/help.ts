@@ -1,6 +1,5 @@
 /** Pure builder of `/logusage help`: every command with an example, admin-only ones marked. */
-import { EXAMPLES } from '../command-parser.js';
-import { usagesOf } from '../commands.js';
+import { EXAMPLES, usagesOf } from '../commands/table.js';
 import { context, escapeMrkdwn, fitMessage, header, type SlackMessage, section } from '../mrkdwn.js';
 
 const READ: Array<[string, string]> = usagesOf(false).map((u) => [u.usage, u.what]);

@@ -3,6 +3,7 @@ import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import {
+  type Block,
   capLines,
   codeSpan,
   context,
@@ -97,6 +98,26 @@ export function formatChangeLines(changes: ChangeLine[]): string[] {
   );
 }
 
+/** "*Planned changes*" and one line per plan in force (raw text, escaped here); nothing when there are none. */
+export function plansSection(plans: readonly string[] | undefined): Block[] {
+  if (!plans || plans.length === 0) return [];
+  return [
+    section(
+      `*Planned changes*\n${capLines(
+        plans.map((p) => `• ${escapeUntrusted(p)}`),
+        { maxChars: 1400, noun: 'plans' },
+      )}`,
+    ),
+  ];
+}
+
+/** "*Recent changes*": the newest audit lines, who and when, or _none_. */
+export function changesSection(changes: ChangeLine[]): Block {
+  return section(
+    `*Recent changes*\n${changes.length > 0 ? capLines(formatChangeLines(changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
+  );
+}
+
 export function buildLogDetail(v: LogDetailView): SlackMessage {
   const name = shownName(v.log.name, 200);
   const sets = v.log.logsets.length > 0 ? v.log.logsets.map((s) => shownName(s, 60)).join(', ') : '_no log set_';
@@ -154,20 +175,9 @@ export function buildLogDetail(v: LogDetailView): SlackMessage {
         }`,
       ),
       ...(v.sensitivity ? [section(sensitivityText(v.sensitivity))] : []),
-      ...(v.plans && v.plans.length > 0
-        ? [
-            section(
-              `*Planned changes*\n${capLines(
-                v.plans.map((p) => `• ${escapeUntrusted(p)}`),
-                { maxChars: 1400, noun: 'plans' },
-              )}`,
-            ),
-          ]
-        : []),
+      ...plansSection(v.plans),
       section(`*Alerts*\n${alertLines.length > 0 ? capLines(alertLines, { maxChars: 2800, maxLines: 10, noun: 'alerts' }) : '_none_'}`),
-      section(
-        `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
-      ),
+      changesSection(v.changes),
       context(`First seen ${v.log.firstSeen ?? '—'}, last seen ${v.log.lastSeen ?? '—'} · ${codeSpan(`/logusage chart ${v.log.id}`)}`),
     ],
   });

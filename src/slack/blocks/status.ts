@@ -14,7 +14,7 @@ import {
   section,
   shownName,
 } from '../mrkdwn.js';
-import { type ChangeLine, formatChangeLines } from './log-detail.js';
+import { type ChangeLine, changesSection, plansSection } from './log-detail.js';
 
 export interface StatusView {
   runs: Array<{ job: string; status: string; startedAt: string; durationMs: number | null; error: string | null; day: string | null }>;
@@ -76,19 +76,8 @@ export function buildStatus(v: StatusView): SlackMessage {
         `*Data*: ${c.observedDays} days observed (${c.firstDay ?? '—'} … ${c.lastDay ?? '—'}), ${c.logs.toLocaleString('en-US')} logs (${c.activeLogs.toLocaleString('en-US')} listed by Rapid7), ${c.orgDays} days of organisation totals\n*Budget*: ${budget}\n*Alerts*: ${v.openAlerts} open · ${v.snoozed} logs snoozed · ${v.muted} muted · ${v.thresholds} thresholds · ${v.admins} admin${v.admins === 1 ? '' : 's'}`,
       ),
       ...(v.channels ? [section(`*Channels*\n${channelLines(v.channels)}`)] : []),
-      ...(v.plans && v.plans.length > 0
-        ? [
-            section(
-              `*Planned changes*\n${capLines(
-                v.plans.map((p) => `• ${escapeUntrusted(p)}`),
-                { maxChars: 1400, noun: 'plans' },
-              )}`,
-            ),
-          ]
-        : []),
-      section(
-        `*Recent changes*\n${v.changes.length > 0 ? capLines(formatChangeLines(v.changes), { maxChars: 2800, maxLines: 10, noun: 'changes' }) : '_none_'}`,
-      ),
+      ...plansSection(v.plans),
+      changesSection(v.changes),
       context('`/logusage help` for commands'),
     ],
   });

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { addDays, type Day, daysInRange } from '../../../src/days.js';
 import { analyseCause, buildCauseStatement, causeWindowMs, chooseGroupKey, describeCause } from '../../../src/detect/root-cause.js';
-import { AppError } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import { createLogSearchClient, isAllowedPollUrl, type LogSearchClient } from '../../../src/rapid7/query.js';
 import type { Rapid7Simulator } from '../../../src/rapid7/simulator.js';
+import { rejection } from '../../support/errors.js';
 import { API_KEY, buildData, logId, startSimulator } from '../../support/rapid7.js';
 
 const D: Day = '2026-03-10';
@@ -48,16 +48,6 @@ async function ask(c: LogSearchClient) {
   const key = chooseGroupKey(await c.topKeys(LOG, far()));
   expect(key).toBe('hostname');
   return c.groupBy(LOG, buildCauseStatement(key as string), fromMs, toMs, far());
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Log Search queries', () => {
@@ -130,7 +120,7 @@ describe('Log Search queries', () => {
       failSubmit: { status: 400, body: '{"errorCode":101011,"message":"Invalid Query Syntax: the query entered is invalid"}' },
     });
     const c = client(sim);
-    const e = await failure(c.groupBy(LOG, 'groupby(', fromMs, toMs, far()));
+    const e = await rejection(c.groupBy(LOG, 'groupby(', fromMs, toMs, far()));
     expect(e.code).toBe('RAPID7_HTTP');
     expect(e.message).toMatch(/Invalid Query Syntax/);
     expect(c.counts().submissions).toBe(1);
@@ -162,7 +152,7 @@ describe('Log Search queries', () => {
     try {
       const sim = await world();
       sim.query.configure({ pollOrigin: `http://127.0.0.1:${(foreign.address() as AddressInfo).port}` });
-      const e = await failure(ask(client(sim)));
+      const e = await rejection(ask(client(sim)));
       expect(e.code).toBe('RAPID7_MALFORMED');
       expect(e.message).toMatch(/the API key was not sent there/);
       expect(e.message).not.toContain(API_KEY);
@@ -190,7 +180,7 @@ describe('Log Search queries', () => {
     const sim = await world();
     sim.query.configure({ hang: true });
     const c = client(sim);
-    const e = await failure(c.groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, Date.now() + 300));
+    const e = await rejection(c.groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, Date.now() + 300));
     expect(e.code).toBe('RAPID7_TIMEOUT');
     expect(c.counts().polls).toBeGreaterThan(0);
   });
@@ -199,9 +189,9 @@ describe('Log Search queries', () => {
     const sim = await world();
     const c = client(sim, { maxSubmissions: 1 });
     await ask(c);
-    expect((await failure(ask(c))).code).toBe('RAPID7_RATE_LIMITED');
+    expect((await rejection(ask(c))).code).toBe('RAPID7_RATE_LIMITED');
     sim.query.configure({ limits: { submissions: 0 } });
-    const e = await failure(client(sim, { maxResubmits: 0 }).groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, far()));
+    const e = await rejection(client(sim, { maxResubmits: 0 }).groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, far()));
     expect(e.code).toBe('RAPID7_RATE_LIMITED');
   });
 
@@ -209,8 +199,8 @@ describe('Log Search queries', () => {
     const sim = await world();
     sim.query.configure({ down: true });
     const c = client(sim);
-    expect((await failure(c.topKeys(LOG, far()))).code).toBe('RAPID7_SERVER');
-    expect((await failure(c.groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, far()))).code).toBe('RAPID7_SERVER');
+    expect((await rejection(c.topKeys(LOG, far()))).code).toBe('RAPID7_SERVER');
+    expect((await rejection(c.groupBy(LOG, buildCauseStatement('hostname'), fromMs, toMs, far()))).code).toBe('RAPID7_SERVER');
     expect(c.counts().submissions).toBe(3);
   });
 

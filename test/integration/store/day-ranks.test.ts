@@ -1,5 +1,6 @@
 /** The cached day rankings answer exactly what rankDay reads, and follow writes to the data. */
 import { describe, expect, it } from 'vitest';
+import { recordAudit } from '../../../src/store/controls.js';
 import { createDayRanks } from '../../../src/store/day-ranks.js';
 import { openDb } from '../../../src/store/db.js';
 import { createLogList } from '../../../src/store/log-list.js';
@@ -66,6 +67,85 @@ describe('createDayRanks and createLogList', () => {
       writeImport(db, { days: [day], names: new Map(), now: '2026-03-11T08:00:00.000Z', each: (emit) => emit('A', day, 1000) });
       startRun(db, 'import', new Date('2026-03-11T08:00:00.000Z'));
       expect(Array.from(orgSeries(db, '2026-03-08', day))).toEqual([Number.NaN, 7, 1005]);
+    } finally {
+      db.close();
+    }
+  });
+  it('the log list follows a new day (first/last seen only), a rename, a new log and an import that fills a name', () => {
+    const db = openDb(':memory:');
+    try {
+      seedHistory(
+        db,
+        Array.from({ length: 6 }, (_, i) => ({ id: `L${i}`, name: `log-${i}`, base: (i + 1) * 1e8, logsets: ['Web'] })),
+        10,
+      );
+      const logs = createLogList(db);
+      const managed = (rename: string) =>
+        Array.from({ length: 6 }, (_, i) => ({
+          id: `L${i}`,
+          name: i === 2 ? rename : `log-${i}`,
+          logsets: [{ id: 'set-Web', name: 'Web' }],
+        }));
+      const collect = (day: string, rename: string, extra: Array<{ logId: string; day: string; bytes: number }> = []) =>
+        writeCollection(db, {
+          observedDays: [day],
+          source: 'api',
+          usage: [...Array.from({ length: 6 }, (_, i) => ({ logId: `L${i}`, day, bytes: i === 4 ? 0 : 1e9 })), ...extra],
+          managedLogs: managed(rename),
+          orgDaily: [],
+          now: `${day}T06:00:00.000Z`,
+        });
+      const before = logs.list();
+      expect(before).toEqual(listLogs(db));
+      collect('2026-03-11', 'log-2');
+      const after = logs.list();
+      expect(after).toEqual(listLogs(db));
+      expect(after.find((l) => l.id === 'L0')?.lastSeen).toBe('2026-03-11');
+      // L4 had no bytes on the new day: its entry is the one handed out before.
+      expect(after.find((l) => l.id === 'L4')).toBe(before.find((l) => l.id === 'L4'));
+      expect(logs.byId().get('L0')).toBe(after[0]);
+      collect('2026-03-12', 'log-two');
+      expect(logs.list()).toEqual(listLogs(db));
+      expect(logs.byId().get('L2')?.shownName).toBe('log-two');
+      collect('2026-03-13', 'log-two', [{ logId: 'L9', day: '2026-03-13', bytes: 5 }]);
+      expect(logs.list()).toEqual(listLogs(db));
+      writeImport(db, {
+        days: ['2026-03-13'],
+        names: new Map([['L9', 'imported-name']]),
+        now: '2026-03-14T08:00:00.000Z',
+        each: (emit) => emit('L9', '2026-03-13', 7),
+      });
+      expect(logs.byId().get('L9')?.name).toBe('imported-name');
+      expect(logs.list()).toEqual(listLogs(db));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a day ranking follows an import of that day, and an admin change or another day leaves it as it was', () => {
+    const db = openDb(':memory:');
+    try {
+      seedHistory(
+        db,
+        Array.from({ length: 4 }, (_, i) => ({ id: `L${i}`, name: `log-${i}`, base: (i + 1) * 1e8 })),
+        10,
+      );
+      const ranks = createDayRanks(db);
+      const day = '2026-03-10';
+      expect(ranks.rank(day, 4)).toEqual(rankDay(db, day, 4));
+      recordAudit(db, { actor: 'U1', at: '2026-03-11T09:00:00.000Z' }, 'budget.set', null, { bytes: 1 });
+      writeCollection(db, {
+        observedDays: ['2026-03-11'],
+        source: 'api',
+        usage: [{ logId: 'L0', day: '2026-03-11', bytes: 1 }],
+        orgDaily: [],
+        now: '2026-03-11T10:00:00.000Z',
+      });
+      expect(ranks.rank(day, 4)).toEqual(rankDay(db, day, 4));
+      writeImport(db, { days: [day], names: new Map(), now: '2026-03-11T11:00:00.000Z', each: (emit) => emit('L0', day, 9e12) });
+      startRun(db, 'import', new Date('2026-03-11T11:00:00.000Z'));
+      expect(ranks.rank(day, 1).rows[0]).toEqual({ logId: 'L0', bytes: 9e12 });
+      expect(ranks.rank(day, 4)).toEqual(rankDay(db, day, 4));
     } finally {
       db.close();
     }

@@ -15,6 +15,14 @@ function copyMigrations(): string {
   return dir;
 }
 
+/** A copy of the migrations folder and a database file already migrated with it. */
+function migratedCopy(): { dir: string; path: string } {
+  const dir = copyMigrations();
+  const path = tempDbPath();
+  openDb(path, { migrationsDir: dir }).close();
+  return { dir, path };
+}
+
 function openFails(path: string, opts: Parameters<typeof openDb>[1] = {}): AppError {
   return thrown(() => openDb(path, opts).close());
 }
@@ -54,9 +62,7 @@ describe('openDb and migrations', () => {
   });
 
   it('applies a new numbered file at the next start, after the applied ones', () => {
-    const dir = copyMigrations();
-    const path = tempDbPath();
-    openDb(path, { migrationsDir: dir }).close();
+    const { dir, path } = migratedCopy();
     writeFileSync(join(dir, '9000_extra.sql'), 'CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;\n');
     const db = openDb(path, { migrationsDir: dir, migrate: false });
     expect(migrate(db, loadMigrations(dir))).toEqual([9000]);
@@ -65,9 +71,7 @@ describe('openDb and migrations', () => {
   });
 
   it('refuses to start when an applied migration file was changed', () => {
-    const dir = copyMigrations();
-    const path = tempDbPath();
-    openDb(path, { migrationsDir: dir }).close();
+    const { dir, path } = migratedCopy();
     appendFileSync(join(dir, '0001_init.sql'), '\n-- an innocent-looking edit\n');
     for (const migrateOpt of [true, false]) {
       const err = openFails(path, { migrationsDir: dir, migrate: migrateOpt });

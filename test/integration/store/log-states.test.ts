@@ -5,13 +5,18 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, openDb } from '../../../src/store/db.js';
+import { type Db, defaultMigrationsDir, openDb } from '../../../src/store/db.js';
 import { buildShownNames } from '../../../src/store/log-names.js';
-import { getLog, isInternalLog, listLogs, logState, writeCollection } from '../../../src/store/usage.js';
+import { getLog, isInternalLog, listLogs, logState, type ManagedLog, writeCollection } from '../../../src/store/usage.js';
 import { createTestCli } from '../../support/cli.js';
 import { tempDbPath, tempDir } from '../../support/tmp.js';
 
 const NOW = '2026-03-15T08:00:00.000Z';
+
+/** Stores one /management/logs answer and no usage. */
+function listed(db: Db, managedLogs: ManagedLog[]): void {
+  writeCollection(db, { observedDays: [], source: 'api', usage: [], managedLogs, now: NOW });
+}
 
 describe('log states', () => {
   it('tells listed, never listed and no longer listed apart; only the last is "(deleted)"', () => {
@@ -31,7 +36,7 @@ describe('log states', () => {
       importedNames: new Map([['c', 'imported-only']]),
       now: NOW,
     });
-    writeCollection(db, { observedDays: [], source: 'api', usage: [], managedLogs: [{ id: 'a', name: 'fw', logsets: [] }], now: NOW });
+    listed(db, [{ id: 'a', name: 'fw', logsets: [] }]);
     const a = getLog(db, 'a')!;
     const b = getLog(db, 'b')!;
     const c = getLog(db, 'c')!;
@@ -44,16 +49,10 @@ describe('log states', () => {
 
   it('keeps source_type, platform_managed, retention and the token count; internal logs are marked', () => {
     const db = openDb(':memory:');
-    writeCollection(db, {
-      observedDays: [],
-      source: 'api',
-      usage: [],
-      managedLogs: [
-        { id: 'w', name: 'Web Access Log', logsets: [{ id: 'i', name: 'Internal Logs' }], sourceType: 'internal', tokenCount: 0 },
-        { id: 'e', name: 'Endpoint Agents', logsets: [{ id: 'v', name: 'Virus Alert' }], platformManaged: true, tokenCount: 1 },
-      ],
-      now: NOW,
-    });
+    listed(db, [
+      { id: 'w', name: 'Web Access Log', logsets: [{ id: 'i', name: 'Internal Logs' }], sourceType: 'internal', tokenCount: 0 },
+      { id: 'e', name: 'Endpoint Agents', logsets: [{ id: 'v', name: 'Virus Alert' }], platformManaged: true, tokenCount: 1 },
+    ]);
     const w = getLog(db, 'w')!;
     const e = getLog(db, 'e')!;
     expect(w).toMatchObject({ sourceType: 'internal', platformManaged: false, tokenCount: 0, shownName: 'Web Access Log (internal)' });
@@ -91,16 +90,10 @@ describe('names that tell logs apart', () => {
 
   it('listLogs and getLog carry the same shown names', () => {
     const db = openDb(':memory:');
-    writeCollection(db, {
-      observedDays: [],
-      source: 'api',
-      usage: [],
-      managedLogs: [
-        { id: 'e1', name: 'Endpoint Agents', logsets: [{ id: 'v', name: 'Virus Alert' }] },
-        { id: 'e2', name: 'Endpoint Agents', logsets: [{ id: 'a', name: 'Asset Authentication' }] },
-      ],
-      now: NOW,
-    });
+    listed(db, [
+      { id: 'e1', name: 'Endpoint Agents', logsets: [{ id: 'v', name: 'Virus Alert' }] },
+      { id: 'e2', name: 'Endpoint Agents', logsets: [{ id: 'a', name: 'Asset Authentication' }] },
+    ]);
     expect(listLogs(db).map((l) => l.shownName)).toEqual(['Endpoint Agents · Virus Alert', 'Endpoint Agents · Asset Authentication']);
     expect(getLog(db, 'e2')?.shownName).toBe('Endpoint Agents · Asset Authentication');
   });

@@ -14,18 +14,13 @@ import { finding } from './finding.js';
 
 const spark = Array.from({ length: 30 }, (_, i) => (i === 3 ? Number.NaN : 1e9 * (1 + (i % 7))));
 const all = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;
+/** The message of alert 12 (firewall-eu's spike, open since 2026-11-03, day 1), with `o` changed. */
+const alertMessage = (o: Partial<Parameters<typeof buildAlertMessage>[0]> = {}) =>
+  buildAlertMessage({ alertId: 12, finding: finding(), state: 'open', firstDay: '2026-11-03', dayNumber: 1, findingDays: 1, spark, ...o });
 
 describe('alert message', () => {
   it('says what happened, about which log, actual vs expected with the band, the change, a sparkline and four buttons', () => {
-    const m = buildAlertMessage({
-      alertId: 12,
-      finding: finding(),
-      state: 'open',
-      firstDay: '2026-11-03',
-      dayNumber: 1,
-      findingDays: 1,
-      spark,
-    });
+    const m = alertMessage();
     const s = all(m);
     expect(m.text).toContain('Spike: firewall-eu');
     expect(m.text).toContain('Actual 48.2 GB, expected 15.6 GB: +209% (+32.6 GB).');
@@ -48,15 +43,7 @@ describe('alert message', () => {
   });
 
   it('shows the day of the episode on later days', () => {
-    const m = buildAlertMessage({
-      alertId: 12,
-      finding: finding({ day: '2026-11-05' }),
-      state: 'open',
-      firstDay: '2026-11-03',
-      dayNumber: 3,
-      findingDays: 3,
-      spark,
-    });
+    const m = alertMessage({ finding: finding({ day: '2026-11-05' }), dayNumber: 3, findingDays: 3 });
     expect(m.text).toContain('Day 3.');
     expect(all(m)).toContain('Thu 2026-11-05 (day 3)');
     expect(all(m)).toContain('Since Tue 2026-11-03 · 3 unusual days');
@@ -64,7 +51,7 @@ describe('alert message', () => {
 
   it('escapes every name so a log called <!channel> pings nobody', () => {
     const evil = finding({ logName: '<!channel> & <@U123>', logsets: ['<!here>'], reason: '<!channel> sent a lot & more' });
-    const m = buildAlertMessage({ alertId: 1, finding: evil, state: 'open', firstDay: '2026-11-03', dayNumber: 1, findingDays: 1, spark });
+    const m = alertMessage({ alertId: 1, finding: evil });
     const s = all(m);
     expect(s).not.toContain('<!channel>');
     expect(s).not.toContain('<!here>');
@@ -80,16 +67,7 @@ describe('alert message', () => {
   });
 
   it('drops the buttons once resolved and says so', () => {
-    const m = buildAlertMessage({
-      alertId: 12,
-      finding: finding(),
-      state: 'resolved',
-      firstDay: '2026-11-03',
-      dayNumber: 4,
-      findingDays: 2,
-      endDay: '2026-11-05',
-      spark,
-    });
+    const m = alertMessage({ state: 'resolved', dayNumber: 4, findingDays: 2, endDay: '2026-11-05' });
     expect(m.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(m.text).toContain('Resolved: firewall-eu is back to normal');
     expect(all(m)).toContain('Back to normal since Thu 2026-11-05');
@@ -127,7 +105,7 @@ describe('alert message', () => {
       reason: 'y'.repeat(5000),
       logsets: Array.from({ length: 200 }, (_, i) => `set-${i}`),
     });
-    const m = buildAlertMessage({ alertId: 1, finding: long, state: 'open', firstDay: '2026-11-03', dayNumber: 1, findingDays: 1, spark });
+    const m = alertMessage({ alertId: 1, finding: long });
     expect(m.blocks.length).toBeLessThanOrEqual(50);
     expect(messageTextLength(m)).toBeLessThan(10_000);
     for (const b of m.blocks) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Command, isChanging, MAX_COMMAND_TEXT, type ParseError, parseCommand } from '../../../src/slack/command-parser.js';
+import { type Command, MAX_COMMAND_TEXT, type ParseError, parseCommand } from '../../../src/slack/command-parser.js';
+import { isChanging } from '../../../src/slack/commands/table.js';
 
 const ok = (text: string): Command => {
   const r = parseCommand(text);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHelp } from '../../../src/slack/blocks/help.js';
 import { parseCommand } from '../../../src/slack/command-parser.js';
-import { SUBCOMMANDS, subcommandOf, usagesOf } from '../../../src/slack/commands.js';
+import { CHANGING_KINDS, EXAMPLES, SUBCOMMANDS, subcommandOf, usagesOf } from '../../../src/slack/commands/table.js';
 
 describe('the one list of subcommands', () => {
   it('every name and alias is a command to the parser; anything else is not, and the error lists the names', () => {
@@ -28,5 +28,21 @@ describe('the one list of subcommands', () => {
         `/logusage ${u.usage}`.replace(/[<>&]/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[ch] as string),
       );
     expect(usagesOf(true).length + usagesOf(false).length).toBe(SUBCOMMANDS.reduce((n, c) => n + c.usages.length, 0));
+  });
+
+  it('every example of the table is a valid command of its own subcommand, and changes only list kinds it parses to', () => {
+    for (const c of SUBCOMMANDS) {
+      for (const [key, example] of Object.entries(c.examples)) {
+        // As Slack sends it: a channel or group picked from its suggestions arrives as a link.
+        const sent = example.replace(/#([a-z-]+)/, '<#C0123456789|$1>').replace(/@([a-z]+)/, '<!subteam^S0123456789|$1>');
+        const r = parseCommand(sent);
+        expect(r.kind, `${key}: ${example}`).not.toBe('error');
+        expect(subcommandOf(example.split(' ')[0] as string), example).toBe(c.name);
+        expect((EXAMPLES as Record<string, string>)[key]).toBe(example);
+      }
+    }
+    const kinds = SUBCOMMANDS.flatMap((c) => ('admin' in c ? [...c.admin.kinds] : []));
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect([...CHANGING_KINDS].sort()).toEqual([...kinds].sort());
   });
 });

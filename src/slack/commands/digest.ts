@@ -1,0 +1,20 @@
+/** `/logusage digest` (SPEC §9): today's digest as it would be posted, marked as a preview (`serve` only). */
+import { buildReply } from '../blocks/common.js';
+import { context, fitMessage } from '../mrkdwn.js';
+import type { Handlers } from './context.js';
+
+export const digestCommands: Handlers<'digest'> = {
+  async digest({ hooks }) {
+    if (!hooks.previewDigest) {
+      return {
+        message: buildReply(
+          ':information_source: The digest preview is not available in this process yet; the daily digest is posted after each daily run.',
+          'The digest preview is not available here.',
+        ),
+      };
+    }
+    const m = await hooks.previewDigest();
+    const note = context('_Preview: this digest was not posted._');
+    return { message: fitMessage({ text: `Preview: ${m.text}`, blocks: [...m.blocks.slice(0, 48), note] }) };
+  },
+};
