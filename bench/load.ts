@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runCollect } from '../src/collect.js';
-import { runServe } from '../src/commands/serve.js';
+import { startServe } from '../src/commands/serve.js';
 import { readSettings } from '../src/config.js';
 import { DAILY_JOB } from '../src/daily.js';
 import { addDays, type Day, daysInRange, weekdayOf } from '../src/days.js';
@@ -43,6 +43,7 @@ import { setRoute, setThreshold } from '../src/store/controls.js';
 import { openDb } from '../src/store/db.js';
 import { finishRun, startRun } from '../src/store/runs.js';
 import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/support/fake-slack.js';
+import { hardTimeLimit, numberArg, stringArg } from './args.js';
 
 const SECRET = 'load-signing-secret';
 const KEY = 'load-rapid7-key';
@@ -55,10 +56,6 @@ const HISTORY_END: Day = '2026-03-20';
 const LOOP_DAYS = 30;
 const ACK_LIMIT_MS = 3000;
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? def : Number(process.argv[i + 1]);
-}
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
 // ---------------------------------------------------------------------------------------------
@@ -112,19 +109,8 @@ async function server(): Promise<void> {
   const noDaily = env.LOAD_DAILY === 'none';
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const runs: RunRecord[] = [];
-  let stopServe: (s: string) => void = () => {};
-  const until = new Promise<string>((r) => {
-    stopServe = r;
-  });
-  let port: number | undefined;
-  const serving = runServe(ctx, {
-    until,
-    port: 0,
-    onListening: (i) => {
-      port = i.port;
-    },
-  });
-  while (port === undefined) await new Promise((r) => setTimeout(r, 20));
+  const serving = await startServe(ctx, { port: 0 });
+  const port = serving.port;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const start = process.memoryUsage();
@@ -176,8 +162,7 @@ async function server(): Promise<void> {
     clearInterval(watcher);
     if (!noDaily) watch();
     const loopDelay = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
-    stopServe('bench');
-    void serving.finally(() => {
+    void serving.stop('bench').finally(() => {
       gc?.();
       const end = process.memoryUsage();
       const report: ServerReport = {
@@ -322,24 +307,16 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const seconds = arg('seconds', 60);
-  const users = arg('users', 50);
-  const logs = arg('logs', 2000);
-  const days = arg('days', 60);
-  const dailyAt = process.argv.indexOf('--daily');
-  const dailyMode = dailyAt === -1 ? 'serve' : (process.argv[dailyAt + 1] ?? 'serve');
+  const seconds = numberArg('seconds', 60);
+  const users = numberArg('users', 50);
+  const logs = numberArg('logs', 2000);
+  const days = numberArg('days', 60);
+  const dailyMode = stringArg('daily', 'serve');
   if (!['serve', 'none'].includes(dailyMode)) throw new Error('--daily is serve (daily runs as serve runs them) or none');
   const noDaily = dailyMode === 'none';
-  const thinkMs = arg('think-ms', 1000);
+  const thinkMs = numberArg('think-ms', 1000);
   const readOnly = process.argv.includes('--read-only');
-  const hardStop = setTimeout(
-    () => {
-      console.error('load: hard time limit reached; stopping');
-      process.exit(1);
-    },
-    (seconds + 180) * 1000,
-  );
-  hardStop.unref();
+  hardTimeLimit('load', seconds + 180);
 
   const dir = mkdtempSync(join(tmpdir(), 'logusage-load-'));
   const dbPath = join(dir, 'logusage.db');
@@ -384,8 +361,8 @@ async function main(): Promise<void> {
     console.log(`load: ${logs.toLocaleString('en-US')} logs × ${days} days stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // `--profile DIR`: V8 CPU profiles of the logusage process (its Slack thread and each worker) into DIR.
-    const profAt = process.argv.indexOf('--profile');
-    const prof = profAt === -1 ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.argv[profAt + 1]}`];
+    const profDir = stringArg('profile', '');
+    const prof = profDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
     child = spawn(process.execPath, [...process.execArgv, ...prof, '--expose-gc', self, '--server'], {
       env: { ...process.env, DB: dbPath, SIM_URL: sim.url, SLACK_API_URL: slack.apiUrl, LOAD_DAILY: dailyMode },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -12,23 +12,12 @@
  * when the target is missed. The engine is test/support/soak.ts (also run, 10 days, by the tests).
  */
 import { runSoak } from '../test/support/soak.js';
+import { hardTimeLimit, numberArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? def : Number(process.argv[i + 1]);
-}
-
-const days = arg('days', 30);
-const seed = arg('seed', 20261126);
+const days = numberArg('days', 30);
+const seed = numberArg('seed', 20261126);
 const quiet = process.argv.includes('--quiet');
-const hardStop = setTimeout(
-  () => {
-    console.error('soak: hard time limit reached; stopping');
-    process.exit(1);
-  },
-  (60 + days * 10) * 1000,
-);
-hardStop.unref();
+hardTimeLimit('soak', 60 + days * 10);
 
 console.log(`soak: ${days} days, seed ${seed}`);
 const r = await runSoak({ days, seed, ...(quiet ? {} : { onDay: (line) => console.log(`  ${line}`) }) });

@@ -158,6 +158,42 @@ export async function runServe(given: AppContext, opts: ServeOptions): Promise<v
   }
 }
 
+/** A `runServe` going on in the background (`startServe`). */
+export interface RunningServe {
+  /** The HTTP port it listens on (undefined in Socket Mode without PORT). */
+  port: number | undefined;
+  mode: 'http' | 'socket';
+  /** Asks it to stop (as the signal `signal` would) and resolves once it has stopped. */
+  stop(signal?: string): Promise<void>;
+}
+
+/**
+ * `runServe` until `stop()`: resolves once the app listens (rejects when it fails to start). For tests and benches
+ * that drive `serve` as it is wired.
+ */
+export async function startServe(ctx: AppContext, opts: Omit<ServeOptions, 'until' | 'onListening'> = {}): Promise<RunningServe> {
+  let stopWith: (signal: string) => void = () => {};
+  const until = new Promise<string>((r) => {
+    stopWith = r;
+  });
+  let listening: (info: { port: number | undefined; mode: 'http' | 'socket' }) => void = () => {};
+  const started = new Promise<{ port: number | undefined; mode: 'http' | 'socket' }>((r) => {
+    listening = r;
+  });
+  const running = runServe(ctx, { ...opts, until, onListening: (info) => listening(info) });
+  const info = await Promise.race([
+    started,
+    running.then(() => Promise.reject(new AppError('INTERNAL', 'serve stopped before it listened'))),
+  ]);
+  return {
+    ...info,
+    stop: async (signal = 'SIGTERM') => {
+      stopWith(signal);
+      await running;
+    },
+  };
+}
+
 /**
  * `until` resolves with the name of the first SIGTERM/SIGINT; later signals while stopping are only
  * logged (each stop step is bounded by a timeout). `dispose` removes the handlers.

@@ -96,13 +96,8 @@ export function getAlert(db: Db, id: number): AlertRecord | undefined {
 // Writes of the alert lifecycle (src/alerts/runner.ts). Callers wrap them in one transaction together
 // with the outbox rows the change causes.
 
-export interface NewAlert {
-  episodeKey: string;
-  scope: 'log' | 'logset' | 'org';
-  logId: string | null;
-  target: string | null;
-  kind: string;
-  status: AlertStatus;
+/** A new episode: its key, subject, kind and status as AlertRecord has them, on its first day. */
+export interface NewAlert extends Pick<AlertRecord, 'episodeKey' | 'scope' | 'logId' | 'target' | 'kind' | 'status'> {
   day: string;
   endReason?: EndReason | null;
   channel: string;

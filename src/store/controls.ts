@@ -8,14 +8,12 @@
  * `at` is an ISO-8601 UTC timestamp supplied by the caller (no clock in here). Bytes are whole bytes.
  */
 import type { Day } from '../days.js';
+import { recordAudit, type Who } from './audit.js';
 import type { Db } from './db.js';
+import { firstByLogset, type LogsetValueRecord, logsetValues } from './logset-values.js';
+import { jsonObject } from './rows.js';
 
-export interface Who {
-  /** Slack user id (U…/W…) or 'cli'. */
-  actor: string;
-  /** ISO-8601 UTC timestamp of the change. */
-  at: string;
-}
+export { recordAudit, type Who } from './audit.js';
 
 // ---------------------------------------------------------------------------------------------
 // Audit
@@ -29,31 +27,11 @@ export interface AuditRecord {
   details: Record<string, unknown> | null;
 }
 
-interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: string | null;
-}
+/** A row of `audit`: `details` is JSON text. */
+type AuditRow = Omit<AuditRecord, 'details'> & { details: string | null };
 
 function toAudit(r: AuditRow): AuditRecord {
-  let details: Record<string, unknown> | null = null;
-  try {
-    details = r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null;
-  } catch {
-    details = null;
-  }
-  return { id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, details };
-}
-
-/** Appends one audit row. Mutations below call it inside their transaction. */
-export function recordAudit(db: Db, who: Who, action: string, target: string | null, details?: Record<string, unknown>): number {
-  const r = db
-    .prepare('INSERT INTO audit (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)')
-    .run(who.at, who.actor, action, target, details === undefined ? null : JSON.stringify(details));
-  return Number(r.lastInsertRowid);
+  return { id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, details: jsonObject(r.details) };
 }
 
 /** Newest first. `target` filters to one target (a log id, log set, threshold id …). */
@@ -147,25 +125,41 @@ export function deleteSetting(db: Db, key: string, who: Who): boolean {
 
 export const BUDGET_KEY = 'monthly_budget';
 
-export interface EffectiveBudget {
-  /** Bytes per month, undefined when there is no budget. */
-  bytes: number | undefined;
+/** Where a value set from Slack over the environment's comes from, and who set or cleared it from Slack, and when. */
+export interface OverEnv {
   source: 'slack' | 'env' | 'cleared' | 'none';
-  /** Who set or cleared it from Slack, and when. */
   updatedBy?: string | null;
   updatedAt?: string;
 }
 
+export interface EffectiveBudget extends OverEnv {
+  /** Bytes per month, undefined when there is no budget. */
+  bytes: number | undefined;
+}
+
 /** The budget in force: the Slack setting when present (a number, or null = cleared), else the environment's. */
 export function effectiveBudget(db: Db, envBudget: number | undefined): EffectiveBudget {
-  const s = getSetting<number | null>(db, BUDGET_KEY);
+  const { value, ...rest } = settingOverEnv(db, BUDGET_KEY, envBudget, (v) => (typeof v === 'number' && v > 0 ? v : undefined));
+  return { bytes: value, ...rest };
+}
+
+/**
+ * A value people set from Slack over one from the environment: the stored setting when there is one (`valid`
+ * gives its value, or undefined when it records "cleared": none even if the environment has one), else the
+ * environment's, else none.
+ */
+export function settingOverEnv<T>(
+  db: Db,
+  key: string,
+  env: T | undefined,
+  valid: (stored: unknown) => T | undefined,
+): OverEnv & { value: T | undefined } {
+  const s = getSetting<unknown>(db, key);
   if (s) {
-    const v = s.value;
-    return typeof v === 'number' && v > 0
-      ? { bytes: v, source: 'slack', updatedBy: s.updatedBy, updatedAt: s.updatedAt }
-      : { bytes: undefined, source: 'cleared', updatedBy: s.updatedBy, updatedAt: s.updatedAt };
+    const value = valid(s.value);
+    return { value, source: value === undefined ? 'cleared' : 'slack', updatedBy: s.updatedBy, updatedAt: s.updatedAt };
   }
-  return envBudget === undefined ? { bytes: undefined, source: 'none' } : { bytes: envBudget, source: 'env' };
+  return env === undefined ? { value: undefined, source: 'none' } : { value: env, source: 'env' };
 }
 
 export function setBudget(db: Db, bytesPerMonth: number | null, who: Who): void {
@@ -414,57 +408,25 @@ export function getBaselineFrom(db: Db, logId: string): Day | null {
 // ---------------------------------------------------------------------------------------------
 // Routes: log set name → Slack channel id
 
-export interface RouteRecord {
-  logset: string;
-  channel: string;
-  createdAt: string;
-  createdBy: string | null;
-}
+export type RouteRecord = LogsetValueRecord<'channel'>;
+
+const routes = logsetValues('routes', 'channel', 'route');
 
 export function listRoutes(db: Db): RouteRecord[] {
-  return (
-    db.prepare('SELECT * FROM routes ORDER BY logset').all() as Array<{
-      logset: string;
-      channel: string;
-      created_at: string;
-      created_by: string | null;
-    }>
-  ).map((r) => ({ logset: r.logset, channel: r.channel, createdAt: r.created_at, createdBy: r.created_by }));
+  return routes.list(db);
 }
 
 /** Routes a log set's alerts to `channel` (a channel id); returns the previous channel or null. */
 export function setRoute(db: Db, logset: string, channel: string, who: Who): string | null {
-  return db
-    .transaction(() => {
-      const before = db.prepare('SELECT channel FROM routes WHERE logset = ?').get(logset) as { channel: string } | undefined;
-      db.prepare(
-        `INSERT INTO routes (logset, channel, created_at, created_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT(logset) DO UPDATE SET channel = excluded.channel, created_at = excluded.created_at, created_by = excluded.created_by`,
-      ).run(logset, channel, who.at, who.actor);
-      recordAudit(db, who, 'route.set', logset, { channel, previousChannel: before?.channel ?? null });
-      return before?.channel ?? null;
-    })
-    .immediate();
+  return routes.set(db, logset, channel, who);
 }
 
 export function removeRoute(db: Db, logset: string, who: Who): boolean {
-  return db
-    .transaction(() => {
-      const r = db.prepare('DELETE FROM routes WHERE logset = ?').run(logset);
-      if (r.changes === 0) return false;
-      recordAudit(db, who, 'route.remove', logset);
-      return true;
-    })
-    .immediate();
+  return routes.remove(db, logset, who);
 }
 
 /** The channel for a log with these log sets: the first routed log set (by name), else undefined. */
 export function routeFor(db: Db, logsetNames: string[]): string | undefined {
   if (logsetNames.length === 0) return undefined;
-  const routes = new Map(listRoutes(db).map((r) => [r.logset, r.channel]));
-  for (const n of [...logsetNames].sort()) {
-    const c = routes.get(n);
-    if (c) return c;
-  }
-  return undefined;
+  return firstByLogset(new Map(routes.list(db).map((r) => [r.logset, r.channel])), logsetNames);
 }

@@ -4,6 +4,7 @@
  * so a crashed owner blocks the job for at most one lease period. Times are passed in by the caller.
  */
 import type { Db } from './db.js';
+import { camelRow, type Snake } from './rows.js';
 
 export interface LockRecord {
   name: string;
@@ -40,10 +41,8 @@ export function releaseLock(db: Db, name: string, owner: string): void {
 }
 
 export function readLock(db: Db, name: string): LockRecord | undefined {
-  const r = db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as
-    | { name: string; owner: string; acquired_at: string; expires_at: string }
-    | undefined;
-  return r ? { name: r.name, owner: r.owner, acquiredAt: r.acquired_at, expiresAt: r.expires_at } : undefined;
+  const r = db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as Snake<LockRecord> | undefined;
+  return r && camelRow(r);
 }
 
 /**

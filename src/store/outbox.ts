@@ -11,6 +11,7 @@
  * Timestamps are ISO-8601 UTC strings passed in by the caller.
  */
 import type { Db } from './db.js';
+import { camelRow, type Snake } from './rows.js';
 
 export type OutboxMethod = 'post' | 'update' | 'reply' | 'upload';
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
@@ -45,42 +46,11 @@ export interface OutboxRecord {
   sentAt: string | null;
 }
 
-interface Row {
-  id: number;
-  idem_key: string;
-  channel: string;
-  method: OutboxMethod;
-  payload: string;
-  alert_id: number | null;
-  parent_outbox_id: number | null;
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: string;
-  inflight_at: string | null;
-  last_error: string | null;
-  result_ts: string | null;
-  created_at: string;
-  sent_at: string | null;
-}
+/** A row of `outbox`: `payload` is JSON text. */
+type Row = Snake<Omit<OutboxRecord, 'payload'>> & { payload: string };
 
 function toRecord(r: Row): OutboxRecord {
-  return {
-    id: r.id,
-    idemKey: r.idem_key,
-    channel: r.channel,
-    method: r.method,
-    payload: JSON.parse(r.payload) as OutboxPayload,
-    alertId: r.alert_id,
-    parentOutboxId: r.parent_outbox_id,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    inflightAt: r.inflight_at,
-    lastError: r.last_error,
-    resultTs: r.result_ts,
-    createdAt: r.created_at,
-    sentAt: r.sent_at,
-  };
+  return { ...camelRow(r), payload: JSON.parse(r.payload) as OutboxPayload };
 }
 
 export interface EnqueueInput {

@@ -8,6 +8,7 @@
 import type { Day } from '../days.js';
 import { recordAudit, type Who } from './controls.js';
 import type { Db } from './db.js';
+import { camelRow, type Snake } from './rows.js';
 
 export interface PlanRecord {
   id: number;
@@ -25,33 +26,9 @@ export interface PlanRecord {
   endedAt: string | null;
 }
 
-interface Row {
-  id: number;
-  scope: 'log' | 'logset';
-  target: string;
-  kind: 'pct' | 'bytes';
-  amount: number;
-  until_day: string;
-  why: string | null;
-  created_at: string;
-  created_by: string | null;
-  ended_at: string | null;
-}
+type Row = Snake<PlanRecord>;
 
-function toPlan(r: Row): PlanRecord {
-  return {
-    id: r.id,
-    scope: r.scope,
-    target: r.target,
-    kind: r.kind,
-    amount: r.amount,
-    untilDay: r.until_day,
-    why: r.why,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    endedAt: r.ended_at,
-  };
-}
+const toPlan = (r: Row): PlanRecord => camelRow(r);
 
 export function addPlan(
   db: Db,

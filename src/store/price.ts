@@ -4,27 +4,23 @@
  * money even if the environment sets a price". Changes are audited by the settings store.
  */
 import type { Price } from '../money.js';
-import { deleteSetting, getSetting, setSetting, type Who } from './controls.js';
+import { deleteSetting, type OverEnv, setSetting, settingOverEnv, type Who } from './controls.js';
 import type { Db } from './db.js';
 
 export const PRICE_KEY = 'price_per_gb';
 
-export interface EffectivePrice {
+export interface EffectivePrice extends OverEnv {
   price: Price | undefined;
-  source: 'slack' | 'env' | 'cleared' | 'none';
-  updatedBy?: string | null;
-  updatedAt?: string;
 }
 
 export function effectivePrice(db: Db, envPrice: Price | undefined): EffectivePrice {
-  const s = getSetting<Price | null>(db, PRICE_KEY);
-  if (s) {
-    const v = s.value;
+  const { value, ...rest } = settingOverEnv(db, PRICE_KEY, envPrice, (stored) => {
+    const v = stored as Partial<Price> | null;
     return v && typeof v.perGb === 'number' && v.perGb > 0 && typeof v.currency === 'string'
-      ? { price: { perGb: v.perGb, currency: v.currency }, source: 'slack', updatedBy: s.updatedBy, updatedAt: s.updatedAt }
-      : { price: undefined, source: 'cleared', updatedBy: s.updatedBy, updatedAt: s.updatedAt };
-  }
-  return envPrice ? { price: envPrice, source: 'env' } : { price: undefined, source: 'none' };
+      ? { perGb: v.perGb, currency: v.currency }
+      : undefined;
+  });
+  return { price: value, ...rest };
 }
 
 /** The price to use, or undefined (no money shown). */

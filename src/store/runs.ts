@@ -1,5 +1,6 @@
 /** Job runs: one row per run with window, status, error and timings. */
 import type { Db } from './db.js';
+import { camelRow, jsonObject, type Snake } from './rows.js';
 
 export interface RunRecord {
   id: number;
@@ -16,42 +17,11 @@ export interface RunRecord {
   durationMs: number | null;
 }
 
-interface Row {
-  id: number;
-  job: string;
-  day: string | null;
-  window_from: string | null;
-  window_to: string | null;
-  status: 'running' | 'ok' | 'failed';
-  error_code: string | null;
-  error: string | null;
-  details: string | null;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-}
+/** A row of `runs`: `details` is JSON text. */
+type Row = Snake<Omit<RunRecord, 'details'>> & { details: string | null };
 
 function toRecord(r: Row): RunRecord {
-  let details: Record<string, unknown> | null = null;
-  try {
-    details = r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null;
-  } catch {
-    details = null;
-  }
-  return {
-    id: r.id,
-    job: r.job,
-    day: r.day,
-    windowFrom: r.window_from,
-    windowTo: r.window_to,
-    status: r.status,
-    errorCode: r.error_code,
-    error: r.error,
-    details,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    durationMs: r.duration_ms,
-  };
+  return { ...camelRow(r), details: jsonObject(r.details) };
 }
 
 export function startRun(db: Db, job: string, at: Date, opts: { day?: string; windowFrom?: string; windowTo?: string } = {}): number {

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServe } from '../../src/commands/serve.js';
 import { readSettings } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { AppContext } from '../../src/main.js';
 import { openDb } from '../../src/store/db.js';
 import { spawnWatched, waitUntil } from '../support/child.js';
 import { type FakeSlack, sendSlashCommand, startFakeSlack } from '../support/fake-slack.js';
-import { startServe } from '../support/serve.js';
 import { NOW, SECRET } from '../support/slack-harness.js';
 
 /** Overall deadline for a server to come up (the CLI compiles TypeScript first; the machine may be busy). */

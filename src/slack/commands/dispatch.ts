@@ -4,6 +4,7 @@
  * its stable code, never a throw. Changes that meet SQLite's write lock are tried again (src/slack/busy-retry.ts).
  */
 import { AppError, describeError } from '../../errors.js';
+import { refreshReadCaches } from '../../store/read-caches.js';
 import { latestObservedDay } from '../../store/usage.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../blocks/common.js';
 import { type BusyRetryOptions, retryWhileBusy } from '../busy-retry.js';
@@ -49,6 +50,7 @@ export function createCommandDispatcher(ctx: CommandContext, busyRetry?: BusyRet
   async function execute(cmd: Command, caller: Caller, upload: UploadPng): Promise<CommandResult> {
     const refused = refusal(cmd, caller);
     if (refused) return { message: refused };
+    await refreshReadCaches(ctx.db);
     return (HANDLERS[cmd.kind] as AnyHandler)(ctx, cmd, caller, upload);
   }
 

@@ -150,4 +150,39 @@ describe('createDayRanks and createLogList', () => {
       db.close();
     }
   });
+  it('prefetch and refresh, which read in slices, give what rank and list read at once (ties by log id included)', async () => {
+    const db = openDb(':memory:');
+    try {
+      seedHistory(
+        db,
+        Array.from({ length: 2500 }, (_, i) => ({ id: `L${String(i).padStart(4, '0')}`, name: `log-${i}`, base: (i % 7) * 1e9 + 1e8 })),
+        3,
+      );
+      const day = '2026-03-10';
+      const ranks = createDayRanks(db);
+      const logs = createLogList(db);
+      expect(createDayRanks(db)).toBe(ranks);
+      expect(logs.list()).toEqual(listLogs(db));
+      await ranks.prefetch(day);
+      expect(ranks.rank(day, 2500)).toEqual(rankDay(db, day, 2500));
+      const next = '2026-03-11';
+      writeCollection(db, {
+        observedDays: [next],
+        source: 'api',
+        usage: Array.from({ length: 2500 }, (_, i) => ({
+          logId: `L${String(i).padStart(4, '0')}`,
+          day: next,
+          bytes: i % 3 === 0 ? 0 : 5e8,
+        })),
+        orgDaily: [],
+        now: '2026-03-12T06:00:00.000Z',
+      });
+      await Promise.all([logs.refresh(), ranks.prefetch(next), logs.refresh()]);
+      expect(logs.list()).toEqual(listLogs(db));
+      expect(ranks.rank(next, 30)).toEqual(rankDay(db, next, 30));
+      expect(ranks.rank(next, 2500)).toEqual(rankDay(db, next, 2500));
+    } finally {
+      db.close();
+    }
+  });
 });
