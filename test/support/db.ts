@@ -1,5 +1,15 @@
-/** Reads the stored history back in plain shapes that tests compare. */
-import type { Db } from '../../src/store/db.js';
+/** In-memory databases for a test, and the stored history read back in plain shapes that tests compare. */
+import { onTestFinished } from 'vitest';
+import { type Db, openDb } from '../../src/store/db.js';
+
+/** A fresh in-memory database with the real migrations, closed when the current test finishes. */
+export function memoryDb(): Db {
+  const db = openDb(':memory:');
+  onTestFinished(() => {
+    if (db.open) db.close();
+  });
+  return db;
+}
 
 /** Every row of the history tables (not `runs`), sorted: equal dumps mean an unchanged history. */
 export function dumpHistory(db: Db): Record<string, unknown[]> {

@@ -109,7 +109,10 @@ export function useHarness(logs: SeedLog[], o: HarnessOptions & { days?: number 
     Object.assign(h, await startHarness(opts));
     seedHistory(h.db, logs, days);
   });
-  afterAll(() => h.close());
+  // A harness that failed to start has nothing to close; the hook's own error is the one to read.
+  afterAll(async () => {
+    if ('close' in h) await h.close();
+  });
   beforeEach(() => h.fake.reset());
   return h;
 }
