@@ -169,7 +169,8 @@ if (args.includes('--csv')) {
     }
     closeSync(fd);
     // The child reports its own peak memory (kB) on exit.
-    const report = "data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS '+process.resourceUsage().maxRSS))";
+    const report =
+      "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('maxRSS '+u.maxRSS+' cpuUs '+(u.userCPUTime+u.systemCPUTime))})";
     const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', report, cli, 'backtest', '--input', path], {
       encoding: 'utf8',
@@ -177,8 +178,12 @@ if (args.includes('--csv')) {
     });
     const usage = /in ([\d.]+) s/.exec(r.stdout)?.[1];
     const peak = /maxRSS (\d+)/.exec(r.stderr)?.[1];
+    const cpuUs = /cpuUs (\d+)/.exec(r.stderr)?.[1];
     results.backtestCsvMs = usage ? Math.round(Number(usage) * 1000) : -1;
+    if (cpuUs) results.backtestCsvCpuMs = Math.round(Number(cpuUs) / 1000);
     console.log(`logusage backtest --input (${mb(statSync(path).size)} CSV, own process): ${r.stdout.split('\n')[0]}`);
+    // The child's CPU time includes its start (module loading), which the printed duration does not.
+    if (cpuUs) console.log(`  its CPU time (whole process): ${(Number(cpuUs) / 1e6).toFixed(1)} s`);
     if (peak) results.backtestCsvPeakRssMB = Math.round(Number(peak) / 1000);
     console.log(`  its peak memory (RSS): ${peak ? mb(Number(peak) * 1000) : 'unknown'}`);
   } finally {

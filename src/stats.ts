@@ -93,3 +93,31 @@ export function sortedMedian(buf: Float64Array, k: number): number {
   const h = k >> 1;
   return k & 1 ? buf[h]! : (buf[h - 1]! + buf[h]!) / 2;
 }
+
+/** The two smallest and two largest values added (min1 ≤ min2, max1 ≥ max2): the second ones ignore one outlier each way. */
+export class Extremes {
+  min1 = Number.POSITIVE_INFINITY;
+  min2 = Number.POSITIVE_INFINITY;
+  max1 = Number.NEGATIVE_INFINITY;
+  max2 = Number.NEGATIVE_INFINITY;
+
+  reset(): void {
+    this.min1 = this.min2 = Number.POSITIVE_INFINITY;
+    this.max1 = this.max2 = Number.NEGATIVE_INFINITY;
+  }
+
+  add(v: number): void {
+    if (v < this.min2) {
+      if (v < this.min1) {
+        this.min2 = this.min1;
+        this.min1 = v;
+      } else this.min2 = v;
+    }
+    if (v > this.max2) {
+      if (v > this.max1) {
+        this.max2 = this.max1;
+        this.max1 = v;
+      } else this.max2 = v;
+    }
+  }
+}

@@ -8,19 +8,12 @@
  * instead of being resolved as back to normal while the log is still up. Other kinds (drops, silences,
  * new logs, budget, the organisation) are never covered. Bytes are whole bytes per UTC day.
  */
-import type { Day } from '../days.js';
 import type { Finding } from '../detect/types.js';
+import type { PlanRecord } from '../store/planned.js';
 import { formatBytes } from '../units.js';
 
-export interface PlannedChange {
-  id: number;
-  scope: 'log' | 'logset';
-  target: string;
-  kind: 'pct' | 'bytes';
-  amount: number;
-  untilDay: Day;
-  why: string | null;
-}
+/** What a plan says (the stored plan, src/store/planned.ts, without its audit fields). */
+export type PlannedChange = Pick<PlanRecord, 'id' | 'scope' | 'target' | 'kind' | 'amount' | 'untilDay' | 'why'>;
 
 const COVERED_KINDS = new Set(['spike', 'threshold']);
 

@@ -1,32 +1,18 @@
 /**
- * Applies the alert lifecycle (lifecycle.ts) for one day: reads episodes and controls, decides, then
- * writes every alert change, every notice and every outbox message it causes in ONE transaction,
- * together with the mark that the day was processed. A crash leaves all of it or none of it, and a
- * day already processed is never applied again (running a day twice posts nothing new).
- * A dry run does the same inside a transaction that is rolled back and returns what would be sent.
+ * Applies the alert lifecycle (lifecycle.ts) for one day, in ONE transaction: reads episodes, controls and
+ * notices; decides (the pure lifecycle); writes every alert change and notice; then renders the messages those
+ * call for from view models and queues them (messages.ts), together with the mark that the day was processed.
+ * A crash leaves all of it or none of it, and a day already processed is never applied again (running a day
+ * twice posts nothing new). A dry run does the same inside a transaction that is rolled back and returns what
+ * would be sent.
  */
 import { addDays, type Day, monthOf } from '../days.js';
 import type { Finding } from '../detect/types.js';
 import type { Logger } from '../logger.js';
 import { withEpisodeImpact } from '../money.js';
+import type { AlertAction, AlertView } from '../slack/blocks/alert.js';
+import { groupsOfAlerts, insertAlertGroup, setAlertGroup } from '../store/alert-groups.js';
 import {
-  type AlertAction,
-  buildAlertMessage,
-  buildNewNormalNotice,
-  buildNoticeMessage,
-  buildResolvedReply,
-} from '../slack/blocks/alert.js';
-import {
-  buildGroupMessage,
-  buildGroupResolvedReply,
-  buildLogSetMessage,
-  buildOrgEventNotice,
-  type GroupRow,
-} from '../slack/blocks/grouped.js';
-import type { SlackMessage } from '../slack/mrkdwn.js';
-import { alertsOfGroup, getAlertGroup, groupsOfAlerts, insertAlertGroup, setAlertGroup } from '../store/alert-groups.js';
-import {
-  type AlertRecord,
   claimNotice,
   hasNotice,
   insertAlert,
@@ -38,11 +24,12 @@ import {
 } from '../store/alerts.js';
 import { getBaselineFrom, getSnooze, isMuted, listAlertActions, routeFor } from '../store/controls.js';
 import type { Db } from '../store/db.js';
-import { enqueueOutbox, getOutboxByKey, maxOutboxId, type OutboxRecord, outboxAfter, writeOrPreview } from '../store/outbox.js';
-import { bytesOnDay, isObserved, logSeries, orgSeries } from '../store/slack-reads.js';
+import { maxOutboxId, type OutboxRecord, outboxAfter, writeOrPreview } from '../store/outbox.js';
+import { bytesOnDay, isObserved } from '../store/slack-reads.js';
 import { listLogs } from '../store/usage.js';
-import { dropOrgDipDrops, type GroupableEffect, groupLogSets, isOrgDip, logSetMembers, planChannelGroups } from './grouping.js';
+import { dropOrgDipDrops, type GroupableEffect, groupLogSets, logSetMembers, planChannelGroups } from './grouping.js';
 import { decideDay, type Effect, episodeDayNumber, keyOf, type LogControls, type OpenEpisode } from './lifecycle.js';
+import { type Draft, type Outgoing, queueMessages } from './messages.js';
 import { withOwners } from './owners-stage.js';
 import { withPlannedChanges } from './planned-stage.js';
 
@@ -69,42 +56,6 @@ export interface AlertDayResult {
   queued: OutboxRecord[];
 }
 
-/** Days of sparkline in alert messages. */
-export const SPARK_DAYS = 30;
-
-function toEpisode(a: AlertRecord): OpenEpisode {
-  return {
-    id: a.id,
-    episodeKey: a.episodeKey,
-    scope: a.scope,
-    logId: a.logId,
-    kind: a.kind,
-    firstDay: a.firstDay,
-    lastDay: a.lastDay,
-    evaluatedDay: a.evaluatedDay,
-    findingDays: a.findingDays,
-    normalDays: a.normalDays,
-    lastFinding: a.lastFinding,
-  };
-}
-
-/** Bytes per day of the 30 days ending at `day` for what a finding is about. */
-export function sparkSeries(db: Db, f: Finding, day: Day): Float64Array {
-  const from = addDays(day, -(SPARK_DAYS - 1));
-  if (f.scope === 'log' && f.logId) return logSeries(db, f.logId, from, day);
-  if (f.scope === 'org') return orgSeries(db, from, day);
-  const members = listLogs(db).filter((l) => l.logsets.some((s) => s.name === f.logName));
-  const out = new Float64Array(SPARK_DAYS).fill(Number.NaN);
-  for (const l of members) {
-    const s = logSeries(db, l.id, from, day);
-    for (let i = 0; i < SPARK_DAYS; i++) {
-      const v = s[i] as number;
-      if (Number.isFinite(v)) out[i] = (Number.isFinite(out[i] as number) ? (out[i] as number) : 0) + v;
-    }
-  }
-  return out;
-}
-
 function channelFor(db: Db, f: Finding, fallback: string): string {
   if (f.kind === 'budget' || f.scope === 'org') return fallback;
   return routeFor(db, f.scope === 'logset' ? [f.logName] : f.logsets) ?? fallback;
@@ -121,7 +72,8 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     if (latest !== null && day < latest) return { day, status: 'stale', effects: [], queued: [] };
     if (!isObserved(db, day)) return { day, status: 'not-observed', effects: [], queued: [] };
 
-    const open = listOpenAlerts(db, 100_000).map(toEpisode);
+    // An alert record is an open episode as the lifecycle reads it (its other fields are ignored there).
+    const open: OpenEpisode[] = listOpenAlerts(db, 100_000);
     const logIds = new Set<string>();
     for (const e of open) if (e.logId) logIds.add(e.logId);
     for (const f of findings) if (f.logId) logIds.add(f.logId);
@@ -167,21 +119,21 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
     const groups: GroupState = {
       ofEffect: new Map(),
       ofAlert: groupsOfAlerts(db, rebuilt),
-      created: new Set(),
+      created: new Map(),
       touched: new Set(),
       resolved: new Map(),
     };
     for (const [channel, list] of planChannelGroups(effects, (f) => channelFor(db, f, deps.alertChannel))) {
       const notices = list.flatMap((e) => (e.type === 'notice' ? [e.finding] : []));
       const id = insertAlertGroup(db, { channel, day, notices, now: nowIso });
-      groups.created.add(id);
+      groups.created.set(id, channel);
       for (const e of list) groups.ofEffect.set(e, id);
     }
-    const summary: AlertDayResult['effects'] = [];
-    for (const e of effects) {
-      summary.push(applyEffect(deps, day, e, actions, groups));
-    }
-    queueGroupMessages(deps, day, groups);
+    // Every state change first, then the messages it calls for (messages.ts: view models → builders → outbox).
+    const out: Outgoing[] = [];
+    const summary = effects.map((e) => applyEffect(deps, day, e, actions, groups, out));
+    groupMessages(day, groups, out);
+    queueMessages(db, day, nowIso, out);
     markAlertDayProcessed(db, day, findings.filter((f) => f.day === day).length, nowIso);
     return { day, status: 'applied', effects: summary, queued: outboxAfter(db, firstNew) };
   };
@@ -191,41 +143,32 @@ export function applyAlertDay(deps: AlertRunDeps, day: Day, findings: Finding[],
   return r;
 }
 
-/** `actions`: per alert id, the changes made from its message's buttons (shown on every rebuild). */
+/**
+ * Writes the state change of one effect and says which messages it calls for (`out`, rendered and queued by
+ * messages.ts once every change of the day is written). `actions`: per alert id, the changes made from its
+ * message's buttons (shown on every rebuild).
+ */
 function applyEffect(
   deps: AlertRunDeps,
   day: Day,
   e: Effect,
   actions: ReadonlyMap<number, readonly AlertAction[]>,
   groups: GroupState,
+  out: Outgoing[],
 ): AlertDayResult['effects'][number] {
   const { db } = deps;
   const now = deps.now.toISOString();
-  const queue = (
-    idemKey: string,
-    channel: string,
-    method: 'post' | 'update' | 'reply',
-    msg: SlackMessage,
-    alertId: number | null,
-    parent?: number,
-  ) =>
-    enqueueOutbox(db, {
-      idemKey,
-      channel,
-      method,
-      payload: { text: msg.text, blocks: msg.blocks },
-      alertId,
-      ...(parent === undefined ? {} : { parentOutboxId: parent }),
-      now,
-    });
-  const postOf = (alertId: number) => getOutboxByKey(db, `alert:${alertId}:post`);
+  const postKey = (alertId: number) => `alert:${alertId}:post`;
   /** A grouped episode has no message of its own: its group's message is rebuilt, replies go in its thread. */
-  const groupPostOf = (alertId: number) => {
+  const groupOf = (alertId: number) => {
     const g = groups.ofAlert.get(alertId);
-    if (g === undefined) return undefined;
-    groups.touched.add(g);
-    return getOutboxByKey(db, `group:${g}:post`);
+    if (g !== undefined) groups.touched.add(g);
+    return g;
   };
+  const episodeView = (ep: OpenEpisode, v: Omit<AlertView, 'spark' | 'alertId' | 'firstDay' | 'actions'>) => ({
+    kind: 'episode' as const,
+    view: { alertId: ep.id, firstDay: ep.firstDay, actions: actions.get(ep.id) ?? [], ...v },
+  });
 
   switch (e.type) {
     case 'open': {
@@ -248,16 +191,8 @@ function applyEffect(
         setAlertGroup(db, id, group);
         return { type: e.type, key: e.key, reason: 'grouped' };
       }
-      const msg = buildEpisodeMessage({
-        alertId: id,
-        finding: f,
-        state: 'open',
-        firstDay: day,
-        dayNumber: 1,
-        findingDays: 1,
-        spark: sparkSeries(db, f, day),
-      });
-      queue(`alert:${id}:post`, channel, 'post', msg, id);
+      const view = { alertId: id, finding: f, state: 'open' as const, firstDay: day, dayNumber: 1, findingDays: 1 };
+      out.push({ idemKey: postKey(id), method: 'post', channel, alertId: id, draft: { kind: 'episode', view } });
       return { type: e.type, key: e.key };
     }
     case 'continue': {
@@ -273,21 +208,14 @@ function applyEffect(
         lastFinding: f,
         now,
       });
-      groupPostOf(ep.id);
-      const post = postOf(ep.id);
-      if (post) {
-        const msg = buildEpisodeMessage({
-          alertId: ep.id,
-          finding: f,
-          state: 'open',
-          firstDay: ep.firstDay,
-          dayNumber: e.dayNumber,
-          findingDays: ep.findingDays + 1,
-          spark: sparkSeries(db, f, day),
-          actions: actions.get(ep.id) ?? [],
-        });
-        queue(`alert:${ep.id}:update:${day}`, post.channel, 'update', msg, ep.id, post.id);
-      }
+      groupOf(ep.id);
+      out.push({
+        idemKey: `alert:${ep.id}:update:${day}`,
+        method: 'update',
+        parentKey: postKey(ep.id),
+        alertId: ep.id,
+        draft: episodeView(ep, { finding: f, state: 'open', dayNumber: e.dayNumber, findingDays: ep.findingDays + 1 }),
+      });
       return { type: e.type, key: ep.episodeKey };
     }
     case 'normal':
@@ -306,30 +234,27 @@ function applyEffect(
         endReason: 'normal',
         now,
       });
-      // A grouped episode: one reply per group and day lists every row back to normal (queueGroupMessages).
-      const g = groups.ofAlert.get(ep.id);
-      if (g !== undefined) {
-        groups.touched.add(g);
-        groups.resolved.set(g, [...(groups.resolved.get(g) ?? []), ep.lastFinding]);
-      }
-      const post = postOf(ep.id);
-      if (post) {
-        const f = ep.lastFinding;
-        const msg = buildEpisodeMessage({
+      // A grouped episode: one reply per group and day lists every row back to normal (groupMessages).
+      const g = groupOf(ep.id);
+      if (g !== undefined) groups.resolved.set(g, [...(groups.resolved.get(g) ?? []), ep.lastFinding]);
+      const f = ep.lastFinding;
+      const view = episodeView(ep, {
+        finding: f,
+        state: 'resolved',
+        dayNumber: episodeDayNumber(ep.firstDay, day),
+        findingDays: ep.findingDays,
+        endDay: addDays(day, -(e.normalDays - 1)),
+      });
+      out.push(
+        { idemKey: `alert:${ep.id}:resolved`, method: 'update', parentKey: postKey(ep.id), alertId: ep.id, draft: view },
+        {
+          idemKey: `alert:${ep.id}:resolved-reply`,
+          method: 'reply',
+          parentKey: postKey(ep.id),
           alertId: ep.id,
-          finding: f,
-          state: 'resolved',
-          firstDay: ep.firstDay,
-          dayNumber: episodeDayNumber(ep.firstDay, day),
-          findingDays: ep.findingDays,
-          endDay: addDays(day, -(e.normalDays - 1)),
-          spark: sparkSeries(db, f, day),
-          actions: actions.get(ep.id) ?? [],
-        });
-        queue(`alert:${ep.id}:resolved`, post.channel, 'update', msg, ep.id, post.id);
-        const latest = f.logId ? (bytesOnDay(db, day, [f.logId]).get(f.logId) ?? 0) : null;
-        queue(`alert:${ep.id}:resolved-reply`, post.channel, 'reply', buildResolvedReply(f, day, e.normalDays, latest), ep.id, post.id);
-      }
+          draft: { kind: 'resolved-reply', finding: f, normalDays: e.normalDays },
+        },
+      );
       return { type: e.type, key: ep.episodeKey };
     }
     case 'accept': {
@@ -345,28 +270,23 @@ function applyEffect(
       });
       // Muted / marked as expected: the button (or command) that did it already said so on the
       // message (src/slack/listeners/alert-actions.ts); the episode ends without another word.
-      const inGroup = groupPostOf(ep.id);
-      if (inGroup && e.reason === 'level-shift') {
-        const spark = sparkSeries(db, f, day);
-        queue(`alert:${ep.id}:new-normal`, inGroup.channel, 'reply', buildNewNormalNotice(f, spark, { inThread: true }), ep.id, inGroup.id);
+      const g = groupOf(ep.id);
+      if (e.reason !== 'level-shift') return { type: e.type, key: ep.episodeKey, reason: e.reason };
+      const newNormal = { kind: 'new-normal' as const, finding: f, inThread: true };
+      if (g !== undefined) {
+        out.push({ idemKey: `alert:${ep.id}:new-normal`, method: 'reply', parentKey: `group:${g}:post`, alertId: ep.id, draft: newNormal });
       }
-      const post = e.reason === 'level-shift' ? postOf(ep.id) : undefined;
-      if (post) {
-        const spark = sparkSeries(db, f, day);
-        const msg = buildEpisodeMessage({
-          alertId: ep.id,
-          finding: f,
-          state: 'level-shift',
-          firstDay: ep.firstDay,
-          dayNumber: episodeDayNumber(ep.firstDay, day),
-          findingDays: ep.findingDays + 1,
-          endDay: day,
-          spark,
-          actions: actions.get(ep.id) ?? [],
-        });
-        queue(`alert:${ep.id}:level-shift`, post.channel, 'update', msg, ep.id, post.id);
-        queue(`alert:${ep.id}:new-normal`, post.channel, 'reply', buildNewNormalNotice(f, spark, { inThread: true }), ep.id, post.id);
-      }
+      const view = episodeView(ep, {
+        finding: f,
+        state: 'level-shift',
+        dayNumber: episodeDayNumber(ep.firstDay, day),
+        findingDays: ep.findingDays + 1,
+        endDay: day,
+      });
+      out.push(
+        { idemKey: `alert:${ep.id}:level-shift`, method: 'update', parentKey: postKey(ep.id), alertId: ep.id, draft: view },
+        { idemKey: `alert:${ep.id}:new-normal`, method: 'reply', parentKey: postKey(ep.id), alertId: ep.id, draft: newNormal },
+      );
       return { type: e.type, key: ep.episodeKey, reason: e.reason };
     }
     case 'notice': {
@@ -378,14 +298,10 @@ function applyEffect(
         claimNotice(db, `budget:${monthOf(day)}:${String(level)}`, now, { kind: f.kind, day, level, coveredBy: e.key });
       // Listed in the day's grouped message of its channel instead of a message of its own.
       if (groups.ofEffect.has(e)) return { type: e.type, key: e.key, reason: 'grouped' };
-      const channel = channelFor(db, f, deps.alertChannel);
-      const spark = sparkSeries(db, f, day);
-      const msg = e.key.startsWith('shift:')
-        ? buildNewNormalNotice(f, spark, { inThread: false })
-        : isOrgDip(f)
-          ? buildOrgEventNotice(f, spark)
-          : buildNoticeMessage(f, spark);
-      queue(`notice:${e.key}`, channel, 'post', msg, null);
+      const draft: Draft = e.key.startsWith('shift:')
+        ? { kind: 'new-normal', finding: f, inThread: false }
+        : { kind: 'notice', finding: f };
+      out.push({ idemKey: `notice:${e.key}`, method: 'post', channel: channelFor(db, f, deps.alertChannel), alertId: null, draft });
       return { type: e.type, key: e.key };
     }
     case 'suppressed':
@@ -399,8 +315,8 @@ interface GroupState {
   ofEffect: Map<GroupableEffect, number>;
   /** Group of each rebuilt episode that belongs to one. */
   ofAlert: Map<number, number>;
-  /** Groups made today: their message is posted. */
-  created: Set<number>;
+  /** Groups made today (with their channel): their message is posted. */
+  created: Map<number, string>;
   /** Earlier groups with an episode that changed today: their message is updated. */
   touched: Set<number>;
   /** Per group, the findings of its episodes resolved today (one reply in its thread lists them). */
@@ -439,74 +355,24 @@ function groupDayFindings(
   return [...grouped, ...kept.filter(quiet)];
 }
 
-/** The episode message: the log-set message for a log set down together, else the alert message. */
-function buildEpisodeMessage(v: Parameters<typeof buildAlertMessage>[0]): SlackMessage {
-  const members = logSetMembers(v.finding);
-  if (members.length === 0) return buildAlertMessage(v);
-  return buildLogSetMessage({
-    alertId: v.alertId ?? 0,
-    finding: v.finding,
-    members,
-    reporting: Number(v.finding.details?.logsReporting ?? members.length),
-    state: v.state,
-    firstDay: v.firstDay,
-    dayNumber: v.dayNumber,
-    ...(v.endDay ? { endDay: v.endDay } : {}),
-    spark: v.spark,
-    ...(v.actions ? { actions: v.actions } : {}),
-  });
-}
-
 /** Posts the groups made today and updates the earlier groups whose episodes changed (one update each). */
-function queueGroupMessages(deps: AlertRunDeps, day: Day, groups: GroupState): void {
-  const { db } = deps;
-  const now = deps.now.toISOString();
-  for (const id of [...groups.created, ...groups.touched]) {
-    const g = getAlertGroup(db, id);
-    if (!g) continue;
-    const alerts = alertsOfGroup(db, id);
-    const rows: GroupRow[] = [
-      ...alerts.map((a) => ({ alertId: a.id, finding: a.lastFinding, status: a.status })),
-      ...g.notices.map((f) => ({ alertId: null, finding: f, status: 'notice' as const })),
-    ];
-    const actions = [
-      ...listAlertActions(
-        db,
-        alerts.map((a) => a.id),
-      ).values(),
-    ]
-      .flat()
-      .sort((a, b) => (a.at < b.at ? -1 : 1));
-    const msg = buildGroupMessage({ day: g.day, rows, actions });
-    const payload = { text: msg.text, blocks: msg.blocks };
-    if (groups.created.has(id)) {
-      enqueueOutbox(db, { idemKey: `group:${id}:post`, channel: g.channel, method: 'post', payload, alertId: null, now });
-      continue;
-    }
-    const post = getOutboxByKey(db, `group:${id}:post`);
-    if (post) {
-      enqueueOutbox(db, {
-        idemKey: `group:${id}:update:${day}`,
-        channel: post.channel,
-        method: 'update',
-        payload,
+function groupMessages(day: Day, groups: GroupState, out: Outgoing[]): void {
+  for (const [id, channel] of groups.created) {
+    out.push({ idemKey: `group:${id}:post`, method: 'post', channel, alertId: null, draft: { kind: 'group', groupId: id } });
+  }
+  for (const id of groups.touched) {
+    if (groups.created.has(id)) continue;
+    const parentKey = `group:${id}:post`;
+    out.push({ idemKey: `group:${id}:update:${day}`, method: 'update', parentKey, alertId: null, draft: { kind: 'group', groupId: id } });
+    const back = groups.resolved.get(id) ?? [];
+    if (back.length > 0) {
+      out.push({
+        idemKey: `group:${id}:resolved:${day}`,
+        method: 'reply',
+        parentKey,
         alertId: null,
-        parentOutboxId: post.id,
-        now,
+        draft: { kind: 'group-resolved', findings: back },
       });
-      const back = groups.resolved.get(id) ?? [];
-      if (back.length > 0) {
-        const reply = buildGroupResolvedReply(back, day);
-        enqueueOutbox(db, {
-          idemKey: `group:${id}:resolved:${day}`,
-          channel: post.channel,
-          method: 'reply',
-          payload: { text: reply.text, blocks: reply.blocks },
-          alertId: null,
-          parentOutboxId: post.id,
-          now,
-        });
-      }
     }
   }
 }

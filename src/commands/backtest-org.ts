@@ -46,10 +46,18 @@ export function createOrgReplay(h: History, overrides?: ReadonlyMap<string, LogO
   return {
     judge(r) {
       const t = toEpochDay(r.day) - base;
-      for (const l of logs) {
-        const starts = [marked.get(l.id), levels.get(l.id)].filter((x): x is number => x !== undefined && x <= t);
-        if (starts.length > 0) l.levelFrom = Math.max(...starts);
-      }
+      // A log's accepted level begins at the later of its "Mark as expected" day and its last new normal
+      // that have come by day t (no allocation per log and day: this runs for every log every day).
+      if (marked.size > 0 || levels.size > 0)
+        for (const l of logs) {
+          const m = marked.get(l.id);
+          const v = levels.get(l.id);
+          const mOk = m !== undefined && m <= t;
+          const vOk = v !== undefined && v <= t;
+          if (mOk && vOk) l.levelFrom = Math.max(m, v);
+          else if (mOk) l.levelFrom = m;
+          else if (vOk) l.levelFrom = v;
+        }
       const input = { day: r.day, t, org: h.org, observed: h.observed, logs, remainders };
       const findings = r.findings.map((f) => ({ ...f }));
       const before = findings.some((f) => f.kind === 'org' && f.scope === 'org');

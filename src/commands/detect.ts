@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import { type AppContext, createDailyDeps } from '../main.js';
 import { priceFindings } from '../money.js';
 import { type DetectForDayResult, detectForDay, detectionParams } from '../pipeline/detect.js';
+import { judgeOrganisation, recordLevelShifts } from '../pipeline/org.js';
 import { effectiveBudget } from '../store/controls.js';
 import { readDetectionSettings } from '../store/detection-settings.js';
 import { readDbHistory } from '../store/history.js';
@@ -84,14 +85,17 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
       const ctx = open();
       try {
         const raw = detectForDay(ctx.db, day, ctx.settings);
-        const result = { ...raw, findings: priceFindings(raw.findings, priceInForce(ctx.db, ctx.settings.price)) };
-        if (!result.observed) {
+        if (!raw.observed) {
           throw new AppError(
             'NOT_FOUND',
             `${day} has not been observed (no collection or import covers it), so there is nothing to judge. Run \`logusage collect --from ${day} --to ${day}\` first.`,
           );
         }
+        // The organisation level as the daily run judges it (SPEC §6.7): an unexplained unusual day is a finding.
+        const price = priceInForce(ctx.db, ctx.settings.price);
+        const result = { ...raw, findings: judgeOrganisation(ctx.db, day, priceFindings(raw.findings, price), price, raw.muted).findings };
         if (!o.dryRun) {
+          recordLevelShifts(ctx.db, day, [...raw.findings, ...raw.muted], io.now(), false);
           io.out(`${await postDay(ctx, result)}\n`);
           return;
         }

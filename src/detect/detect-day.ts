@@ -10,7 +10,7 @@ import { DIP_SHARE, type OrgDay } from './org-days.js';
 import { evaluateBudget, type ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
 import { buildBudgetReason, buildLogReason, buildOrgDayReason, buildThresholdReason } from './reason.js';
-import type { Finding } from './types.js';
+import type { Finding, FindingKind } from './types.js';
 
 export interface DetectLog extends LogSeries {
   id: string;
@@ -56,6 +56,26 @@ export interface DayResult {
 
 function change(value: number, expected: number): { changeBytes: number; changePct: number | null } {
   return { changeBytes: value - expected, changePct: expected > 0 ? ((value - expected) / expected) * 100 : null };
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** What a finding is about: its day, kind and subject. */
+type FindingHead = Pick<Finding, 'day' | 'kind' | 'scope' | 'logId' | 'logName' | 'logsets'>;
+
+/** The subject of an organisation-scoped finding. */
+function organisation(day: Day, kind: FindingKind): FindingHead {
+  return { day, kind, scope: 'org', logId: null, logName: 'organisation', logsets: [] };
+}
+
+/** A finding from its subject, its figures as reported, its sentence and details; the change is value − expected. */
+function findingOf(
+  head: FindingHead,
+  figures: Pick<Finding, 'value' | 'expected' | 'low' | 'high' | 'score'>,
+  reason: string,
+  details?: Record<string, unknown>,
+): Finding {
+  return { ...head, ...figures, reason, ...change(figures.value, figures.expected), ...(details ? { details } : {}) };
 }
 
 /** A detector reused across days (it owns scratch buffers); create one per params. */
@@ -113,56 +133,38 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
     if (v0.runDays) details.runDays = v0.runDays;
     if (v0.evidenceDays && v0.evidenceDays > 1) details.evidenceDays = v0.evidenceDays;
     if (v0.weekdayProfile) details.weekdayProfile = true;
-    const f: Finding = {
-      day,
-      kind: v0.kind,
-      scope: 'log',
-      logId: lg.id,
-      logName: lg.name,
-      logsets: lg.logsets,
-      value: Math.round(v0.value),
-      expected: Math.round(v0.expected),
-      low: Math.round(v0.low),
-      high: Math.round(v0.high),
-      score: Math.round(v0.score * 100) / 100,
-      reason: buildLogReason({
-        kind: v0.kind,
-        name: lg.name,
-        day,
-        value: v0.value,
-        expected: v0.expected,
-        weekdayProfile: v0.weekdayProfile,
-        levelShift: v0.levelShift,
-        ...(v0.silentDays !== undefined ? { silentDays: v0.silentDays } : {}),
-        ...(v0.silentBasis ? { silentBasis: v0.silentBasis } : {}),
-        persistDays: params.persistDays,
-        ...(v0.evidenceDays && v0.evidenceDays > 1 ? { evidenceDays: v0.evidenceDays } : {}),
-      }),
-      ...change(Math.round(v0.value), Math.round(v0.expected)),
-      ...(Object.keys(details).length ? { details } : {}),
-    };
+    const f = findingOf(
+      { day, kind: v0.kind, scope: 'log', logId: lg.id, logName: lg.name, logsets: lg.logsets },
+      {
+        value: Math.round(v0.value),
+        expected: Math.round(v0.expected),
+        low: Math.round(v0.low),
+        high: Math.round(v0.high),
+        score: round2(v0.score),
+      },
+      buildLogReason({ ...v0, name: lg.name, day, persistDays: params.persistDays }),
+      Object.keys(details).length ? details : undefined,
+    );
     (lg.muted ? result.muted : result.findings).push(f);
   }
 
   const od = ctx.orgDays?.get(t);
   if (od) {
     // One finding for the organisation-wide day; the logs that dipped have no verdict today (org-days.ts).
-    result.findings.push({
-      day,
-      kind: 'org',
-      scope: 'org',
-      logId: null,
-      logName: 'organisation',
-      logsets: [],
-      value: Math.round(od.value),
-      expected: Math.round(od.expected),
-      low: Math.round(od.expected * DIP_SHARE),
-      high: Math.round(od.expected),
-      score: 1,
-      reason: buildOrgDayReason(od, day),
-      ...change(Math.round(od.value), Math.round(od.expected)),
-      details: { orgEvent: od.orgEvent, logsAffected: od.logsAffected, logsReporting: od.logsReporting },
-    });
+    result.findings.push(
+      findingOf(
+        organisation(day, 'org'),
+        {
+          value: Math.round(od.value),
+          expected: Math.round(od.expected),
+          low: Math.round(od.expected * DIP_SHARE),
+          high: Math.round(od.expected),
+          score: 1,
+        },
+        buildOrgDayReason(od, day),
+        { orgEvent: od.orgEvent, logsAffected: od.logsAffected, logsReporting: od.logsReporting },
+      ),
+    );
   }
 
   const byId = ctx.thresholds.length > 0 ? new Map(ctx.logs.map((l) => [l.id, l])) : new Map<string, DetectLog>();
@@ -188,52 +190,34 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
       name = 'organisation';
     }
     if (!(value > th.bytesPerDay)) continue;
-    const f: Finding = {
-      day,
-      kind: 'threshold',
-      scope: th.scope,
-      logId,
-      logName: name,
-      logsets,
-      value: Math.round(value),
-      expected: th.bytesPerDay,
-      low: 0,
-      high: th.bytesPerDay,
-      score: Math.round((value / th.bytesPerDay) * 100) / 100,
-      reason: buildThresholdReason(th.scope, name, value, th.bytesPerDay),
-      ...change(Math.round(value), th.bytesPerDay),
-      details: { thresholdId: th.id, target: th.target },
-    };
+    const f = findingOf(
+      { day, kind: 'threshold', scope: th.scope, logId, logName: name, logsets },
+      { value: Math.round(value), expected: th.bytesPerDay, low: 0, high: th.bytesPerDay, score: round2(value / th.bytesPerDay) },
+      buildThresholdReason(th.scope, name, value, th.bytesPerDay),
+      { thresholdId: th.id, target: th.target },
+    );
     (muted ? result.muted : result.findings).push(f);
   }
 
   const budget = evaluateBudget(days, ctx.org, t, ctx.monthlyBudget);
   if (budget) {
     const value = budget.level === 'actual-100' ? budget.monthToDate : budget.projected;
-    result.findings.push({
-      day,
-      kind: 'budget',
-      scope: 'org',
-      logId: null,
-      logName: 'organisation',
-      logsets: [],
-      value: Math.round(value),
-      expected: budget.budget,
-      low: 0,
-      high: budget.budget,
-      score: Math.round((value / budget.budget) * 100) / 100,
-      reason: buildBudgetReason(budget.level, budget.monthToDate, budget.projected, budget.budget, monthOf(day)),
-      ...change(Math.round(value), budget.budget),
-      details: {
-        level: budget.level,
-        levels: budget.levels,
-        month: monthOf(day),
-        monthToDate: Math.round(budget.monthToDate),
-        projected: Math.round(budget.projected),
-        budget: budget.budget,
-        estimatedDays: budget.estimatedDays,
-      },
-    });
+    result.findings.push(
+      findingOf(
+        organisation(day, 'budget'),
+        { value: Math.round(value), expected: budget.budget, low: 0, high: budget.budget, score: round2(value / budget.budget) },
+        buildBudgetReason(budget.level, budget.monthToDate, budget.projected, budget.budget, monthOf(day)),
+        {
+          level: budget.level,
+          levels: budget.levels,
+          month: monthOf(day),
+          monthToDate: Math.round(budget.monthToDate),
+          projected: Math.round(budget.projected),
+          budget: budget.budget,
+          estimatedDays: budget.estimatedDays,
+        },
+      ),
+    );
   }
   return result;
 }

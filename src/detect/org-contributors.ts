@@ -26,10 +26,15 @@ import { median, medianInPlace, robustSpread } from '../stats.js';
 import { formatShare, orgReason } from './org-reason.js';
 import type { Contributor, Finding } from './types.js';
 
+/** Same weekdays a log's (and the organisation's) usual day is the median of: four weeks. */
 export const EXPECT_WEEKS = 4;
+/** Robust spreads an unusual organisation day is away from its expected total, and … */
 export const EXPECT_Z = 4;
+/** … the share of it the change is at least (material, SPEC §6.2). */
 export const MATERIAL_SHARE = 0.15;
+/** Share of the change logs with their own finding carry for the day to be theirs to tell, not the organisation's. */
 export const EXPLAINED_SHARE = 0.7;
+/** Contributors a finding lists, largest first. */
 export const MAX_CONTRIBUTORS = 10;
 
 export interface OrgLogSeries {

@@ -8,7 +8,7 @@
  * once with its cause and recorded, and never fails the run. A failure that says Log Search is unavailable
  * (network, 5xx, 401/403, rate limits, timeouts) ends the explanations of the run at once (one line for all).
  */
-import { sparkSeries } from '../alerts/runner.js';
+import { sparkSeries } from '../alerts/messages.js';
 import type { Day } from '../days.js';
 import {
   analyseCause,

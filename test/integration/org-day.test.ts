@@ -5,18 +5,22 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, type Day, daysInRange } from '../../src/days.js';
+import type { Finding } from '../../src/detect/types.js';
 import { queueDigest } from '../../src/digest.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { judgeOrganisation, queueCreep } from '../../src/pipeline/org.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { listOutbox } from '../../src/store/outbox.js';
 import { writeCollection } from '../../src/store/usage.js';
+import { createTestCli } from '../support/cli.js';
+import { tempDbPath } from '../support/tmp.js';
 
 const GB = 1e9;
 const LAST: Day = '2026-03-31';
 const DAYS = daysInRange(addDays(LAST, -119), LAST);
 const PRICE = { perGb: 0.35, currency: 'USD' };
 let db: Db;
+let path: string;
 
 function seed(bytes: (log: number, i: number) => number, logs = 30): void {
   const usage = DAYS.flatMap((day, i) => Array.from({ length: logs }, (_, l) => ({ day, logId: `L${l}`, bytes: Math.round(bytes(l, i)) })));
@@ -33,13 +37,31 @@ function seed(bytes: (log: number, i: number) => number, logs = 30): void {
 }
 
 beforeEach(() => {
-  db = openDb(':memory:');
+  path = tempDbPath();
+  db = openDb(path);
 });
 afterEach(() => db.close());
 
 const wiggle = (l: number, i: number) => 1 + 0.01 * Math.sin(i * 1.3 + l);
 
 describe('organisation level of the daily run', () => {
+  it('`detect` judges the organisation level as the daily run does: the unexplained day is one of its findings', async () => {
+    // Twelve logs up 50 % (none doubles, so none alerts): the organisation is up 20 %.
+    seed((l, i) => (i === DAYS.length - 1 && l < 12 ? 1.5 : 1) * GB * wiggle(l, i));
+    db.close();
+    const cli = createTestCli({ env: { DATABASE_PATH: path }, now: new Date('2026-04-01T06:30:00Z') });
+    expect(await cli.run('detect', '--day', LAST, '--dry-run', '--json'), cli.err()).toBe(0);
+    const found = cli
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Finding);
+    expect(found.filter((f) => f.scope === 'org')).toEqual([
+      expect.objectContaining({ kind: 'org', details: expect.objectContaining({ orgEvent: 'unusual' }) }),
+    ]);
+    db = openDb(path);
+  });
+
   it('creep: one message in the digest channel, at most once a fortnight', () => {
     seed((l, i) => GB * (1 + 0.005 * i) * wiggle(l, i));
     const day = addDays(LAST, -20);

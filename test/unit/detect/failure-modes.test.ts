@@ -9,7 +9,16 @@ import { type History, replay } from '../../../src/detect/backtest.js';
 import { NEVER } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS } from '../../../src/detect/params.js';
 import type { Finding } from '../../../src/detect/types.js';
-import { dayAt, findings, GB, judge, MB, series } from './series.js';
+import { dayAt, findings, GB, type Hit, judge, MB, series } from './series.js';
+
+/** The first finding is a spike on a day in [first, latest], and every finding lies in [first, end). */
+function expectSpikeIn(hits: Hit[], first: number, latest: number, end: number): void {
+  expect(hits.length).toBeGreaterThan(0);
+  expect(hits[0]!.kind).toBe('spike');
+  expect(hits[0]!.t).toBeGreaterThanOrEqual(first);
+  expect(hits[0]!.t).toBeLessThanOrEqual(latest);
+  expect(hits.every((h) => h.t >= first && h.t < end)).toBe(true);
+}
 
 describe('1. a large, certain, persistent drop is told', () => {
   it('a 2 GB/day log losing 62 % for good: a drop on its first day, one new-normal notice, then quiet', () => {
@@ -37,22 +46,14 @@ describe('2. costly moderate changes are told, tiny ones are not', () => {
   it('+60 % for four days on a 200 GB log is told by its second day; the same on a 300 MB log is not', () => {
     const big = series(140, (i) => (i >= 100 && i < 104 ? 1.6 : 1) * 200 * GB, 0.08, 3);
     const hits = findings(big, { from: 60 });
-    expect(hits.length).toBeGreaterThan(0);
-    expect(hits[0]!.kind).toBe('spike');
-    expect(hits[0]!.t).toBeGreaterThanOrEqual(100);
-    expect(hits[0]!.t).toBeLessThanOrEqual(101);
-    expect(hits.every((h) => h.t >= 100 && h.t < 104)).toBe(true);
+    expectSpikeIn(hits, 100, 101, 104);
     const small = series(140, (i) => (i >= 100 && i < 104 ? 1.6 : 1) * 300 * MB, 0.08, 3);
     expect(findings(small, { from: 60 })).toEqual([]);
   });
 
   it('+45 % for three days on a 100 GB log whose days vary ±10 %: no single day is clear, together they are', () => {
     const v = series(140, (i) => (i >= 100 && i < 103 ? 1.45 : 1) * 100 * GB, 0.1, 5);
-    const hits = findings(v, { from: 60 });
-    expect(hits.length).toBeGreaterThan(0);
-    expect(hits[0]!.kind).toBe('spike');
-    expect(hits[0]!.t).toBeLessThanOrEqual(102);
-    expect(hits.every((h) => h.t >= 100 && h.t < 103)).toBe(true);
+    expectSpikeIn(findings(v, { from: 60 }), 100, 102, 103);
   });
 
   it('×3 of a 2 MB log is not told (below the floor in bytes)', () => {

@@ -11,71 +11,39 @@ const observed = new Uint8Array(DAYS).fill(1);
 /** n logs of 5 GB/day; `dip(log, i)` gives the share of its usual it sends that day. */
 const logsOf = (n: number, dip: (log: number, i: number) => number) =>
   Array.from({ length: n }, (_, k) => ({ values: series(DAYS, (i) => dip(k, i) * 5 * GB, 0.05, 40 + k) }));
+/** The organisation-wide days of n such logs over the whole history (no HOLIDAYS unless given). */
+const orgDaysOf = (n: number, dip: (log: number, i: number) => number, holidays = NO_HOLIDAYS) =>
+  findOrgDays(logsOf(n, dip), days, observed, holidays, 0, DAYS - 1);
 
 describe('organisation-wide days', () => {
   it('11 of 30 logs at 40 % on one day is a dip day (a third, and P ≤ 1e-4 for independent dips at 10 %); 10 or a quarter is not', () => {
-    const third = findOrgDays(
-      logsOf(30, (k, i) => (i === 40 && k < 11 ? 0.4 : 1)),
-      days,
-      observed,
-      NO_HOLIDAYS,
-      0,
-      DAYS - 1,
-    );
+    const third = orgDaysOf(30, (k, i) => (i === 40 && k < 11 ? 0.4 : 1));
     expect([...third.days.keys()]).toEqual([40]);
     expect(third.days.get(40)).toMatchObject({ orgEvent: 'dip', logsAffected: 11, logsReporting: 30 });
     // Every log's day is left out of its history, the logs that did not dip included.
     expect(third.excluded.size).toBe(30);
     for (const n of [10, 7]) {
-      const fewer = findOrgDays(
-        logsOf(30, (k, i) => (i === 40 && k < n ? 0.4 : 1)),
-        days,
-        observed,
-        NO_HOLIDAYS,
-        0,
-        DAYS - 1,
-      );
+      const fewer = orgDaysOf(30, (k, i) => (i === 40 && k < n ? 0.4 : 1));
       expect(fewer.days.size).toBe(0);
     }
   });
 
   it('a small organisation: 2 of 5 logs dipping together is chance, 5 of 5 is an event', () => {
-    const two = findOrgDays(
-      logsOf(5, (k, i) => (i === 40 && k < 2 ? 0.4 : 1)),
-      days,
-      observed,
-      NO_HOLIDAYS,
-      0,
-      DAYS - 1,
-    );
+    const two = orgDaysOf(5, (k, i) => (i === 40 && k < 2 ? 0.4 : 1));
     expect(two.days.size).toBe(0);
-    const all = findOrgDays(
-      logsOf(5, (_k, i) => (i === 40 ? 0.4 : 1)),
-      days,
-      observed,
-      NO_HOLIDAYS,
-      0,
-      DAYS - 1,
-    );
+    const all = orgDaysOf(5, (_k, i) => (i === 40 ? 0.4 : 1));
     expect([...all.days.keys()]).toEqual([40]);
   });
 
   it('logs that send nothing are silent, not a dip (a collector outage stays a silence); on a holiday they are part of it', () => {
     const zeros = (k: number, i: number) => (i === 40 && k < 20 ? 0 : 1);
-    expect(findOrgDays(logsOf(30, zeros), days, observed, NO_HOLIDAYS, 0, DAYS - 1).days.size).toBe(0);
-    const hol = findOrgDays(logsOf(30, zeros), days, observed, holidaysOf([dayAt(40).slice(5)]), 0, DAYS - 1);
+    expect(orgDaysOf(30, zeros).days.size).toBe(0);
+    const hol = orgDaysOf(30, zeros, holidaysOf([dayAt(40).slice(5)]));
     expect(hol.days.get(40)).toMatchObject({ orgEvent: 'holiday', logsAffected: 20 });
   });
 
   it('a holiday a week before does not lower the reference (Christmas, then New Year)', () => {
-    const r = findOrgDays(
-      logsOf(30, (k, i) => ((i === 33 || i === 40) && k < 15 ? 0.3 : 1)),
-      days,
-      observed,
-      NO_HOLIDAYS,
-      0,
-      DAYS - 1,
-    );
+    const r = orgDaysOf(30, (k, i) => ((i === 33 || i === 40) && k < 15 ? 0.3 : 1));
     expect([...r.days.keys()]).toEqual([33, 40]);
   });
 

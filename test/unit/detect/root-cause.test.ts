@@ -14,31 +14,38 @@ const flat = (v: number, today: number) => [v, v, v, v, v, v, v, today];
 
 describe('chooseGroupKey', () => {
   it('takes the preference list first (any case), then the heaviest host-like key, else none', () => {
-    expect(
-      chooseGroupKey([
-        { key: 'message', weight: 1 },
-        { key: 'HostName', weight: 0.2 },
-        { key: 'r7_context.asset.name', weight: 0.1 },
-      ]),
-    ).toBe('r7_context.asset.name');
-    expect(
-      chooseGroupKey([
-        { key: 'message', weight: 1 },
-        { key: 'HostName', weight: 0.2 },
-      ]),
-    ).toBe('HostName');
-    expect(
-      chooseGroupKey([
-        { key: 'kubernetes.pod_name', weight: 0.3 },
-        { key: 'k8s.node', weight: 0.7 },
-      ]),
-    ).toBe('k8s.node');
-    expect(
-      chooseGroupKey([
-        { key: 'message', weight: 1 },
-        { key: 'severity', weight: 1 },
-      ]),
-    ).toBeNull();
+    const cases: Array<[Array<[string, number]>, string | null]> = [
+      [
+        [
+          ['message', 1],
+          ['HostName', 0.2],
+          ['r7_context.asset.name', 0.1],
+        ],
+        'r7_context.asset.name',
+      ],
+      [
+        [
+          ['message', 1],
+          ['HostName', 0.2],
+        ],
+        'HostName',
+      ],
+      [
+        [
+          ['kubernetes.pod_name', 0.3],
+          ['k8s.node', 0.7],
+        ],
+        'k8s.node',
+      ],
+      [
+        [
+          ['message', 1],
+          ['severity', 1],
+        ],
+        null,
+      ],
+    ];
+    for (const [keys, chosen] of cases) expect(chooseGroupKey(keys.map(([key, weight]) => ({ key, weight })))).toBe(chosen);
     expect(chooseGroupKey([{ key: 'host) calculate(count', weight: 1 }])).toBeNull();
   });
 

@@ -1,6 +1,6 @@
 /** Builders of single-log histories for the detection rule tests (deterministic noise). */
 import { addDays, type Day, toEpochDay, weekdayOf } from '../../../src/days.js';
-import { createLogDetector, type LogDayResult, type LogSeries, NO_RESET } from '../../../src/detect/log-rules.js';
+import { createLogDetector, type LogDayResult, type LogSeries, type LogVerdict, NO_RESET } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../../src/detect/params.js';
 import { createRandom } from '../../../src/random.js';
 
@@ -65,18 +65,8 @@ export function judge(values: Float64Array, t: number, o: JudgeOptions = {}): Lo
   return createLogDetector(p).evaluate(toSeries(values, o, p), t, toEpochDay(START), o.firstObserved ?? 0);
 }
 
-export interface Hit {
-  t: number;
-  day: Day;
-  kind: string;
-  value: number;
-  expected: number;
-  score: number;
-  levelShift: boolean;
-  silentDays?: number;
-  silentBasis?: string;
-  evidenceDays?: number;
-}
+/** A day's verdict with the day it is for. */
+export type Hit = LogVerdict & { t: number; day: Day };
 
 /** Every finding of the log from day `from` (default 0) to the end, in order. */
 export function findings(values: Float64Array, o: JudgeOptions & { from?: number } = {}): Hit[] {
@@ -87,18 +77,7 @@ export function findings(values: Float64Array, o: JudgeOptions & { from?: number
   for (let t = o.from ?? 0; t < values.length; t++) {
     const v = d.evaluate(s, t, toEpochDay(START), o.firstObserved ?? 0).verdict;
     if (!v) continue;
-    out.push({
-      t,
-      day: dayAt(t),
-      kind: v.kind,
-      value: v.value,
-      expected: v.expected,
-      score: v.score,
-      levelShift: v.levelShift,
-      ...(v.silentDays !== undefined ? { silentDays: v.silentDays } : {}),
-      ...(v.silentBasis ? { silentBasis: v.silentBasis } : {}),
-      ...(v.evidenceDays !== undefined ? { evidenceDays: v.evidenceDays } : {}),
-    });
+    out.push({ t, day: dayAt(t), ...v });
   }
   return out;
 }
