@@ -88,9 +88,12 @@ export function createExpectationMemo(logs: readonly OrgLogSeries[], observed: A
   const base = new Float64Array(n * days);
   for (let k = 0; k < n; k++) {
     const l = logs[k] as OrgLogSeries;
-    const plain: OrgLogSeries = { ...l, levelFrom: undefined };
-    for (let i = 0; i < days; i++)
-      base[i * n + k] = Number.isNaN(bytesAt(l.values, i, observed, true)) ? Number.NaN : logExpectation(plain, i, observed);
+    for (let i = 0; i < days; i++) {
+      const today = bytesAt(l.values, i, observed, true);
+      // `logExpectation` without a level: a quiet log's bytes, else its usual day (0 without any).
+      const usual = Number.isNaN(today) || l.quiet ? today : usualOf(l, i, observed);
+      base[i * n + k] = Number.isNaN(today) || !Number.isNaN(usual) ? usual : 0;
+    }
   }
   return { logs, days, base, levelled: [], levelledFrom: [] };
 }
