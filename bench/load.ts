@@ -1,12 +1,14 @@
 /**
  * Load: 50 concurrent users send mixed `/logusage` commands for 60 s to `logusage serve` while its schedule
- * runs daily runs for successive days (in serve's worker thread, as production runs them), all on loopback.
+ * runs daily runs for successive days (in serve's daily worker process, as production runs them), all on loopback.
  *
  *   npx tsx bench/load.ts [--seconds 60] [--users 50] [--logs 2000] [--days 60] [--think-ms 1000]
- *                         [--daily serve|none] [--read-only]
+ *                         [--daily serve|none] [--read-only] [--burst] [--profile DIR]
  *
  * Each user sends a command, waits for its answer, reads it for `think-ms` to twice that (uniformly),
- * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test.
+ * then sends the next: 50 users keep ~20–30 commands/s coming. `--think-ms 0` is a saturation test. Users start
+ * at a random moment of the first `think-ms`, as people do; `--burst` starts all of them in the same millisecond
+ * (50 commands in one turn of the event loop: a stall of 5–7 ms per command, by construction).
  *
  * Three processes: this one plays Slack (the users, the response_url endpoint, the fake Web API); a child
  * process is the Rapid7 simulator (so building its large answers never delays the acks timed here); a child
@@ -69,8 +71,14 @@ interface ServerReport {
   loopDelay: { p50: number; p99: number; max: number };
   /** RSS every 5 s of the load, bytes. */
   rssSeries: number[];
-  runs: Array<{ day: Day; ms: number; ok: boolean; error?: string; queued: number }>;
+  /** The longest stalls of the event loop (a 20 ms timer late by more than STALL_MS), s after the start of the load. */
+  stalls: Array<{ atS: number; ms: number }>;
+  /** `endS`: when the run was seen finished, s after the start of the load. */
+  runs: Array<{ day: Day; ms: number; ok: boolean; error?: string; queued: number; endS: number }>;
 }
+
+/** A timer this late marks a stall worth listing, ms. */
+const STALL_MS = 100;
 
 function serverEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return {
@@ -118,6 +126,9 @@ async function server(): Promise<void> {
   const rssSeries: number[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let watcher: NodeJS.Timeout | undefined;
+  let staller: NodeJS.Timeout | undefined;
+  let goAt = 0;
+  const stalls: ServerReport['stalls'] = [];
   let seenRunId = 0;
   const watch = () => {
     // Reads the run records the daily runs wrote (in the worker) and moves the clock on after each one.
@@ -142,6 +153,7 @@ async function server(): Promise<void> {
         ok: r.status === 'ok',
         ...(r.error ? { error: r.error.slice(0, 200) } : {}),
         queued,
+        endS: (performance.now() - goAt) / 1000,
       });
       if (r.status === 'ok' && runs.filter((x) => x.ok).length < LOOP_DAYS) clock.now = new Date(`${addDays(r.day, 2)}T06:30:00Z`);
     }
@@ -149,6 +161,13 @@ async function server(): Promise<void> {
   process.on('message', (m: { type: string }) => {
     if (m.type === 'go') {
       delay.enable();
+      goAt = performance.now();
+      let tick = goAt;
+      staller = setInterval(() => {
+        const t = performance.now();
+        if (t - tick - 20 > STALL_MS) stalls.push({ atS: (t - goAt) / 1000, ms: t - tick - 20 });
+        tick = t;
+      }, 20);
       sampler = setInterval(() => rssSeries.push(process.memoryUsage().rss), 5_000);
       if (!noDaily) {
         seenRunId = ctx.db.prepare('SELECT coalesce(max(id), 0) FROM runs').pluck().get() as number;
@@ -158,6 +177,7 @@ async function server(): Promise<void> {
     }
     if (m.type !== 'stop') return;
     delay.disable();
+    clearInterval(staller);
     clearInterval(sampler);
     clearInterval(watcher);
     if (!noDaily) watch();
@@ -172,6 +192,7 @@ async function server(): Promise<void> {
         heapEnd: end.heapUsed,
         loopDelay,
         rssSeries,
+        stalls: [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 8),
         runs: [...runs],
       };
       ctx.close();
@@ -316,6 +337,7 @@ async function main(): Promise<void> {
   const noDaily = dailyMode === 'none';
   const thinkMs = numberArg('think-ms', 1000);
   const readOnly = process.argv.includes('--read-only');
+  const burst = process.argv.includes('--burst');
   hardTimeLimit('load', seconds + 180);
 
   const dir = mkdtempSync(join(tmpdir(), 'logusage-load-'));
@@ -386,7 +408,7 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/slack/events`;
     child.send({ type: 'go' });
     console.log(
-      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its daily worker process)'}`,
+      `load: ${users} users (think ${thinkMs}–${2 * thinkMs} ms, ${burst ? 'all starting at once' : 'starting over the first think time'}) for ${seconds} s against ${url}, ${noDaily ? 'no daily run' : 'daily runs for successive days as `serve` runs them (its schedule, in its daily worker process)'}`,
     );
 
     const samples: Sample[] = [];
@@ -402,6 +424,7 @@ async function main(): Promise<void> {
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
       };
       const userId = u < ADMINS.length ? (ADMINS[u] as string) : `ULOADU${String(u).padStart(3, '0')}`;
+      if (!burst) await new Promise((r) => setTimeout(r, thinkMs * rnd()));
       while (performance.now() < until) {
         const cmd = pickCommand(rnd, logs, u, readOnly);
         const rid = `r${++seq}`;
@@ -479,6 +502,10 @@ async function main(): Promise<void> {
     console.log(
       `event-loop delay of the logusage process: p50 ${report.loopDelay.p50.toFixed(0)} ms, p99 ${report.loopDelay.p99.toFixed(0)} ms, max ${report.loopDelay.max.toFixed(0)} ms`,
     );
+    const inRun = (at: number) => report.runs.some((r) => at <= r.endS + 0.25 && at >= r.endS - r.ms / 1000 - 0.25);
+    console.log(
+      `stalls over ${STALL_MS} ms (longest first, s after the start; * = during a daily run): ${report.stalls.map((x) => `${x.ms.toFixed(0)} ms at ${x.atS.toFixed(1)} s${inRun(x.atS) ? '*' : ''}`).join(', ') || 'none'}`,
+    );
     console.log(
       `RSS of the logusage process: start ${mb(report.rssStart)}, end ${mb(report.rssEnd)} (heap ${mb(report.heapStart)} → ${mb(report.heapEnd)})`,
     );
@@ -509,7 +536,7 @@ async function main(): Promise<void> {
     const ok = targets.every(([, , met]) => met);
     console.log(`\nRESULT ${ok ? 'PASS' : 'FAIL'}`);
     console.log(
-      `JSON ${JSON.stringify({ seconds, users, thinkMs, daily: dailyMode, readOnly, logs, days, commands: samples.length, errors: errors.length, slowAcks: slowAcks.length, ackP99Ms: Math.round(ackP99), dailyRuns: report.runs.length, rssStartMB: Math.round(report.rssStart / 1e6), rssEndMB: Math.round(report.rssEnd / 1e6), rssPeakMB: Math.round(peak / 1e6), loopDelayMaxMs: Math.round(report.loopDelay.max) })}`,
+      `JSON ${JSON.stringify({ seconds, users, thinkMs, daily: dailyMode, readOnly, burst, logs, days, commands: samples.length, errors: errors.length, slowAcks: slowAcks.length, ackP99Ms: Math.round(ackP99), dailyRuns: report.runs.length, rssStartMB: Math.round(report.rssStart / 1e6), rssEndMB: Math.round(report.rssEnd / 1e6), rssPeakMB: Math.round(peak / 1e6), loopDelayMaxMs: Math.round(report.loopDelay.max) })}`,
     );
     if (!ok) process.exitCode = 1;
   } finally {

@@ -9,7 +9,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
-import { renderOnChartThread } from './chart-thread.js';
+import { renderInChartProcess } from './chart-process.js';
 import type { Day } from './days.js';
 import { AppError } from './errors.js';
 import { formatBytes } from './units.js';
@@ -178,10 +178,10 @@ export function renderUsageChartPng(input: UsageChartInput): Buffer {
 }
 
 /**
- * The same PNG, drawn on the chart worker thread (src/chart-thread.ts): the calling thread only checks the font. For
+ * The same PNG, drawn in the chart process (src/chart-process.ts): the calling thread only checks the font. For
  * the Slack thread (`/logusage chart`), where building the SVG (60–250 ms) would hold every other answer.
  */
 export async function renderUsageChartPngAsync(input: UsageChartInput): Promise<Buffer> {
   const font = checkChartFont(input.fontPath);
-  return renderOnChartThread({ ...input, fontPath: font });
+  return renderInChartProcess({ ...input, fontPath: font });
 }

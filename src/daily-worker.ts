@@ -88,9 +88,13 @@ function tsxLoader(): string {
   return pathToFileURL(join(dirname(pkg), main)).href;
 }
 
-function spawn(): ChildProcess {
+/**
+ * Starts `<name>.js` beside this file (`<name>.ts` from sources, with tsx's loader) as a child process at nice 10
+ * with an IPC channel ('advanced' serialization: buffers and typed arrays pass as they are).
+ */
+export function forkEntry(name: string): ChildProcess {
   const fromSource = import.meta.url.endsWith('.ts');
-  const entry = fileURLToPath(new URL(`./daily-worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const entry = fileURLToPath(new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const child = fork(entry, [], {
     execArgv: fromSource ? ['--import', tsxLoader()] : [],
     serialization: 'advanced',
@@ -145,7 +149,7 @@ export function runInWorker<J extends WorkerJob>(
   return new Promise((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const worker = spawn();
+    const worker = forkEntry('daily-worker-entry');
     const send = (m: unknown) => {
       if (worker.connected) worker.send(m as Parameters<ChildProcess['send']>[0]);
     };

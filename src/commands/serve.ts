@@ -24,6 +24,7 @@ import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
 import type { SlackHooks } from '../slack/service.js';
+import { refreshReadCaches } from '../store/read-caches.js';
 import { explainHook } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
 
@@ -134,6 +135,8 @@ export async function runServe(given: AppContext, opts: ServeOptions): Promise<v
     port: opts.port ?? ctx.settings.port,
     ...opts.appDeps,
   });
+  // The log list and the latest day's ranking are read before the first command, not by it (SPEC §10).
+  await refreshReadCaches(ctx.db);
   const info = await slack.start();
   let scheduled = false;
   try {

@@ -6,7 +6,7 @@
  * was, and re-ranking after each of them put a burst of these reads on the Slack thread. Bounded: the newest
  * MAX_DAYS rankings (a day's ranking is a typed array and the id list, about 0.5 MB at 10,000 logs).
  */
-import type { Db } from './db.js';
+import { type Db, perConnection } from './db.js';
 import { type DayRanking, dayDataKeys } from './slack-reads.js';
 import { readInPages } from './slices.js';
 
@@ -31,17 +31,8 @@ interface Ranked {
   total: number;
 }
 
-const ranks = new WeakMap<Db, DayRanks>();
-
 /** The day rankings of this database connection (one per connection: every caller shares its cache). */
-export function createDayRanks(db: Db): DayRanks {
-  let r = ranks.get(db);
-  if (!r) {
-    r = newDayRanks(db);
-    ranks.set(db, r);
-  }
-  return r;
-}
+export const createDayRanks: (db: Db) => DayRanks = perConnection((db) => newDayRanks(db));
 
 /** Rows largest first (bytes descending, then log id as SQLite orders text: UTF-8 bytes, which ids are in ASCII). */
 function ranked(rows: Array<[string, number]>, sorted: boolean): Ranked {

@@ -213,3 +213,16 @@ export function schemaVersion(db: Db): number {
   const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
   return row?.v ?? 0;
 }
+
+/** `make(db)` once per connection: every caller of the returned function with the same connection shares it. */
+export function perConnection<T extends object>(make: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    let v = made.get(db);
+    if (!v) {
+      v = make(db);
+      made.set(db, v);
+    }
+    return v;
+  };
+}

@@ -15,7 +15,7 @@ export type FeedbackVerdict = 'useful' | 'noise';
 
 /**
  * One step of the band multiplier. The multiplier scales the statistical line and the materiality share
- * (detect/log-rules.ts), so at the defaults a step moves the line from 5 to 6.25 robust deviations and a
+ * (detect/log-baseline.ts), so at the defaults a step moves the line from 5 to 6.25 robust deviations and a
  * 10 GB/day log's floor from +32 % to +40 % (docs/detection.md "Feedback from Slack").
  */
 export const FEEDBACK_STEP = 0.25;

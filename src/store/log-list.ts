@@ -10,7 +10,7 @@
  * import filling a missing name, which the fingerprint counts and the scan sees in the name itself; either makes
  * the next read a full one.
  */
-import type { Db } from './db.js';
+import { type Db, perConnection } from './db.js';
 import { writeStamp } from './slack-reads.js';
 import { readInPages } from './slices.js';
 import { type LogInfo, listLogs } from './usage.js';
@@ -39,17 +39,8 @@ type ScanRow = [id: string, name: string | null, updatedAt: string, firstSeen: s
 /** Logs per slice of `refresh`'s scan (about 2 ms of CPU each on the development machine). */
 const SCAN_CHUNK = 1000;
 
-const lists = new WeakMap<Db, LogList>();
-
 /** The log list of this database connection (one per connection: every caller shares its cache). */
-export function createLogList(db: Db): LogList {
-  let l = lists.get(db);
-  if (!l) {
-    l = newLogList(db);
-    lists.set(db, l);
-  }
-  return l;
-}
+export const createLogList: (db: Db) => LogList = perConnection((db) => newLogList(db));
 
 function newLogList(db: Db): LogList {
   let cached: Cached | undefined;

@@ -50,7 +50,7 @@ export function createCommandDispatcher(ctx: CommandContext, busyRetry?: BusyRet
   async function execute(cmd: Command, caller: Caller, upload: UploadPng): Promise<CommandResult> {
     const refused = refusal(cmd, caller);
     if (refused) return { message: refused };
-    await refreshReadCaches(ctx.db);
+    await refreshReadCaches(ctx.db, cmd.kind === 'summary' ? cmd.day : undefined);
     return (HANDLERS[cmd.kind] as AnyHandler)(ctx, cmd, caller, upload);
   }
 
