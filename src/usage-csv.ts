@@ -68,6 +68,26 @@ export function splitCsvLine(line: string): string[] {
   return out;
 }
 
+/**
+ * `splitCsvLine(line)` into `out` (reused from line to line; entries from `count` on are stale), returning the
+ * count: a line without quotes is cut with indexOf, about 3× faster than `split` on millions of rows.
+ */
+function splitInto(line: string, out: string[]): number {
+  if (line.includes('"')) {
+    const f = splitCsvLine(line);
+    for (let k = 0; k < f.length; k++) out[k] = f[k] as string;
+    return f.length;
+  }
+  let start = 0;
+  let k = 0;
+  for (let i = line.indexOf(','); i !== -1; i = line.indexOf(',', start)) {
+    out[k++] = line.slice(start, i);
+    start = i + 1;
+  }
+  out[k++] = line.slice(start);
+  return k;
+}
+
 export interface Columns {
   day: number;
   logId: number;
@@ -93,19 +113,30 @@ export function readHeader(line: string): Columns {
 const MAX_REPORTED = 50;
 const BYTES_RE = /^\d+$/;
 
+/** One log of a usage file: its place in order of first good row, the days seen, whether it has its name. */
+interface SeenLog {
+  readonly index: number;
+  base: number;
+  bits: Uint8Array;
+  named: boolean;
+}
+
 /**
  * The (log, day) pairs already seen, in about one bit per day of each log's span of days: 10,000 logs
- * over a year take ~0.5 MB where a Set of strings would take hundreds.
+ * over a year take ~0.5 MB where a Set of strings would take hundreds. One lookup per row finds the log.
  */
-function createPairSet(): { add(log: string, epochDay: number): boolean } {
-  const byLog = new Map<string, { base: number; bits: Uint8Array }>();
+function createPairSet(): { add(log: string, epochDay: number): SeenLog | null; ids: string[] } {
+  const byLog = new Map<string, SeenLog>();
+  const ids: string[] = [];
   return {
-    /** Adds the pair; false when it was there already. */
+    ids,
+    /** Adds the pair and returns its log; null when the pair was there already. */
     add(log, epochDay) {
       let e = byLog.get(log);
       if (!e) {
-        e = { base: epochDay - (((epochDay % 8) + 8) % 8), bits: new Uint8Array(64) };
+        e = { index: ids.length, base: epochDay - (((epochDay % 8) + 8) % 8), bits: new Uint8Array(64), named: false };
         byLog.set(log, e);
+        ids.push(log);
       }
       let i = epochDay - e.base;
       if (i < 0 || i >= e.bits.length * 8) {
@@ -113,26 +144,17 @@ function createPairSet(): { add(log: string, epochDay: number): boolean } {
         const hi = Math.max(e.base + e.bits.length * 8, epochDay + 1);
         const bits = new Uint8Array(Math.max(e.bits.length * 2, Math.ceil((hi - lo) / 8)));
         bits.set(e.bits, (e.base - lo) / 8);
-        e = { base: lo, bits };
-        byLog.set(log, e);
+        e.base = lo;
+        e.bits = bits;
         i = epochDay - lo;
       }
       const byte = i >> 3;
       const mask = 1 << (i & 7);
       const seen = ((e.bits[byte] as number) & mask) !== 0;
       e.bits[byte] = (e.bits[byte] as number) | mask;
-      return !seen;
+      return seen ? null : e;
     },
   };
-}
-
-/** One row that passed every check. `epoch` is `toEpochDay(day)`; `name` only on a log's first named row. */
-export interface UsageCsvRow {
-  day: Day;
-  epoch: number;
-  logId: string;
-  bytes: number;
-  name: string | undefined;
 }
 
 export interface UsageCsvSummary {
@@ -141,6 +163,8 @@ export interface UsageCsvSummary {
   to: Day | null;
   /** log id → the first non-empty log_name of the file (at most 1,000 characters). */
   names: Map<string, string>;
+  /** The log ids in order of their first good row (`onRow`'s log index). */
+  ids: string[];
   columns: Columns;
 }
 
@@ -161,7 +185,11 @@ export function checkUsageCsv(
     today: Day | null;
     /** What the caller does with the rows, for the messages: "imported" (default) or "replayed". */
     done?: string;
-    onRow?: (row: UsageCsvRow) => void;
+    /**
+     * Each good row: `log` is the log's index in `ids` (order of first good row), `epoch` is
+     * `toEpochDay(day)`, `bytes` whole bytes. Positional, so that millions of rows allocate nothing.
+     */
+    onRow?: (log: number, epoch: number, bytes: number) => void;
     progress?: (fraction: number) => void;
   },
 ): UsageCsvSummary {
@@ -179,6 +207,8 @@ export function checkUsageCsv(
   let bad = 0;
   let minDay: Day | null = null;
   let maxDay: Day | null = null;
+  let minEpoch = Number.POSITIVE_INFINITY;
+  let maxEpoch = Number.NEGATIVE_INFINITY;
   let count = 0;
   const names = new Map<string, string>();
   const pairs = createPairSet();
@@ -186,18 +216,25 @@ export function checkUsageCsv(
   const NOT_A_DAY = Number.NEGATIVE_INFINITY;
   const NOT_PAST = Number.POSITIVE_INFINITY;
   const dayCache = new Map<string, number>();
+  // Rows come grouped by day: the last day's text is compared before the map is asked.
+  let lastDay = '';
+  let lastEpoch = NOT_A_DAY;
   const epochOf = (day: string): number => {
+    if (day === lastDay) return lastEpoch;
     let e = dayCache.get(day);
     if (e === undefined) {
       e = !isDay(day) ? NOT_A_DAY : today !== null && day >= today ? NOT_PAST : toEpochDay(day);
       if (dayCache.size < 100_000) dayCache.set(day, e);
     }
+    lastDay = day;
+    lastEpoch = e;
     return e;
   };
   const report = (lineNo: number, msg: string) => {
     bad++;
     if (errors.length < MAX_REPORTED) errors.push(`line ${lineNo}: ${msg}`);
   };
+  const f: string[] = [];
   forEachLine(
     path,
     (line, lineNo) => {
@@ -207,34 +244,44 @@ export function checkUsageCsv(
       }
       if (line.trim() === '') return;
       const c = cols as Columns;
-      const f = splitCsvLine(line);
-      if (f.length <= Math.max(c.day, c.logId, c.bytes) || f.length > c.count) {
-        report(lineNo, `expected ${c.count} columns like the header, found ${f.length}`);
+      const n = splitInto(line, f);
+      if (n <= Math.max(c.day, c.logId, c.bytes) || n > c.count) {
+        report(lineNo, `expected ${c.count} columns like the header, found ${n}`);
         return;
       }
-      const day = (f[c.day] ?? '').trim();
-      const logId = (f[c.logId] ?? '').trim();
-      const bytes = (f[c.bytes] ?? '').trim();
+      const day = (f[c.day] as string).trim();
+      const logId = (f[c.logId] as string).trim();
+      const bytes = (f[c.bytes] as string).trim();
       const epoch = epochOf(day);
       if (epoch === NOT_A_DAY) report(lineNo, `day "${day.slice(0, 40)}" is not a date YYYY-MM-DD`);
       else if (epoch === NOT_PAST) report(lineNo, `day ${day} is today or in the future; only complete past days can be ${done}`);
       else if (logId === '' || logId.length > 200) report(lineNo, 'log_id is empty or longer than 200 characters');
       else if (!BYTES_RE.test(bytes) || !Number.isSafeInteger(Number(bytes)))
         report(lineNo, `bytes "${bytes.slice(0, 40)}" is not a whole non-negative number`);
-      else if (!pairs.add(logId, epoch)) report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
       else {
+        const log = pairs.add(logId, epoch);
+        if (log === null) {
+          report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
+          return;
+        }
         count++;
-        if (minDay === null || day < minDay) minDay = day;
-        if (maxDay === null || day > maxDay) maxDay = day;
-        let name: string | undefined;
-        if (c.name >= 0 && !names.has(logId)) {
-          const n = (f[c.name] ?? '').trim();
-          if (n) {
-            name = n.slice(0, 1000);
-            names.set(logId, name);
+        // Days are canonical YYYY-MM-DD (isDay): the epoch order is their order.
+        if (epoch < minEpoch) {
+          minEpoch = epoch;
+          minDay = day;
+        }
+        if (epoch > maxEpoch) {
+          maxEpoch = epoch;
+          maxDay = day;
+        }
+        if (c.name >= 0 && !log.named) {
+          const name = c.name < n ? (f[c.name] as string).trim() : '';
+          if (name) {
+            names.set(logId, name.slice(0, 1000));
+            log.named = true;
           }
         }
-        if (bad === 0) onRow?.({ day, epoch, logId, bytes: Number(bytes), name });
+        if (bad === 0) onRow?.(log.index, epoch, Number(bytes));
       }
     },
     (read) => opts.progress?.(read / Math.max(1, size)),
@@ -250,7 +297,7 @@ export function checkUsageCsv(
   if (count === 0 || minDay === null || maxDay === null) {
     throw new AppError('IMPORT_INVALID', `${path} has a header but no rows; nothing was ${done}.`);
   }
-  return { rows: count, from: minDay, to: maxDay, names, columns: cols };
+  return { rows: count, from: minDay, to: maxDay, names, ids: pairs.ids, columns: cols };
 }
 
 /**
@@ -259,8 +306,6 @@ export function checkUsageCsv(
  * observed; a log without a row on a day used 0 bytes. Unlike `import`, any date is accepted: nothing is stored.
  */
 export function readCsvHistory(path: string, progress?: (fraction: number) => void): History {
-  const ids = new Map<string, number>();
-  const idList: string[] = [];
   let cap = 1 << 16;
   let rowDay = new Int32Array(cap);
   let rowLog = new Int32Array(cap);
@@ -282,24 +327,18 @@ export function readCsvHistory(path: string, progress?: (fraction: number) => vo
     today: null,
     done: 'replayed',
     progress,
-    onRow: (r) => {
-      let li = ids.get(r.logId);
-      if (li === undefined) {
-        li = idList.length;
-        ids.set(r.logId, li);
-        idList.push(r.logId);
-      }
+    onRow: (log, epoch, bytes) => {
       if (rows === cap) grow();
-      rowDay[rows] = r.epoch;
-      rowLog[rows] = li;
-      rowBytes[rows] = r.bytes;
+      rowDay[rows] = epoch;
+      rowLog[rows] = log;
+      rowBytes[rows] = bytes;
       rows++;
     },
   });
   const minE = toEpochDay(file.from as Day);
   const days = daysInRange(file.from as Day, file.to as Day);
   const observed = new Uint8Array(days.length).fill(1);
-  const logs: HistoryLog[] = idList.map((id) => ({
+  const logs: HistoryLog[] = file.ids.map((id) => ({
     id,
     name: file.names.get(id) || `unknown log ${id}`,
     logsets: [],

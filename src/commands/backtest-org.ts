@@ -11,7 +11,7 @@ import { type Day, toEpochDay } from '../days.js';
 import type { History, LogOverrides } from '../detect/backtest.js';
 import { detectCreep } from '../detect/creep.js';
 import type { DayResult } from '../detect/detect-day.js';
-import { addOrgFinding, noteLevelShifts, type OrgLogSeries } from '../detect/org-contributors.js';
+import { addOrgFinding, createExpectationMemo, noteLevelShifts, type OrgLogSeries } from '../detect/org-contributors.js';
 import type { Finding } from '../detect/types.js';
 
 export interface OrgReplayDay {
@@ -41,24 +41,30 @@ export function createOrgReplay(h: History, overrides?: ReadonlyMap<string, LogO
       return d ? [[l.id, toEpochDay(d) - base] as const] : [];
     }),
   );
+  const byId = new Map<string, OrgLogSeries[]>();
+  for (const l of logs) byId.set(l.id, [...(byId.get(l.id) ?? []), l]);
   const remainders = new Map<number, number>();
+  const expectations = createExpectationMemo(logs, h.observed, h.days.length);
   let toldDay: Day | undefined;
+  /** A log's accepted level begins at the later of its "Mark as expected" day and its last new normal that have come by day t. */
+  const updateLevel = (id: string, t: number) => {
+    const m = marked.get(id);
+    const v = levels.get(id);
+    const mOk = m !== undefined && m <= t;
+    const vOk = v !== undefined && v <= t;
+    for (const l of byId.get(id) ?? []) {
+      if (mOk && vOk) l.levelFrom = Math.max(m, v);
+      else if (mOk) l.levelFrom = m;
+      else if (vOk) l.levelFrom = v;
+    }
+  };
   return {
     judge(r) {
       const t = toEpochDay(r.day) - base;
-      // A log's accepted level begins at the later of its "Mark as expected" day and its last new normal
-      // that have come by day t (no allocation per log and day: this runs for every log every day).
-      if (marked.size > 0 || levels.size > 0)
-        for (const l of logs) {
-          const m = marked.get(l.id);
-          const v = levels.get(l.id);
-          const mOk = m !== undefined && m <= t;
-          const vOk = v !== undefined && v <= t;
-          if (mOk && vOk) l.levelFrom = Math.max(m, v);
-          else if (mOk) l.levelFrom = m;
-          else if (vOk) l.levelFrom = v;
-        }
-      const input = { day: r.day, t, org: h.org, observed: h.observed, logs, remainders };
+      // Only logs with a marked day or a new normal can have a level (not every log every day).
+      for (const id of marked.keys()) updateLevel(id, t);
+      for (const id of levels.keys()) if (!marked.has(id)) updateLevel(id, t);
+      const input = { day: r.day, t, org: h.org, observed: h.observed, logs, remainders, expectations };
       const findings = r.findings.map((f) => ({ ...f }));
       const before = findings.some((f) => f.kind === 'org' && f.scope === 'org');
       const found = addOrgFinding(input, findings, r.muted);

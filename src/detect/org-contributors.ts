@@ -59,6 +59,43 @@ export interface OrgDayInput {
    * over many days passes one map for all of them.
    */
   remainders?: Map<number, number>;
+  /**
+   * Optional memo of the logs' expectations, from `createExpectationMemo` over this same `logs` array: a replay
+   * over many days passes one memo for all of them (the same numbers as without it).
+   */
+  expectations?: ExpectationMemo;
+}
+
+/**
+ * The logs' expectations of a replay, kept once computed. `base[i × logs + k]` is log k's expectation on day i
+ * without an accepted level (its bytes when `quiet`), NaN when its bytes of day i are unknown; computed for
+ * every day up front, log by log (each entry reads only days before i: no look-ahead). Expectations under an
+ * accepted level are kept per log in `levelled`, valid while its `levelFrom` stays the same. Values, `quiet`
+ * and `observed` must not change while the memo is used.
+ */
+export interface ExpectationMemo {
+  readonly logs: readonly OrgLogSeries[];
+  readonly days: number;
+  readonly base: Float64Array;
+  readonly levelled: Array<Float64Array | undefined>;
+  /** The `levelFrom` each log's `levelled` row was computed with. */
+  readonly levelledFrom: Array<number | undefined>;
+}
+
+/** The memo of `logs` over `days` days (indices 0 … days − 1). */
+export function createExpectationMemo(logs: readonly OrgLogSeries[], observed: ArrayLike<number>, days: number): ExpectationMemo {
+  const n = logs.length;
+  const base = new Float64Array(n * days);
+  for (let k = 0; k < n; k++) {
+    const l = logs[k] as OrgLogSeries;
+    for (let i = 0; i < days; i++) {
+      const today = bytesAt(l.values, i, observed, true);
+      // `logExpectation` without a level: a quiet log's bytes, else its usual day (0 without any).
+      const usual = Number.isNaN(today) || l.quiet ? today : usualOf(l, i, observed);
+      base[i * n + k] = Number.isNaN(today) || !Number.isNaN(usual) ? usual : 0;
+    }
+  }
+  return { logs, days, base, levelled: [], levelledFrom: [] };
 }
 
 /** Bytes of day i, an observed day without data as 0 (`asZero`), NaN when unknown. */
@@ -112,25 +149,77 @@ export function logExpectation(l: OrgLogSeries, t: number, observed: ArrayLike<n
   return ratios.length > 0 ? oldToday * median(ratios) : oldToday;
 }
 
+/** True when log l's expectation on day t depends on its accepted level (`logExpectation`'s branch). */
+function levelApplies(l: OrgLogSeries, t: number): boolean {
+  const from = l.levelFrom ?? Number.NEGATIVE_INFINITY;
+  return !l.quiet && from > 0 && from < t;
+}
+
+/**
+ * `logExpectation` of `input.logs[k]` for day i (its bytes known that day), through the memo when the input
+ * has one for its logs (the same number).
+ */
+function expectationAt(input: OrgDayInput, k: number, i: number): number {
+  const log = input.logs[k] as OrgLogSeries;
+  const memo = input.expectations;
+  if (!memo || memo.logs !== input.logs || i >= memo.days) return logExpectation(log, i, input.observed);
+  if (!levelApplies(log, i)) return memo.base[i * memo.logs.length + k] as number;
+  let row = memo.levelled[k];
+  if (row === undefined) {
+    row = new Float64Array(memo.days).fill(Number.NaN);
+    memo.levelled[k] = row;
+    memo.levelledFrom[k] = log.levelFrom;
+  } else if (memo.levelledFrom[k] !== log.levelFrom) {
+    row.fill(Number.NaN);
+    memo.levelledFrom[k] = log.levelFrom;
+  }
+  let e = row[i] as number;
+  if (Number.isNaN(e)) {
+    e = logExpectation(log, i, input.observed);
+    row[i] = e;
+  }
+  return e;
+}
+
 /** A log's change on day t (bytes − its expectation). */
 interface LogChange {
   log: OrgLogSeries;
   change: number;
 }
 
-/** Every log's change on day t and the sum of their expectations; logs with no known bytes that day are left out. */
-function logChanges(input: OrgDayInput, i = input.t): { rows: LogChange[]; expected: number } {
-  const { observed } = input;
+/** Every log's change on day i; logs with no known bytes that day are left out. */
+function logChanges(input: OrgDayInput, i = input.t): LogChange[] {
+  const { observed, logs } = input;
   const rows: LogChange[] = [];
-  let expected = 0;
-  for (const log of input.logs) {
+  for (let k = 0; k < logs.length; k++) {
+    const log = logs[k] as OrgLogSeries;
     const today = bytesAt(log.values, i, observed, true);
-    if (Number.isNaN(today)) continue;
-    const e = logExpectation(log, i, observed);
-    expected += e;
-    rows.push({ log, change: today - e });
+    if (!Number.isNaN(today)) rows.push({ log, change: today - expectationAt(input, k, i) });
   }
-  return { rows, expected };
+  return rows;
+}
+
+/** The sum of the logs' expectations on day i (the logs `logChanges` keeps, in their order). */
+function logsExpected(input: OrgDayInput, i: number): number {
+  const { observed, logs } = input;
+  const memo = input.expectations;
+  let expected = 0;
+  if (memo && memo.logs === logs && i < memo.days) {
+    // The memo's NaN marks the logs without known bytes that day, as `bytesAt` would.
+    const { base } = memo;
+    const off = i * logs.length;
+    for (let k = 0; k < logs.length; k++) {
+      const b = base[off + k] as number;
+      if (Number.isNaN(b)) continue;
+      expected += levelApplies(logs[k] as OrgLogSeries, i) ? expectationAt(input, k, i) : b;
+    }
+    return expected;
+  }
+  for (let k = 0; k < logs.length; k++) {
+    if (Number.isNaN(bytesAt((logs[k] as OrgLogSeries).values, i, observed, true))) continue;
+    expected += logExpectation(logs[k] as OrgLogSeries, i, observed);
+  }
+  return expected;
 }
 
 /** What the logs do not account for on day i: the organisation total minus their bytes (NaN when unknown). */
@@ -160,7 +249,7 @@ function usualRemainder(input: OrgDayInput, i: number): number {
 
 /** The organisation's expected total for day i: every log's expectation plus the remainder's usual day. */
 function expectedTotal(input: OrgDayInput, i: number): number {
-  return logChanges(input, i).expected + usualRemainder(input, i);
+  return logsExpected(input, i) + usualRemainder(input, i);
 }
 
 /**
@@ -195,7 +284,7 @@ export function orgExpectation(input: OrgDayInput): { expected: number; spread: 
 }
 
 /** Every log's change on day t, in the direction of `orgChange`, largest first. */
-export function orgContributors(input: OrgDayInput, orgChange: number, rows: readonly LogChange[] = logChanges(input).rows): Contributor[] {
+export function orgContributors(input: OrgDayInput, orgChange: number, rows: readonly LogChange[] = logChanges(input)): Contributor[] {
   if (orgChange === 0) return [];
   const out: Contributor[] = [];
   for (const { log, change } of rows) {
@@ -216,11 +305,10 @@ export function addOrgFinding(input: OrgDayInput, findings: Finding[], keptApart
   const existing = findings.find((f) => f.kind === 'org' && f.scope === 'org');
   const value = org[t] as number;
   const known = Number.isFinite(value);
-  const day = logChanges(input);
-  const expected = day.expected + usualRemainder(input, t);
+  const expected = logsExpected(input, t) + usualRemainder(input, t);
   if (existing) {
     const change = existing.changeBytes !== 0 ? existing.changeBytes : known ? value - expected : 0;
-    existing.contributors = orgContributors(input, change, day.rows).slice(0, MAX_CONTRIBUTORS);
+    existing.contributors = orgContributors(input, change).slice(0, MAX_CONTRIBUTORS);
     return existing;
   }
   if (!known || input.observed[t] !== 1) return null;
@@ -231,7 +319,7 @@ export function addOrgFinding(input: OrgDayInput, findings: Finding[], keptApart
   if (spread === null) return null;
   const z = Math.abs(change) / spread;
   if (z < EXPECT_Z) return null;
-  const all = orgContributors(input, change, day.rows);
+  const all = orgContributors(input, change);
   const told = new Set([...findings, ...keptApart].flatMap((f) => (f.scope === 'log' && f.logId ? [f.logId] : [])));
   const explainedShare = all.reduce((a, c) => a + (told.has(c.logId) ? c.share : 0), 0);
   const explained = explainedShare >= EXPLAINED_SHARE;
