@@ -1,14 +1,15 @@
 /**
- * Detection speed: `npx tsx bench/detect.ts [--logs 10000] [--days 365] [--skip-db] [--csv]`.
+ * Detection speed: `npx tsx bench/detect.ts [--logs 10000] [--days 365] [--skip-db] [--csv [--dist]]`.
  * Generates a labeled synthetic history itself (test/fixtures/detect/synthetic.ts), then measures:
  * - detect one day over every log (pure rules, in memory)                 target < 1 s
  * - detectForDay on a SQLite database holding the whole history           target < 1 s
  * - backtest (replay of every day, in memory) and its peak memory         target < 8 s, < 1 GB
  * - with --csv: backtest from a CSV file (read + replay), as `backtest --input` does  target < 8 s, < 1 GB
+ *   (with --dist: the compiled CLI in dist/, as shipped; without: the sources through tsx)
  * Prints one line per figure and a JSON summary at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../src/config.js';
@@ -171,8 +172,12 @@ if (args.includes('--csv')) {
     // The child reports its own peak memory (kB) on exit.
     const report =
       "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('maxRSS '+u.maxRSS+' cpuUs '+(u.userCPUTime+u.systemCPUTime))})";
-    const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', report, cli, 'backtest', '--input', path], {
+    // --dist: the compiled CLI as `npm start` ships it (`npm run build` first); otherwise the sources through tsx.
+    const dist = process.argv.includes('--dist');
+    const cli = join(import.meta.dirname, '..', dist ? 'dist/cli.js' : 'src/cli.ts');
+    if (dist && !existsSync(cli)) throw new Error('--dist needs the compiled CLI: run `npm run build` first');
+    const loader = dist ? [] : ['--import', 'tsx'];
+    const r = spawnSync(process.execPath, [...loader, '--import', report, cli, 'backtest', '--input', path], {
       encoding: 'utf8',
       env: { ...process.env, DATABASE_PATH: join(dir, 'unused.db') },
     });
