@@ -111,10 +111,13 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
   const day = days[t]!;
   const result: DayResult = { day, observed: ctx.observed[t] === 1, findings: [], muted: [], silences: [] };
   if (!result.observed) return result;
+  // Log-set totals feed log-set thresholds only: summed over every log only when one is set.
   const logsetTotals = new Map<string, number>();
-  for (const lg of ctx.logs) {
-    const v = (lg.bytes ?? lg.values)[t]!;
-    if (v > 0 && lg.logsets.length > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
+  if (ctx.thresholds.some((th) => th.scope === 'logset')) {
+    for (const lg of ctx.logs) {
+      const v = (lg.bytes ?? lg.values)[t]!;
+      if (v > 0 && lg.logsets.length > 0) for (const set of lg.logsets) logsetTotals.set(set, (logsetTotals.get(set) ?? 0) + v);
+    }
   }
   for (const j of judged) {
     const lg = ctx.logs[j.log]!;
