@@ -4,13 +4,14 @@
  * other answer (SPEC §10: acks are never late), and drawing leaves 100+ MB of heap and allocator arenas behind in
  * whatever process does it. So one chart process (a child at nice 10, `forkEntry`) draws them, one at a time in
  * order; it starts with the first chart and ends after IDLE_MS without one or after MAX_CHARTS charts, so its memory
- * goes back to the system and the app's process stays flat. It keeps the app's process running only while it draws. A chart process that
- * dies fails the charts it held with INTERNAL; the next chart starts a new one. PNG bytes come back over IPC.
+ * goes back to the system and the app's process stays flat. It keeps the app's process running only while it
+ * draws. A chart process that dies fails the charts it held with INTERNAL; the next chart starts a new one. PNG
+ * bytes come back over IPC.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { UsageChartInput } from './charts.js';
-import { forkEntry } from './daily-worker.js';
 import { AppError } from './errors.js';
+import { forkEntry } from './fork-entry.js';
 
 /** How long the chart process waits for another chart before it ends, ms. */
 const IDLE_MS = 30_000;

@@ -12,19 +12,14 @@
  * code (LOCKED, RunInterruptedError …). The clock is passed as an offset from the wall clock at the start of the job
  * (`now` may be a simulated day). The worker runs at nice 10, so the app wins the CPU whenever both want it.
  *
- * Entry: `daily-worker-entry.js` beside this file in `dist/`; from TypeScript sources (tsx, vitest) the worker is
- * started with tsx's loader (`--import`, resolved from here, not from the cwd).
+ * Entry: `daily-worker-entry.js` beside this file in `dist/`, started by `forkEntry` (src/fork-entry.ts).
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { setPriority } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Settings } from './config.js';
 import { RunInterruptedError } from './daily.js';
 import type { Day } from './days.js';
 import { AppError, describeError, type ErrorCode } from './errors.js';
+import { forkEntry } from './fork-entry.js';
 import type { Logger } from './logger.js';
 import type { CounterId, Counters, Labels } from './metrics/counters.js';
 import type { SlackMessage } from './slack/mrkdwn.js';
@@ -78,36 +73,6 @@ const ABORT_GRACE_MS = 10_000;
 /** Whether jobs can run in the worker: it opens the connection's database file (an in-memory database has none). */
 export function canRunInWorker(db: Db): boolean {
   return !db.memory && db.name !== '' && db.name !== ':memory:';
-}
-
-/** file: URL of tsx's loader (what `node --import tsx` loads), found from this file, not from the cwd. */
-function tsxLoader(): string {
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, unknown> }).exports;
-  const main = typeof exports['.'] === 'string' ? exports['.'] : './dist/loader.mjs';
-  return pathToFileURL(join(dirname(pkg), main)).href;
-}
-
-/**
- * Starts `<name>.js` beside this file (`<name>.ts` from sources, with tsx's loader) as a child process at nice 10
- * with an IPC channel ('advanced' serialization: buffers and typed arrays pass as they are).
- */
-export function forkEntry(name: string): ChildProcess {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = fileURLToPath(new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const child = fork(entry, [], {
-    execArgv: fromSource ? ['--import', tsxLoader()] : [],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  if (child.pid !== undefined) {
-    try {
-      setPriority(child.pid, 10);
-    } catch {
-      // Not allowed here: the worker runs at the app's priority.
-    }
-  }
-  return child;
 }
 
 function relog(logger: Logger, line: string): void {
