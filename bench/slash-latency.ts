@@ -22,7 +22,7 @@ import { createSilentLogger } from '../src/logger.js';
 import { createSlackApp } from '../src/slack/app.js';
 import { openDb } from '../src/store/db.js';
 import { writeCollection } from '../src/store/usage.js';
-import { signedHeaders, slashCommandBody, startFakeSlack } from '../test/support/fake-slack.js';
+import { CALL_ONCE, signedHeaders, slashCommandBody, startFakeSlack } from '../test/support/fake-slack.js';
 
 /** The part of autocannon's API used here (it ships no types). */
 interface AutocannonResult {
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     db,
     logger: createSilentLogger(),
     now: () => NOW,
-    clientOptions: { retryConfig: { retries: 0 } },
+    clientOptions: CALL_ONCE,
   });
   const oursPort = (await ours.start(0)).port;
 

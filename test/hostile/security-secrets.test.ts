@@ -15,7 +15,7 @@ import { type Day, daysInRange } from '../../src/days.js';
 import { createRapid7FromSettings } from '../../src/main.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { createTestCli } from '../support/cli.js';
-import { sendSlashCommand } from '../support/fake-slack.js';
+import { CALL_ONCE, sendSlashCommand } from '../support/fake-slack.js';
 import { databaseBytes } from '../support/hostile.js';
 import { createCapturingLogger } from '../support/logs.js';
 import { buildData } from '../support/rapid7.js';
@@ -113,7 +113,7 @@ beforeAll(async () => {
     db: w.db,
     logger: captured.logger,
     now: () => new Date(`${DAY}T08:00:00Z`),
-    clientOptions: { retryConfig: { retries: 0 } },
+    clientOptions: CALL_ONCE,
     hooks: {
       refresh: async () => {
         const r = await runCollect({

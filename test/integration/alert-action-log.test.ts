@@ -13,7 +13,7 @@ import { hasBlockRole } from '../../src/slack/block-ids.js';
 import { getAlert, listOpenAlerts } from '../../src/store/alerts.js';
 import { listAudit } from '../../src/store/controls.js';
 import { ALERTS, startDailyHarness, TOKEN } from '../support/daily-harness.js';
-import { type FakeSlackCall, sendBlockAction } from '../support/fake-slack.js';
+import { CALL_ONCE, type FakeSlackCall, sendBlockAction } from '../support/fake-slack.js';
 import { buildData, logId } from '../support/rapid7.js';
 
 const FIRST: Day = '2026-02-01';
@@ -63,7 +63,7 @@ describe('alert action log', () => {
       db: h.db,
       logger,
       now: () => h.clock.now,
-      clientOptions: { retryConfig: { retries: 0 } },
+      clientOptions: CALL_ONCE,
     });
     const { port } = await app.start(0);
     try {

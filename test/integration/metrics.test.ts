@@ -11,7 +11,7 @@ import { runDaily } from '../../src/daily.js';
 import { addDays, daysInRange } from '../../src/days.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type AppContext, createContext, createDailyDeps } from '../../src/main.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { CALL_ONCE, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { API_KEY, buildData, logId, startSimulator } from '../support/rapid7.js';
 import { tempDbPath } from '../support/tmp.js';
 
@@ -109,7 +109,7 @@ async function seededContext(slackApiUrl: string, extra: Record<string, string>)
 }
 
 async function scrape(ctx: AppContext, port?: number): Promise<{ status: number; type: string | null; text: string }> {
-  const serve = await startServe(ctx, { port: port ?? 0, appDeps: { clientOptions: { retryConfig: { retries: 0 } } } });
+  const serve = await startServe(ctx, { port: port ?? 0, appDeps: { clientOptions: CALL_ONCE } });
   try {
     const res = await fetch(`http://127.0.0.1:${serve.port ?? port}/metrics`);
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };

@@ -5,7 +5,7 @@ import { AppError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { openDb } from '../../src/store/db.js';
-import { startFakeSlack } from '../support/fake-slack.js';
+import { CALL_ONCE, sendSlashCommand, startFakeSlack } from '../support/fake-slack.js';
 
 const deps = (env: Record<string, string>) => ({
   settings: readSettings(env),
@@ -34,9 +34,8 @@ describe('createSlackApp', () => {
   it('makes no Web API call (no auth.test) when it starts or answers a command', async () => {
     const fake = await startFakeSlack();
     const d = deps({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: fake.apiUrl });
-    const app = createSlackApp({ ...d, clientOptions: { retryConfig: { retries: 0 } } });
+    const app = createSlackApp({ ...d, clientOptions: CALL_ONCE });
     const { port } = await app.start(0);
-    const { sendSlashCommand } = await import('../support/fake-slack.js');
     const res = await sendSlashCommand(`http://127.0.0.1:${port}/slack/events`, 'secret', {
       text: 'help',
       response_url: fake.responseUrl(),

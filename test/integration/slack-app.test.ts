@@ -17,7 +17,7 @@ import {
   listThresholds,
 } from '../../src/store/controls.js';
 import { formatBytes } from '../../src/units.js';
-import { slashCommandBody } from '../support/fake-slack.js';
+import { CALL_ONCE, signedHeaders, slashCommandBody } from '../support/fake-slack.js';
 import {
   ADMIN,
   blockText,
@@ -348,7 +348,6 @@ describe('requests Slack did not sign', () => {
 
   it('a correctly signed body with a content type Slack never sends is not processed', async () => {
     const body = slashCommandBody({ text: 'mute proxy', user_id: ADMIN, response_url: h.fake.responseUrl('charset') });
-    const { signedHeaders } = await import('../support/fake-slack.js');
     const res = await fetch(h.url, {
       method: 'POST',
       headers: { ...signedHeaders(SECRET, body), 'content-type': 'application/json' },
@@ -363,7 +362,7 @@ describe('alert buttons', () => {
   async function postAlert(): Promise<{ ts: string; alertId: number }> {
     const alertId = seedAlert(h.db, { ...FIREWALL_ALERT, episodeKey: `log:aaaa-1111:${Math.random()}` });
     const { webApi } = await import('@slack/bolt');
-    const client = new webApi.WebClient('xoxb-test-token', { slackApiUrl: h.fake.apiUrl, retryConfig: { retries: 0 } });
+    const client = new webApi.WebClient('xoxb-test-token', { slackApiUrl: h.fake.apiUrl, ...CALL_ONCE });
     const posted = await client.chat.postMessage({
       channel: CHANNEL,
       text: 'firewall-eu spiked',

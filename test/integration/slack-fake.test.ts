@@ -1,14 +1,14 @@
 /** The fake Slack Web API answers the real @slack/web-api client the way Slack does. */
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeSlack, slackSignature, slashCommandBody, startFakeSlack } from '../support/fake-slack.js';
+import { CALL_ONCE, type FakeSlack, slackSignature, slashCommandBody, startFakeSlack } from '../support/fake-slack.js';
 
 let fake: FakeSlack;
 let client: InstanceType<typeof webApi.WebClient>;
 
 beforeAll(async () => {
   fake = await startFakeSlack({ token: 'xoxb-test' });
-  client = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  client = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, ...CALL_ONCE, rejectRateLimitedCalls: true });
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
@@ -90,7 +90,7 @@ describe('fake Slack Web API', () => {
   });
 
   it('refuses a wrong token and unknown methods', async () => {
-    const other = new webApi.WebClient('xoxb-wrong', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+    const other = new webApi.WebClient('xoxb-wrong', { slackApiUrl: fake.apiUrl, ...CALL_ONCE });
     await expect(other.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
     await expect(client.apiCall('no.such')).rejects.toMatchObject({ data: { error: 'unknown_method' } });
     expect((await client.auth.test()).user_id).toBe('UBOT0001');

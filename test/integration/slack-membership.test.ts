@@ -8,7 +8,7 @@ import { readSettings } from '../../src/config.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { setRoute } from '../../src/store/controls.js';
 import { openDb } from '../../src/store/db.js';
-import { startFakeSlack } from '../support/fake-slack.js';
+import { CALL_ONCE, startFakeSlack } from '../support/fake-slack.js';
 import { createCapturingLogger } from '../support/logs.js';
 import { ADMIN, blockText, type Harness, NOW, SECRET, seedHistory, startHarness, USER } from '../support/slack-harness.js';
 
@@ -84,7 +84,7 @@ describe('channel membership at start', () => {
       db,
       logger,
       now: () => NOW,
-      clientOptions: { retryConfig: { retries: 0 } },
+      clientOptions: CALL_ONCE,
     });
     try {
       await app.start(0);

@@ -33,6 +33,12 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/**
+ * Web API client options for a client pointed at the fake: every call is made once, so a test counts exactly the
+ * calls the code under test made and sees a fault the fake injected instead of the client's own retry of it.
+ */
+export const CALL_ONCE = { retryConfig: { retries: 0 } } as const;
+
 export interface FakeSlackCall {
   /** Web API method name, e.g. 'chat.postMessage'; 'upload' for the upload POST; 'response_url' for respond(). */
   method: string;

@@ -13,6 +13,7 @@ import { type Db, openDb } from '../../src/store/db.js';
 import { type ManagedLog, type UsageRow, writeCollection } from '../../src/store/usage.js';
 import {
   type BlockActionFields,
+  CALL_ONCE,
   type FakeSlack,
   type SignOptions,
   type SlackPostResult,
@@ -134,7 +135,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     db,
     logger: opts.logger ?? createSilentLogger(),
     now: () => NOW,
-    clientOptions: { retryConfig: { retries: 0 } },
+    clientOptions: CALL_ONCE,
     ...opts.deps,
   });
   const { port } = await app.start(0);
@@ -200,7 +201,7 @@ export async function startSocketHarness(logs: SeedLog[]): Promise<SocketHarness
     logger: createSilentLogger(),
     now: () => NOW,
     port: 0,
-    clientOptions: { retryConfig: { retries: 0 } },
+    clientOptions: CALL_ONCE,
   });
   await app.start();
   return {
