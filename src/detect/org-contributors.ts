@@ -89,10 +89,7 @@ export function createExpectationMemo(logs: readonly OrgLogSeries[], observed: A
   for (let k = 0; k < n; k++) {
     const l = logs[k] as OrgLogSeries;
     for (let i = 0; i < days; i++) {
-      const today = bytesAt(l.values, i, observed, true);
-      // `logExpectation` without a level: a quiet log's bytes, else its usual day (0 without any).
-      const usual = Number.isNaN(today) || l.quiet ? today : usualOf(l, i, observed);
-      base[i * n + k] = Number.isNaN(today) || !Number.isNaN(usual) ? usual : 0;
+      base[i * n + k] = Number.isNaN(bytesAt(l.values, i, observed, true)) ? Number.NaN : expectationWithoutLevel(l, i, observed);
     }
   }
   return { logs, days, base, levelled: [], levelledFrom: [] };
@@ -130,12 +127,8 @@ function usualOf(l: OrgLogSeries, t: number, observed: ArrayLike<number>, lo = 0
  * weekly pattern survives a change of level.
  */
 export function logExpectation(l: OrgLogSeries, t: number, observed: ArrayLike<number>): number {
-  if (l.quiet) return bytesAt(l.values, t, observed, true);
-  const from = l.levelFrom ?? Number.NEGATIVE_INFINITY;
-  if (!(from > 0 && from < t)) {
-    const usual = usualOf(l, t, observed);
-    return Number.isNaN(usual) ? 0 : usual;
-  }
+  if (!levelApplies(l, t)) return expectationWithoutLevel(l, t, observed);
+  const from = l.levelFrom as number;
   const since = usualOf(l, t, observed, from);
   if (!Number.isNaN(since)) return since;
   const oldToday = usualOf(l, t, observed, 0, from);
@@ -147,6 +140,13 @@ export function logExpectation(l: OrgLogSeries, t: number, observed: ArrayLike<n
     if (!Number.isNaN(v) && old > 0) ratios.push(v / old);
   }
   return ratios.length > 0 ? oldToday * median(ratios) : oldToday;
+}
+
+/** A log's expectation for day t when no accepted level applies: a quiet log's bytes, else its usual day (0 without any). */
+function expectationWithoutLevel(l: OrgLogSeries, t: number, observed: ArrayLike<number>): number {
+  if (l.quiet) return bytesAt(l.values, t, observed, true);
+  const usual = usualOf(l, t, observed);
+  return Number.isNaN(usual) ? 0 : usual;
 }
 
 /** True when log l's expectation on day t depends on its accepted level (`logExpectation`'s branch). */
