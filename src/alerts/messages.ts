@@ -12,6 +12,7 @@
  */
 import { addDays, type Day } from '../days.js';
 import type { Finding } from '../detect/types.js';
+import type { SlackMessage } from '../slack/block-kit.js';
 import { type AlertView, buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../slack/blocks/alert.js';
 import {
   buildGroupMessage,
@@ -20,7 +21,6 @@ import {
   buildOrgEventNotice,
   type GroupView,
 } from '../slack/blocks/grouped.js';
-import type { SlackMessage } from '../slack/mrkdwn.js';
 import { alertsOfGroup, getAlertGroup } from '../store/alert-groups.js';
 import { listAlertActions } from '../store/controls.js';
 import type { Db } from '../store/db.js';

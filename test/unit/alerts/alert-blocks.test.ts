@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../../src/slack/action-ids.js';
+import { messageTextLength } from '../../../src/slack/block-kit.js';
 import {
   type AlertAction,
   buildActionLog,
@@ -9,7 +10,6 @@ import {
   buildResolvedReply,
   describeAlertAction,
 } from '../../../src/slack/blocks/alert.js';
-import { messageTextLength } from '../../../src/slack/mrkdwn.js';
 import { finding } from './finding.js';
 
 const spark = Array.from({ length: 30 }, (_, i) => (i === 3 ? Number.NaN : 1e9 * (1 + (i % 7))));

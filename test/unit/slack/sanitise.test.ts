@@ -5,17 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blockRole, hasBlockRole, renewBlockIds } from '../../../src/slack/block-ids.js';
-import {
-  codeSpan,
-  escapeUntrusted,
-  fitMessage,
-  MARKUP_GUARD as G,
-  plainName,
-  SLACK_LIMITS,
-  section,
-  shownName,
-  stripMarkupGuards,
-} from '../../../src/slack/mrkdwn.js';
+import { fitMessage, SLACK_LIMITS, section } from '../../../src/slack/block-kit.js';
+import { codeSpan, escapeUntrusted, MARKUP_GUARD as G, plainName, shownName, stripMarkupGuards } from '../../../src/slack/mrkdwn.js';
 import { matchLog } from '../../../src/slack/names.js';
 import type { LogInfo } from '../../../src/store/usage.js';
 
