@@ -10,7 +10,7 @@ import {
   buildResolvedReply,
   describeAlertAction,
 } from '../../../src/slack/blocks/alert.js';
-import { finding } from './finding.js';
+import { finding } from '../../support/builders.js';
 
 const spark = Array.from({ length: 30 }, (_, i) => (i === 3 ? Number.NaN : 1e9 * (1 + (i % 7))));
 const all = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;

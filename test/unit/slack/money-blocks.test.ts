@@ -5,24 +5,10 @@ import { priceFindings, withEpisodeImpact } from '../../../src/money.js';
 import { buildAlertMessage, buildNoticeMessage } from '../../../src/slack/blocks/alert.js';
 import { buildDigest, type DigestView } from '../../../src/slack/blocks/digest.js';
 import { buildHome, type HomeView } from '../../../src/slack/blocks/home.js';
+import { k8sAuditSpike } from '../../support/builders.js';
 
 const spark = new Array(30).fill(16e9);
-const base: Finding = {
-  day: '2026-03-12',
-  kind: 'spike',
-  scope: 'log',
-  logId: 'L1',
-  logName: 'k8s-audit · Platform',
-  logsets: ['Platform'],
-  value: 41e9,
-  expected: 16e9,
-  low: 12e9,
-  high: 20e9,
-  score: 3,
-  reason: 'k8s-audit sent 41 GB, 2.6× its usual 16 GB.',
-  changeBytes: 25e9,
-  changePct: 156,
-};
+const base: Finding = k8sAuditSpike({ day: '2026-03-12', logName: 'k8s-audit · Platform' });
 const text = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;
 const price = { perGb: 0.35, currency: 'USD' };
 

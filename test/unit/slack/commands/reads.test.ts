@@ -6,7 +6,7 @@ import { logCommands } from '../../../../src/slack/commands/log.js';
 import { summaryCommands } from '../../../../src/slack/commands/summary.js';
 import { topCommands } from '../../../../src/slack/commands/top.js';
 import { insertAlert } from '../../../../src/store/alerts.js';
-import { finding } from '../../alerts/finding.js';
+import { finding } from '../../../support/builders.js';
 import { allText, caller, cmd, LAST_DAY, NOW, noUpload, world } from './world.js';
 
 describe('help', () => {
