@@ -135,7 +135,6 @@ export function composeDay(ctx: DayContext, judged: JudgedLog[]): DayResult {
     if (v0.z !== undefined) details.z = Math.round(v0.z * 100) / 100;
     if (v0.runDays) details.runDays = v0.runDays;
     if (v0.evidenceDays && v0.evidenceDays > 1) details.evidenceDays = v0.evidenceDays;
-    if (v0.recordDays) details.recordDays = v0.recordDays;
     if (v0.weekdayProfile) details.weekdayProfile = true;
     const f = findingOf(
       { day, kind: v0.kind, scope: 'log', logId: lg.id, logName: lg.name, logsets: lg.logsets },

@@ -22,44 +22,11 @@ import type { DetectParams } from './params.js';
 const RECURRING_BURSTS = 3;
 
 export class ChangeRule {
-  /** ln of the unmistakable ratio (DetectParams.unmistakableRatio). */
-  private readonly lnTail: number;
-
   constructor(
     private readonly p: DetectParams,
     private readonly b: LogBaseline,
     private readonly act: Activity,
-  ) {
-    this.lnTail = Math.log(p.unmistakableRatio);
-  }
-
-  /**
-   * Separate runs of days in [from, t) that were at least as far from level L as today's log distance e, in
-   * its direction (weekday-adjusted, along the trend). A zero
-   * day is as low as any fall; unobserved days are skipped. `eitherWay`: a day also counts when it was that far
-   * without the trend's projection (a trend fitted during a burst must not make the days before it look near).
-   */
-  private timesAsFar(s: LogSeries, t: number, dow0: number, from: number, L: number, e: number, eitherWay = false): number {
-    const { b } = this;
-    const { factor, slope } = b;
-    const values = s.values;
-    const ln = s.lnValues;
-    let runs = 0;
-    let inRun = false;
-    for (let i = b.reach(from), w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
-      const v = values[i]!;
-      if (Number.isNaN(v)) continue;
-      let far: boolean;
-      if (v > 0) {
-        const d0 = (ln ? ln[i]! : Math.log(v)) - factor[w]! - L;
-        const d = eitherWay ? (e > 0 ? Math.max(d0, d0 + slope * (t - i)) : Math.min(d0, d0 + slope * (t - i))) : d0 + slope * (t - i);
-        far = e > 0 ? d >= e : d <= e;
-      } else far = e < 0;
-      if (far && !inRun) runs++;
-      inRun = far;
-    }
-    return runs;
-  }
+  ) {}
 
   /**
    * Quick check before today's window is built: today's window lies within the model's window plus the days
@@ -179,18 +146,6 @@ export class ChangeRule {
         }
       }
     }
-    // Heavy tails (SPEC §6.2): a tripling or a fall to a third, material, that the log has not come as far as
-    // on any day of its last activityDays (at least windowDays of them), is told even when its noise would ask
-    // for more: a spread measured on a heavy-tailed log says little about a day beyond all of its days.
-    let recordDays = 0;
-    if (score < 1 && material >= 1 && dist >= b.sens * this.lnTail && (sign > 0 || dist >= b.partialDay)) {
-      const from = Math.max(levelStart, t - p.activityDays);
-      if (t - from >= p.windowDays && this.timesAsFar(s, t, dow0, from, L, e, true) === 0) {
-        score = 1;
-        evidence = 1;
-        recordDays = t - from;
-      }
-    }
     if (!(score >= 1)) return NONE;
     // Settling: a young log's fall is its level finding its feet, not a drop (SPEC §6.1).
     if (kind === 'drop' && t - shapeStart < p.settleDays) return NONE;
@@ -211,12 +166,19 @@ export class ChangeRule {
     }
     // Recurring bursts are how this log behaves: a rise it has matched or exceeded (along the trend) in
     // RECURRING_BURSTS separate bursts of the last activityDays is usual for it; a larger one is told.
-    if (
-      kind === 'spike' &&
-      recordDays === 0 &&
-      this.timesAsFar(s, t, dow0, Math.max(levelStart, t - p.activityDays), L, e) >= RECURRING_BURSTS
-    )
-      return NONE;
+    if (kind === 'spike') {
+      let bursts = 0;
+      let inBurst = false;
+      const ln = s.lnValues;
+      for (let i = b.reach(Math.max(levelStart, t - p.activityDays)), w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
+        const v = values[i]!;
+        if (Number.isNaN(v)) continue;
+        const isHigh = v > 0 && (ln ? ln[i]! : Math.log(v)) - factor[w]! + slope * (t - i) - L >= e;
+        if (isHigh && !inBurst) bursts++;
+        inBurst = isHigh;
+      }
+      if (bursts >= RECURRING_BURSTS) return NONE;
+    }
     return {
       verdict: {
         kind,
@@ -230,7 +192,6 @@ export class ChangeRule {
         runDays: b.segDev,
         z: e / sigma,
         evidenceDays: evidence,
-        ...(recordDays > 0 ? { recordDays } : {}),
       },
       silence: null,
     };

@@ -84,11 +84,6 @@ export interface LogVerdict {
   z?: number;
   /** Consecutive observations whose evidence together made the finding (1 = the day alone). */
   evidenceDays?: number;
-  /**
-   * Told by the heavy-tail rule (log-change.ts): calendar days before today in which the log was never as
-   * far from its usual in this direction.
-   */
-  recordDays?: number;
 }
 
 /** State of a silence episode in progress (also on quiet weekdays that produce no finding). */

@@ -28,18 +28,12 @@ export interface LogReasonInput {
   persistDays: number;
   /** Consecutive observations the evidence spans (≥ 2: "third day running"). */
   evidenceDays?: number;
-  /** Days in which the log was never as far from its usual (the heavy-tail rule): "its largest rise in 91 days". */
-  recordDays?: number;
 }
 
 const ORDINALS = ['', 'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
 
 function running(k: number | undefined): string {
   return k && k >= 2 ? `, ${ORDINALS[k] ?? `${k}th`} day running` : '';
-}
-
-function record(f: LogReasonInput): string {
-  return f.recordDays ? `, its ${f.kind === 'spike' ? 'largest rise' : 'deepest fall'} in ${f.recordDays} days` : '';
 }
 
 /** "+130 GB (+65%)" or "−1.2 GB (−40%)". */
@@ -58,13 +52,13 @@ export function buildLogReason(f: LogReasonInput): string {
       // Doubling or more reads best as a ratio; a moderate rise as its size in bytes and percent.
       const s =
         value >= 2 * expected
-          ? `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}${record(f)}.`
-          : `${name} sent ${formatBytes(value)}, ${changeText(value, expected)} over ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}${record(f)}.`;
+          ? `${name} sent ${formatBytes(value)}, ${ratioText(value / expected)} ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`
+          : `${name} sent ${formatBytes(value)}, ${changeText(value, expected)} over ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
       return f.levelShift ? `${s.slice(0, -1)}; it has stayed this high for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'drop': {
       const pct = Math.min(100, Math.round((1 - value / expected) * 100));
-      const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}${record(f)}.`;
+      const s = `${name} sent ${formatBytes(value)}, ${pct}% below ${usual(expected, day, f.weekdayProfile)}${running(f.evidenceDays)}.`;
       return f.levelShift ? `${s.slice(0, -1)}; it has stayed this low for ${f.persistDays} days, so this is now its new normal.` : s;
     }
     case 'silent': {

@@ -154,29 +154,13 @@ describe('6. heavy tails: a very large material change is told even on a noisy l
     expect(hitAt(3.7)).toBe('spike');
     expect(hitAt(1.8)).toBeNull();
   });
-  it('on a log whose days vary ±50 %, ×4.5 or a fall to a fifth beyond every day of 13 weeks is told; not once the log has been as far', () => {
-    const v = series(200, () => 5 * GB, 0.5, 13);
-    const at = (ratio: number, before?: [number, number]) => {
-      const w = Float64Array.from(v);
-      if (before) w[before[0]] = before[1] * 5 * GB;
-      w[180] = ratio * 5 * GB;
-      return judge(w, 180).verdict;
-    };
-    // The noise line alone asks for more than ×4.5 here (3.5 robust deviations of this log).
-    expect(at(4.5)).toMatchObject({ kind: 'spike', recordDays: DEFAULT_PARAMS.activityDays });
-    expect(at(0.2)).toMatchObject({ kind: 'drop', recordDays: DEFAULT_PARAMS.activityDays });
-    // One day as far in the last 13 weeks makes it the log's own tail: not told by this rule.
-    expect(at(4.5, [140, 5])).toBeNull();
-    expect(at(0.2, [140, 0.15])).toBeNull();
-    // A silence counts as a fall as deep as any.
-    expect(at(0.2, [140, 0])).toBeNull();
-    // Under the unmistakable ratio (×3), a day beyond all others is still the noise's to judge.
-    expect(at(2.9)).toBeNull();
-    // Fewer than windowDays of history: too short a tail to say "beyond every day".
-    const young = Float64Array.from(v);
-    young.fill(Number.NaN, 0, 140);
-    young[180] = 4.5 * 5 * GB;
-    expect(judge(young, 180, { firstObserved: 0 }).verdict?.recordDays).toBeUndefined();
+
+  it('a stationary log whose days vary ±50 % (independent days) is not alerted on its own largest days', () => {
+    // Its record days come at the natural rate (one day in 92 is the largest of 13 weeks): a rule that told
+    // "beyond every day of the window" whatever the noise would alert them several times a year.
+    let told = 0;
+    for (const seed of [1, 2, 3, 4, 5]) told += findings(series(1000, () => 5 * GB, 0.5, seed), { from: 100 }).length;
+    expect(told).toBeLessThanOrEqual(1);
   });
 });
 
