@@ -8,7 +8,7 @@
  * 3. the messages are queued in the outbox in the order given, replies and updates where their parent went (a
  *    message whose parent was never queued is not sent).
  * The idempotency keys are the runner's (`alert:<id>:post`, `group:<id>:update:<day>`, …), pinned by
- * test/integration/daily-e2e.test.ts. Bytes are whole bytes per UTC day.
+ * test/integration/pipeline/daily-e2e.test.ts. Bytes are whole bytes per UTC day.
  */
 import { addDays, type Day } from '../days.js';
 import type { Finding } from '../detect/types.js';
