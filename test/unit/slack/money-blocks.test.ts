@@ -49,14 +49,20 @@ describe('alert money', () => {
   });
 });
 
+/** The organisation's day as the digest and the Home tab both show it: 100 GB, 1 TB month to date, 3 TB budget. */
+const orgDay: Pick<DigestView & HomeView, 'day' | 'total' | 'expected' | 'spark' | 'month' | 'openAlertCount'> = {
+  day: '2026-03-10',
+  total: 100e9,
+  expected: { expected: 90e9, low: 80e9, high: 110e9 },
+  spark: '▁▂',
+  month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+  openAlertCount: 0,
+};
+
 describe('digest money', () => {
   const view: DigestView = {
-    day: '2026-03-10',
+    ...orgDay,
     observed: true,
-    total: 100e9,
-    expected: { expected: 90e9, low: 80e9, high: 110e9 },
-    spark: '▁▂',
-    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
     budget: { bytes: 3e12, source: 'env' },
     top: [],
     logsWithData: 3,
@@ -64,7 +70,6 @@ describe('digest money', () => {
     newLogs: [],
     silentLogs: [],
     openAlerts: [],
-    openAlertCount: 0,
   };
   it('yesterday, month to date, projection and budget in money with a price; none without', () => {
     expect(text(buildDigest(view))).not.toMatch(/\$/);
@@ -80,15 +85,10 @@ describe('App Home money', () => {
     userId: 'U0USER001',
     isAdmin: false,
     builtAt: '2026-03-11T08:00:00.000Z',
-    day: '2026-03-10',
-    total: 100e9,
-    expected: { expected: 90e9, low: 80e9, high: 110e9 },
-    spark: '▁▂',
-    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+    ...orgDay,
     budget: { bytes: 3e12 },
     top: [],
     alerts: [],
-    openAlertCount: 0,
     plans: [],
   };
   it('yesterday, month to date, projection and budget in money only with a price', () => {
