@@ -21,6 +21,24 @@ export function dumpHistory(db: Db): Record<string, unknown[]> {
   };
 }
 
+/** Every row of every table (each table's rows sorted): equal dumps mean nothing was stored, changed or deleted. */
+export function dumpStore(db: Db): Record<string, string[]> {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  return Object.fromEntries(
+    tables.map((t) => [
+      t,
+      db
+        .prepare(`SELECT * FROM "${t}"`)
+        .all()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ]),
+  );
+}
+
 /** Stored per-log bytes as `{ "day logId": bytes }` (rows only: zeros are absent rows). */
 export function storedUsage(db: Db): Record<string, number> {
   const out: Record<string, number> = {};

@@ -32,22 +32,6 @@ describe('threshold', () => {
     expect(listThresholds(ctx.db)).toEqual([]);
   });
 
-  it('removing an id that does not exist, or money without a price, changes nothing and says why', async () => {
-    const ctx = world();
-    const r = await thresholdCommands['threshold-remove'](ctx, cmd('threshold remove 42', 'threshold-remove'), caller, noUpload);
-    expect(r.message.text).toBe('there is no threshold #42 (there are none). Example: /logusage threshold list');
-    const money = await thresholdCommands['threshold-set'](ctx, cmd('threshold set org $500/day', 'threshold-set'), caller, noUpload);
-    expect(money.message.text).toContain('"$500" is money, but no price per GB is set');
-    const unknown = await thresholdCommands['threshold-set'](
-      ctx,
-      cmd('threshold set logset Nothing 1GB/day', 'threshold-set'),
-      caller,
-      noUpload,
-    );
-    expect(unknown.message.text).toContain('no log set matches "Nothing"; known log sets include Firewalls, Proxies');
-    expect(listThresholds(ctx.db)).toEqual([]);
-  });
-
   it('without a form to open, `threshold set` alone says what to type', async () => {
     const r = await thresholdCommands['threshold-modal'](world(), cmd('threshold set', 'threshold-modal'), caller, noUpload);
     expect(r.message.text).toBe(
