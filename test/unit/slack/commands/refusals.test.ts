@@ -1,8 +1,8 @@
 /**
- * What a handler cannot do it refuses with a clear message (and one valid example where the input was wrong), and it
- * changes nothing (CONVENTIONS.md
- * "Errors"): a log or log set name that matches nothing, undoing what is not there, a value the command cannot take.
- * One case per handler and refusal; the whole store is compared before and after, and nothing is uploaded.
+ * What a handler cannot do it refuses with a short answer saying what was wrong (and one valid example where the input
+ * was wrong), and nothing is changed (SPEC §9): a log or log set name that matches nothing, undoing what is not there,
+ * a value the command cannot take. One case per handler and refusal; the whole store is compared before and after,
+ * and nothing is uploaded.
  */
 import { describe, expect, it } from 'vitest';
 import { budgetCommands } from '../../../../src/slack/commands/budget.js';
