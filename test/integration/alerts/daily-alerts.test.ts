@@ -12,6 +12,7 @@ import { acceptNewNormal, setMuted, setRoute, snoozeLog } from '../../../src/sto
 import { type Db, openDb } from '../../../src/store/db.js';
 import { listOutbox } from '../../../src/store/outbox.js';
 import { writeCollection } from '../../../src/store/usage.js';
+import { collectDay } from '../../support/db.js';
 
 const ADMIN = { actor: 'U0ADMIN01', at: '2026-03-01T00:00:00.000Z' };
 let db: Db;
@@ -154,12 +155,7 @@ describe('alert runner with controls', () => {
     const r = run('2026-03-10', [spike('2026-03-10')]);
     expect(r.status).toBe('not-observed');
     expect(sends()).toEqual([]);
-    writeCollection(db, {
-      observedDays: ['2026-03-10'],
-      source: 'api',
-      usage: [{ day: '2026-03-10', logId: 'L1', bytes: 4e9 }],
-      now: '2026-03-11T00:00:00.000Z',
-    });
+    collectDay(db, '2026-03-10', { L1: 4e9 }, { now: '2026-03-11T00:00:00.000Z' });
     expect(run('2026-03-10', [spike('2026-03-10')]).status).toBe('applied');
     expect(sends()).toEqual(['post CALERTS alert:1:post']);
   });

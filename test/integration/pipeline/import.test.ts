@@ -6,9 +6,9 @@ import type { AppError } from '../../../src/errors.js';
 import { runImport } from '../../../src/import.js';
 import { type Db, openDb } from '../../../src/store/db.js';
 import { recentRuns } from '../../../src/store/runs.js';
-import { getLog, readUsageMatrix, writeCollection, writeImport } from '../../../src/store/usage.js';
+import { getLog, readUsageMatrix, writeImport } from '../../../src/store/usage.js';
 import { forEachLine, splitCsvLine } from '../../../src/usage-csv.js';
-import { dumpHistory, observedDayList, storedUsage } from '../../support/db.js';
+import { collectDay, dumpHistory, observedDayList, storedUsage } from '../../support/db.js';
 import { thrown } from '../../support/errors.js';
 import { tempDbPath, tempDir } from '../../support/tmp.js';
 
@@ -130,16 +130,7 @@ describe('import', () => {
 
   it('overwrites stored values of the same log and day, keeps other logs, and keeps API days as API days', () => {
     const db = openDb(tempDbPath());
-    writeCollection(db, {
-      observedDays: ['2026-03-02'],
-      source: 'api',
-      usage: [
-        { day: '2026-03-02', logId: 'a', bytes: 10 },
-        { day: '2026-03-02', logId: 'b', bytes: 20 },
-      ],
-      managedLogs: [{ id: 'a', name: 'from-api', logsets: [] }],
-      now: NOW.toISOString(),
-    });
+    collectDay(db, '2026-03-02', { a: 10, b: 20 }, { managedLogs: [{ id: 'a', name: 'from-api', logsets: [] }], now: NOW.toISOString() });
     runImport(db, csv('day,log_id,bytes,log_name\n2026-03-01,a,1,from-file\n2026-03-02,a,11,from-file\n2026-03-02,c,0,c-file\n'), {
       now: () => NOW,
     });
