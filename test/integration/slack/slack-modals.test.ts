@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODAL_IDS, UI_ACTION_IDS } from '../../../src/slack/ui-ids.js';
 import { effectiveBudget, listAudit, listThresholds } from '../../../src/store/controls.js';
-import { blockSuggestionPayload, sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../../support/fake-slack.js';
+import { blockSuggestionPayload, viewBlockActionsPayload, viewSubmissionPayload } from '../../support/fake-slack.js';
 import {
   ADMIN,
   blockText,
@@ -16,7 +16,6 @@ import {
   FIREWALL_EU,
   FIREWALL_US,
   onLastDay,
-  SECRET,
   USER,
   useHarness,
   WEB_PROXY,
@@ -36,7 +35,7 @@ async function openedModal(): Promise<View> {
 const inputIds = (v: View) => v.blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
 
 const submit = (userId: string, view: View, values: Record<string, Record<string, Record<string, unknown>>>) =>
-  sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId, view: { type: 'modal', ...view }, values }));
+  h.interact(viewSubmissionPayload({ userId, view: { type: 'modal', ...view }, values }));
 
 const thresholdValues = (scope: string, target: string | null, size: string) => ({
   scope: { scope: { type: 'static_select', selected_option: { value: scope, text: { type: 'plain_text', text: scope } } } },
@@ -79,7 +78,7 @@ describe('opening the modals', () => {
   it('the Home tab buttons open the modals for an admin, and a notice for anyone else', async () => {
     const home = { type: 'home', callback_id: 'logusage_home' };
     const click = (actionId: string, userId: string) =>
-      sendInteraction(h.url, SECRET, viewBlockActionsPayload({ actionId, value: 'home', userId, view: home }));
+      h.interact(viewBlockActionsPayload({ actionId, value: 'home', userId, view: home }));
     await click(UI_ACTION_IDS.homeThreshold, ADMIN);
     expect((await openedModal()).callback_id).toBe(MODAL_IDS.threshold);
     h.fake.reset();
@@ -115,11 +114,7 @@ describe('opening the modals', () => {
   });
 
   it('the target type-ahead lists matching logs and log sets', async () => {
-    const res = await sendInteraction(
-      h.url,
-      SECRET,
-      blockSuggestionPayload({ userId: ADMIN, actionId: 'target', blockId: 'target', value: 'fire' }),
-    );
+    const res = await h.interact(blockSuggestionPayload({ userId: ADMIN, actionId: 'target', blockId: 'target', value: 'fire' }));
     expect(res.status).toBe(200);
     const groups = res.json?.option_groups as Array<{ label: { text: string }; options: Array<{ value: string; text: { text: string } }> }>;
     expect(groups.map((g) => g.label.text)).toEqual(['Logs', 'Log sets']);

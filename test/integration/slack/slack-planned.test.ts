@@ -13,7 +13,7 @@ import { MODAL_IDS, UI_ACTION_IDS } from '../../../src/slack/ui-ids.js';
 import { listAlertsForLog } from '../../../src/store/alerts.js';
 import { countAudit, listAudit } from '../../../src/store/controls.js';
 import { activePlans } from '../../../src/store/planned.js';
-import { sendInteraction, viewBlockActionsPayload, viewSubmissionPayload } from '../../support/fake-slack.js';
+import { viewBlockActionsPayload, viewSubmissionPayload } from '../../support/fake-slack.js';
 import {
   ADMIN,
   blockText,
@@ -23,7 +23,6 @@ import {
   LAST_DAY,
   NOW,
   onLastDay,
-  SECRET,
   USER,
   useHarness,
   WEB_PROXY,
@@ -140,15 +139,11 @@ describe('"Expected until…" on an alert', () => {
       why: { why: { type: 'plain_text_input', value: why } },
     });
     const n = activePlans(h.db, LAST_DAY).length;
-    const bad = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values('lots', '2026-03-01') }));
+    const bad = await h.interact(viewSubmissionPayload({ userId: ADMIN, view, values: values('lots', '2026-03-01') }));
     expect(bad.json?.response_action).toBe('errors');
     expect(Object.keys(bad.json?.errors as object).sort()).toEqual(['size', 'until']);
     expect(activePlans(h.db, LAST_DAY)).toHaveLength(n);
-    const good = await sendInteraction(
-      h.url,
-      SECRET,
-      viewSubmissionPayload({ userId: ADMIN, view, values: values('60GB', '2026-03-25', 'load test') }),
-    );
+    const good = await h.interact(viewSubmissionPayload({ userId: ADMIN, view, values: values('60GB', '2026-03-25', 'load test') }));
     expect(good.status).toBe(200);
     const plan = activePlans(h.db, LAST_DAY).find((p) => p.target === 'bbbb-2222');
     expect(plan).toMatchObject({ scope: 'log', kind: 'bytes', amount: 60e9, untilDay: '2026-03-25', why: 'load test', createdBy: ADMIN });
@@ -158,11 +153,7 @@ describe('"Expected until…" on an alert', () => {
 
   it('from the Home tab: "Plan a change" opens the modal with a log / log set picker', async () => {
     const home = { type: 'home', callback_id: 'logusage_home' };
-    await sendInteraction(
-      h.url,
-      SECRET,
-      viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeExpect, value: 'home', userId: ADMIN, view: home }),
-    );
+    await h.interact(viewBlockActionsPayload({ actionId: UI_ACTION_IDS.homeExpect, value: 'home', userId: ADMIN, view: home }));
     await h.fake.waitForCalls('views.open');
     const opened = h.fake.modals[0]?.view as { callback_id: string; private_metadata: string; blocks: Array<Record<string, unknown>> };
     expect(opened.callback_id).toBe(MODAL_IDS.expect);
@@ -174,9 +165,9 @@ describe('"Expected until…" on an alert', () => {
       until: { until: { type: 'datepicker', selected_date: '2026-03-15' } },
       why: { why: { type: 'plain_text_input', value: null } },
     });
-    const bad = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values(null) }));
+    const bad = await h.interact(viewSubmissionPayload({ userId: ADMIN, view, values: values(null) }));
     expect(bad.json?.errors).toEqual({ target: expect.stringMatching(/Pick the log or log set/) });
-    const good = await sendInteraction(h.url, SECRET, viewSubmissionPayload({ userId: ADMIN, view, values: values('set:Proxies') }));
+    const good = await h.interact(viewSubmissionPayload({ userId: ADMIN, view, values: values('set:Proxies') }));
     expect(good.status).toBe(200);
     expect(activePlans(h.db, LAST_DAY).find((p) => p.target === 'Proxies')).toMatchObject({
       scope: 'logset',
