@@ -3,7 +3,7 @@
  * Generates a labeled synthetic history itself (test/fixtures/detect/synthetic.ts), then measures:
  * - detect one day over every log (pure rules, in memory)                 target < 1 s
  * - detectForDay on a SQLite database holding the whole history           target < 1 s
- * - backtest (replay of every day, in memory) and its peak memory         target < 8 s, < 1 GB
+ * - backtest (replay of every day, in memory, on `backtest`'s default threads) and its peak memory  target < 8 s, < 1 GB
  * - with --csv: backtest from a CSV file (read + replay), as `backtest --input` does  target < 8 s, < 1 GB
  *   (with --dist: the compiled CLI in dist/, as shipped; without: the sources through tsx)
  * Prints one line per figure and a JSON summary at the end.
@@ -12,23 +12,21 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultThreads, replayOnThreads } from '../src/commands/backtest-threads.js';
 import { readSettings } from '../src/config.js';
 import { addDays } from '../src/days.js';
-import { replay, toDetectLogs } from '../src/detect/backtest.js';
+import { toDetectLogs } from '../src/detect/backtest.js';
 import { createDayDetector } from '../src/detect/detect-day.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
 import { detectForDay } from '../src/pipeline/detect.js';
 import { openDb } from '../src/store/db.js';
 import { writeImport } from '../src/store/usage.js';
 import { generateSynthetic, historyOf } from '../test/fixtures/detect/synthetic.js';
+import { numberArg } from './args.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const LOGS = opt('--logs', 10_000);
-const DAYS = opt('--days', 365);
+const LOGS = numberArg('logs', 10_000);
+const DAYS = numberArg('days', 365);
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 let peakRss = 0;
 let phasePeak = 0;
@@ -131,8 +129,11 @@ if (!args.includes('--skip-db')) {
   sample();
   let findings = 0;
   const cpu0 = process.cpuUsage();
-  const [, ms] = time(() =>
-    replay(h, {
+  const threads = defaultThreads(h.logs.length, h.days.length);
+  const t0 = performance.now();
+  await replayOnThreads(
+    h,
+    {
       params: DEFAULT_PARAMS,
       // Memory is sampled every 64 logs: process.memoryUsage() per log would be a measurable share of the CPU.
       onProgress: (f) => {
@@ -142,8 +143,10 @@ if (!args.includes('--skip-db')) {
         findings += r.findings.length;
         if (done % 16 === 0) sample();
       },
-    }),
+    },
+    threads,
   );
+  const ms = performance.now() - t0;
   sample();
   const cpu = process.cpuUsage(cpu0);
   results.backtestMs = Math.round(ms);
@@ -151,7 +154,7 @@ if (!args.includes('--skip-db')) {
   results.backtestPeakRssMB = Math.round(phasePeak / 1e6);
   results.backtestFindings = findings;
   console.log(
-    `backtest ${LOGS} logs × ${DAYS} days (in memory): ${(ms / 1000).toFixed(1)} s (CPU ${(results.backtestCpuMs / 1000).toFixed(1)} s), ${findings} findings, peak RSS ${mb(phasePeak)} (the generated history included)`,
+    `backtest ${LOGS} logs × ${DAYS} days (in memory, ${threads} thread${threads === 1 ? '' : 's'}): ${(ms / 1000).toFixed(1)} s (CPU ${(results.backtestCpuMs / 1000).toFixed(1)} s), ${findings} findings, peak RSS ${mb(phasePeak)} (the generated history included)`,
   );
 }
 

@@ -9,7 +9,8 @@
  * - collect: the scheduled 7-day window ending on the last day, from the Rapid7 simulator on loopback (in the
  *   same process: its CPU counts), as `logusage collect` runs it;
  * - detectForDay of the last day (median of 3), as the daily run calls it;
- * - backtest: a replay of every day of the history in memory (`logusage backtest`'s engine);
+ * - backtest: a replay of every day of the history in memory (`logusage backtest`'s engine, on its default threads;
+ *   the CPU time is the whole process's, threads included);
  * - digest: the digest of the last day with its chart (`digest --dry-run`: reads, Block Kit, PNG);
  * - slash summary / top 10 / log NAME: the Slack service's answers, first (nothing cached) and again;
  * - one daily run for the last day (collect → detect → alerts → digest → deliver to the fake Slack Web API, paced
@@ -25,10 +26,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderUsageChartPng } from '../src/charts.js';
 import { runCollect } from '../src/collect.js';
+import { defaultThreads, replayOnThreads } from '../src/commands/backtest-threads.js';
 import { readSettings } from '../src/config.js';
 import { runDaily } from '../src/daily.js';
 import { addDays, type Day } from '../src/days.js';
-import { replay } from '../src/detect/backtest.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
 import { queueDigest } from '../src/digest.js';
 import { createSilentLogger } from '../src/logger.js';
@@ -40,15 +41,11 @@ import { openDb } from '../src/store/db.js';
 import { writeImport } from '../src/store/usage.js';
 import { generateSynthetic, historyOf } from '../test/fixtures/detect/synthetic.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
+import { hardTimeLimit, numberArg, stringArg } from './args.js';
 
 const KEY = 'headroom-rapid7-key';
 const TOKEN = 'xoxb-headroom-token';
 const SETS = ['Web', 'Security', 'Platform', 'Payments', 'Data'];
-
-function opt(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? def : (process.argv[i + 1] ?? def);
-}
 
 interface Figure {
   ms: number;
@@ -125,13 +122,13 @@ async function child(logs: number, days: number): Promise<void> {
     out.detectForDay = dets[1] as Figure;
     out.findings = findings;
 
-    // backtest: every day of the history, in memory.
+    // backtest: every day of the history, in memory, on the threads `logusage backtest` would use.
     for (let i = 0; i < h.days.length; i++) {
       let s = 0;
       for (const l of h.logs) s += l.values[i] as number;
       h.org[i] = s;
     }
-    const [, backtest] = await measure(() => replay(h, { params: DEFAULT_PARAMS }));
+    const [, backtest] = await measure(() => replayOnThreads(h, { params: DEFAULT_PARAMS }, defaultThreads(h.logs.length, h.days.length)));
     out.backtest = backtest;
 
     // digest with its chart, not queued.
@@ -200,11 +197,11 @@ function simulatorData(set: ReturnType<typeof generateSynthetic>, days: Day[]): 
 }
 
 function parent(): void {
-  const sizes = opt('--logs', '10000,50000')
+  const sizes = stringArg('logs', '10000,50000')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
-  const days = Number(opt('--days', '90'));
+  const days = numberArg('days', 90);
   const self = fileURLToPath(import.meta.url);
   const rows: Array<Record<string, Figure | number>> = [];
   for (const n of sizes) {
@@ -271,5 +268,8 @@ function parent(): void {
 }
 
 const childAt = process.argv.indexOf('--child');
-if (childAt !== -1) await child(Number(process.argv[childAt + 1]), Number(opt('--days', '90')));
-else parent();
+if (childAt !== -1) {
+  // A size stops by itself (the parent waits at most 30 minutes for it too).
+  hardTimeLimit('headroom', 30 * 60);
+  await child(Number(process.argv[childAt + 1]), numberArg('days', 90));
+} else parent();

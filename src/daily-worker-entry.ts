@@ -8,7 +8,7 @@ import { describeCollect, runCollect } from './collect.js';
 import { runDaily } from './daily.js';
 import type { DailySummary, WorkerInput, WorkerMessage } from './daily-worker.js';
 import { previewDigest } from './digest.js';
-import { AppError, describeError } from './errors.js';
+import { toWireError } from './errors.js';
 import { type AppContext, createDailyDeps, createLoggerFromSettings, createRapid7FromSettings } from './main.js';
 import type { Counters } from './metrics/counters.js';
 import { openDb } from './store/db.js';
@@ -65,10 +65,7 @@ function finish(m: WorkerMessage): void {
 process.on('message', (m: { type: string; input?: WorkerInput }) => {
   if (m.type === 'abort') abort.abort();
   if (m.type !== 'job' || !m.input) return;
-  run(m.input).catch((err: unknown) => {
-    const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err));
-    finish({ type: 'error', error: { name: e.name, code: e.code, message: e.message, exitCode: e.exitCode } });
-  });
+  run(m.input).catch((err: unknown) => finish({ type: 'error', error: toWireError(err) }));
 });
 // The parent went away: nothing to report to.
 process.on('disconnect', () => process.exit(1));

@@ -18,7 +18,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Settings } from './config.js';
 import { RunInterruptedError } from './daily.js';
 import type { Day } from './days.js';
-import { AppError, describeError, type ErrorCode } from './errors.js';
+import { AppError, describeError, fromWireError, type WireError } from './errors.js';
 import { forkEntry } from './fork-entry.js';
 import type { Logger } from './logger.js';
 import type { CounterId, Counters, Labels } from './metrics/counters.js';
@@ -56,7 +56,7 @@ export type WorkerMessage =
   | { type: 'log'; line: string }
   | { type: 'count'; id: CounterId; labels: Labels; by: number }
   | { type: 'result'; value: unknown }
-  | { type: 'error'; error: { name: string; code: string; message: string; exitCode: 1 | 2 } };
+  | { type: 'error'; error: WireError };
 
 export interface WorkerDeps {
   settings: Settings;
@@ -89,13 +89,13 @@ function relog(logger: Logger, line: string): void {
   fn({ ...rest, worker: 'daily' }, typeof msg === 'string' ? msg : '');
 }
 
-function toError(e: { name: string; code: string; message: string; exitCode: 1 | 2 }): AppError {
+function toError(e: WireError): AppError {
   if (e.name === 'RunInterruptedError') {
     const err = new RunInterruptedError('next');
     err.message = e.message;
     return err;
   }
-  return new AppError(e.code as ErrorCode, e.message, { exitCode: e.exitCode });
+  return fromWireError(e);
 }
 
 /** Runs `job` in a fresh worker process; resolves with its result, rejects with its AppError. */

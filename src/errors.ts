@@ -48,3 +48,22 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/** An AppError as it crosses to another process or thread (a structured clone keeps no class or code). */
+export interface WireError {
+  name: string;
+  code: string;
+  message: string;
+  exitCode: 1 | 2;
+}
+
+/** The wire form of any thrown value: an AppError as it is, anything else as INTERNAL with its description. */
+export function toWireError(err: unknown): WireError {
+  const e = err instanceof AppError ? err : new AppError('INTERNAL', describeError(err));
+  return { name: e.name, code: e.code, message: e.message, exitCode: e.exitCode };
+}
+
+/** The AppError a wire error was made from (the same code, message and exit code). */
+export function fromWireError(e: WireError): AppError {
+  return new AppError(e.code as ErrorCode, e.message, { exitCode: e.exitCode });
+}

@@ -4,44 +4,58 @@
  * the same error code, IMPORT_INVALID). Rows are streamed: memory stays flat however long the file.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { type Day, daysInRange, isDay, toEpochDay } from './days.js';
 import { fillOrgFromLogs, firstPositive, type History, type HistoryLog } from './detect/backtest.js';
 import { NEVER } from './detect/log-rules.js';
 import { AppError } from './errors.js';
 
 /**
- * Calls `onLine(line, lineNo)` for every line of the file (1-based numbers, `\n` or `\r\n` endings),
- * reading UTF-8 in 1 MiB chunks; a character split across two chunks is decoded whole.
+ * Calls `onLine(buf, start, end, lineNo)` for every line of the file: its bytes are `buf[start … end)`, without
+ * the `\n` or `\r\n` ending (1-based numbers; a last line without an ending counts). The file is read in 1 MiB
+ * chunks; a line across two chunks is moved to the front and completed (the buffer grows for a longer line).
+ * `buf` is reused: a line's bytes are valid only during its call.
  */
-export function forEachLine(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (bytesRead: number) => void): void {
+export function forEachLineBytes(
+  path: string,
+  onLine: (buf: Buffer, start: number, end: number, lineNo: number) => void,
+  onProgress?: (bytesRead: number) => void,
+): void {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+    let buf = Buffer.allocUnsafe(1 << 20);
+    let kept = 0;
     let lineNo = 0;
     let total = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, kept, buf.length - kept, null);
       if (n === 0) break;
       total += n;
-      const chunk = rest + decoder.write(buf.subarray(0, n));
+      const filled = kept + n;
       let start = 0;
-      for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', start)) {
+      for (let i = buf.indexOf(10, kept); i !== -1 && i < filled; i = buf.indexOf(10, start)) {
         lineNo++;
-        const line = i > start && chunk.charCodeAt(i - 1) === 13 ? chunk.slice(start, i - 1) : chunk.slice(start, i);
-        onLine(line, lineNo);
+        onLine(buf, start, i > start && buf[i - 1] === 13 ? i - 1 : i, lineNo);
         start = i + 1;
+        if (start >= filled) break;
       }
-      rest = chunk.slice(start);
+      kept = filled - start;
+      if (kept > 0 && start > 0) buf.copy(buf, 0, start, filled);
       onProgress?.(total);
     }
-    rest += decoder.end();
-    if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo + 1);
+    if (kept > 0) onLine(buf, 0, buf[kept - 1] === 13 ? kept - 1 : kept, lineNo + 1);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Calls `onLine(line, lineNo)` for every line of the file, decoded from UTF-8 (`forEachLineBytes`' lines). */
+export function forEachLine(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (bytesRead: number) => void): void {
+  forEachLineBytes(path, (buf, start, end, lineNo) => onLine(buf.toString('utf8', start, end), lineNo), onProgress);
 }
 
 /** Splits one CSV line (RFC 4180 quotes allowed). */
@@ -116,28 +130,41 @@ const BYTES_RE = /^\d+$/;
 /** One log of a usage file: its place in order of first good row, the days seen, whether it has its name. */
 interface SeenLog {
   readonly index: number;
+  /** The log id as UTF-8 bytes (a row's id field is compared to it without making a string). */
+  readonly utf8: Buffer;
   base: number;
   bits: Uint8Array;
   named: boolean;
+  /** The log of the good row that followed this log's last time (files repeat one order of logs every day). */
+  next: SeenLog | undefined;
 }
 
 /**
  * The (log, day) pairs already seen, in about one bit per day of each log's span of days: 10,000 logs
  * over a year take ~0.5 MB where a Set of strings would take hundreds. One lookup per row finds the log.
  */
-function createPairSet(): { add(log: string, epochDay: number): SeenLog | null; ids: string[] } {
+function createPairSet(): {
+  /** The log of this id, added (with the next index) when new. */
+  entry(log: string, epochDay: number): SeenLog;
+  /** Adds the pair; false when it was there already. */
+  mark(e: SeenLog, epochDay: number): boolean;
+  ids: string[];
+} {
   const byLog = new Map<string, SeenLog>();
   const ids: string[] = [];
   return {
     ids,
-    /** Adds the pair and returns its log; null when the pair was there already. */
-    add(log, epochDay) {
+    entry(log, epochDay) {
       let e = byLog.get(log);
       if (!e) {
-        e = { index: ids.length, base: epochDay - (((epochDay % 8) + 8) % 8), bits: new Uint8Array(64), named: false };
+        const base = epochDay - (((epochDay % 8) + 8) % 8);
+        e = { index: ids.length, utf8: Buffer.from(log), base, bits: new Uint8Array(64), named: false, next: undefined };
         byLog.set(log, e);
         ids.push(log);
       }
+      return e;
+    },
+    mark(e, epochDay) {
       let i = epochDay - e.base;
       if (i < 0 || i >= e.bits.length * 8) {
         const lo = Math.min(e.base, epochDay - (((epochDay % 8) + 8) % 8));
@@ -152,9 +179,16 @@ function createPairSet(): { add(log: string, epochDay: number): SeenLog | null; 
       const mask = 1 << (i & 7);
       const seen = ((e.bits[byte] as number) & mask) !== 0;
       e.bits[byte] = (e.bits[byte] as number) | mask;
-      return seen ? null : e;
+      return !seen;
     },
   };
+}
+
+/** True when buf[start … end) holds exactly the bytes of `b`. */
+function sameBytes(b: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (end - start !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (b[i] !== buf[start + i]) return false;
+  return true;
 }
 
 export interface UsageCsvSummary {
@@ -234,55 +268,120 @@ export function checkUsageCsv(
     bad++;
     if (errors.length < MAX_REPORTED) errors.push(`line ${lineNo}: ${msg}`);
   };
+  /** A good row: counted, its days and name noted, handed to `onRow` (`name`: its name field while the log has none). */
+  const keep = (log: SeenLog, epoch: number, day: string, bytes: number, name: string | null) => {
+    count++;
+    // Days are canonical YYYY-MM-DD (isDay): the epoch order is their order.
+    if (epoch < minEpoch) {
+      minEpoch = epoch;
+      minDay = day;
+    }
+    if (epoch > maxEpoch) {
+      maxEpoch = epoch;
+      maxDay = day;
+    }
+    if (name) {
+      names.set(pairs.ids[log.index] as string, name.slice(0, 1000));
+      log.named = true;
+    }
+    if (bad === 0) onRow?.(log.index, epoch, bytes);
+  };
   const f: string[] = [];
-  forEachLine(
+  /** Any line, as text: the header, a bad row (reported), or a row the byte path below leaves to it. */
+  const checkLine = (line: string, lineNo: number) => {
+    if (lineNo === 1) {
+      cols = readHeader(line);
+      return;
+    }
+    if (line.trim() === '') return;
+    const c = cols as Columns;
+    const n = splitInto(line, f);
+    if (n <= Math.max(c.day, c.logId, c.bytes) || n > c.count) {
+      report(lineNo, `expected ${c.count} columns like the header, found ${n}`);
+      return;
+    }
+    const day = (f[c.day] as string).trim();
+    const logId = (f[c.logId] as string).trim();
+    const bytes = (f[c.bytes] as string).trim();
+    const epoch = epochOf(day);
+    if (epoch === NOT_A_DAY) report(lineNo, `day "${day.slice(0, 40)}" is not a date YYYY-MM-DD`);
+    else if (epoch === NOT_PAST) report(lineNo, `day ${day} is today or in the future; only complete past days can be ${done}`);
+    else if (logId === '' || logId.length > 200) report(lineNo, 'log_id is empty or longer than 200 characters');
+    else if (!BYTES_RE.test(bytes) || !Number.isSafeInteger(Number(bytes)))
+      report(lineNo, `bytes "${bytes.slice(0, 40)}" is not a whole non-negative number`);
+    else {
+      const log = pairs.entry(logId, epoch);
+      if (!pairs.mark(log, epoch)) {
+        report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
+        return;
+      }
+      keep(log, epoch, day, Number(bytes), c.name >= 0 && !log.named ? (c.name < n ? (f[c.name] as string).trim() : '') : null);
+    }
+  };
+  // The byte path: a row of printable ASCII without quotes or spaces (nothing to trim or unquote) that passes
+  // every check is kept without making strings of its fields; any other line goes to checkLine, which applies
+  // the checks and words the messages. The same rows are kept, in the same order, with the same values.
+  const starts = new Int32Array(64);
+  const ends = new Int32Array(64);
+  const dayBytes = Buffer.alloc(64);
+  let dayLength = -1;
+  let fastDay = '';
+  let fastEpoch = NOT_A_DAY;
+  let prev: SeenLog | undefined;
+  let firstLog: SeenLog | undefined;
+  const byteRow = (buf: Buffer, s: number, e: number): boolean => {
+    const c = cols as Columns;
+    if (c.count > starts.length) return false;
+    let k = 0;
+    let from = s;
+    for (let i = s; i < e; i++) {
+      const b = buf[i] as number;
+      if (b === 44) {
+        if (k + 1 >= c.count) return false;
+        starts[k] = from;
+        ends[k++] = i;
+        from = i + 1;
+      } else if (b < 0x21 || b > 0x7e || b === 0x22) return false;
+    }
+    starts[k] = from;
+    ends[k++] = e;
+    if (k <= Math.max(c.day, c.logId, c.bytes)) return false;
+    // Bytes: 1–15 digits (below 2^53, so the sum is exact and equals Number(text)).
+    const bs = starts[c.bytes] as number;
+    const be = ends[c.bytes] as number;
+    if (be - bs < 1 || be - bs > 15) return false;
+    let bytes = 0;
+    for (let i = bs; i < be; i++) {
+      const d = (buf[i] as number) - 48;
+      if (d < 0 || d > 9) return false;
+      bytes = bytes * 10 + d;
+    }
+    const ls = starts[c.logId] as number;
+    const le = ends[c.logId] as number;
+    if (le === ls || le - ls > 200) return false;
+    const ds = starts[c.day] as number;
+    const de = ends[c.day] as number;
+    if (de - ds > dayBytes.length) return false;
+    if (de - ds !== dayLength || !sameBytes(dayBytes.subarray(0, dayLength), buf, ds, de)) {
+      fastDay = buf.toString('latin1', ds, de);
+      fastEpoch = epochOf(fastDay);
+      dayLength = buf.copy(dayBytes, 0, ds, de);
+    }
+    if (fastEpoch === NOT_A_DAY || fastEpoch === NOT_PAST) return false;
+    const guess = prev ? prev.next : firstLog;
+    const log = guess && sameBytes(guess.utf8, buf, ls, le) ? guess : pairs.entry(buf.toString('latin1', ls, le), fastEpoch);
+    if (!pairs.mark(log, fastEpoch)) return false;
+    if (prev) prev.next = log;
+    else firstLog = log;
+    prev = log;
+    const name = c.name >= 0 && !log.named ? (c.name < k ? buf.toString('latin1', starts[c.name], ends[c.name]) : '') : null;
+    keep(log, fastEpoch, fastDay, bytes, name);
+    return true;
+  };
+  forEachLineBytes(
     path,
-    (line, lineNo) => {
-      if (lineNo === 1) {
-        cols = readHeader(line);
-        return;
-      }
-      if (line.trim() === '') return;
-      const c = cols as Columns;
-      const n = splitInto(line, f);
-      if (n <= Math.max(c.day, c.logId, c.bytes) || n > c.count) {
-        report(lineNo, `expected ${c.count} columns like the header, found ${n}`);
-        return;
-      }
-      const day = (f[c.day] as string).trim();
-      const logId = (f[c.logId] as string).trim();
-      const bytes = (f[c.bytes] as string).trim();
-      const epoch = epochOf(day);
-      if (epoch === NOT_A_DAY) report(lineNo, `day "${day.slice(0, 40)}" is not a date YYYY-MM-DD`);
-      else if (epoch === NOT_PAST) report(lineNo, `day ${day} is today or in the future; only complete past days can be ${done}`);
-      else if (logId === '' || logId.length > 200) report(lineNo, 'log_id is empty or longer than 200 characters');
-      else if (!BYTES_RE.test(bytes) || !Number.isSafeInteger(Number(bytes)))
-        report(lineNo, `bytes "${bytes.slice(0, 40)}" is not a whole non-negative number`);
-      else {
-        const log = pairs.add(logId, epoch);
-        if (log === null) {
-          report(lineNo, `log ${logId.slice(0, 60)} appears twice on ${day}`);
-          return;
-        }
-        count++;
-        // Days are canonical YYYY-MM-DD (isDay): the epoch order is their order.
-        if (epoch < minEpoch) {
-          minEpoch = epoch;
-          minDay = day;
-        }
-        if (epoch > maxEpoch) {
-          maxEpoch = epoch;
-          maxDay = day;
-        }
-        if (c.name >= 0 && !log.named) {
-          const name = c.name < n ? (f[c.name] as string).trim() : '';
-          if (name) {
-            names.set(logId, name.slice(0, 1000));
-            log.named = true;
-          }
-        }
-        if (bad === 0) onRow?.(log.index, epoch, Number(bytes));
-      }
+    (buf, s, e, lineNo) => {
+      if (lineNo === 1 || !byteRow(buf, s, e)) checkLine(buf.toString('utf8', s, e), lineNo);
     },
     (read) => opts.progress?.(read / Math.max(1, size)),
   );

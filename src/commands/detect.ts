@@ -4,7 +4,7 @@ import { createEpisodeCounter } from '../alerts/lifecycle.js';
 import { readSettings, requireSettings } from '../config.js';
 import { postDetectedDay } from '../daily.js';
 import { utcDayOf, yesterdayUtc } from '../days.js';
-import { type History, type LogOverrides, replay } from '../detect/backtest.js';
+import type { History, LogOverrides } from '../detect/backtest.js';
 import type { ThresholdRule } from '../detect/org-rules.js';
 import { DEFAULT_PARAMS, type DetectParams, parseSensitivity } from '../detect/params.js';
 import type { Finding, FindingKind } from '../detect/types.js';
@@ -21,6 +21,7 @@ import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
 import { readCsvHistory } from '../usage-csv.js';
 import { createOrgReplay } from './backtest-org.js';
+import { defaultThreads, replayOnThreads, THREADS_FROM_LOG_DAYS } from './backtest-threads.js';
 import { type CliIo, createProgress, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
 const KIND_ORDER: FindingKind[] = ['silent', 'drop', 'spike', 'new', 'threshold', 'budget', 'org', 'creep'];
@@ -65,6 +66,15 @@ function parseSensitivityOption(v: string | undefined): number | undefined {
     );
   }
   return s;
+}
+
+function parseThreadsOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new AppError('USAGE', `--threads "${v}" is not valid: write a whole number of threads from 1 to 64 (e.g. 2).`, { exitCode: 2 });
+  }
+  return n;
 }
 
 export function registerDetectCommands(program: Command, io: CliIo, open: OpenContext): void {
@@ -121,86 +131,98 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
     .option('--to <day>', 'last day to judge')
     .option('--sensitivity <x>', 'band multiplier to try (e.g. 1.5 = fewer alerts, 0.7 = more), or low | normal | high')
     .option('--json', 'one finding per line as JSON (the format of eval/score.mjs)')
-    .action((o: { input?: string; db?: boolean; from?: string; to?: string; sensitivity?: string; json?: boolean }) => {
-      if (Boolean(o.input) === Boolean(o.db)) {
-        throw new AppError('USAGE', 'Give exactly one of --input FILE.csv or --db, e.g. `logusage backtest --input usage.csv`.', {
-          exitCode: 2,
-        });
-      }
-      const from = parseDayOption('--from', o.from);
-      const to = parseDayOption('--to', o.to);
-      if (from && to && from > to) throw new AppError('USAGE', `--from ${from} is after --to ${to}.`, { exitCode: 2 });
-      const sensitivity = parseSensitivityOption(o.sensitivity);
-      const progress = createProgress(io, 'backtest');
-      const started = io.now().getTime();
-      let run: BacktestInput;
-      if (o.input) {
-        const settings = readSettings(io.env, io.overrides);
-        const h = readCsvHistory(o.input, (f) => progress.update(f * 0.2, 'reading'));
-        const params = detectionParams(settings, undefined, sensitivity === undefined ? {} : { sensitivity });
-        run = { h, params, thresholds: [], budget: settings.monthlyBudget, overrides: undefined };
-      } else {
-        const ctx = open();
-        try {
-          run = loadInput(ctx, sensitivity);
-        } finally {
-          ctx.close();
+    .option(
+      '--threads <n>',
+      `threads that judge the logs (default: 1 below ${THREADS_FROM_LOG_DAYS.toLocaleString('en-US')} log-days, else one per core, at most 4); the findings are the same`,
+    )
+    .action(
+      async (o: { input?: string; db?: boolean; from?: string; to?: string; sensitivity?: string; json?: boolean; threads?: string }) => {
+        if (Boolean(o.input) === Boolean(o.db)) {
+          throw new AppError('USAGE', 'Give exactly one of --input FILE.csv or --db, e.g. `logusage backtest --input usage.csv`.', {
+            exitCode: 2,
+          });
         }
-      }
-      const episodes = createEpisodeCounter(readSettings(io.env, io.overrides).resolveAfterDays);
-      // The organisation level, as the daily run judges it after the log rules (SPEC §6.7).
-      const orgReplay = createOrgReplay(run.h, run.overrides);
-      const org = { unusual: 0, alerts: 0, creep: 0 };
-      const summary = replay(run.h, {
-        params: run.params,
-        ...(from ? { from } : {}),
-        ...(to ? { to } : {}),
-        thresholds: run.thresholds,
-        monthlyBudget: run.budget,
-        ...(run.overrides ? { overrides: run.overrides } : {}),
-        onDay: (r, done, total) => {
-          const day = orgReplay.judge(r);
-          for (const f of day.findings) {
-            if (o.json) io.out(`${JSON.stringify(f)}\n`);
-            episodes.add(f);
+        const from = parseDayOption('--from', o.from);
+        const to = parseDayOption('--to', o.to);
+        if (from && to && from > to) throw new AppError('USAGE', `--from ${from} is after --to ${to}.`, { exitCode: 2 });
+        const sensitivity = parseSensitivityOption(o.sensitivity);
+        const threadsOption = parseThreadsOption(o.threads);
+        const progress = createProgress(io, 'backtest');
+        const started = io.now().getTime();
+        let run: BacktestInput;
+        if (o.input) {
+          const settings = readSettings(io.env, io.overrides);
+          const h = readCsvHistory(o.input, (f) => progress.update(f * 0.2, 'reading'));
+          const params = detectionParams(settings, undefined, sensitivity === undefined ? {} : { sensitivity });
+          run = { h, params, thresholds: [], budget: settings.monthlyBudget, overrides: undefined };
+        } else {
+          const ctx = open();
+          try {
+            run = loadInput(ctx, sensitivity);
+          } finally {
+            ctx.close();
           }
-          // An explained organisation day is the digest's (printed, not an alert); creep is one digest message.
-          for (const f of [day.unusual, day.creep]) if (f && o.json && !day.findings.includes(f)) io.out(`${JSON.stringify(f)}\n`);
-          if (day.unusual) org.unusual++;
-          if (day.unusual && day.findings.includes(day.unusual)) org.alerts++;
-          if (day.creep) org.creep++;
-          progress.update(0.9 + 0.1 * (done / total), 'reporting');
-        },
-        onProgress: (f) => progress.update(0.2 + 0.7 * f, 'replaying'),
-      });
-      progress.done();
-      if (o.json) return;
-      const logDays = summary.days * summary.logs;
-      const lines = [
-        `Backtest ${summary.from} … ${summary.to}: ${summary.days} days × ${summary.logs} logs (${logDays.toLocaleString('en-US')} log-days), sensitivity ${run.params.sensitivity}, in ${((io.now().getTime() - started) / 1000).toFixed(1)} s.`,
-        `Findings: ${summary.findings} (${logDays ? ((summary.findings / logDays) * 1000).toFixed(2) : '0'} per 1,000 log-days), about ${episodes.count()} alert episodes and notices (counted as the alert lifecycle keys them).`,
-        `  by kind: ${
-          KIND_ORDER.filter((k) => summary.byKind[k])
-            .map((k) => `${k} ${summary.byKind[k]}`)
-            .join(', ') || 'none'
-        }`,
-      ];
-      lines.push(
-        `Organisation: ${org.unusual} unusual day${org.unusual === 1 ? '' : 's'} (${org.alerts} alerted, ${org.unusual - org.alerts} explained by logs' own alerts), ${org.creep} creep notice${org.creep === 1 ? '' : 's'}.`,
-      );
-      const noisy = [...summary.byLog.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]));
-      lines.push(`Logs with findings: ${noisy.length} of ${summary.logs}.`);
-      if (noisy.length) {
-        lines.push('Noisiest logs:');
-        for (const [id, e] of noisy.slice(0, 10)) {
-          const kinds = KIND_ORDER.filter((k) => e.kinds[k])
-            .map((k) => `${k} ${e.kinds[k]}`)
-            .join(', ');
-          lines.push(`  ${String(e.count).padStart(4)}  ${e.name}${e.name.includes(id) ? '' : ` (${id})`}: ${kinds}`);
         }
-      }
-      io.out(`${lines.join('\n')}\n`);
-    });
+        const episodes = createEpisodeCounter(readSettings(io.env, io.overrides).resolveAfterDays);
+        // The organisation level, as the daily run judges it after the log rules (SPEC §6.7).
+        const orgReplay = createOrgReplay(run.h, run.overrides);
+        const org = { unusual: 0, alerts: 0, creep: 0 };
+        const threads = threadsOption ?? defaultThreads(run.h.logs.length, run.h.days.length);
+        const summary = await replayOnThreads(
+          run.h,
+          {
+            params: run.params,
+            ...(from ? { from } : {}),
+            ...(to ? { to } : {}),
+            thresholds: run.thresholds,
+            monthlyBudget: run.budget,
+            ...(run.overrides ? { overrides: run.overrides } : {}),
+            onDay: (r, done, total) => {
+              const day = orgReplay.judge(r);
+              for (const f of day.findings) {
+                if (o.json) io.out(`${JSON.stringify(f)}\n`);
+                episodes.add(f);
+              }
+              // An explained organisation day is the digest's (printed, not an alert); creep is one digest message.
+              for (const f of [day.unusual, day.creep]) if (f && o.json && !day.findings.includes(f)) io.out(`${JSON.stringify(f)}\n`);
+              if (day.unusual) org.unusual++;
+              if (day.unusual && day.findings.includes(day.unusual)) org.alerts++;
+              if (day.creep) org.creep++;
+              progress.update(0.9 + 0.1 * (done / total), 'reporting');
+            },
+            onProgress: (f) => progress.update(0.2 + 0.7 * f, 'replaying'),
+          },
+          threads,
+        );
+        progress.done();
+        if (o.json) return;
+        const logDays = summary.days * summary.logs;
+        const lines = [
+          `Backtest ${summary.from} … ${summary.to}: ${summary.days} days × ${summary.logs} logs (${logDays.toLocaleString('en-US')} log-days), sensitivity ${run.params.sensitivity}, in ${((io.now().getTime() - started) / 1000).toFixed(1)} s.`,
+          `Findings: ${summary.findings} (${logDays ? ((summary.findings / logDays) * 1000).toFixed(2) : '0'} per 1,000 log-days), about ${episodes.count()} alert episodes and notices (counted as the alert lifecycle keys them).`,
+          `  by kind: ${
+            KIND_ORDER.filter((k) => summary.byKind[k])
+              .map((k) => `${k} ${summary.byKind[k]}`)
+              .join(', ') || 'none'
+          }`,
+        ];
+        lines.push(
+          `Organisation: ${org.unusual} unusual day${org.unusual === 1 ? '' : 's'} (${org.alerts} alerted, ${org.unusual - org.alerts} explained by logs' own alerts), ${org.creep} creep notice${org.creep === 1 ? '' : 's'}.`,
+        );
+        const noisy = [...summary.byLog.entries()].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]));
+        lines.push(`Logs with findings: ${noisy.length} of ${summary.logs}.`);
+        if (noisy.length) {
+          lines.push('Noisiest logs:');
+          for (const [id, e] of noisy.slice(0, 10)) {
+            const kinds = KIND_ORDER.filter((k) => e.kinds[k])
+              .map((k) => `${k} ${e.kinds[k]}`)
+              .join(', ');
+            lines.push(`  ${String(e.count).padStart(4)}  ${e.name}${e.name.includes(id) ? '' : ` (${id})`}: ${kinds}`);
+          }
+        }
+        io.out(`${lines.join('\n')}\n`);
+      },
+    );
 }
 
 interface BacktestInput {

@@ -8,7 +8,7 @@ import { type Day, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
 import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
-import { findOrgDays, holidaysOf, withoutOrgDays } from './org-days.js';
+import { findOrgDays, holidaysOf, type OrgDay, withoutOrgDays } from './org-days.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
 import type { Finding, FindingKind } from './types.js';
@@ -124,35 +124,85 @@ export interface ReplaySummary {
 
 /** Replays every day from `from` (default: the first day) to `to` (default: the last), in order. */
 export function replay(h: History, opts: ReplayOptions): ReplaySummary {
+  const plan = planReplay(h, opts);
+  const judged = emptyJudged(plan);
+  judgeLogs(
+    plan,
+    h,
+    opts.params,
+    0,
+    plan.logs.length,
+    (t, j) => judged[t - plan.t0]!.push(j),
+    (done) => opts.onProgress?.(done / plan.logs.length),
+  );
+  return composeReplay(plan, h, opts, judged);
+}
+
+/** What a replay judges: the days (indices t0 … t1 of h.days), the organisation-wide days, every log's input. */
+export interface ReplayPlan {
+  from: Day;
+  to: Day;
+  t0: number;
+  t1: number;
+  /** toEpochDay of h.days[0]. */
+  day0: number;
+  orgDays: ReadonlyMap<number, OrgDay>;
+  logs: DetectLog[];
+}
+
+/** The days and inputs of a replay (`replay` = planReplay, judgeLogs over every log, composeReplay). */
+export function planReplay(h: History, opts: ReplayOptions): ReplayPlan {
   if (h.days.length === 0) throw new AppError('USAGE', 'There is no history to replay.', { exitCode: 2 });
   const first = h.days[0]!;
   const last = h.days[h.days.length - 1]!;
   const from = opts.from && opts.from > first ? opts.from : first;
   const to = opts.to && opts.to < last ? opts.to : last;
-  const base = toEpochDay(first);
-  const t0 = toEpochDay(from) - base;
-  const t1 = toEpochDay(to) - base;
+  const day0 = toEpochDay(first);
+  const t1 = toEpochDay(to) - day0;
   // Organisation-wide days first: every log's history leaves out the ones it dipped on (SPEC §6.4).
   const org = findOrgDays(h.logs, h.days, h.observed, holidaysOf(opts.params.holidays), 0, t1);
   const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: true, excluded: org.excluded });
-  const detector = createLogDetector(opts.params);
-  const summary: ReplaySummary = { days: 0, logs: logs.length, findings: 0, byKind: {}, byLog: new Map(), from, to };
-  const total = Math.max(0, t1 - t0 + 1);
-  // Pass 1, log by log (each log's history stays in cache): the per-log results of every day.
-  const judged: JudgedLog[][] = Array.from({ length: total }, () => []);
-  const day0 = toEpochDay(first);
-  for (let i = 0; i < logs.length; i++) {
-    const lg = logs[i]!;
-    for (let t = t0; t <= t1; t++) {
+  return { from, to, t0: toEpochDay(from) - day0, t1, day0, orgDays: org.days, logs };
+}
+
+/** One empty list per judged day, for `judgeLogs`' results. */
+export function emptyJudged(plan: Pick<ReplayPlan, 't0' | 't1'>): JudgedLog[][] {
+  return Array.from({ length: Math.max(0, plan.t1 - plan.t0 + 1) }, () => []);
+}
+
+/**
+ * Pass 1 of a replay for the logs with index in [a, b) of `plan.logs`, log by log (each log's history stays in
+ * cache): every day's result that has a verdict or a silence goes to `sink(t, …)`, in log order, then day order.
+ * A log's results depend on that log alone, so any split of the logs gives the same results.
+ */
+export function judgeLogs(
+  plan: Pick<ReplayPlan, 't0' | 't1' | 'day0' | 'logs'>,
+  h: Pick<History, 'observed' | 'firstObserved'>,
+  params: DetectParams,
+  a: number,
+  b: number,
+  sink: (t: number, judged: JudgedLog) => void,
+  onLog?: (done: number) => void,
+): void {
+  const detector = createLogDetector(params);
+  for (let i = a; i < b; i++) {
+    const lg = plan.logs[i]!;
+    for (let t = plan.t0; t <= plan.t1; t++) {
       if (h.observed[t] !== 1) continue;
-      const r = detector.evaluate(lg, t, day0, h.firstObserved);
-      if (r.verdict || r.silence) judged[t - t0]!.push({ log: i, result: r });
+      const r = detector.evaluate(lg, t, plan.day0, h.firstObserved);
+      if (r.verdict || r.silence) sink(t, { log: i, result: r });
     }
-    opts.onProgress?.((i + 1) / logs.length);
+    onLog?.(i + 1 - a);
     // The fortnight's model is only needed while this log is replayed.
     if (lg.memo) lg.memo.model = null;
   }
-  // Pass 2, day by day in order: findings, thresholds and budget, as the daily run composes them.
+}
+
+/** Pass 2, day by day in order: findings, thresholds and budget, as the daily run composes them (empties `judged`). */
+export function composeReplay(plan: ReplayPlan, h: History, opts: ReplayOptions, judged: JudgedLog[][]): ReplaySummary {
+  const { t0, t1, logs } = plan;
+  const summary: ReplaySummary = { days: 0, logs: logs.length, findings: 0, byKind: {}, byLog: new Map(), from: plan.from, to: plan.to };
+  const total = Math.max(0, t1 - t0 + 1);
   const ctx = {
     days: h.days,
     t: t0,
@@ -163,7 +213,7 @@ export function replay(h: History, opts: ReplayOptions): ReplaySummary {
     thresholds: opts.thresholds ?? [],
     monthlyBudget: opts.monthlyBudget,
     params: opts.params,
-    orgDays: org.days,
+    orgDays: plan.orgDays,
   };
   for (let t = t0; t <= t1; t++) {
     ctx.t = t;

@@ -5,10 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultThreads, replayOnThreads } from '../../src/commands/backtest-threads.js';
+import { readSettings } from '../../src/config.js';
 import { addDays, diffDays } from '../../src/days.js';
+import { replay } from '../../src/detect/backtest.js';
+import type { DayResult } from '../../src/detect/detect-day.js';
 import type { Finding } from '../../src/detect/types.js';
 import { AppError } from '../../src/errors.js';
 import { runImport } from '../../src/import.js';
+import { detectionParams } from '../../src/pipeline/detect.js';
 import { openDb } from '../../src/store/db.js';
 import { readCsvHistory } from '../../src/usage-csv.js';
 import { generateSynthetic, scoreFindings, toCsv } from '../fixtures/detect/synthetic.js';
@@ -192,6 +197,68 @@ describe('logusage backtest', () => {
     expect(readCsvHistory(file('day,log_id,bytes\n2999-01-01,a,5\n')).days).toEqual(['2999-01-01']);
   });
 
+  it('--threads N gives exactly the findings and the summary of one thread (the logs judged on worker threads)', async () => {
+    const input = file(toCsv(SET));
+    const cli = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
+    const run = async (...args: string[]) => {
+      cli.reset();
+      expect(await cli.run('backtest', '--input', input, ...args)).toBe(0);
+      expect(cli.err()).toBe('');
+      // The summary's first line says how long the run took; everything else must be the same.
+      return cli.out().replace(/ in [\d.]+ s\./, '.');
+    };
+    const serial = await run('--json', '--threads', '1');
+    expect(parse(serial).length).toBeGreaterThan(50);
+    expect(await run('--json', '--threads', '2')).toBe(serial);
+    // More threads than cores, and ranges of unequal length: still the same lines in the same order.
+    expect(await run('--json', '--threads', '7')).toBe(serial);
+    expect(await run('--threads', '3')).toBe(await run('--threads', '1'));
+  });
+
+  it('a replay on threads reports the same days, in order, and its progress up to every log', async () => {
+    const h = readCsvHistory(file(toCsv(SET)));
+    const params = detectionParams(readSettings({ DATABASE_PATH: tempDbPath() }), undefined);
+    const days = (threads: number) => {
+      const seen: Array<[string, Finding[], number]> = [];
+      const progress: number[] = [];
+      const opts = {
+        params,
+        onDay: (r: DayResult, done: number) => seen.push([r.day, r.findings, done]),
+        onProgress: (f: number) => progress.push(f),
+      };
+      return { seen, progress, run: threads === 0 ? Promise.resolve(replay(h, opts)) : replayOnThreads(h, opts, threads) };
+    };
+    const one = days(0);
+    const two = days(2);
+    const [a, b] = await Promise.all([one.run, two.run]);
+    expect(b).toEqual(a);
+    expect(two.seen).toEqual(one.seen);
+    expect(two.progress.at(-1)).toBe(1);
+    for (let i = 1; i < two.progress.length; i++) expect(two.progress[i]).toBeGreaterThanOrEqual(two.progress[i - 1]!);
+    expect(defaultThreads(20, 365)).toBe(1);
+  });
+
+  it('reads a file the same whatever the form of its rows (plain, quoted, spaced, CRLF, logs in any order)', () => {
+    const rows: Array<[string, string, string, number]> = [];
+    for (let d = 0; d < 20; d++)
+      for (let l = 0; l < 6; l++) rows.push([addDays('2026-03-01', d), `id-${l}`, `log ${l}`, 1000 * (l + 1) + d]);
+    const plain = ['day,log_id,log_name,bytes', ...rows.map((r) => r.join(','))].join('\n');
+    // Every other row in a form the byte path leaves to the text path; the order of logs changes every day.
+    const mixed = [
+      'day,log_id,log_name,bytes',
+      ...rows
+        .map((r, i) => (i % 2 ? `"${r[0]}", ${r[1]} ,"${r[2]}",${r[3]}` : r.join(',')))
+        .sort((x, y) => x.slice(0, 11).localeCompare(y.slice(0, 11)) || (x < y ? 1 : -1)),
+    ].join('\r\n');
+    const read = (text: string) => {
+      const h = readCsvHistory(file(text));
+      return { days: h.days, org: [...h.org], logs: h.logs.map((l) => [l.id, l.name, [...l.values], l.firstSeen]).sort() };
+    };
+    expect(read(mixed)).toEqual(read(plain));
+    // A duplicate on the byte path is refused as on the text path.
+    expect(() => readCsvHistory(file(`${plain}\n${rows[5]!.join(',')}\n`))).toThrow(/line 122: log id-5 appears twice on 2026-03-01/);
+  });
+
   it('bad usage exits 2, a bad file 1, each with a message', async () => {
     const cli = createTestCli({ env: { DATABASE_PATH: tempDbPath() }, now: NOW });
     expect(await cli.run('backtest')).toBe(2);
@@ -207,5 +274,8 @@ describe('logusage backtest', () => {
     expect(await cli.run('backtest', '--input', file(toCsv(SET)), '--sensitivity', 'loud')).toBe(2);
     cli.reset();
     expect(await cli.run('backtest', '--db', '--from', '2026-05-01', '--to', '2026-04-01')).toBe(2);
+    cli.reset();
+    expect(await cli.run('backtest', '--input', file(toCsv(SET)), '--threads', '0')).toBe(2);
+    expect(cli.err()).toMatch(/--threads "0" is not valid: write a whole number of threads from 1 to 64 \(e\.g\. 2\)/);
   });
 });

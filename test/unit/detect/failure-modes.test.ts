@@ -159,7 +159,11 @@ describe('6. heavy tails: a very large material change is told even on a noisy l
     // Its record days come at the natural rate (one day in 92 is the largest of 13 weeks): a rule that told
     // "beyond every day of the window" whatever the noise would alert them several times a year.
     let told = 0;
-    for (const seed of [1, 2, 3, 4, 5]) told += findings(series(1000, () => 5 * GB, 0.5, seed), { from: 100 }).length;
+    for (const seed of [1, 2, 3, 4, 5])
+      told += findings(
+        series(1000, () => 5 * GB, 0.5, seed),
+        { from: 100 },
+      ).length;
     expect(told).toBeLessThanOrEqual(1);
   });
 });
