@@ -9,7 +9,7 @@ import { type History, replay } from '../../../src/detect/backtest.js';
 import { NEVER } from '../../../src/detect/log-rules.js';
 import { DEFAULT_PARAMS } from '../../../src/detect/params.js';
 import type { Finding } from '../../../src/detect/types.js';
-import { dayAt, findings, GB, type Hit, judge, MB, series } from './series.js';
+import { dayAt, findings, GB, type Hit, judge, MB, series } from '../../support/series.js';
 
 /** The first finding is a spike on a day in [first, latest], and every finding lies in [first, end). */
 function expectSpikeIn(hits: Hit[], first: number, latest: number, end: number): void {

@@ -1,8 +1,8 @@
 /** Builders of single-log histories for the detection rule tests (deterministic noise). */
-import { addDays, type Day, toEpochDay, weekdayOf } from '../../../src/days.js';
-import { createLogDetector, type LogDayResult, type LogSeries, type LogVerdict, NO_RESET } from '../../../src/detect/log-rules.js';
-import { DEFAULT_PARAMS, type DetectParams } from '../../../src/detect/params.js';
-import { createRandom } from '../../../src/random.js';
+import { addDays, type Day, toEpochDay, weekdayOf } from '../../src/days.js';
+import { createLogDetector, type LogDayResult, type LogSeries, type LogVerdict, NO_RESET } from '../../src/detect/log-rules.js';
+import { DEFAULT_PARAMS, type DetectParams } from '../../src/detect/params.js';
+import { createRandom } from '../../src/random.js';
 
 /** Index 0 of every series: a Monday. */
 export const START: Day = '2026-01-05';
