@@ -22,7 +22,7 @@ import { AppError, describeError, fromWireError, type WireError } from './errors
 import { forkEntry } from './fork-entry.js';
 import type { Logger } from './logger.js';
 import type { CounterId, Counters, Labels } from './metrics/counters.js';
-import type { SlackMessage } from './slack/mrkdwn.js';
+import type { SlackMessage } from './slack/block-kit.js';
 import type { Db } from './store/db.js';
 
 /** daily: the daily run of a day; preview: the digest preview; collect: `/logusage refresh`'s collection. */

@@ -8,10 +8,11 @@
  * 3. the messages are queued in the outbox in the order given, replies and updates where their parent went (a
  *    message whose parent was never queued is not sent).
  * The idempotency keys are the runner's (`alert:<id>:post`, `group:<id>:update:<day>`, …), pinned by
- * test/integration/daily-e2e.test.ts. Bytes are whole bytes per UTC day.
+ * test/integration/pipeline/daily-e2e.test.ts. Bytes are whole bytes per UTC day.
  */
 import { addDays, type Day } from '../days.js';
 import type { Finding } from '../detect/types.js';
+import type { SlackMessage } from '../slack/block-kit.js';
 import { type AlertView, buildAlertMessage, buildNewNormalNotice, buildNoticeMessage, buildResolvedReply } from '../slack/blocks/alert.js';
 import {
   buildGroupMessage,
@@ -20,7 +21,6 @@ import {
   buildOrgEventNotice,
   type GroupView,
 } from '../slack/blocks/grouped.js';
-import type { SlackMessage } from '../slack/mrkdwn.js';
 import { alertsOfGroup, getAlertGroup } from '../store/alert-groups.js';
 import { listAlertActions } from '../store/controls.js';
 import type { Db } from '../store/db.js';

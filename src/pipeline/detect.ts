@@ -5,7 +5,7 @@
  * Every log's last quickLookbackDays are read first; the rules bound every backward scan and report
  * `incomplete` when they would need older data, and only those logs are read over lookbackDays. The
  * findings are those of a replay over the whole history (tested: test/unit/detect/no-look-ahead.test.ts,
- * test/integration/detect.test.ts).
+ * test/integration/pipeline/detect.test.ts).
  */
 import type { Settings } from '../config.js';
 import { addDays, type Day, toEpochDay } from '../days.js';

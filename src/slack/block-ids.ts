@@ -10,7 +10,7 @@
  * (unique per row), the click for a button's update, the reply number for a slash command's
  * replacement (src/slack/outbox.ts, src/slack/listeners/).
  */
-import { SLACK_LIMITS } from './mrkdwn.js';
+import { SLACK_LIMITS } from './block-kit.js';
 
 const SEPARATOR = '~';
 /** A role is one of our readable names; Slack's own generated ids (mixed case, `+`, `=`) are not. */

@@ -8,12 +8,13 @@ import { type AlertRecord, getAlert } from '../store/alerts.js';
 import { acceptNewNormal, listAlertActions, recordAudit, setMuted, snoozeLog } from '../store/controls.js';
 import { displayName, getLog, latestObservedDay } from '../store/usage.js';
 import { ACTION_IDS, type AlertButtonValue } from './action-ids.js';
+import type { Block, SlackMessage } from './block-kit.js';
 import { type AlertAction, buildActionLog } from './blocks/alert.js';
 import { buildFailure, buildNotAllowed, buildReply } from './blocks/common.js';
 import { type BusyRetryOptions, retryWhileBusy } from './busy-retry.js';
 import { type Caller, type CommandContext, todayOf, whoAt } from './commands/context.js';
 import { describeFailure } from './failure.js';
-import { type Block, plainName, type SlackMessage, shownName } from './mrkdwn.js';
+import { plainName, shownName } from './mrkdwn.js';
 
 export interface ButtonOutcome {
   /** Shown only to the person who clicked (refusals, errors, nothing to change). */

@@ -14,8 +14,8 @@ import type { Db } from '../store/db.js';
 import { getExplanation } from '../store/explanations.js';
 import { logSeries } from '../store/slack-reads.js';
 import { displayName, type LogInfo, latestObservedDay } from '../store/usage.js';
+import type { SlackMessage } from './block-kit.js';
 import { buildCauseMessage, buildCauseUnavailable } from './blocks/cause.js';
-import type { SlackMessage } from './mrkdwn.js';
 
 /** Asks Log Search now (the daily run's explainLog with this process's client). */
 export type AskCause = (logId: string, day: Day, direction: 'up' | 'down') => Promise<ExplainResult>;

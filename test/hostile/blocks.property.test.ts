@@ -21,6 +21,7 @@ import type { Finding, FindingKind } from '../../src/detect/types.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { hasBlockRole, renewBlockIds } from '../../src/slack/block-ids.js';
+import { type Block, fitMessage, type SlackMessage, section } from '../../src/slack/block-kit.js';
 import {
   ACTION_LOG_BLOCK_ID,
   buildAlertMessage,
@@ -43,16 +44,7 @@ import { buildSummary } from '../../src/slack/blocks/summary.js';
 import { buildTop } from '../../src/slack/blocks/top.js';
 import { parseCommand } from '../../src/slack/command-parser.js';
 import type { MembershipState } from '../../src/slack/membership.js';
-import {
-  type Block,
-  escapeMrkdwn,
-  fitMessage,
-  type SlackMessage,
-  section,
-  shownName,
-  sparkline,
-  truncate,
-} from '../../src/slack/mrkdwn.js';
+import { escapeMrkdwn, shownName, sparkline, truncate } from '../../src/slack/mrkdwn.js';
 import { createSlackService } from '../../src/slack/service.js';
 import { insertAlert } from '../../src/store/alerts.js';
 import { openDb } from '../../src/store/db.js';

@@ -1,9 +1,9 @@
 /** Block Kit helpers for tests only. */
 
 import { hasBlockRole } from '../../src/slack/block-ids.js';
+import { type Block, context } from '../../src/slack/block-kit.js';
 import { ACTION_LOG_BLOCK_ID, ACTION_LOG_LINES } from '../../src/slack/blocks/alert.js';
 import { withActionLog } from '../../src/slack/listeners/alert-actions.js';
-import { type Block, context } from '../../src/slack/mrkdwn.js';
 
 /**
  * The message's blocks with one more raw, already escaped `line` in its action log (oldest dropped past

@@ -1,6 +1,8 @@
 /** In-memory databases for a test, and the stored history read back in plain shapes that tests compare. */
 import { onTestFinished } from 'vitest';
+import type { Day } from '../../src/days.js';
 import { type Db, openDb } from '../../src/store/db.js';
+import { type CollectionWrite, writeCollection } from '../../src/store/usage.js';
 
 /** A fresh in-memory database with the real migrations, closed when the current test finishes. */
 export function memoryDb(): Db {
@@ -19,6 +21,30 @@ export function dumpHistory(db: Db): Record<string, unknown[]> {
     observed_days: db.prepare('SELECT * FROM observed_days ORDER BY day').all(),
     org_usage: db.prepare('SELECT * FROM org_usage ORDER BY day').all(),
   };
+}
+
+/** Every row of every table (each table's rows sorted): equal dumps mean nothing was stored, changed or deleted. */
+export function dumpStore(db: Db): Record<string, string[]> {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  return Object.fromEntries(
+    tables.map((t) => [
+      t,
+      db
+        .prepare(`SELECT * FROM "${t}"`)
+        .all()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ]),
+  );
+}
+
+/** One collection from the API of one UTC day: `bytes` per log id, in that order, with the rest of the write in `o`. */
+export function collectDay(db: Db, day: Day, bytes: Record<string, number>, o: Omit<CollectionWrite, 'observedDays' | 'source' | 'usage'>) {
+  const usage = Object.entries(bytes).map(([logId, b]) => ({ day, logId, bytes: b }));
+  return writeCollection(db, { observedDays: [day], source: 'api', usage, ...o });
 }
 
 /** Stored per-log bytes as `{ "day logId": bytes }` (rows only: zeros are absent rows). */

@@ -18,6 +18,7 @@ import {
   type SignOptions,
   type SlackPostResult,
   sendBlockAction,
+  sendInteraction,
   sendSlashCommand,
   startFakeSlack,
 } from './fake-slack.js';
@@ -91,6 +92,8 @@ export interface Harness {
   /** Sends a command and waits for its first response_url answer (or returns the ack body when answered in the ack). */
   ask(text: string, opts?: { user?: string; channel?: string }): Promise<{ text: string; blocks: unknown[]; raw: Record<string, unknown> }>;
   click(f: Omit<BlockActionFields, 'responseUrl'> & { rid?: string }, sign?: SignOptions): Promise<SlackPostResult>;
+  /** Sends a signed interaction payload (a view submission, a block action in a view, a type-ahead) as Slack does. */
+  interact(payload: Record<string, unknown>, sign?: SignOptions): Promise<SlackPostResult>;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     click(f, sign) {
       return sendBlockAction(url, SECRET, { ...f, responseUrl: fake.responseUrl(f.rid ?? `c${++ridCounter}`) }, sign);
+    },
+    interact(payload, sign) {
+      return sendInteraction(url, SECRET, payload, sign);
     },
     async close() {
       await app.stop();

@@ -19,6 +19,7 @@ const PURE = [
   /^alerts\/lifecycle\.ts$/,
   /^slack\/blocks\//,
   /^slack\/mrkdwn\.ts$/,
+  /^slack\/block-kit\.ts$/,
   /^slack\/command-parser\.ts$/,
   /^config\.ts$/,
 ];

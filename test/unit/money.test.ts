@@ -15,24 +15,9 @@ import {
   withEpisodeImpact,
 } from '../../src/money.js';
 import { parseCommand } from '../../src/slack/command-parser.js';
+import { k8sAuditSpike } from '../support/builders.js';
 
-const finding = (over: Partial<Finding> = {}): Finding => ({
-  day: '2026-03-10',
-  kind: 'spike',
-  scope: 'log',
-  logId: 'L1',
-  logName: 'k8s-audit',
-  logsets: ['Platform'],
-  value: 41e9,
-  expected: 16e9,
-  low: 12e9,
-  high: 20e9,
-  score: 3,
-  reason: 'k8s-audit sent 41 GB, 2.6× its usual 16 GB.',
-  changeBytes: 25e9,
-  changePct: 156,
-  ...over,
-});
+const finding = k8sAuditSpike;
 
 describe('formatMoney', () => {
   it.each([

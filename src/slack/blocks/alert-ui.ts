@@ -5,7 +5,7 @@
  * block_id: Slack gives the block a new one on every update of the message.
  */
 import type { AlertButtonValue } from '../action-ids.js';
-import type { Block } from '../mrkdwn.js';
+import type { Block } from '../block-kit.js';
 import { UI_ACTION_IDS } from '../ui-ids.js';
 
 export function buildAlertUiActions(v: {

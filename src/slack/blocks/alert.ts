@@ -8,22 +8,8 @@ import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, changeMoneyText, impactText, priceOfFinding } from '../../money.js';
 import { formatBytes, formatDuration } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
-import {
-  type Block,
-  capLines,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  flattenText,
-  mrkdwn,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-  sparkline,
-  truncate,
-} from '../mrkdwn.js';
+import { type Block, capLines, context, fitMessage, mrkdwn, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, flattenText, plainName, shownName, sparkline, truncate } from '../mrkdwn.js';
 import { alertUiContext, buildAlertUiActions, describeUiAction } from './alert-ui.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 import { mentionUser } from './log-detail.js';

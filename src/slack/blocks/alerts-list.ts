@@ -1,18 +1,8 @@
 /** Pure builder of `/logusage alerts`: open alerts, newest first, with a link to each alert's channel. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
-import {
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  header,
-  listSections,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { context, fitMessage, header, listSections, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
 
 export interface AlertLine {

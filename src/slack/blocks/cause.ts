@@ -6,17 +6,8 @@
 import { type CauseAnalysis, describeCause } from '../../detect/root-cause.js';
 import type { Finding } from '../../detect/types.js';
 import { formatBytes } from '../../units.js';
-import {
-  codeSpan,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { context, fitMessage, type SlackMessage, section } from '../block-kit.js';
+import { codeSpan, escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 
 /** "120 GB" for the change the explanation speaks of; '' when it has no meaningful size (thresholds). */
 export function causeChangeText(f: Pick<Finding, 'kind' | 'changeBytes'> | null): string {

@@ -4,19 +4,8 @@
  * `fitMessage`, so no message exceeds 50 blocks or 10k characters whatever the data.
  */
 import { formatBytes } from '../../units.js';
-import {
-  capLines,
-  codeSpan,
-  context,
-  ellipsize,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  flattenText,
-  plainName,
-  type SlackMessage,
-  section,
-} from '../mrkdwn.js';
+import { capLines, context, fitMessage, type SlackMessage, section } from '../block-kit.js';
+import { codeSpan, ellipsize, escapeMrkdwn, escapeUntrusted, flattenText, plainName } from '../mrkdwn.js';
 
 /** "+12%" / "−35%" / "new" (expected 0) / "" (unknown). */
 export function formatChangePct(value: number, expected: number | undefined | null): string {

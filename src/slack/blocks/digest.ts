@@ -7,18 +7,8 @@ import type { Day } from '../../days.js';
 import type { Finding } from '../../detect/types.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import {
-  capLines,
-  context,
-  divider,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  header,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { capLines, context, divider, fitMessage, header, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, shownName } from '../mrkdwn.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 import { orgDigestSection } from './org.js';

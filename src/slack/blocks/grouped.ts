@@ -13,21 +13,8 @@ import type { Finding } from '../../detect/types.js';
 import { changeMoneyText } from '../../money.js';
 import { formatBytes } from '../../units.js';
 import { ACTION_IDS, type AlertButtonValue } from '../action-ids.js';
-import {
-  type Block,
-  context,
-  ellipsize,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  listSections,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-  sparkline,
-  truncate,
-} from '../mrkdwn.js';
+import { type Block, context, fitMessage, listSections, type SlackMessage, section } from '../block-kit.js';
+import { ellipsize, escapeMrkdwn, escapeUntrusted, plainName, shownName, sparkline, truncate } from '../mrkdwn.js';
 import { type AlertAction, type AlertState, buildActionLog, kindLabel, showDay } from './alert.js';
 import { formatChangeBytes, formatChangePct } from './common.js';
 

@@ -1,6 +1,8 @@
 /** Pure builder of `/logusage help`: every command with an example, admin-only ones marked. */
+
+import { context, fitMessage, header, type SlackMessage, section } from '../block-kit.js';
 import { EXAMPLES, usagesOf } from '../commands/table.js';
-import { context, escapeMrkdwn, fitMessage, header, type SlackMessage, section } from '../mrkdwn.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 
 const READ: Array<[string, string]> = usagesOf(false).map((u) => [u.usage, u.what]);
 const ADMIN: Array<[string, string]> = usagesOf(true).map((u) => [u.usage, u.what]);

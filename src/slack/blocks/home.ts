@@ -8,18 +8,8 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import {
-  type Block,
-  capLines,
-  context,
-  divider,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  header,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { type Block, capLines, context, divider, fitMessage, header, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, shownName } from '../mrkdwn.js';
 import { UI_ACTION_IDS } from '../ui-ids.js';
 import { kindLabel, showDay } from './alert.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';

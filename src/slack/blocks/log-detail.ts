@@ -2,20 +2,8 @@
 import { type Day, WEEKDAY_NAMES, weekdayOf } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import {
-  type Block,
-  capLines,
-  codeSpan,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  flattenText,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { type Block, capLines, context, fitMessage, type SlackMessage, section } from '../block-kit.js';
+import { codeSpan, escapeMrkdwn, escapeUntrusted, flattenText, plainName, shownName } from '../mrkdwn.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
 export interface ChangeLine {

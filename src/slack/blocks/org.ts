@@ -8,17 +8,8 @@ import { formatShare } from '../../detect/org-reason.js';
 import type { Finding } from '../../detect/types.js';
 import { formatMoney, moneyOf, priceOfFinding } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import {
-  capLines,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { capLines, context, fitMessage, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 import { formatChangeBytes } from './common.js';
 
 /** "• *web-proxy* +3.1 GB (62 %) ≈ +$1.09" per contributor (escaped mrkdwn). */

@@ -3,7 +3,9 @@
  * one succeeds) and the "working again" reply in its thread. The error text is escaped and inert; `day` is a
  * UTC day 'YYYY-MM-DD'.
  */
-import { context, escapeMrkdwn, escapeUntrusted, plainName, type SlackMessage, section } from '../mrkdwn.js';
+
+import { context, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, plainName } from '../mrkdwn.js';
 
 /** The failure notice of the daily run for `day`: what failed (the error's message) and its stable code. */
 export function buildRunFailedMessage(day: string, err: { code: string; message: string }): SlackMessage {

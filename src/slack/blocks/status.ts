@@ -1,19 +1,9 @@
 /** Pure builder of `/logusage status`: last run, next run, coverage, budget, recent changes. */
 import type { Day } from '../../days.js';
 import { formatBytes } from '../../units.js';
+import { capLines, context, fitMessage, header, type SlackMessage, section } from '../block-kit.js';
 import { describeMembership, type Membership } from '../membership.js';
-import {
-  capLines,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  header,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 import { type ChangeLine, changesSection, plansSection } from './log-detail.js';
 
 export interface StatusView {

@@ -2,18 +2,8 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import {
-  capLines,
-  context,
-  escapeMrkdwn,
-  escapeUntrusted,
-  fitMessage,
-  header,
-  plainName,
-  type SlackMessage,
-  section,
-  shownName,
-} from '../mrkdwn.js';
+import { capLines, context, fitMessage, header, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, escapeUntrusted, plainName, shownName } from '../mrkdwn.js';
 import { bytesOrGap, formatChangeBytes, formatChangePct } from './common.js';
 
 export interface SummaryLogLine {

@@ -8,7 +8,8 @@
 import type { Day } from '../../days.js';
 import { bytesMoneyText, type Price } from '../../money.js';
 import { formatBytes } from '../../units.js';
-import { context, escapeMrkdwn, fitMessage, header, plainName, type SlackMessage, section, shownName, truncate } from '../mrkdwn.js';
+import { context, fitMessage, header, type SlackMessage, section } from '../block-kit.js';
+import { escapeMrkdwn, plainName, shownName, truncate } from '../mrkdwn.js';
 import { formatChangePct } from './common.js';
 
 export interface TopView {

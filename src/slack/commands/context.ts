@@ -14,10 +14,10 @@ import type { DayRanks } from '../../store/day-ranks.js';
 import type { Db } from '../../store/db.js';
 import type { LogList } from '../../store/log-list.js';
 import { displayName, type LogInfo } from '../../store/usage.js';
+import type { SlackMessage } from '../block-kit.js';
 import type { Command } from '../command-parser.js';
 import type { AskCause } from '../explain-command.js';
 import type { CheckMembership } from '../membership.js';
-import type { SlackMessage } from '../mrkdwn.js';
 import { currentPrice } from './money-argument.js';
 
 /**

@@ -1,6 +1,7 @@
 /** `/logusage digest` (SPEC §9): today's digest as it would be posted, marked as a preview (`serve` only). */
+
+import { context, fitMessage } from '../block-kit.js';
 import { buildReply } from '../blocks/common.js';
-import { context, fitMessage } from '../mrkdwn.js';
 import type { Handlers } from './context.js';
 
 export const digestCommands: Handlers<'digest'> = {

@@ -6,11 +6,11 @@
 import { AppError, describeError } from '../../errors.js';
 import { refreshReadCaches } from '../../store/read-caches.js';
 import { latestObservedDay } from '../../store/usage.js';
+import type { SlackMessage } from '../block-kit.js';
 import { buildFailure, buildNotAllowed, buildUsageError } from '../blocks/common.js';
 import { type BusyRetryOptions, retryWhileBusy } from '../busy-retry.js';
 import { type Command, parseCommand } from '../command-parser.js';
 import { describeFailure } from '../failure.js';
-import type { SlackMessage } from '../mrkdwn.js';
 import type { Caller, CommandContext, CommandResult, UploadPng } from './context.js';
 import { helpFor } from './help.js';
 import { HANDLERS } from './index.js';

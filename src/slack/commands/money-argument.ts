@@ -7,9 +7,9 @@ import { bytesFor, formatMoney, formatPrice, type Price } from '../../money.js';
 import type { Db } from '../../store/db.js';
 import { effectivePrice } from '../../store/price.js';
 import { formatBytes } from '../../units.js';
+import type { SlackMessage } from '../block-kit.js';
 import { buildUsageError } from '../blocks/common.js';
 import type { Command, MoneyArg } from '../command-parser.js';
-import type { SlackMessage } from '../mrkdwn.js';
 import { EXAMPLES } from './table.js';
 
 export interface MoneyCommandDeps {

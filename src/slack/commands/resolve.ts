@@ -3,9 +3,10 @@
  * says why not: the candidates when ambiguous (with their log sets), else what was wrong and one valid example.
  */
 import { displayName, type LogInfo } from '../../store/usage.js';
+import type { SlackMessage } from '../block-kit.js';
 import { buildUsageError } from '../blocks/common.js';
 import { buildCandidates } from '../blocks/log-detail.js';
-import { ellipsize, type SlackMessage } from '../mrkdwn.js';
+import { ellipsize } from '../mrkdwn.js';
 import { logsetNames, type Match, matchLog, matchLogset } from '../names.js';
 import type { CommandContext } from './context.js';
 

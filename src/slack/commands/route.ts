@@ -3,9 +3,10 @@
  * set's alerts go to (others: SLACK_ALERT_CHANNEL). Changes are audited by src/store/controls.ts.
  */
 import { listRoutes, removeRoute, setRoute } from '../../store/controls.js';
+import { context, fitMessage, listSections } from '../block-kit.js';
 import { buildReply, buildUsageError } from '../blocks/common.js';
 import { describeMembership } from '../membership.js';
-import { context, ellipsize, escapeMrkdwn, fitMessage, listSections, plainName, shownName } from '../mrkdwn.js';
+import { ellipsize, escapeMrkdwn, plainName, shownName } from '../mrkdwn.js';
 import { type Handlers, whoAt } from './context.js';
 import { resolveLogset } from './resolve.js';
 import { EXAMPLES } from './table.js';

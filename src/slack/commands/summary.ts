@@ -10,9 +10,10 @@ import { effectiveBudget } from '../../store/controls.js';
 import { countOpenAlerts, dataVersion, isObserved, orgSeries } from '../../store/slack-reads.js';
 import { latestObservedDay } from '../../store/usage.js';
 import { typicalAt } from '../baseline.js';
+import type { SlackMessage } from '../block-kit.js';
 import { buildReply } from '../blocks/common.js';
 import { buildSummary } from '../blocks/summary.js';
-import { type SlackMessage, sparkline } from '../mrkdwn.js';
+import { sparkline } from '../mrkdwn.js';
 import { type CommandContext, type Handlers, HISTORY, LOOKBACK, withPrice } from './context.js';
 import { rankedLogs } from './top.js';
 

@@ -54,6 +54,20 @@ function withUndo<const N extends 'snooze' | 'mute', const U extends 'unsnooze' 
   return [entry(c.name, [change(c.usage, c.what)], c.example), entry(c.undo, [], `${c.undo} firewall-eu`)] as const;
 }
 
+/**
+ * A setting kept per log set (`route`, `owner`): `<name> list` shows them all (its plural is an alias), setting and
+ * removing one are changes (`<name>-set`, `<name>-remove`), refused as "change <name>s".
+ */
+function perLogSet<const N extends 'route' | 'owner'>(name: N, c: { listed: string; usage: string; what: string; example: string }) {
+  return {
+    name,
+    aliases: [`${name}s`] as const,
+    usages: [read(`${name} list`, c.listed), change(c.usage, c.what)],
+    examples: { [name]: c.example, [`${name}List`]: `${name} list` } as { [P in N | `${N}List`]: string },
+    admin: { what: `change ${name}s`, kinds: [`${name}-set`, `${name}-remove`] as const },
+  };
+}
+
 export const SUBCOMMANDS = [
   { name: 'help', aliases: ['?'], usages: [], examples: { help: 'help' } },
   {
@@ -142,16 +156,12 @@ export const SUBCOMMANDS = [
     example: 'mute firewall-eu',
     refused: 'mute logs',
   }),
-  {
-    name: 'route',
-    aliases: ['routes'],
-    usages: [
-      read('route list', 'which log sets alert in which channel'),
-      change('route <logset name> <#channel>', "send a log set's alerts to a channel"),
-    ],
-    examples: { route: 'route Firewalls #security-alerts', routeList: 'route list' },
-    admin: { what: 'change routes', kinds: ['route-set', 'route-remove'] },
-  },
+  perLogSet('route', {
+    listed: 'which log sets alert in which channel',
+    usage: 'route <logset name> <#channel>',
+    what: "send a log set's alerts to a channel",
+    example: 'route Firewalls #security-alerts',
+  }),
   {
     name: 'expect',
     aliases: ['expected'],
@@ -166,16 +176,12 @@ export const SUBCOMMANDS = [
     },
     admin: { what: 'plan changes', kinds: ['expect-set', 'expect-remove'] },
   },
-  {
-    name: 'owner',
-    aliases: ['owners'],
-    usages: [
-      read('owner list', 'who owns which log set'),
-      change('owner <logset name> <@person|@group> | owner remove <logset>', "mention the log set's owner in its alerts"),
-    ],
-    examples: { owner: 'owner Firewalls @secops', ownerList: 'owner list' },
-    admin: { what: 'change owners', kinds: ['owner-set', 'owner-remove'] },
-  },
+  perLogSet('owner', {
+    listed: 'who owns which log set',
+    usage: 'owner <logset name> <@person|@group> | owner remove <logset>',
+    what: "mention the log set's owner in its alerts",
+    example: 'owner Firewalls @secops',
+  }),
   { name: 'digest', aliases: [], usages: [read('digest', "preview of today's digest")], examples: { digest: 'digest' } },
   {
     name: 'refresh',

@@ -6,9 +6,10 @@
 import { listThresholds, removeThreshold, setThreshold } from '../../store/controls.js';
 import { displayName } from '../../store/usage.js';
 import { formatBytes } from '../../units.js';
+import { context, fitMessage, listSections } from '../block-kit.js';
 import { buildReply, buildUsageError } from '../blocks/common.js';
 import { mentionUser } from '../blocks/log-detail.js';
-import { context, escapeMrkdwn, fitMessage, listSections, shownName } from '../mrkdwn.js';
+import { escapeMrkdwn, shownName } from '../mrkdwn.js';
 import { type Handlers, nameOf, whoAt } from './context.js';
 import { resolveMoneyArgument } from './money-argument.js';
 import { resolveLog, resolveLogset } from './resolve.js';

@@ -10,8 +10,8 @@ import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { hasBlockRole, renewBlockIds } from '../block-ids.js';
+import { type Block, fitMessage } from '../block-kit.js';
 import { ACTION_LOG_BLOCK_ID } from '../blocks/alert.js';
-import { type Block, fitMessage } from '../mrkdwn.js';
 import type { ButtonOutcome, SlackService } from '../service.js';
 
 /** The message's blocks with its action log (found by its role, any revision) replaced by `log`, appended when it had none (pure). */

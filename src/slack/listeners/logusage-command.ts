@@ -7,9 +7,9 @@ import type { App, RespondFn } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { renewBlockIds } from '../block-ids.js';
+import type { SlackMessage } from '../block-kit.js';
 import { parseCommand } from '../command-parser.js';
 import { isChanging } from '../commands/table.js';
-import type { SlackMessage } from '../mrkdwn.js';
 import type { SlackService, UploadPng } from '../service.js';
 import type { CommandModal } from './modals.js';
 

@@ -10,12 +10,12 @@ import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AlertButtonValue } from '../action-ids.js';
+import type { SlackMessage } from '../block-kit.js';
 import { buildNotAllowed } from '../blocks/common.js';
 import { buildNoticeModal, type ModalContext, type ModalView, readModalContext } from '../blocks/modals.js';
 import { parseCommand } from '../command-parser.js';
 import type { HomePublisher } from '../home.js';
 import type { Modals, ViewValues } from '../modals.js';
-import type { SlackMessage } from '../mrkdwn.js';
 import type { Caller, SlackService } from '../service.js';
 import { MODAL_FIELDS, MODAL_IDS, UI_ACTION_IDS } from '../ui-ids.js';
 

@@ -6,7 +6,7 @@ import { createLogList } from '../../../src/store/log-list.js';
 import { startRun } from '../../../src/store/runs.js';
 import { orgSeries, rankDay } from '../../../src/store/slack-reads.js';
 import { listLogs, writeCollection, writeImport } from '../../../src/store/usage.js';
-import { memoryDb } from '../../support/db.js';
+import { collectDay, memoryDb } from '../../support/db.js';
 import { seedHistory } from '../../support/slack-harness.js';
 
 describe('createDayRanks and createLogList', () => {
@@ -121,13 +121,7 @@ describe('createDayRanks and createLogList', () => {
     const day = '2026-03-10';
     expect(ranks.rank(day, 4)).toEqual(rankDay(db, day, 4));
     recordAudit(db, { actor: 'U1', at: '2026-03-11T09:00:00.000Z' }, 'budget.set', null, { bytes: 1 });
-    writeCollection(db, {
-      observedDays: ['2026-03-11'],
-      source: 'api',
-      usage: [{ logId: 'L0', day: '2026-03-11', bytes: 1 }],
-      orgDaily: [],
-      now: '2026-03-11T10:00:00.000Z',
-    });
+    collectDay(db, '2026-03-11', { L0: 1 }, { orgDaily: [], now: '2026-03-11T10:00:00.000Z' });
     expect(ranks.rank(day, 4)).toEqual(rankDay(db, day, 4));
     writeImport(db, { days: [day], names: new Map(), now: '2026-03-11T11:00:00.000Z', each: (emit) => emit('L0', day, 9e12) });
     startRun(db, 'import', new Date('2026-03-11T11:00:00.000Z'));

@@ -9,6 +9,7 @@ import { type Db, defaultMigrationsDir, openDb } from '../../../src/store/db.js'
 import { buildShownNames } from '../../../src/store/log-names.js';
 import { getLog, isInternalLog, listLogs, logState, type ManagedLog, writeCollection } from '../../../src/store/usage.js';
 import { createTestCli } from '../../support/cli.js';
+import { collectDay } from '../../support/db.js';
 import { tempDbPath, tempDir } from '../../support/tmp.js';
 
 const NOW = '2026-03-15T08:00:00.000Z';
@@ -21,21 +22,19 @@ function listed(db: Db, managedLogs: ManagedLog[]): void {
 describe('log states', () => {
   it('tells listed, never listed and no longer listed apart; only the last is "(deleted)"', () => {
     const db = openDb(':memory:');
-    writeCollection(db, {
-      observedDays: ['2026-03-10'],
-      source: 'api',
-      usage: [
-        { day: '2026-03-10', logId: 'a', bytes: 5 },
-        { day: '2026-03-10', logId: 'b', bytes: 6 },
-        { day: '2026-03-10', logId: 'c', bytes: 7 },
-      ],
-      managedLogs: [
-        { id: 'a', name: 'fw', logsets: [], sourceType: 'token', platformManaged: false, retentionPeriod: 'default', tokenCount: 2 },
-        { id: 'b', name: 'gone-soon', logsets: [] },
-      ],
-      importedNames: new Map([['c', 'imported-only']]),
-      now: NOW,
-    });
+    collectDay(
+      db,
+      '2026-03-10',
+      { a: 5, b: 6, c: 7 },
+      {
+        managedLogs: [
+          { id: 'a', name: 'fw', logsets: [], sourceType: 'token', platformManaged: false, retentionPeriod: 'default', tokenCount: 2 },
+          { id: 'b', name: 'gone-soon', logsets: [] },
+        ],
+        importedNames: new Map([['c', 'imported-only']]),
+        now: NOW,
+      },
+    );
     listed(db, [{ id: 'a', name: 'fw', logsets: [] }]);
     const a = getLog(db, 'a')!;
     const b = getLog(db, 'b')!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/store/db.js';
 import { coverage, getLog, isEmpty, latestObservedDay, readUsageMatrix, usageOnDay, writeCollection } from '../../../src/store/usage.js';
-import { storedUsage } from '../../support/db.js';
+import { collectDay, storedUsage } from '../../support/db.js';
 
 const NOW = '2026-03-15T08:00:00.000Z';
 
@@ -57,8 +57,7 @@ describe('usage store', () => {
 
   it('keeps first and last seen true to the stored rows when values move or vanish', () => {
     const db = openDb(':memory:');
-    const write = (day: string, bytes: number) =>
-      writeCollection(db, { observedDays: [day], source: 'api', usage: [{ day, logId: 'a', bytes }], now: NOW });
+    const write = (day: string, bytes: number) => collectDay(db, day, { a: bytes }, { now: NOW });
     write('2026-03-05', 5);
     write('2026-03-01', 1);
     write('2026-03-09', 9);

@@ -8,7 +8,7 @@ import {
   type LifecycleInput,
   type OpenEpisode,
 } from '../../../src/alerts/lifecycle.js';
-import { finding } from './finding.js';
+import { finding } from '../../support/builders.js';
 
 function episode(o: Partial<OpenEpisode> = {}): OpenEpisode {
   return {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderView, type View } from '../../../src/alerts/messages.js';
 import { buildAlertMessage, buildResolvedReply } from '../../../src/slack/blocks/alert.js';
 import { buildOrgEventNotice } from '../../../src/slack/blocks/grouped.js';
-import { finding } from './finding.js';
+import { finding } from '../../support/builders.js';
 
 const spark = Float64Array.from({ length: 30 }, (_, i) => 1e9 + i * 1e7);
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlannedChanges, type PlannedChange } from '../../../src/alerts/planned.js';
 import { parseCommand } from '../../../src/slack/command-parser.js';
-import { finding } from './finding.js';
+import { finding } from '../../support/builders.js';
 
 // finding(): 48.2 GB against an expected 15.6 GB (+209 %), log L1 in log sets Security and EU.
 const plan = (o: Partial<PlannedChange>): PlannedChange => ({

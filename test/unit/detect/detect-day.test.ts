@@ -6,7 +6,7 @@ import { NO_RESET } from '../../../src/detect/log-rules.js';
 import { evaluateBudget } from '../../../src/detect/org-rules.js';
 import { DEFAULT_PARAMS } from '../../../src/detect/params.js';
 import { buildLogReason } from '../../../src/detect/reason.js';
-import { GB, START, series } from './series.js';
+import { GB, START, series } from '../../support/series.js';
 
 const TB = 1e12;
 

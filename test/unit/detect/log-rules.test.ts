@@ -3,7 +3,7 @@
  * must be found and what must not — so that breaking the behaviour fails it.
  */
 import { describe, expect, it } from 'vitest';
-import { findings, GB, judge, MB, nextWeekday, series } from './series.js';
+import { findings, GB, judge, MB, nextWeekday, series } from '../../support/series.js';
 
 const WEEKDAY = 10 * GB;
 const isWeekend = (wd: number) => wd === 0 || wd === 6;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../../src/config.js';
 import { findOrgDays, holidaysOf, NO_HOLIDAYS } from '../../../src/detect/org-days.js';
 import { detectionParams } from '../../../src/pipeline/detect.js';
-import { dayAt, GB, series } from './series.js';
+import { dayAt, GB, series } from '../../support/series.js';
 
 const DAYS = 60;
 const days = Array.from({ length: DAYS }, (_, i) => dayAt(i));

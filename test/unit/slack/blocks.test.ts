@@ -1,6 +1,7 @@
 /** The /logusage Block Kit builders: hostile text is inert, limits hold whatever the data. */
 import { describe, expect, it } from 'vitest';
 import { daysInRange } from '../../../src/days.js';
+import { type Block, SLACK_LIMITS, type SlackMessage, section } from '../../../src/slack/block-kit.js';
 import { buildAlertsList } from '../../../src/slack/blocks/alerts-list.js';
 import { buildNotAllowed, buildUsageError, formatChangePct } from '../../../src/slack/blocks/common.js';
 import { buildHelp } from '../../../src/slack/blocks/help.js';
@@ -8,7 +9,7 @@ import { buildCandidates, buildLogDetail } from '../../../src/slack/blocks/log-d
 import { buildStatus } from '../../../src/slack/blocks/status.js';
 import { buildSummary } from '../../../src/slack/blocks/summary.js';
 import { buildTop } from '../../../src/slack/blocks/top.js';
-import { type Block, SLACK_LIMITS, type SlackMessage, section, sparkline } from '../../../src/slack/mrkdwn.js';
+import { sparkline } from '../../../src/slack/mrkdwn.js';
 import { withActionLine } from '../../support/blocks.js';
 
 const HOSTILE = ['<!channel>', '<!here>', '<@UEVIL0001>', '<https://evil.example|click me>', '<#CEVIL0001>', 'a & b'];

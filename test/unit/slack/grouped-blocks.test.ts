@@ -1,8 +1,8 @@
 /** The grouped, log-set and organisation-event messages (src/slack/blocks/grouped.ts) within Slack's rules. */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/detect/types.js';
+import { messageTextLength } from '../../../src/slack/block-kit.js';
 import { buildGroupMessage, buildLogSetMessage, buildOrgEventNotice, type GroupRow } from '../../../src/slack/blocks/grouped.js';
-import { messageTextLength } from '../../../src/slack/mrkdwn.js';
 
 const HOSTILE = '<!channel> *bold* <@U0EVIL> & `x`';
 

@@ -5,24 +5,10 @@ import { priceFindings, withEpisodeImpact } from '../../../src/money.js';
 import { buildAlertMessage, buildNoticeMessage } from '../../../src/slack/blocks/alert.js';
 import { buildDigest, type DigestView } from '../../../src/slack/blocks/digest.js';
 import { buildHome, type HomeView } from '../../../src/slack/blocks/home.js';
+import { k8sAuditSpike } from '../../support/builders.js';
 
 const spark = new Array(30).fill(16e9);
-const base: Finding = {
-  day: '2026-03-12',
-  kind: 'spike',
-  scope: 'log',
-  logId: 'L1',
-  logName: 'k8s-audit · Platform',
-  logsets: ['Platform'],
-  value: 41e9,
-  expected: 16e9,
-  low: 12e9,
-  high: 20e9,
-  score: 3,
-  reason: 'k8s-audit sent 41 GB, 2.6× its usual 16 GB.',
-  changeBytes: 25e9,
-  changePct: 156,
-};
+const base: Finding = k8sAuditSpike({ day: '2026-03-12', logName: 'k8s-audit · Platform' });
 const text = (m: { text: string; blocks: unknown[] }) => `${m.text}\n${JSON.stringify(m.blocks)}`;
 const price = { perGb: 0.35, currency: 'USD' };
 
@@ -63,14 +49,20 @@ describe('alert money', () => {
   });
 });
 
+/** The organisation's day as the digest and the Home tab both show it: 100 GB, 1 TB month to date, 3 TB budget. */
+const orgDay: Pick<DigestView & HomeView, 'day' | 'total' | 'expected' | 'spark' | 'month' | 'openAlertCount'> = {
+  day: '2026-03-10',
+  total: 100e9,
+  expected: { expected: 90e9, low: 80e9, high: 110e9 },
+  spark: '▁▂',
+  month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+  openAlertCount: 0,
+};
+
 describe('digest money', () => {
   const view: DigestView = {
-    day: '2026-03-10',
+    ...orgDay,
     observed: true,
-    total: 100e9,
-    expected: { expected: 90e9, low: 80e9, high: 110e9 },
-    spark: '▁▂',
-    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
     budget: { bytes: 3e12, source: 'env' },
     top: [],
     logsWithData: 3,
@@ -78,7 +70,6 @@ describe('digest money', () => {
     newLogs: [],
     silentLogs: [],
     openAlerts: [],
-    openAlertCount: 0,
   };
   it('yesterday, month to date, projection and budget in money with a price; none without', () => {
     expect(text(buildDigest(view))).not.toMatch(/\$/);
@@ -94,15 +85,10 @@ describe('App Home money', () => {
     userId: 'U0USER001',
     isAdmin: false,
     builtAt: '2026-03-11T08:00:00.000Z',
-    day: '2026-03-10',
-    total: 100e9,
-    expected: { expected: 90e9, low: 80e9, high: 110e9 },
-    spark: '▁▂',
-    month: { month: '2026-03', toDate: 1e12, projected: 3.1e12, knownDays: 10, daysInMonth: 31 },
+    ...orgDay,
     budget: { bytes: 3e12 },
     top: [],
     alerts: [],
-    openAlertCount: 0,
     plans: [],
   };
   it('yesterday, month to date, projection and budget in money only with a price', () => {

@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  capLines,
-  context,
-  escapeMrkdwn,
-  fitMessage,
-  listSections,
-  messageTextLength,
-  SLACK_LIMITS,
-  section,
-  sparkline,
-  truncate,
-} from '../../../src/slack/mrkdwn.js';
+import { capLines, context, fitMessage, listSections, messageTextLength, SLACK_LIMITS, section } from '../../../src/slack/block-kit.js';
+import { escapeMrkdwn, sparkline, truncate } from '../../../src/slack/mrkdwn.js';
 
 describe('escapeMrkdwn', () => {
   it('escapes &, < and > so mentions and links are inert', () => {

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { logsetNames, matchLog, matchLogset } from '../../../src/slack/names.js';
-import type { LogInfo } from '../../../src/store/usage.js';
+import { logInfo } from '../../support/builders.js';
 
-const log = (id: string, name: string | null, sets: string[] = []): LogInfo => ({
-  id,
-  name,
-  logsets: sets.map((s) => ({ id: s, name: s })),
-  inManagement: true,
-  everListed: true,
-  firstSeen: null,
-  lastSeen: null,
-  sourceType: 'token',
-  platformManaged: false,
-  retentionPeriod: null,
-  tokenCount: null,
-});
+const log = logInfo;
 
 const logs = [
   log('aaaa-1111', 'firewall-eu', ['Firewalls']),

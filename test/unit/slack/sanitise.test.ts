@@ -5,19 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blockRole, hasBlockRole, renewBlockIds } from '../../../src/slack/block-ids.js';
-import {
-  codeSpan,
-  escapeUntrusted,
-  fitMessage,
-  MARKUP_GUARD as G,
-  plainName,
-  SLACK_LIMITS,
-  section,
-  shownName,
-  stripMarkupGuards,
-} from '../../../src/slack/mrkdwn.js';
+import { fitMessage, SLACK_LIMITS, section } from '../../../src/slack/block-kit.js';
+import { codeSpan, escapeUntrusted, MARKUP_GUARD as G, plainName, shownName, stripMarkupGuards } from '../../../src/slack/mrkdwn.js';
 import { matchLog } from '../../../src/slack/names.js';
-import type { LogInfo } from '../../../src/store/usage.js';
+import { logInfo } from '../../support/builders.js';
 
 describe('escapeUntrusted', () => {
   it('guards markers that could format, on both sides', () => {
@@ -44,19 +35,7 @@ describe('escapeUntrusted', () => {
     expect(codeSpan('')).toBe('` `');
   });
   it('a name copied from a message (with its guards) matches the log again', () => {
-    const log: LogInfo = {
-      id: 'aaaa-1111',
-      name: '*prod* :db: logs',
-      logsets: [],
-      inManagement: true,
-      everListed: true,
-      firstSeen: null,
-      lastSeen: null,
-      sourceType: 'token',
-      platformManaged: false,
-      retentionPeriod: null,
-      tokenCount: null,
-    };
+    const log = logInfo('aaaa-1111', '*prod* :db: logs');
     const copied = escapeUntrusted('*prod* :db: logs');
     expect(stripMarkupGuards(copied)).toBe('*prod* :db: logs');
     expect(matchLog(copied, [log])).toMatchObject({ ok: true, item: { id: 'aaaa-1111' } });

@@ -25,11 +25,7 @@ describe('chart', () => {
     expect(f?.altText).toMatch(/^Line chart of Organisation: bytes per day from 2026-02-09 to 2026-03-10 \(UTC\)/);
   });
 
-  it('an unknown log uploads nothing; an upload refused for membership says to invite the app', async () => {
-    const upload = recordingUpload();
-    const r = await chartCommands.chart(world(), cmd('chart nosuch', 'chart'), caller, upload);
-    expect(r.message.text).toBe('no log matches "nosuch". Example: /logusage chart L1 30d');
-    expect(upload.calls).toEqual([]);
+  it('an upload refused for membership says to invite the app (an unknown log: refusals.test.ts)', async () => {
     const refused = await chartCommands.chart(world(), cmd('chart firewall-eu 90d', 'chart'), caller, recordingUpload('not_in_channel'));
     expect(refused.message.text).toBe('The chart could not be uploaded (not_in_channel).');
     expect(allText(refused.message)).toContain('Invite the app to this channel');
@@ -52,11 +48,8 @@ describe('explain', () => {
     expect(r.message.text).toBe(`No explanation for firewall-eu on ${LAST_DAY}: Log Search lists no host-like key for this log`);
   });
 
-  it('an unknown log is a usage error; without Log Search the answer says it cannot ask', async () => {
-    const ctx = world();
-    const r = await explainCommands.explain(ctx, cmd('explain nosuch 2026-03-01', 'explain'), caller, noUpload);
-    expect(r.message.text).toBe('no log matches "nosuch". Example: /logusage explain L1 2026-03-01');
-    const none = await explainCommands.explain(ctx, cmd('explain firewall-eu', 'explain'), caller, noUpload);
+  it('without Log Search the answer says it cannot ask (an unknown log: refusals.test.ts)', async () => {
+    const none = await explainCommands.explain(world(), cmd('explain firewall-eu', 'explain'), caller, noUpload);
     expect(none.message.text).toContain('Log Search cannot be asked from here');
   });
 });

@@ -7,7 +7,7 @@ import { afterEach } from 'vitest';
 import { readSettings } from '../../../../src/config.js';
 import { createSilentLogger } from '../../../../src/logger.js';
 import { type Command, parseCommand } from '../../../../src/slack/command-parser.js';
-import type { CommandContext, SlackHooks, UploadPng } from '../../../../src/slack/commands/context.js';
+import type { CommandContext, CommandResult, Handler, Handlers, SlackHooks, UploadPng } from '../../../../src/slack/commands/context.js';
 import { createCommandContext } from '../../../../src/slack/service.js';
 import { type Db, openDb } from '../../../../src/store/db.js';
 import { ADMIN, CHANNEL, NOW, type SeedLog, seedHistory } from '../../../support/slack-harness.js';
@@ -49,6 +49,17 @@ export function cmd<K extends Command['kind']>(text: string, kind: K): Extract<C
   const c = parseCommand(text);
   if (c.kind !== kind) throw new Error(`"${text}" parses to ${c.kind}, not ${kind}`);
   return c as Extract<Command, { kind: K }>;
+}
+
+/**
+ * Runs `text` (as typed after `/logusage`) through the handler, among `handlers` (one subcommand's file), of the kind
+ * it parses to; that file must handle the kind. The caller is the admin in the channel.
+ */
+export async function run(handlers: Partial<Handlers>, ctx: CommandContext, text: string, upload: UploadPng): Promise<CommandResult> {
+  const c = parseCommand(text);
+  const handler = c.kind === 'error' ? undefined : (handlers[c.kind] as Handler<typeof c.kind> | undefined);
+  if (!handler) throw new Error(`"${text}" parses to ${c.kind}, which these handlers do not handle`);
+  return handler(ctx, c as never, caller, upload);
 }
 
 /** An upload that records what it was given (or fails with a Slack error code). */
