@@ -4,8 +4,8 @@
  * error), and ends by itself (it listens to nothing).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { judgeLogs } from '../detect/backtest.js';
-import type { LogDayResult } from '../detect/log-types.js';
+import { judgeLogs, replayInputs } from '../detect/backtest.js';
+import type { LogDayResult, LogSeries } from '../detect/log-types.js';
 import { toWireError } from '../errors.js';
 import type { ThreadInput, ThreadMessage } from './backtest-threads.js';
 
@@ -14,17 +14,21 @@ const port = parentPort;
 const post = (m: ThreadMessage) => port.postMessage(m);
 try {
   const input = workerData as ThreadInput;
+  const logs: LogSeries[] = input.logs.map((l, k) => {
+    const values = input.values.subarray(k * input.days, (k + 1) * input.days);
+    return { ...l, values, ...replayInputs(values) };
+  });
   for (let block = 0, t0 = input.t0; t0 <= input.t1; block++, t0 += input.blockDays) {
     const t: number[] = [];
     const log: number[] = [];
     const results: LogDayResult[] = [];
-    const days = { ...input, t0, t1: Math.min(input.t1, t0 + input.blockDays - 1) };
+    const days = { t0, t1: Math.min(input.t1, t0 + input.blockDays - 1), day0: input.day0, logs };
     judgeLogs(
       days,
       input,
       input.params,
       0,
-      input.logs.length,
+      logs.length,
       (day, j) => {
         t.push(day);
         log.push(j.log + input.offset);

@@ -20,7 +20,7 @@ import {
   type ReplaySummary,
   replay,
 } from '../detect/backtest.js';
-import type { LogDayResult } from '../detect/log-types.js';
+import type { LogDayResult, LogSeries } from '../detect/log-types.js';
 import type { DetectParams } from '../detect/params.js';
 import { AppError, describeError, fromWireError, type WireError } from '../errors.js';
 import { startThread } from '../fork-entry.js';
@@ -42,8 +42,17 @@ export function defaultThreads(logs: number, days: number): number {
   return logs * days < THREADS_FROM_LOG_DAYS ? 1 : Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
 }
 
-/** What a replay thread receives: its range of the plan's logs (log `offset` first) and what judging reads. */
-export interface ThreadInput extends Pick<ReplayPlan, 't0' | 't1' | 'day0' | 'logs'>, Pick<History, 'observed' | 'firstObserved'> {
+/** What a log's rules read besides its values. */
+export type ThreadLog = Pick<LogSeries, 'firstSeen' | 'baselineFrom' | 'sensitivity' | 'minBytes'>;
+
+/**
+ * What a replay thread receives: its range of the plan's logs (log `offset` first) and what judging reads. The
+ * values of its k-th log are `values[k × days … (k + 1) × days)`, in memory shared with this thread (not copied).
+ */
+export interface ThreadInput extends Pick<ReplayPlan, 't0' | 't1' | 'day0'>, Pick<History, 'observed' | 'firstObserved'> {
+  logs: ThreadLog[];
+  values: Float64Array;
+  days: number;
   offset: number;
   params: DetectParams;
   /** Days of a block (the last one may be shorter). */
@@ -70,7 +79,7 @@ export async function replayOnThreads(h: History, opts: ReplayOptions, threads: 
     whileJudging?.();
     return replay(h, opts);
   }
-  const plan = planReplay(h, opts);
+  const plan = planReplay(h, opts, false);
   const composer = createReplayComposer(plan, h, opts);
   const total = Math.max(0, plan.t1 - plan.t0 + 1);
   if (total === 0) {
@@ -110,12 +119,23 @@ export async function replayOnThreads(h: History, opts: ReplayOptions, threads: 
       if (next === blocks) end(() => resolve(composer.summary));
     };
     try {
+      const days = h.days.length;
       for (let p = 0; p < parts; p++) {
+        const range = plan.logs.slice(bound(p), bound(p + 1));
+        const values = new Float64Array(new SharedArrayBuffer(range.length * days * Float64Array.BYTES_PER_ELEMENT));
+        for (let k = 0; k < range.length; k++) values.set(range[k]!.values, k * days);
         const input: ThreadInput = {
           t0: plan.t0,
           t1: plan.t1,
           day0: plan.day0,
-          logs: plan.logs.slice(bound(p), bound(p + 1)),
+          logs: range.map((l) => ({
+            firstSeen: l.firstSeen,
+            baselineFrom: l.baselineFrom,
+            sensitivity: l.sensitivity,
+            minBytes: l.minBytes,
+          })),
+          values,
+          days,
           observed: h.observed,
           firstObserved: h.firstObserved,
           offset: bound(p),

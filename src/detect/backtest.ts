@@ -7,7 +7,7 @@
 import { type Day, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
-import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
+import { createLogDetector, type LogSeries, NEVER, NO_RESET } from './log-rules.js';
 import { findOrgDays, holidaysOf, type OrgDay, withoutOrgDays } from './org-days.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
@@ -87,21 +87,13 @@ export function toDetectLogs(
   return h.logs.map((l, li) => {
     const o = overrides?.get(l.id);
     const values = withoutOrgDays(l.values, opts.excluded?.get(li));
-    let ln: Float64Array | undefined;
-    if (opts.replay) {
-      ln = new Float64Array(values.length);
-      for (let i = 0; i < ln.length; i++) {
-        const v = values[i]!;
-        ln[i] = v > 0 ? Math.log(v) : Number.NaN;
-      }
-    }
     return {
       id: l.id,
       name: l.name,
       logsets: l.logsets,
       values,
       ...(values !== l.values ? { bytes: l.values } : {}),
-      ...(ln ? { lnValues: ln, memo: { model: null } } : {}),
+      ...(opts.replay ? replayInputs(values) : {}),
       firstSeen: l.firstSeen,
       baselineFrom: o?.baselineFrom ? toEpochDay(o.baselineFrom) - base : NO_RESET,
       sensitivity: o?.sensitivity ?? params.sensitivity,
@@ -109,6 +101,16 @@ export function toDetectLogs(
       muted: o?.muted ?? false,
     };
   });
+}
+
+/** What a log judged on many days carries besides its values: their logarithms and a memo of its model. */
+export function replayInputs(values: Float64Array): Required<Pick<LogSeries, 'lnValues' | 'memo'>> {
+  const ln = new Float64Array(values.length);
+  for (let i = 0; i < ln.length; i++) {
+    const v = values[i]!;
+    ln[i] = v > 0 ? Math.log(v) : Number.NaN;
+  }
+  return { lnValues: ln, memo: { model: null } };
 }
 
 export interface ReplaySummary {
@@ -144,8 +146,11 @@ export interface ReplayPlan {
   logs: DetectLog[];
 }
 
-/** The days and inputs of a replay (`replay` = planReplay, judgeLogs over every log, composeReplay). */
-export function planReplay(h: History, opts: ReplayOptions): ReplayPlan {
+/**
+ * The days and inputs of a replay (`replay` = planReplay, judgeLogs over every log, composeReplay); `judged`
+ * false: the logs are judged elsewhere (their `replayInputs` are not made here).
+ */
+export function planReplay(h: History, opts: ReplayOptions, judged = true): ReplayPlan {
   if (h.days.length === 0) throw new AppError('USAGE', 'There is no history to replay.', { exitCode: 2 });
   const first = h.days[0]!;
   const last = h.days[h.days.length - 1]!;
@@ -155,7 +160,7 @@ export function planReplay(h: History, opts: ReplayOptions): ReplayPlan {
   const t1 = toEpochDay(to) - day0;
   // Organisation-wide days first: every log's history leaves out the ones it dipped on (SPEC §6.4).
   const org = findOrgDays(h.logs, h.days, h.observed, holidaysOf(opts.params.holidays), 0, t1);
-  const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: true, excluded: org.excluded });
+  const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: judged, excluded: org.excluded });
   return { from, to, t0: toEpochDay(from) - day0, t1, day0, orgDays: org.days, logs };
 }
 
@@ -172,7 +177,7 @@ export function emptyJudged(plan: Pick<ReplayPlan, 't0' | 't1'>): JudgedLog[][] 
  * (their fortnight's models stay memoized, else they are let go after each log).
  */
 export function judgeLogs(
-  plan: Pick<ReplayPlan, 't0' | 't1' | 'day0' | 'logs'>,
+  plan: Pick<ReplayPlan, 't0' | 't1' | 'day0'> & { logs: readonly LogSeries[] },
   h: Pick<History, 'observed' | 'firstObserved'>,
   params: DetectParams,
   a: number,
