@@ -26,10 +26,10 @@ import { AppError, describeError, fromWireError, type WireError } from '../error
 import { startThread } from '../fork-entry.js';
 
 /**
- * Log-days (logs × days) from which a replay uses worker threads. Pass 1 costs about 1.3 µs a log-day on one core
- * and a worker about 0.1 s to start and receive its logs (10,000 × 365 from dist/, docs/benchmarks.md): threads
- * save more than they cost from a few hundred thousand log-days. Below 500,000 (e.g. 1,400 logs × 365 days,
- * under a second of pass 1) the saving is too small to be worth a thread; a 20-log file never starts one.
+ * Log-days (logs × days) from which a replay uses worker threads. Pass 1 costs about 1.2 µs a log-day on one core,
+ * a worker ≈ 50 ms to start (its logs' values are shared, not copied), and judging by blocks ≈ 15 % more CPU
+ * (10,000 × 365 from dist/, docs/benchmarks.md): below 500,000 log-days (e.g. 1,400 logs × 365 days, under a second
+ * of pass 1) the saving is a fraction of a second, not worth the threads; a 20-log file never starts one.
  */
 export const THREADS_FROM_LOG_DAYS = 500_000;
 /** Worker threads at most (pass 2 stays on this thread: more cores help less and less). */
