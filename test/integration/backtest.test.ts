@@ -238,6 +238,24 @@ describe('logusage backtest', () => {
     expect(defaultThreads(20, 365)).toBe(1);
   });
 
+  it('a replay on threads fails with the error of the day that failed, its code kept, and stops its workers', async () => {
+    const h = readCsvHistory(file(toCsv(SET)));
+    const params = detectionParams(readSettings({ DATABASE_PATH: tempDbPath() }), undefined);
+    let days = 0;
+    const run = replayOnThreads(
+      h,
+      {
+        params,
+        onDay: () => {
+          if (++days === 30) throw new AppError('IMPORT_INVALID', 'day 30 refused');
+        },
+      },
+      2,
+    );
+    await expect(run).rejects.toMatchObject({ code: 'IMPORT_INVALID', message: 'day 30 refused' });
+    expect(days).toBe(30);
+  });
+
   it('reads a file the same whatever the form of its rows (plain, quoted, spaced, CRLF, logs in any order)', () => {
     const rows: Array<[string, string, string, number]> = [];
     for (let d = 0; d < 20; d++)
