@@ -213,6 +213,9 @@ describe('logusage backtest', () => {
     // More threads than cores, and ranges of unequal length: still the same lines in the same order.
     expect(await run('--json', '--threads', '7')).toBe(serial);
     expect(await run('--threads', '3')).toBe(await run('--threads', '1'));
+    // Days cut by --from/--to: blocks start at --from.
+    const window = ['--json', '--from', addDays(SET.start, 37), '--to', addDays(SET.start, 151)];
+    expect(await run(...window, '--threads', '2')).toBe(await run(...window, '--threads', '1'));
   });
 
   it('a replay on threads reports the same days, in order, and its progress up to every log', async () => {
