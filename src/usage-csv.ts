@@ -135,7 +135,7 @@ interface SeenLog {
   base: number;
   bits: Uint8Array;
   named: boolean;
-  /** The log of the good row that followed this log's last time (files repeat one order of logs every day). */
+  /** The log of the good row that followed this log (files repeat one order of logs every day). */
   next: SeenLog | undefined;
 }
 
@@ -184,10 +184,10 @@ function createPairSet(): {
   };
 }
 
-/** True when buf[start … end) holds exactly the bytes of `b`. */
-function sameBytes(b: Buffer, buf: Buffer, start: number, end: number): boolean {
-  if (end - start !== b.length) return false;
-  for (let i = 0; i < b.length; i++) if (b[i] !== buf[start + i]) return false;
+/** True when buf[start … end) holds exactly the first `n` bytes of `b` (all of it by default). */
+function sameBytes(b: Buffer, buf: Buffer, start: number, end: number, n = b.length): boolean {
+  if (end - start !== n) return false;
+  for (let i = 0; i < n; i++) if (b[i] !== buf[start + i]) return false;
   return true;
 }
 
@@ -362,17 +362,22 @@ export function checkUsageCsv(
     const ds = starts[c.day] as number;
     const de = ends[c.day] as number;
     if (de - ds > dayBytes.length) return false;
-    if (de - ds !== dayLength || !sameBytes(dayBytes.subarray(0, dayLength), buf, ds, de)) {
+    if (!sameBytes(dayBytes, buf, ds, de, dayLength)) {
       fastDay = buf.toString('latin1', ds, de);
       fastEpoch = epochOf(fastDay);
       dayLength = buf.copy(dayBytes, 0, ds, de);
     }
     if (fastEpoch === NOT_A_DAY || fastEpoch === NOT_PAST) return false;
-    const guess = prev ? prev.next : firstLog;
-    const log = guess && sameBytes(guess.utf8, buf, ls, le) ? guess : pairs.entry(buf.toString('latin1', ls, le), fastEpoch);
+    // The log that followed the previous row's log last time, or up to 3 logs after it (a day without rows for a
+    // few logs keeps the order learnt); else the lookup by id, and the order learnt anew.
+    let log = prev ? prev.next : firstLog;
+    for (let k = 0; log && k < 4 && !sameBytes(log.utf8, buf, ls, le); k++) log = k < 3 ? log.next : undefined;
+    if (!log) {
+      log = pairs.entry(buf.toString('latin1', ls, le), fastEpoch);
+      if (prev) prev.next = log;
+      else firstLog = log;
+    }
     if (!pairs.mark(log, fastEpoch)) return false;
-    if (prev) prev.next = log;
-    else firstLog = log;
     prev = log;
     const name = c.name >= 0 && !log.named ? (c.name < k ? buf.toString('latin1', starts[c.name], ends[c.name]) : '') : null;
     keep(log, fastEpoch, fastDay, bytes, name);

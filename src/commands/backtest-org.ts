@@ -46,6 +46,8 @@ export function createOrgReplay(h: History, overrides?: ReadonlyMap<string, LogO
   const remainders = new Map<number, number>();
   const expectations = createExpectationMemo(logs, h.observed, h.days.length);
   let toldDay: Day | undefined;
+  /** Logs whose new normal changed on the last day judged. */
+  const shifted = new Set<string>();
   /** A log's accepted level begins at the later of its "Mark as expected" day and its last new normal that have come by day t. */
   const updateLevel = (id: string, t: number) => {
     const m = marked.get(id);
@@ -61,11 +63,15 @@ export function createOrgReplay(h: History, overrides?: ReadonlyMap<string, LogO
   return {
     judge(r) {
       const t = toEpochDay(r.day) - base;
-      // Only logs with a marked day or a new normal can have a level (not every log every day).
+      // Only logs with a marked day or a new normal can have a level (not every log every day). A new normal
+      // starts before the day it was told on, so it has come by every later day: a log without a marked day
+      // keeps its level until its next new normal, and only those changed since the last day are set again.
       for (const id of marked.keys()) updateLevel(id, t);
-      for (const id of levels.keys()) if (!marked.has(id)) updateLevel(id, t);
+      for (const id of shifted) if (!marked.has(id)) updateLevel(id, t);
+      shifted.clear();
       const input = { day: r.day, t, org: h.org, observed: h.observed, logs, remainders, expectations };
-      const findings = r.findings.map((f) => ({ ...f }));
+      // addOrgFinding attaches contributors to the day's `org` finding: a copy of it, not the detection's.
+      const findings = r.findings.map((f) => (f.kind === 'org' && f.scope === 'org' ? { ...f } : f));
       const before = findings.some((f) => f.kind === 'org' && f.scope === 'org');
       const found = addOrgFinding(input, findings, r.muted);
       const creep = detectCreep({
@@ -74,7 +80,12 @@ export function createOrgReplay(h: History, overrides?: ReadonlyMap<string, LogO
       });
       if (creep) toldDay = r.day;
       // The day's new normals count for the organisation from the next day on (as in the daily run).
-      noteLevelShifts(levels, [...r.findings, ...r.muted], t);
+      const told = [...r.findings, ...r.muted];
+      const was = told.map((f) => (f.logId ? levels.get(f.logId) : undefined));
+      noteLevelShifts(levels, told, t);
+      told.forEach((f, i) => {
+        if (f.logId && levels.get(f.logId) !== was[i]) shifted.add(f.logId);
+      });
       return { findings, unusual: before ? null : found, creep };
     },
   };

@@ -20,7 +20,7 @@ import { priceInForce } from '../store/price.js';
 import { coverage } from '../store/usage.js';
 import { formatBytes } from '../units.js';
 import { readCsvHistory } from '../usage-csv.js';
-import { createOrgReplay } from './backtest-org.js';
+import { createOrgReplay, type OrgReplay } from './backtest-org.js';
 import { defaultThreads, replayOnThreads, THREADS_FROM_LOG_DAYS } from './backtest-threads.js';
 import { type CliIo, createProgress, deliveryLine, effectsLine, type OpenContext, parseDayOption } from './io.js';
 
@@ -164,8 +164,13 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
           }
         }
         const episodes = createEpisodeCounter(readSettings(io.env, io.overrides).resolveAfterDays);
-        // The organisation level, as the daily run judges it after the log rules (SPEC §6.7).
-        const orgReplay = createOrgReplay(run.h, run.overrides);
+        // The organisation level, as the daily run judges it after the log rules (SPEC §6.7); its memo of the
+        // logs' expectations is made while other threads judge the logs.
+        let orgReplay: OrgReplay | undefined;
+        const orgOf = () => {
+          orgReplay ??= createOrgReplay(run.h, run.overrides);
+          return orgReplay;
+        };
         const org = { unusual: 0, alerts: 0, creep: 0 };
         const threads = threadsOption ?? defaultThreads(run.h.logs.length, run.h.days.length);
         const summary = await replayOnThreads(
@@ -178,7 +183,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
             monthlyBudget: run.budget,
             ...(run.overrides ? { overrides: run.overrides } : {}),
             onDay: (r, done, total) => {
-              const day = orgReplay.judge(r);
+              const day = orgOf().judge(r);
               for (const f of day.findings) {
                 if (o.json) io.out(`${JSON.stringify(f)}\n`);
                 episodes.add(f);
@@ -193,6 +198,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
             onProgress: (f) => progress.update(0.2 + 0.7 * f, 'replaying'),
           },
           threads,
+          orgOf,
         );
         progress.done();
         if (o.json) return;

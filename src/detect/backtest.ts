@@ -7,7 +7,7 @@
 import { type Day, toEpochDay } from '../days.js';
 import { AppError } from '../errors.js';
 import { composeDay, type DayResult, type DetectLog, type JudgedLog } from './detect-day.js';
-import { createLogDetector, NEVER, NO_RESET } from './log-rules.js';
+import { createLogDetector, type LogSeries, NEVER, NO_RESET } from './log-rules.js';
 import { findOrgDays, holidaysOf, type OrgDay, withoutOrgDays } from './org-days.js';
 import type { ThresholdRule } from './org-rules.js';
 import type { DetectParams } from './params.js';
@@ -87,21 +87,13 @@ export function toDetectLogs(
   return h.logs.map((l, li) => {
     const o = overrides?.get(l.id);
     const values = withoutOrgDays(l.values, opts.excluded?.get(li));
-    let ln: Float64Array | undefined;
-    if (opts.replay) {
-      ln = new Float64Array(values.length);
-      for (let i = 0; i < ln.length; i++) {
-        const v = values[i]!;
-        ln[i] = v > 0 ? Math.log(v) : Number.NaN;
-      }
-    }
     return {
       id: l.id,
       name: l.name,
       logsets: l.logsets,
       values,
       ...(values !== l.values ? { bytes: l.values } : {}),
-      ...(ln ? { lnValues: ln, memo: { model: null } } : {}),
+      ...(opts.replay ? replayInputs(values) : {}),
       firstSeen: l.firstSeen,
       baselineFrom: o?.baselineFrom ? toEpochDay(o.baselineFrom) - base : NO_RESET,
       sensitivity: o?.sensitivity ?? params.sensitivity,
@@ -109,6 +101,16 @@ export function toDetectLogs(
       muted: o?.muted ?? false,
     };
   });
+}
+
+/** What a log judged on many days carries besides its values: their logarithms and a memo of its model. */
+export function replayInputs(values: Float64Array): Required<Pick<LogSeries, 'lnValues' | 'memo'>> {
+  const ln = new Float64Array(values.length);
+  for (let i = 0; i < ln.length; i++) {
+    const v = values[i]!;
+    ln[i] = v > 0 ? Math.log(v) : Number.NaN;
+  }
+  return { lnValues: ln, memo: { model: null } };
 }
 
 export interface ReplaySummary {
@@ -126,15 +128,9 @@ export interface ReplaySummary {
 export function replay(h: History, opts: ReplayOptions): ReplaySummary {
   const plan = planReplay(h, opts);
   const judged = emptyJudged(plan);
-  judgeLogs(
-    plan,
-    h,
-    opts.params,
-    0,
-    plan.logs.length,
-    (t, j) => judged[t - plan.t0]!.push(j),
-    (done) => opts.onProgress?.(done / plan.logs.length),
-  );
+  judgeLogs(plan, h, opts.params, 0, plan.logs.length, (t, j) => judged[t - plan.t0]!.push(j), {
+    onLog: (done) => opts.onProgress?.(done / plan.logs.length),
+  });
   return composeReplay(plan, h, opts, judged);
 }
 
@@ -150,8 +146,11 @@ export interface ReplayPlan {
   logs: DetectLog[];
 }
 
-/** The days and inputs of a replay (`replay` = planReplay, judgeLogs over every log, composeReplay). */
-export function planReplay(h: History, opts: ReplayOptions): ReplayPlan {
+/**
+ * The days and inputs of a replay (`replay` = planReplay, judgeLogs over every log, composeReplay); `judged`
+ * false: the logs are judged elsewhere (their `replayInputs` are not made here).
+ */
+export function planReplay(h: History, opts: ReplayOptions, judged = true): ReplayPlan {
   if (h.days.length === 0) throw new AppError('USAGE', 'There is no history to replay.', { exitCode: 2 });
   const first = h.days[0]!;
   const last = h.days[h.days.length - 1]!;
@@ -161,7 +160,7 @@ export function planReplay(h: History, opts: ReplayOptions): ReplayPlan {
   const t1 = toEpochDay(to) - day0;
   // Organisation-wide days first: every log's history leaves out the ones it dipped on (SPEC §6.4).
   const org = findOrgDays(h.logs, h.days, h.observed, holidaysOf(opts.params.holidays), 0, t1);
-  const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: true, excluded: org.excluded });
+  const logs = toDetectLogs(h, opts.params, opts.overrides, { replay: judged, excluded: org.excluded });
   return { from, to, t0: toEpochDay(from) - day0, t1, day0, orgDays: org.days, logs };
 }
 
@@ -171,18 +170,20 @@ export function emptyJudged(plan: Pick<ReplayPlan, 't0' | 't1'>): JudgedLog[][] 
 }
 
 /**
- * Pass 1 of a replay for the logs with index in [a, b) of `plan.logs`, log by log (each log's history stays in
- * cache): every day's result that has a verdict or a silence goes to `sink(t, …)`, in log order, then day order.
- * A log's results depend on that log alone, so any split of the logs gives the same results.
+ * Pass 1 of a replay for the logs with index in [a, b) of `plan.logs` on the days t0 … t1 of the plan, log by
+ * log (each log's history stays in cache): every day's result that has a verdict or a silence goes to
+ * `sink(t, …)`, in log order, then day order. A log's results depend on that log and the day alone, so any split
+ * of the logs or of the days gives the same results. `keepModels`: a later call judges these logs' next days
+ * (their fortnight's models stay memoized, else they are let go after each log).
  */
 export function judgeLogs(
-  plan: Pick<ReplayPlan, 't0' | 't1' | 'day0' | 'logs'>,
+  plan: Pick<ReplayPlan, 't0' | 't1' | 'day0'> & { logs: readonly LogSeries[] },
   h: Pick<History, 'observed' | 'firstObserved'>,
   params: DetectParams,
   a: number,
   b: number,
   sink: (t: number, judged: JudgedLog) => void,
-  onLog?: (done: number) => void,
+  opts: { onLog?: (done: number) => void; keepModels?: boolean } = {},
 ): void {
   const detector = createLogDetector(params);
   for (let i = a; i < b; i++) {
@@ -192,14 +193,22 @@ export function judgeLogs(
       const r = detector.evaluate(lg, t, plan.day0, h.firstObserved);
       if (r.verdict || r.silence) sink(t, { log: i, result: r });
     }
-    onLog?.(i + 1 - a);
-    // The fortnight's model is only needed while this log is replayed.
-    if (lg.memo) lg.memo.model = null;
+    opts.onLog?.(i + 1 - a);
+    if (lg.memo && !opts.keepModels) lg.memo.model = null;
   }
 }
 
-/** Pass 2, day by day in order: findings, thresholds and budget, as the daily run composes them (empties `judged`). */
-export function composeReplay(plan: ReplayPlan, h: History, opts: ReplayOptions, judged: JudgedLog[][]): ReplaySummary {
+/** Pass 2 of a replay, a run of days at a time (`days`), and the summary so far. */
+export interface ReplayComposer {
+  /**
+   * Composes the days t = a … b in order (continuing the previous call) from `judged[t − t0]` (emptied): findings,
+   * thresholds and budget, as the daily run composes them; each day goes to `onDay`.
+   */
+  days(judged: JudgedLog[][], a: number, b: number): void;
+  readonly summary: ReplaySummary;
+}
+
+export function createReplayComposer(plan: ReplayPlan, h: History, opts: ReplayOptions): ReplayComposer {
   const { t0, t1, logs } = plan;
   const summary: ReplaySummary = { days: 0, logs: logs.length, findings: 0, byKind: {}, byLog: new Map(), from: plan.from, to: plan.to };
   const total = Math.max(0, t1 - t0 + 1);
@@ -215,15 +224,26 @@ export function composeReplay(plan: ReplayPlan, h: History, opts: ReplayOptions,
     params: opts.params,
     orgDays: plan.orgDays,
   };
-  for (let t = t0; t <= t1; t++) {
-    ctx.t = t;
-    const r = composeDay(ctx, judged[t - t0]!);
-    judged[t - t0] = [];
-    summary.days++;
-    for (const f of r.findings) count(summary, f);
-    opts.onDay?.(r, t - t0 + 1, total);
-  }
-  return summary;
+  return {
+    summary,
+    days(judged, a, b) {
+      for (let t = a; t <= b; t++) {
+        ctx.t = t;
+        const r = composeDay(ctx, judged[t - t0]!);
+        judged[t - t0] = [];
+        summary.days++;
+        for (const f of r.findings) count(summary, f);
+        opts.onDay?.(r, t - t0 + 1, total);
+      }
+    },
+  };
+}
+
+/** Pass 2 over every day of the plan (`createReplayComposer`, one run). */
+export function composeReplay(plan: ReplayPlan, h: History, opts: ReplayOptions, judged: JudgedLog[][]): ReplaySummary {
+  const c = createReplayComposer(plan, h, opts);
+  c.days(judged, plan.t0, plan.t1);
+  return c.summary;
 }
 
 function count(s: ReplaySummary, f: Finding): void {

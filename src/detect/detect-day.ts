@@ -75,7 +75,27 @@ function findingOf(
   reason: string,
   details?: Record<string, unknown>,
 ): Finding {
-  return { ...head, ...figures, reason, ...change(figures.value, figures.expected), ...(details ? { details } : {}) };
+  // Written out, not spread: a replay makes tens of thousands of findings, and spreads cost most of the time of
+  // composing a day. The properties come in the order of Finding (the JSON of a finding is in that order).
+  const { changeBytes, changePct } = change(figures.value, figures.expected);
+  const f: Finding = {
+    day: head.day,
+    kind: head.kind,
+    scope: head.scope,
+    logId: head.logId,
+    logName: head.logName,
+    logsets: head.logsets,
+    value: figures.value,
+    expected: figures.expected,
+    low: figures.low,
+    high: figures.high,
+    score: figures.score,
+    reason,
+    changeBytes,
+    changePct,
+  };
+  if (details) f.details = details;
+  return f;
 }
 
 /** A detector reused across days (it owns scratch buffers); create one per params. */
