@@ -23,7 +23,7 @@ import { createMetricsReport } from '../metrics/report.js';
 import { createDailyService, type DailyService } from '../schedule.js';
 import { createSlackApp, type HealthReport, type SlackApp, type SlackAppDeps } from '../slack/app.js';
 import { SLACK_THREAD_BUSY_TIMEOUT_MS } from '../slack/busy-retry.js';
-import type { SlackHooks } from '../slack/service.js';
+import type { ServeFeatures } from '../slack/service.js';
 import { refreshReadCaches } from '../store/read-caches.js';
 import { explainHook } from './daily.js';
 import type { CliIo, OpenContext } from './io.js';
@@ -47,7 +47,7 @@ const STOP_TIMEOUT_MS = 15_000;
  * `/logusage refresh`: a collection with the default window, when a Rapid7 key is configured — in the daily worker
  * when `inWorker` (its parse and write take about a second of CPU at 10,000 logs), else on this thread.
  */
-function defaultHooks(ctx: AppContext, worker?: WorkerDeps): Partial<SlackHooks> {
+function defaultFeatures(ctx: AppContext, worker?: WorkerDeps): Partial<ServeFeatures> {
   if (!ctx.settings.rapid7.apiKey) return {};
   return {
     refresh: async () => {
@@ -79,11 +79,11 @@ async function withTimeout(what: string, p: Promise<void> | void, ctx: AppContex
 
 /** Runs the Slack app and the background services until `opts.until` resolves. Does not close `ctx`. */
 /**
- * What serve runs beside the app: the daily schedule, and the hooks and health report of the Slack app. The
+ * What serve runs beside the app: the daily schedule, and the features and health report of the Slack app. The
  * daily run and the digest preview run in a worker thread (src/daily-worker.ts) when the database is a file, so
  * the Slack app keeps answering within Slack's 3 s while they work (SPEC §10).
  */
-export function createServeParts(ctx: AppContext): { schedule: DailyService; hooks: SlackHooks; health: () => HealthReport } {
+export function createServeParts(ctx: AppContext): { schedule: DailyService; features: ServeFeatures; health: () => HealthReport } {
   const inWorker = canRunInWorker(ctx.db);
   const workerDeps = {
     settings: ctx.settings,
@@ -98,8 +98,8 @@ export function createServeParts(ctx: AppContext): { schedule: DailyService; hoo
   });
   return {
     schedule,
-    hooks: {
-      ...defaultHooks(ctx, inWorker ? workerDeps : undefined),
+    features: {
+      ...defaultFeatures(ctx, inWorker ? workerDeps : undefined),
       previewDigest: () => (inWorker ? runInWorker(workerDeps, { kind: 'preview' }) : previewDigest(ctx)),
       ...explainHook(ctx),
       nextRun: () => {
@@ -122,14 +122,14 @@ export async function runServe(given: AppContext, opts: ServeOptions): Promise<v
   // it); its changes are tried again on a timer (src/slack/busy-retry.ts).
   ctx.db.pragma(`busy_timeout = ${SLACK_THREAD_BUSY_TIMEOUT_MS}`);
   const parts = opts.schedule === false ? null : createServeParts(ctx);
-  const hooks: SlackHooks = parts ? parts.hooks : defaultHooks(ctx);
+  const features: ServeFeatures = parts ? parts.features : defaultFeatures(ctx);
   const health = parts?.health;
   const slack: SlackApp = createSlackApp({
     settings: ctx.settings,
     db: ctx.db,
     logger: ctx.logger,
     now: ctx.now,
-    hooks,
+    features,
     ...(health ? { health } : {}),
     metrics: createMetricsReport({ db: ctx.db, envBudget: ctx.settings.monthlyBudget, counters }),
     port: opts.port ?? ctx.settings.port,

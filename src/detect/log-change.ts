@@ -7,12 +7,13 @@
  * A fall on its own day must also pass materialCapDown (partial ingestion). A run that lasts persistDays
  * observations is a level shift: its last day is reported once with `levelShift`, later days are judged against
  * the new level. Settling (SPEC §6.1): in a log's first settleDays a fall is not a drop. Recurring bursts: a
- * rise matched in RECURRING_BURSTS earlier bursts of activityDays is usual for the log.
+ * rise matched in RECURRING_BURSTS earlier bursts of activityDays (each against the level it rose from) is usual
+ * for the log.
  *
  * Most days are ordinary: exact pre-checks (they never hide a finding) end them before the costly steps.
  * Pure; reads only indices < t besides the day itself.
  */
-import { medianInPlace as medianOf } from '../stats.js';
+import { medianInPlace as medianOf, sortedInsert, sortedMedian, sortedRemove } from '../stats.js';
 import type { Activity } from './log-activity.js';
 import { inflation, type LogBaseline } from './log-baseline.js';
 import { type LogDayResult, type LogKind, type LogModel, type LogSeries, NONE, weekday } from './log-types.js';
@@ -164,21 +165,9 @@ export class ChangeRule {
       // Beyond the range by half the alerting distance: a new maximum by noise alone is common.
       if (kind === 'spike' ? x < mx * Math.exp(0.5 * Math.max(line, mat)) : x > mn * Math.exp(-0.5 * Math.max(line, mat))) return NONE;
     }
-    // Recurring bursts are how this log behaves: a rise it has matched or exceeded (along the trend) in
-    // RECURRING_BURSTS separate bursts of the last activityDays is usual for it; a larger one is told.
-    if (kind === 'spike') {
-      let bursts = 0;
-      let inBurst = false;
-      const ln = s.lnValues;
-      for (let i = b.reach(Math.max(levelStart, t - p.activityDays)), w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
-        const v = values[i]!;
-        if (Number.isNaN(v)) continue;
-        const isHigh = v > 0 && (ln ? ln[i]! : Math.log(v)) - factor[w]! + slope * (t - i) - L >= e;
-        if (isHigh && !inBurst) bursts++;
-        inBurst = isHigh;
-      }
-      if (bursts >= RECURRING_BURSTS) return NONE;
-    }
+    // Recurring bursts are how this log behaves: a rise it has matched or exceeded in RECURRING_BURSTS
+    // separate bursts of the last activityDays is usual for it; a larger one is told.
+    if (kind === 'spike' && this.burstsAsHigh(s, t, dow0, levelStart, L, e) >= RECURRING_BURSTS) return NONE;
     return {
       verdict: {
         kind,
@@ -195,5 +184,47 @@ export class ChangeRule {
       },
       silence: null,
     };
+  }
+
+  /**
+   * Separate bursts of the activityDays before t that rose at least `e` (log scale) above the level they rose
+   * from: the median of the weekday-adjusted values of the levelDays before the burst's day (projected to it
+   * along the trend), as today's rise is measured against today's level. A habit is a ratio (a page that gets
+   * ×5 its views every few weeks), so a log whose level has fallen since does not make its old ordinary days
+   * bursts, and one that has grown keeps its habit. A day with fewer than 3 values before it is measured
+   * against today's level `L` along the trend. Consecutive high days are one burst.
+   */
+  private burstsAsHigh(s: LogSeries, t: number, dow0: number, levelStart: number, L: number, e: number): number {
+    const { p, b } = this;
+    const { factor, slope, tmp } = b;
+    const values = s.values;
+    const ln = s.lnValues;
+    const from = Math.max(levelStart, t - p.activityDays);
+    const lo = b.reach(Math.max(levelStart, from - p.levelDays));
+    // tmp[0, k) holds, sorted, u = ln value − weekday factor − slope·day of the non-zero days in
+    // [max(lo, i − levelDays), i): the level a day i rose from is their median + slope·i.
+    let k = 0;
+    for (let j = lo, w = weekday(dow0, j); j < from; j++, w = w === 6 ? 0 : w + 1) {
+      const v = values[j]!;
+      if (v > 0) k = sortedInsert(tmp, k, (ln ? ln[j]! : Math.log(v)) - factor[w]! - slope * j);
+    }
+    let bursts = 0;
+    let inBurst = false;
+    for (let i = from, w = weekday(dow0, i); i < t; i++, w = w === 6 ? 0 : w + 1) {
+      const v = values[i]!;
+      if (Number.isNaN(v)) continue;
+      const u = v > 0 ? (ln ? ln[i]! : Math.log(v)) - factor[w]! - slope * i : Number.NaN;
+      const isHigh = v > 0 && (k >= 3 ? u - sortedMedian(tmp, k) >= e : u + slope * t - L >= e);
+      if (isHigh && !inBurst) bursts++;
+      inBurst = isHigh;
+      // Slide to day i + 1: day i enters, day i − levelDays leaves.
+      if (v > 0) k = sortedInsert(tmp, k, u);
+      const out = i - p.levelDays;
+      if (out >= lo) {
+        const vo = values[out]!;
+        if (vo > 0) k = sortedRemove(tmp, k, (ln ? ln[out]! : Math.log(vo)) - factor[weekday(dow0, out)]! - slope * out);
+      }
+    }
+    return bursts;
   }
 }

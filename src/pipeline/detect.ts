@@ -66,10 +66,12 @@ export function quickLookbackDays(p: DetectParams, day?: Day): number {
 /** Calendar days before `day` the rules can read with these parameters (a silence traced back included). */
 export function lookbackDays(p: DetectParams): number {
   // A silence traced back MAX_SILENCE_SCAN days, then its activity window / cold-start horizon before it;
-  // or a sparse log's model window, widened to activityDays before the fortnight's Monday.
+  // or a sparse log's model window, widened to activityDays before the fortnight's Monday; or the recurring
+  // bursts of activityDays, each against the levelDays before it.
   return Math.max(
     MAX_SILENCE_SCAN + Math.max(p.activityDays, p.coldStartDays, p.windowDays) + 1,
     Math.max(p.activityDays, p.coldStartDays) + 14,
+    p.activityDays + p.levelDays,
   );
 }
 

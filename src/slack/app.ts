@@ -21,7 +21,7 @@ import { createHomePublisher, HOME_POLL_MS, type HomePublisher } from './home.js
 import { registerListeners } from './listeners/index.js';
 import { channelsToCheck, createMembershipCheck } from './membership.js';
 import { createModals } from './modals.js';
-import { createSlackService, type SlackHooks, type SlackService } from './service.js';
+import { createSlackService, type ServeFeatures, type SlackService } from './service.js';
 
 /** What `GET /healthz` answers: HTTP status and a JSON body. */
 export interface HealthReport {
@@ -34,7 +34,7 @@ export interface SlackAppDeps {
   db: Db;
   logger: Logger;
   now: () => Date;
-  hooks?: SlackHooks;
+  features?: ServeFeatures;
   /** How long a change that met the write lock is tried again before the "busy" answer (default 20 s). */
   busyRetry?: BusyRetryOptions;
   /** Body of GET /healthz; default: the newest run of any job from the runs table. */
@@ -186,7 +186,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     settings,
     logger: logger.child({ component: 'slack' }),
     now: deps.now,
-    ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    ...(deps.features ? { features: deps.features } : {}),
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
     ...(deps.busyRetry ? { busyRetry: deps.busyRetry } : {}),
     checkMembership,

@@ -2,7 +2,7 @@
  * What `/logusage` and the alert buttons do, between the Bolt listeners (thin: parse → call → reply) and the store:
  * the command dispatcher (src/slack/commands/dispatch.ts: the table, one handler per subcommand) and the alert
  * buttons (src/slack/buttons.ts), over one context. No Bolt here: the chart upload and the features of `serve`
- * (digest preview, refresh, next run, Log Search) arrive as plain functions (`SlackHooks`).
+ * (digest preview, refresh, next run, Log Search) arrive as plain functions (`ServeFeatures`).
  */
 import type { Settings } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -11,19 +11,19 @@ import type { Db } from '../store/db.js';
 import { createLogList } from '../store/log-list.js';
 import type { BusyRetryOptions } from './busy-retry.js';
 import { type ButtonOutcome, handleAlertButton } from './buttons.js';
-import { type Caller, type CommandContext, createAnswerCache, type SlackHooks } from './commands/context.js';
+import { type Caller, type CommandContext, createAnswerCache, type ServeFeatures } from './commands/context.js';
 import { type CommandDispatcher, createCommandDispatcher } from './commands/dispatch.js';
 import type { CheckMembership } from './membership.js';
 
 export type { ButtonOutcome } from './buttons.js';
-export type { Caller, CommandResult, SlackHooks, UploadPng } from './commands/context.js';
+export type { Caller, CommandResult, ServeFeatures, UploadPng } from './commands/context.js';
 
 export interface SlackServiceDeps {
   db: Db;
   settings: Settings;
   logger: Logger;
   now: () => Date;
-  hooks?: SlackHooks;
+  features?: ServeFeatures;
   /** Chart font file (default DejaVu Sans). */
   chartFontPath?: string;
   /** How long a change that met SQLite's write lock is tried again (src/slack/busy-retry.ts; default 20 s). */
@@ -45,7 +45,7 @@ export function createCommandContext(deps: Omit<SlackServiceDeps, 'busyRetry'>):
     settings: deps.settings,
     logger: deps.logger,
     now: deps.now,
-    hooks: deps.hooks ?? {},
+    features: deps.features ?? {},
     ...(deps.chartFontPath ? { chartFontPath: deps.chartFontPath } : {}),
     ...(deps.checkMembership ? { checkMembership: deps.checkMembership } : {}),
     admins: new Set(deps.settings.slack.admins),

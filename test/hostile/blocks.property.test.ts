@@ -667,7 +667,7 @@ describe("Slack's rules on every builder and every /logusage reply", () => {
             settings: readSettings({ SLACK_ALERT_CHANNEL: 'C0ALERTS1', LOGUSAGE_ADMINS: 'U0ADMIN01' }),
             logger: createSilentLogger(),
             now: () => new Date('2026-03-11T08:00:00.000Z'),
-            hooks: {
+            features: {
               refresh: async () => `Collected 2026-03-10: ${logNames.join(', ')}`,
               previewDigest: () => ({ text: 'digest', blocks: [] }),
             },

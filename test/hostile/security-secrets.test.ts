@@ -114,7 +114,7 @@ beforeAll(async () => {
     logger: captured.logger,
     now: () => new Date(`${DAY}T08:00:00Z`),
     clientOptions: CALL_ONCE,
-    hooks: {
+    features: {
       refresh: async () => {
         const r = await runCollect({
           db: w.db,

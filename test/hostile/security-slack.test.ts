@@ -24,7 +24,7 @@ const LOGS = [
 ];
 
 let refreshes = 0;
-const hooks = {
+const features = {
   refresh: async () => {
     refreshes++;
     return 'Collected.';
@@ -34,8 +34,8 @@ const hooks = {
 let h: Harness;
 let nobody: Harness;
 beforeAll(async () => {
-  h = await startHarness({ deps: { hooks } });
-  nobody = await startHarness({ admins: '', deps: { hooks } });
+  h = await startHarness({ deps: { features } });
+  nobody = await startHarness({ admins: '', deps: { features } });
   for (const x of [h, nobody]) seedHistory(x.db, LOGS);
 });
 afterAll(async () => {
@@ -226,7 +226,7 @@ describe('the permission matrix', () => {
   });
 
   it('the same commands from an admin each change something (and are audited)', async () => {
-    const admin = await startHarness({ deps: { hooks } });
+    const admin = await startHarness({ deps: { features } });
     try {
       seedHistory(admin.db, LOGS);
       for (const text of [

@@ -24,7 +24,7 @@ import { currentPrice } from './money-argument.js';
  * What `logusage serve` gives the slash command (SPEC §9): the digest preview, a refresh and the next run. Each
  * is optional; without it the command answers clearly that the feature is not available in this process.
  */
-export interface SlackHooks {
+export interface ServeFeatures {
   /** Today's digest as it would be posted (not posted). */
   previewDigest?: () => Promise<SlackMessage> | SlackMessage;
   /** Runs a collection (or the daily run) now; resolves with one plain-text line saying what it did. */
@@ -72,7 +72,7 @@ export interface CommandContext {
   settings: Settings;
   logger: Logger;
   now: () => Date;
-  hooks: SlackHooks;
+  features: ServeFeatures;
   /** Chart font file (default DejaVu Sans). */
   chartFontPath?: string;
   /** conversations.info per channel (src/slack/membership.ts); without it status and route say nothing of membership. */

@@ -5,8 +5,8 @@ import { buildReply } from '../blocks/common.js';
 import type { Handlers } from './context.js';
 
 export const digestCommands: Handlers<'digest'> = {
-  async digest({ hooks }) {
-    if (!hooks.previewDigest) {
+  async digest({ features }) {
+    if (!features.previewDigest) {
       return {
         message: buildReply(
           ':information_source: The digest preview is not available in this process yet; the daily digest is posted after each daily run.',
@@ -14,7 +14,7 @@ export const digestCommands: Handlers<'digest'> = {
         ),
       };
     }
-    const m = await hooks.previewDigest();
+    const m = await features.previewDigest();
     const note = context('_Preview: this digest was not posted._');
     return { message: fitMessage({ text: `Preview: ${m.text}`, blocks: [...m.blocks.slice(0, 48), note] }) };
   },

@@ -6,6 +6,6 @@ import { resolveLog } from './resolve.js';
 export const explainCommands: Handlers<'explain'> = {
   async explain(ctx, cmd) {
     const r = resolveLog(ctx, cmd.name, (id) => `explain ${id}${cmd.day ? ` ${cmd.day}` : ''}`);
-    return { message: 'reply' in r ? r.reply : await runExplainCommand(ctx.db, r.log, cmd.day, ctx.hooks.explainLog) };
+    return { message: 'reply' in r ? r.reply : await runExplainCommand(ctx.db, r.log, cmd.day, ctx.features.explainLog) };
   },
 };

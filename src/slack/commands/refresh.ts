@@ -10,7 +10,7 @@ import { type Handlers, whoAt } from './context.js';
 
 export const refreshCommands: Handlers<'refresh'> = {
   refresh(ctx, _cmd, caller) {
-    const refresh = ctx.hooks.refresh;
+    const refresh = ctx.features.refresh;
     if (!refresh) {
       return {
         message: buildReply(

@@ -22,7 +22,7 @@ export const statusCommands: Handlers<'status'> = {
     const name = nameOf(ctx.logList.byId());
     let next: Date | null = null;
     try {
-      next = ctx.hooks.nextRun?.() ?? null;
+      next = ctx.features.nextRun?.() ?? null;
     } catch (err) {
       logger.warn({ err: describeError(err) }, 'nextRun hook failed');
     }

@@ -180,11 +180,11 @@ describe('daily commands', () => {
     );
     try {
       const parts = createServeParts(ctx);
-      const preview = await parts.hooks.previewDigest?.();
+      const preview = await parts.features.previewDigest?.();
       expect(preview?.text).toMatch(/^Log usage digest for 2026-03-07: /);
       expect(parts.health()).toMatchObject({ status: 200, body: { status: 'never-run', lastRun: null, pendingMessages: 0 } });
       // The schedule is not started here: no next run yet.
-      expect(parts.hooks.nextRun?.()).toBeNull();
+      expect(parts.features.nextRun?.()).toBeNull();
     } finally {
       ctx.close();
     }

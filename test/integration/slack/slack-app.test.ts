@@ -42,7 +42,7 @@ const LOGS = [FIREWALL_EU, FIREWALL_US, onLastDay(WEB_PROXY, 45e9), MENTION_LOG]
 
 const h = useHarness(LOGS, {
   deps: {
-    hooks: {
+    features: {
       previewDigest: () => ({
         text: 'digest for 2026-03-10',
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'DIGEST BODY' } }],

@@ -185,4 +185,23 @@ describe('recurring bursts are how a log behaves', () => {
     v[144] = 9 * 3 * GB;
     expect(judge(v, 144).verdict?.kind).toBe('spike');
   });
+
+  it('a burst is measured against the level it rose from: the old ordinary days of a log that halved are not bursts', () => {
+    // 10 GB a day with three ×1.45 days, then 5 GB a day from day 70: 14.5 GB was never a burst of this log,
+    // so 13 GB (×2.6) on day 150 is told although three of the days 91 days back were larger.
+    const BUMPS = new Set([61, 64, 67]);
+    const v = series(160, (i) => (i < 70 ? (BUMPS.has(i) ? 14.5 : 10) : 5) * GB, 0.05, 23);
+    v[150] = 13 * GB;
+    expect(judge(v, 150).verdict?.kind).toBe('spike');
+  });
+
+  it('a log that grew keeps its habit: ×5 bursts before and after a ×3 step make a ×4.5 day usual', () => {
+    const BURSTS = new Set([70, 85, 115]);
+    const v = series(160, (i) => (i < 100 ? 1 : 3) * (BURSTS.has(i) ? 5 : 1) * GB, 0.05, 29);
+    v[150] = 4.5 * 3 * GB;
+    expect(judge(v, 150).verdict).toBeNull();
+    // Without the burst after the step the habit is two bursts: told.
+    v[115] = 3 * GB;
+    expect(judge(v, 150).verdict?.kind).toBe('spike');
+  });
 });

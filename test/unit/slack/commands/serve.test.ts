@@ -36,7 +36,7 @@ describe('explain', () => {
   it('asks Log Search through the hook when no explanation is stored, and says why when it finds none', async () => {
     const asked: Array<[string, string, string]> = [];
     const ctx = world({
-      hooks: {
+      features: {
         explainLog: async (logId, day, direction) => {
           asked.push([logId, day, direction]);
           return { status: 'none', text: 'Log Search lists no host-like key for this log' };
@@ -56,7 +56,7 @@ describe('explain', () => {
 
 describe('digest', () => {
   it("previews today's digest, marked as not posted", async () => {
-    const ctx = world({ hooks: { previewDigest: () => buildReply('*Daily digest*', 'Daily digest') } });
+    const ctx = world({ features: { previewDigest: () => buildReply('*Daily digest*', 'Daily digest') } });
     const r = await digestCommands.digest(ctx, cmd('digest', 'digest'), caller, noUpload);
     expect(r.message.text).toBe('Preview: Daily digest');
     expect(allText(r.message)).toContain('_Preview: this digest was not posted._');
@@ -72,7 +72,7 @@ describe('refresh', () => {
   it('starts a collection, audited, and the follow-up says what it did; a failure says its message only', async () => {
     let fail = false;
     const ctx = world({
-      hooks: {
+      features: {
         refresh: async ({ actor }) => {
           if (fail) throw new AppError('RAPID7_UNAUTHORIZED', 'Rapid7 refused the API key');
           return `collected 3 logs for ${actor}`;
@@ -101,7 +101,7 @@ describe('status', () => {
   it('reports the coverage and the next run, and whether the app is in the channels it posts to', async () => {
     const next = new Date('2026-03-12T06:00:00.000Z');
     const ctx = world({
-      hooks: { nextRun: () => next },
+      features: { nextRun: () => next },
       checkMembership: async (channels) => channels.map((channel) => ({ channel, state: 'not-member' as const })),
     });
     const r = await statusCommands.status(ctx, cmd('status', 'status'), caller, noUpload);
@@ -112,7 +112,7 @@ describe('status', () => {
 
   it('a next-run hook that throws still answers, with no next run', async () => {
     const ctx = world({
-      hooks: {
+      features: {
         nextRun: () => {
           throw new Error('schedule broken');
         },

@@ -7,7 +7,7 @@ import { afterEach } from 'vitest';
 import { readSettings } from '../../../../src/config.js';
 import { createSilentLogger } from '../../../../src/logger.js';
 import { type Command, parseCommand } from '../../../../src/slack/command-parser.js';
-import type { CommandContext, CommandResult, Handler, Handlers, SlackHooks, UploadPng } from '../../../../src/slack/commands/context.js';
+import type { CommandContext, CommandResult, Handler, Handlers, ServeFeatures, UploadPng } from '../../../../src/slack/commands/context.js';
 import { createCommandContext } from '../../../../src/slack/service.js';
 import { type Db, openDb } from '../../../../src/store/db.js';
 import { ADMIN, CHANNEL, NOW, type SeedLog, seedHistory } from '../../../support/slack-harness.js';
@@ -29,7 +29,7 @@ afterEach(() => {
 
 /** A context over a fresh store; `seed: false` leaves it empty (no collection yet). */
 export function world(
-  o: { seed?: boolean; env?: Record<string, string>; hooks?: SlackHooks; checkMembership?: CommandContext['checkMembership'] } = {},
+  o: { seed?: boolean; env?: Record<string, string>; features?: ServeFeatures; checkMembership?: CommandContext['checkMembership'] } = {},
 ): CommandContext {
   const db = openDb(':memory:');
   open.push(db);
@@ -39,7 +39,7 @@ export function world(
     settings: readSettings({ SLACK_BOT_TOKEN: 'xoxb-test', LOGUSAGE_ADMINS: ADMIN, SLACK_ALERT_CHANNEL: 'C0ALERTS1', ...o.env }),
     logger: createSilentLogger(),
     now: () => NOW,
-    ...(o.hooks ? { hooks: o.hooks } : {}),
+    ...(o.features ? { features: o.features } : {}),
     ...(o.checkMembership ? { checkMembership: o.checkMembership } : {}),
   });
 }
