@@ -133,7 +133,7 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
     .option('--json', 'one finding per line as JSON (the format of eval/score.mjs)')
     .option(
       '--threads <n>',
-      `threads that judge the logs (default: 1 below ${THREADS_FROM_LOG_DAYS.toLocaleString('en-US')} log-days, else one per core, at most 4); the findings are the same`,
+      `threads that judge the logs (default: 1 below ${THREADS_FROM_LOG_DAYS.toLocaleString('en-US')} log-days judged, else one per core, at most 4); the findings are the same`,
     )
     .action(
       async (o: { input?: string; db?: boolean; from?: string; to?: string; sensitivity?: string; json?: boolean; threads?: string }) => {
@@ -172,7 +172,9 @@ export function registerDetectCommands(program: Command, io: CliIo, open: OpenCo
           return orgReplay;
         };
         const org = { unusual: 0, alerts: 0, creep: 0 };
-        const threads = threadsOption ?? defaultThreads(run.h.logs.length, run.h.days.length);
+        // Threads pay off by the log-days judged: the days of --from … --to, not the whole history read.
+        const judgedDays = run.h.days.filter((d) => (!from || d >= from) && (!to || d <= to)).length;
+        const threads = threadsOption ?? defaultThreads(run.h.logs.length, judgedDays);
         const summary = await replayOnThreads(
           run.h,
           {
