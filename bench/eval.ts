@@ -1,5 +1,5 @@
 /**
- * Detection on the shared evaluation sets: `npx tsx bench/eval.ts [--eval DIR] [--speed]`.
+ * Detection on the shared evaluation sets: `npx tsx bench/eval.ts [--eval DIR] [--sweep] [--speed]`.
  * Replays every set in memory with the default parameters (as `logusage backtest --input FILE` does) and
  * prints the detection issue's table, one line a row, then one JSON line:
  * - dev-hard, dev-1, dev-2: recall / precision / false alerts per 1,000 log-days, by the shared
@@ -9,6 +9,7 @@
  * - bg-wiki72: findings per 1,000 series-days and those in runs of 14+ days of one kind on one series;
  * - nab-nyc-taxi-daily: the blizzard (drop on 2015-01-26 or 27) and what is said on Christmas, without and
  *   with HOLIDAYS=12-25,01-01 (a single series cannot tell a holiday from a drop by itself);
+ * - with --sweep: the same figures at sensitivity 1 … 0.5 (the trade-off of recall against false findings);
  * - with --speed: bench/detect.ts in a child process (10,000 logs × 365 days), its JSON summary.
  * DIR defaults to ../shared/eval (then ../../shared/eval) from the working directory. The sets are read
  * only; nothing here tunes anything.
@@ -100,50 +101,59 @@ for (const set of ['dev-hard', 'dev-1', 'dev-2']) {
 }
 
 // bg-wiki72: untouched real series — every finding is a real anomaly or a false alarm.
-const bgAll = run('real/bg-wiki72');
-const bg = scored(bgAll);
-const bm = labels('real/bg-wiki72');
-const runs = new Map<string, number[]>();
-for (const f of bg) {
-  const k = `${f.logId}|${f.kind}`;
-  const list = runs.get(k);
-  if (list) list.push(dayN(f.day));
-  else runs.set(k, [dayN(f.day)]);
-}
-let long = 0;
-for (const ds of runs.values()) {
-  ds.sort((a, b) => a - b);
-  let s = 0;
-  for (let k = 1; k <= ds.length; k++) {
-    if (k === ds.length || ds[k] !== ds[k - 1]! + 1) {
-      if (k - s >= 14) long += k - s;
-      s = k;
+/** bg-wiki72's scored findings, their rate per 1,000 series-days, those in 14+ day runs, and its organisation days. */
+function background(params: DetectParams) {
+  const all = run('real/bg-wiki72', params);
+  const bg = scored(all);
+  const bm = labels('real/bg-wiki72');
+  const runs = new Map<string, number[]>();
+  for (const f of bg) {
+    const k = `${f.logId}|${f.kind}`;
+    const list = runs.get(k);
+    if (list) list.push(dayN(f.day));
+    else runs.set(k, [dayN(f.day)]);
+  }
+  let long = 0;
+  for (const ds of runs.values()) {
+    ds.sort((a, b) => a - b);
+    let s = 0;
+    for (let k = 1; k <= ds.length; k++) {
+      if (k === ds.length || ds[k] !== ds[k - 1]! + 1) {
+        if (k - s >= 14) long += k - s;
+        s = k;
+      }
     }
   }
+  const per1000 = (bg.length / (bm.logs * bm.days)) * 1000;
+  return { bg, per1000, long, org: all.filter((f) => f.kind === 'org').length };
 }
-const bgPer1000 = (bg.length / (bm.logs * bm.days)) * 1000;
-const bgOrg = bgAll.filter((f) => f.kind === 'org').length;
-summary['bg-wiki72'] = { findingsPer1000: +bgPer1000.toFixed(2), inLongRuns: long, orgDays: bgOrg };
-line('bg-wiki72 findings per 1,000 series-days', `${bgPer1000.toFixed(2)} (in 14+ day runs: ${long}; organisation days: ${bgOrg})`);
 
 // inj-wiki72: the same series with injected events (ids kept).
-const bgKeys = new Set(bg.map((f) => `${f.logId}|${f.day}|${f.kind}`));
-const events = labels('real/inj-wiki72').labels.map((l, k) => ({ ...l, s: dayN(l.start), e: dayN(l.end), k }));
-const caught = new Set<number>();
-let induced = 0;
-for (const f of scored(run('real/inj-wiki72'))) {
-  const d = dayN(f.day);
-  let inside = false;
-  for (const e of events) {
-    if (e.log_id !== f.logId) continue;
-    if (d >= e.s && d <= e.e + (e.grace ?? 0)) inside = true;
-    if (e.kind === f.kind && d >= e.s && d <= e.s + 1) caught.add(e.k);
+/** inj-wiki72's recall and the false alerts the injections caused, against bg-wiki72's findings `bg`. */
+function injected(params: DetectParams, bg: Finding[]) {
+  const bgKeys = new Set(bg.map((f) => `${f.logId}|${f.day}|${f.kind}`));
+  const events = labels('real/inj-wiki72').labels.map((l, k) => ({ ...l, s: dayN(l.start), e: dayN(l.end), k }));
+  const caught = new Set<number>();
+  let induced = 0;
+  for (const f of scored(run('real/inj-wiki72', params))) {
+    const d = dayN(f.day);
+    let inside = false;
+    for (const e of events) {
+      if (e.log_id !== f.logId) continue;
+      if (d >= e.s && d <= e.e + (e.grace ?? 0)) inside = true;
+      if (e.kind === f.kind && d >= e.s && d <= e.s + 1) caught.add(e.k);
+    }
+    if (!inside && !bgKeys.has(`${f.logId}|${f.day}|${f.kind}`)) induced++;
   }
-  if (!inside && !bgKeys.has(`${f.logId}|${f.day}|${f.kind}`)) induced++;
+  return { recall: caught.size / events.length, caught: caught.size, events: events.length, induced };
 }
-const injRecall = caught.size / events.length;
-summary['inj-wiki72'] = { recall: +injRecall.toFixed(3), injectionCausedFalseAlerts: induced };
-line('inj-wiki72 recall; injection-caused false', `${injRecall.toFixed(3)}; ${induced}`);
+
+const b0 = background(DEFAULT_PARAMS);
+summary['bg-wiki72'] = { findingsPer1000: +b0.per1000.toFixed(2), inLongRuns: b0.long, orgDays: b0.org };
+line('bg-wiki72 findings per 1,000 series-days', `${b0.per1000.toFixed(2)} (in 14+ day runs: ${b0.long}; organisation days: ${b0.org})`);
+const i0 = injected(DEFAULT_PARAMS, b0.bg);
+summary['inj-wiki72'] = { recall: +i0.recall.toFixed(3), injectionCausedFalseAlerts: i0.induced };
+line('inj-wiki72 recall; injection-caused false', `${i0.recall.toFixed(3)}; ${i0.induced}`);
 
 // NYC taxi: one series; the blizzard, and what Christmas gives without and with HOLIDAYS.
 const taxi = (holidays: string[]) => {
@@ -161,6 +171,30 @@ line(
     t1.blizzard ? 'caught' : 'MISSED'
   }, Christmas: ${t1.christmas.join(', ') || 'nothing'})`,
 );
+
+if (args.includes('--sweep')) {
+  // The trade-off along the product's own sensitivity setting (every bar scales with it): what more recall
+  // on inj-wiki72 costs in findings on the untouched series and in dev-hard's precision.
+  console.log('sensitivity  dev-hard R / P / F      bg-wiki72 /1,000  inj-wiki72 recall (caught); induced');
+  const rows: unknown[] = [];
+  for (const sensitivity of [1, 0.9, 0.8, 0.7, 0.6, 0.5]) {
+    const params = { ...DEFAULT_PARAMS, sensitivity };
+    const d = score('dev-hard', run('dev-hard', params));
+    const b = background(params);
+    const i = injected(params, b.bg);
+    console.log(
+      `${String(sensitivity).padEnd(12)} ${fmt(d).padEnd(23)} ${b.per1000.toFixed(2).padEnd(17)} ${i.recall.toFixed(3)} (${i.caught}/${i.events}); ${i.induced}`,
+    );
+    rows.push({
+      sensitivity,
+      devHard: { recall: d.recall, precision: d.precision, falsePer1000: d.falseAlertsPer1000LogDays },
+      bgPer1000: +b.per1000.toFixed(2),
+      injRecall: +i.recall.toFixed(3),
+      induced: i.induced,
+    });
+  }
+  summary.sweep = rows;
+}
 
 if (args.includes('--speed')) {
   const here = dirname(fileURLToPath(import.meta.url));
